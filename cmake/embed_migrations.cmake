@@ -1,0 +1,22 @@
+# Writes a C++ source that holds every migrations/NNNN_name.sql as a string literal, so the
+# schema ships inside the binary. Run at build time with -DSOURCE_DIR=... -DOUTPUT=...
+file(GLOB scripts "${SOURCE_DIR}/*.sql")
+list(SORT scripts)
+set(body "")
+set(version 0)
+foreach(script IN LISTS scripts)
+  math(EXPR version "${version} + 1")
+  get_filename_component(name "${script}" NAME)
+  file(READ "${script}" sql)
+  string(APPEND body "    {${version}, \"${name}\", R\"donutsql(${sql})donutsql\"},\n")
+endforeach()
+file(WRITE "${OUTPUT}.tmp"
+"// Generated from ${SOURCE_DIR} by cmake/embed_migrations.cmake. Do not edit.\n"
+"#include \"adapters/sqlite/migrations.h\"\n\n"
+"namespace donut::sqlite {\n"
+"namespace {\n"
+"constexpr Migration kMigrations[] = {\n${body}};\n"
+"}  // namespace\n\n"
+"std::span<const Migration> migrations() { return kMigrations; }\n\n"
+"}  // namespace donut::sqlite\n")
+file(COPY_FILE "${OUTPUT}.tmp" "${OUTPUT}" ONLY_IF_DIFFERENT)

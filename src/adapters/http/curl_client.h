@@ -1,0 +1,42 @@
+// Outbound HTTP over libcurl: one request, one answer, with a total timeout.
+//
+// Each thread keeps its own curl handle, so connections to the same host are reused
+// (keep-alive) without sharing a handle between threads. Transport failures are values:
+// `unavailable` when the peer cannot be reached, `timeout` when it did not answer in time.
+// An HTTP error status is not an Error; callers decide what a 4xx or 5xx means.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "common/error.h"
+#include "common/time.h"
+
+namespace donut::http_client {
+
+struct Request {
+  std::string method = "GET";
+  std::string url;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+  Millis timeout = std::chrono::seconds(10);
+};
+
+struct Response {
+  long status = 0;
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;  // names lower-cased
+
+  const std::string* header(std::string_view name) const;
+};
+
+Result<Response> perform(const Request& request);
+
+// Convenience for tests and the CLI: JSON POST / GET.
+Result<Response> post_json(const std::string& url, std::string body,
+                           std::vector<std::pair<std::string, std::string>> headers = {},
+                           Millis timeout = std::chrono::seconds(10));
+Result<Response> get(const std::string& url, Millis timeout = std::chrono::seconds(10));
+
+}  // namespace donut::http_client

@@ -1,0 +1,37 @@
+#include "adapters/http/http_factory_client.h"
+
+#include <boost/json.hpp>
+
+#include "adapters/http/curl_client.h"
+#include "codec/factory_json.h"
+
+namespace donut::factory_client {
+
+Result<ports::FactoryAck> HttpFactoryClient::request_manufacture(
+    const ports::ManufactureRequest& request) {
+  DONUT_ASSIGN_OR_RETURN(auto response,
+                         http_client::post_json(options_.base_url + "/api/manufactures",
+                                                codec::encode_manufacture_request(request), {},
+                                                options_.timeout));
+  const long status = response.status;
+  if (status >= 200 && status < 300) {
+    ports::FactoryAck ack;
+    boost::system::error_code ec;
+    auto body = boost::json::parse(response.body, ec);
+    if (!ec && body.is_object()) {
+      if (const auto* message = body.get_object().if_contains("message");
+          message != nullptr && message->is_string()) {
+        ack.message = std::string(message->get_string());
+      }
+    }
+    return ack;
+  }
+  const std::string what = "factory answered " + std::to_string(status) + ": " +
+                           response.body.substr(0, 200);
+  if (status >= 500 || status == 408 || status == 429) {
+    return make_error(ErrorCode::unavailable, what);
+  }
+  return make_error(ErrorCode::invalid_argument, what);
+}
+
+}  // namespace donut::factory_client

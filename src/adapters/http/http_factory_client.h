@@ -1,0 +1,30 @@
+// Factory client port over HTTP: POST /api/manufactures of the Legacy Factory API.
+//
+// 2xx: accepted. 5xx, 408, 429 and transport failures: `unavailable`/`timeout` (retry later).
+// Other 4xx: `invalid_argument` (the factory refused the request; retrying will not help, the
+// message ends in the dead-letter queue for an operator to look at).
+#pragma once
+
+#include <string>
+
+#include "common/time.h"
+
+#include "ports/factory_client.h"
+
+namespace donut::factory_client {
+
+class HttpFactoryClient final : public ports::FactoryClient {
+ public:
+  struct Options {
+    std::string base_url = "http://127.0.0.1:8081";
+    Millis timeout = std::chrono::seconds(10);
+  };
+  explicit HttpFactoryClient(Options options) : options_(std::move(options)) {}
+
+  Result<ports::FactoryAck> request_manufacture(const ports::ManufactureRequest& request) override;
+
+ private:
+  Options options_;
+};
+
+}  // namespace donut::factory_client

@@ -1,0 +1,79 @@
+#include "adapters/mail/file_mailer.h"
+
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+
+#include <fstream>
+
+#include "common/ids.h"
+
+namespace donut::mail {
+namespace {
+
+// Header values must not carry line breaks (header injection).
+std::string one_line(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) {
+    if (c == '\r' || c == '\n') c = ' ';
+  }
+  return out;
+}
+
+bool safe_file_name(std::string_view id) {
+  if (id.empty() || id.size() > 128) return false;
+  for (char c : id) {
+    const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                    c == '-' || c == '_' || c == '.';
+    if (!ok) return false;
+  }
+  return id.front() != '.';
+}
+
+}  // namespace
+
+std::string render_eml(const ports::Email& email, TimePoint date) {
+  std::string to;
+  for (const auto& address : email.to) {
+    if (!to.empty()) to += ", ";
+    to += one_line(address);
+  }
+  const auto seconds = std::chrono::floor<std::chrono::seconds>(date);
+  std::string text;
+  for (std::size_t i = 0; i < email.text.size(); ++i) {  // normalise to CRLF
+    if (email.text[i] == '\n' && (i == 0 || email.text[i - 1] != '\r')) text += '\r';
+    text += email.text[i];
+  }
+  return fmt::format(
+      "From: {}\r\nTo: {}\r\nSubject: {}\r\nDate: {:%a, %d %b %Y %H:%M:%S} +0000\r\n"
+      "Message-ID: <{}@donut-states.local>\r\nMIME-Version: 1.0\r\n"
+      "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n{}\r\n",
+      one_line(email.from), to, one_line(email.subject), seconds, one_line(email.id), text);
+}
+
+FileMailer::FileMailer(std::filesystem::path directory, const ports::Clock& clock)
+    : directory_(std::move(directory)), clock_(clock) {}
+
+Status FileMailer::send(const ports::Email& email) {
+  if (!safe_file_name(email.id)) {
+    return make_error(ErrorCode::invalid_argument, "e-mail id is not a safe file name");
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(directory_, ec);
+  if (ec) return make_error(ErrorCode::unavailable, "cannot create " + directory_.string() + ": " + ec.message());
+  const auto final_path = directory_ / (email.id + ".eml");
+  const auto temp_path = directory_ / ("." + email.id + "." + random_hex(4) + ".tmp");
+  {
+    std::ofstream out(temp_path, std::ios::binary | std::ios::trunc);
+    out << render_eml(email, clock_.now());
+    out.flush();
+    if (!out) {
+      std::filesystem::remove(temp_path, ec);
+      return make_error(ErrorCode::unavailable, "cannot write " + temp_path.string());
+    }
+  }
+  std::filesystem::rename(temp_path, final_path, ec);
+  if (ec) return make_error(ErrorCode::unavailable, "cannot rename to " + final_path.string() + ": " + ec.message());
+  return ok();
+}
+
+}  // namespace donut::mail

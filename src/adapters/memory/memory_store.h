@@ -1,0 +1,59 @@
+// Store port in memory: the fake used by handler tests and the reference the SQLite adapter
+// is compared with by the shared contract suite. Same promises as ports/store.h, without
+// durability. One mutex guards everything; fine for tests, not meant for load.
+#pragma once
+
+#include <map>
+#include <mutex>
+
+#include "domain/events.h"
+#include "domain/sales.h"
+#include "ports/clock.h"
+#include "ports/store.h"
+
+namespace donut::memory {
+
+class MemoryStore final : public ports::Store {
+ public:
+  explicit MemoryStore(const ports::Clock& clock, domain::RestockPolicy policy = {})
+      : clock_(clock), policy_(policy) {}
+
+  Status upsert_product(const domain::ProductSpec& spec) override;
+  Result<std::vector<domain::Product>> list_products() override;
+  Result<domain::Product> get_product(std::string_view product_id) override;
+  Result<domain::Product> set_stock(std::string_view product_id, int64_t stock) override;
+  Result<std::vector<domain::OrderOutcome>> place_orders(
+      std::span<const domain::OrderRequest> requests) override;
+  Result<domain::Order> get_order(std::string_view order_id) override;
+  Result<ports::RestockClaim> claim_restock(std::string_view restock_id, std::string_view owner,
+                                            TimePoint lease_until) override;
+  Result<bool> mark_restock_requested(std::string_view restock_id) override;
+  Status release_restock(std::string_view restock_id, std::string_view owner) override;
+  Result<domain::Restock> get_restock(std::string_view restock_id) override;
+  Result<domain::ArrivalOutcome> apply_arrival(const domain::Arrival& arrival) override;
+  Result<std::vector<ports::OutboxEntry>> pending_outbox(std::size_t max_entries) override;
+  Status mark_published(std::span<const int64_t> outbox_ids) override;
+  Result<ports::WarehouseStats> stats() override;
+  Status ping() override { return ok(); }
+
+ private:
+  struct ProductRow {
+    domain::Product product;
+    TimePoint restock_opened_at{};
+  };
+  void add_event(const domain::Event& event, TimePoint now);
+
+  const ports::Clock& clock_;
+  domain::RestockPolicy policy_;
+  std::mutex mutex_;
+  std::map<std::string, ProductRow, std::less<>> products_;
+  std::map<std::string, domain::Order, std::less<>> orders_;
+  std::map<std::string, domain::OrderOutcome, std::less<>> keys_;
+  std::map<std::string, domain::Restock, std::less<>> restocks_;
+  std::map<std::string, bool, std::less<>> requested_recorded_;
+  std::map<std::string, domain::Arrival, std::less<>> arrivals_;
+  std::map<int64_t, ports::OutboxEntry> outbox_;  // pending only
+  int64_t next_outbox_id_ = 1;
+};
+
+}  // namespace donut::memory

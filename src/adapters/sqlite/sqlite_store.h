@@ -1,0 +1,46 @@
+// Store port on SQLite (the embedded default): see ports/store.h for the promises.
+//
+// Every method is one transaction. `place_orders` reads each product of the batch once, runs
+// the domain's selling rule over the batch in order, and writes each product once, so a batch
+// of N orders for one hot product costs one read, one update, N order inserts and one fsync.
+#pragma once
+
+#include <memory>
+
+#include "adapters/sqlite/database.h"
+#include "domain/sales.h"
+#include "ports/clock.h"
+#include "ports/store.h"
+
+namespace donut::sqlite {
+
+class SqliteStore final : public ports::Store {
+ public:
+  SqliteStore(std::shared_ptr<Database> db, const ports::Clock& clock,
+              domain::RestockPolicy policy = {});
+
+  Status upsert_product(const domain::ProductSpec& spec) override;
+  Result<std::vector<domain::Product>> list_products() override;
+  Result<domain::Product> get_product(std::string_view product_id) override;
+  Result<domain::Product> set_stock(std::string_view product_id, int64_t stock) override;
+  Result<std::vector<domain::OrderOutcome>> place_orders(
+      std::span<const domain::OrderRequest> requests) override;
+  Result<domain::Order> get_order(std::string_view order_id) override;
+  Result<ports::RestockClaim> claim_restock(std::string_view restock_id, std::string_view owner,
+                                            TimePoint lease_until) override;
+  Result<bool> mark_restock_requested(std::string_view restock_id) override;
+  Status release_restock(std::string_view restock_id, std::string_view owner) override;
+  Result<domain::Restock> get_restock(std::string_view restock_id) override;
+  Result<domain::ArrivalOutcome> apply_arrival(const domain::Arrival& arrival) override;
+  Result<std::vector<ports::OutboxEntry>> pending_outbox(std::size_t max_entries) override;
+  Status mark_published(std::span<const int64_t> outbox_ids) override;
+  Result<ports::WarehouseStats> stats() override;
+  Status ping() override;
+
+ private:
+  std::shared_ptr<Database> db_;
+  const ports::Clock& clock_;
+  domain::RestockPolicy policy_;
+};
+
+}  // namespace donut::sqlite

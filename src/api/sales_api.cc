@@ -1,0 +1,297 @@
+#include "api/sales_api.h"
+
+#include <boost/json.hpp>
+
+#include "codec/json_fields.h"
+#include "common/crypto.h"
+#include "common/ids.h"
+#include "domain/validation.h"
+
+namespace donut::api {
+namespace json = boost::json;
+using http::Request;
+using http::Respond;
+using http::Response;
+
+namespace {
+
+bool is_json(const Request& request) {
+  const auto* type = request.header("content-type");
+  if (type == nullptr) return false;
+  std::string_view value = *type;
+  value = value.substr(0, value.find(';'));
+  while (!value.empty() && value.back() == ' ') value.remove_suffix(1);
+  return value.size() == 16 && std::equal(value.begin(), value.end(), "application/json",
+                                          [](char a, char b) { return std::tolower(a) == b; });
+}
+
+json::object product_object(const domain::Product& p) {
+  json::object o;
+  o["id"] = p.id;
+  o["name"] = p.name;
+  o["price_cents"] = p.price_cents;
+  o["stock"] = p.stock;
+  o["restock_quantity"] = p.restock_quantity;
+  if (p.open_restock_id.empty()) {
+    o["open_restock_id"] = nullptr;
+  } else {
+    o["open_restock_id"] = p.open_restock_id;
+  }
+  return o;
+}
+
+Response order_response(const domain::OrderOutcome& outcome) {
+  json::object o;
+  switch (outcome.status) {
+    case domain::OrderStatus::sold: {
+      o["order_id"] = outcome.order_id;
+      o["product_id"] = outcome.product_id;
+      o["quantity"] = outcome.quantity;
+      o["stock_left"] = outcome.stock_left;
+      o["created_at"] = format_rfc3339(outcome.decided_at);
+      if (!outcome.restock_id.empty()) o["restock_id"] = outcome.restock_id;
+      Response r = http::json_response(201, json::serialize(o));
+      r.headers.emplace_back("Location", "/v1/orders/" + outcome.order_id);
+      if (outcome.replayed) r.headers.emplace_back("Idempotent-Replayed", "true");
+      return r;
+    }
+    case domain::OrderStatus::out_of_stock: {
+      json::object error;
+      error["code"] = "out_of_stock";
+      error["message"] = outcome.restock_id.empty()
+                             ? "not enough stock for this order"
+                             : "not enough stock for this order; a restock has been requested";
+      o["error"] = std::move(error);
+      o["product_id"] = outcome.product_id;
+      o["stock_left"] = outcome.stock_left;
+      if (outcome.restock_id.empty()) {
+        o["restock_id"] = nullptr;
+      } else {
+        o["restock_id"] = outcome.restock_id;
+      }
+      Response r = http::json_response(409, json::serialize(o));
+      if (outcome.replayed) r.headers.emplace_back("Idempotent-Replayed", "true");
+      return r;
+    }
+    case domain::OrderStatus::unknown_product:
+      return http::error_response(404, "not_found", "no product '" + outcome.product_id + "'");
+    case domain::OrderStatus::key_reused:
+      return http::error_response(
+          422, "idempotency_key_reused",
+          "this Idempotency-Key was used for a different product or quantity");
+  }
+  return http::error_response(500, "internal", "unexpected order outcome");
+}
+
+Result<domain::OrderRequest> parse_order(const Request& request, int64_t max_quantity) {
+  DONUT_ASSIGN_OR_RETURN(auto value, codec::parse_json(request.body));
+  DONUT_ASSIGN_OR_RETURN(const json::object* object, codec::as_object(value, "order"));
+  DONUT_RETURN_IF_ERROR(codec::only_fields(*object, {"product_id", "quantity"}));
+  domain::OrderRequest order;
+  DONUT_ASSIGN_OR_RETURN(order.product_id, codec::required_string(*object, "product_id"));
+  DONUT_ASSIGN_OR_RETURN(order.quantity, codec::required_int(*object, "quantity"));
+  DONUT_RETURN_IF_ERROR(domain::validate_product_id(order.product_id));
+  DONUT_RETURN_IF_ERROR(domain::validate_quantity(order.quantity, max_quantity));
+  if (const auto* key = request.header("idempotency-key")) {
+    DONUT_RETURN_IF_ERROR(domain::validate_idempotency_key(*key));
+    order.idempotency_key = *key;
+  }
+  order.order_id = new_id();
+  return order;
+}
+
+}  // namespace
+
+std::string product_json(const domain::Product& product) {
+  return json::serialize(product_object(product));
+}
+
+std::string queue_stats_json(const ports::QueueStats& s) {
+  json::object o;
+  o["queue"] = s.queue;
+  o["visible"] = s.visible;
+  o["in_flight"] = s.in_flight;
+  o["delayed"] = s.delayed;
+  o["dead_letter_queue"] = s.dead_letter_queue;
+  return json::serialize(o);
+}
+
+void add_sales_routes(http::Router& router, ports::Store& store, app::OrderService& orders,
+                      SalesApiOptions options) {
+  router.add("POST", "/v1/orders", "orders_create",
+             [&orders, options](Request&& request, Respond respond) {
+               if (!is_json(request)) {
+                 return respond(http::error_response(415, "unsupported_media",
+                                                     "Content-Type must be application/json"));
+               }
+               auto order = parse_order(request, options.max_quantity);
+               if (!order) return respond(http::error_response(order.error()));
+               orders.submit(std::move(*order),
+                             [respond = std::move(respond)](Result<domain::OrderOutcome> outcome) {
+                               respond(outcome ? order_response(*outcome)
+                                               : http::error_response(outcome.error()));
+                             });
+             });
+  router.add("GET", "/v1/orders/{id}", "orders_get", [&store](Request&& request, Respond respond) {
+    auto order = store.get_order(request.path_param("id"));
+    if (!order) return respond(http::error_response(order.error()));
+    json::object o;
+    o["order_id"] = order->id;
+    o["product_id"] = order->product_id;
+    o["quantity"] = order->quantity;
+    o["created_at"] = format_rfc3339(order->created_at);
+    respond(http::json_response(200, json::serialize(o)));
+  });
+  router.add("GET", "/v1/products", "products_list", [&store](Request&&, Respond respond) {
+    auto products = store.list_products();
+    if (!products) return respond(http::error_response(products.error()));
+    json::array list;
+    for (const auto& p : *products) list.push_back(product_object(p));
+    json::object o;
+    o["products"] = std::move(list);
+    respond(http::json_response(200, json::serialize(o)));
+  });
+  router.add("GET", "/v1/products/{id}", "products_get",
+             [&store](Request&& request, Respond respond) {
+               auto product = store.get_product(request.path_param("id"));
+               if (!product) return respond(http::error_response(product.error()));
+               respond(http::json_response(200, product_json(*product)));
+             });
+}
+
+void add_arrival_routes(http::Router& router, app::ArrivalIntake& intake) {
+  router.add("POST", "/v1/stock-arrivals", "stock_arrivals",
+             [&intake](Request&& request, Respond respond) {
+               if (!is_json(request)) {
+                 return respond(http::error_response(415, "unsupported_media",
+                                                     "Content-Type must be application/json"));
+               }
+               const auto* timestamp = request.header("x-factory-timestamp");
+               const auto* signature = request.header("x-factory-signature");
+               const auto restock_id = request.query_param("restock_id").value_or("");
+               auto arrival = intake.accept(timestamp ? *timestamp : "", signature ? *signature : "",
+                                            request.body, restock_id);
+               if (!arrival) return respond(http::error_response(arrival.error()));
+               json::object o;
+               o["status"] = "accepted";
+               o["request_id"] = arrival->request_id;
+               respond(http::json_response(202, json::serialize(o)));
+             });
+}
+
+void add_ops_routes(http::Router& router, ports::Store& store, http::HttpMetrics& metrics) {
+  router.add("GET", "/healthz", "healthz", [](Request&&, Respond respond) {
+    respond(http::json_response(200, R"({"status":"ok"})"));
+  });
+  router.add("GET", "/readyz", "readyz", [&store](Request&&, Respond respond) {
+    if (auto status = store.ping(); !status) {
+      return respond(http::error_response(503, "unavailable", status.error().message));
+    }
+    respond(http::json_response(200, R"({"status":"ready"})"));
+  });
+  router.add("GET", "/metrics", "metrics", [&metrics](Request&&, Respond respond) {
+    Response r;
+    r.content_type = "text/plain; version=0.0.4";
+    r.body = metrics.serialize();
+    respond(std::move(r));
+  });
+}
+
+void add_admin_routes(http::Router& router, ports::Store& store, ports::Broker& broker,
+                      std::string token) {
+  auto guarded = [token = std::move(token)](auto handler) {
+    return [token, handler](Request&& request, Respond respond) {
+      if (token.empty()) {
+        return respond(http::error_response(403, "forbidden", "admin routes are disabled"));
+      }
+      const auto* authorization = request.header("authorization");
+      const std::string expected = "Bearer " + token;
+      if (authorization == nullptr || !crypto::constant_time_equal(*authorization, expected)) {
+        Response r = http::error_response(401, "unauthorized", "a valid bearer token is required");
+        r.headers.emplace_back("WWW-Authenticate", "Bearer");
+        return respond(std::move(r));
+      }
+      handler(std::move(request), std::move(respond));
+    };
+  };
+
+  router.add("GET", "/admin/stats", "admin_stats",
+             guarded([&store](Request&&, Respond respond) {
+               auto stats = store.stats();
+               if (!stats) return respond(http::error_response(stats.error()));
+               json::array products;
+               for (const auto& p : stats->products) {
+                 json::object o;
+                 o["product_id"] = p.product_id;
+                 o["stock"] = p.stock;
+                 o["orders"] = p.orders;
+                 o["units_sold"] = p.units_sold;
+                 o["arrivals"] = p.arrivals;
+                 o["units_arrived"] = p.units_arrived;
+                 o["restocks_open"] = p.restocks_open;
+                 o["restocks_requested"] = p.restocks_requested;
+                 o["restocks_arrived"] = p.restocks_arrived;
+                 o["restocks_superseded"] = p.restocks_superseded;
+                 products.push_back(std::move(o));
+               }
+               json::object o;
+               o["products"] = std::move(products);
+               o["outbox_pending"] = stats->outbox_pending;
+               respond(http::json_response(200, json::serialize(o)));
+             }));
+  router.add("PUT", "/admin/products/{id}/stock", "admin_set_stock",
+             guarded([&store](Request&& request, Respond respond) {
+               auto value = codec::parse_json(request.body);
+               if (!value) return respond(http::error_response(value.error()));
+               auto object = codec::as_object(*value, "body");
+               if (!object) return respond(http::error_response(object.error()));
+               if (auto only = codec::only_fields(**object, {"stock"}); !only) {
+                 return respond(http::error_response(only.error()));
+               }
+               auto stock = codec::required_int(**object, "stock");
+               if (!stock) return respond(http::error_response(stock.error()));
+               if (auto valid = domain::validate_stock_level(*stock); !valid) {
+                 return respond(http::error_response(valid.error()));
+               }
+               auto product = store.set_stock(request.path_param("id"), *stock);
+               if (!product) return respond(http::error_response(product.error()));
+               respond(http::json_response(200, product_json(*product)));
+             }));
+  router.add("GET", "/admin/queues/{queue}", "admin_queue_stats",
+             guarded([&broker](Request&& request, Respond respond) {
+               auto stats = broker.stats(request.path_param("queue"));
+               if (!stats) return respond(http::error_response(stats.error()));
+               respond(http::json_response(200, queue_stats_json(*stats)));
+             }));
+  router.add("GET", "/admin/queues/{queue}/messages", "admin_queue_peek",
+             guarded([&broker](Request&& request, Respond respond) {
+               auto messages = broker.peek(request.path_param("queue"), 100);
+               if (!messages) return respond(http::error_response(messages.error()));
+               json::array list;
+               for (const auto& m : *messages) {
+                 json::object o;
+                 o["message_id"] = m.message_id;
+                 o["body"] = m.body;
+                 o["source_queue"] = m.source_queue;
+                 o["sent_at"] = format_rfc3339(m.sent_at);
+                 list.push_back(std::move(o));
+               }
+               json::object o;
+               o["messages"] = std::move(list);
+               respond(http::json_response(200, json::serialize(o)));
+             }));
+  router.add("POST", "/admin/queues/{queue}/redrive", "admin_queue_redrive",
+             guarded([&broker](Request&& request, Respond respond) {
+               auto moved = broker.redrive(request.path_param("queue"), 1'000'000);
+               if (!moved) return respond(http::error_response(moved.error()));
+               respond(http::json_response(200, "{\"moved\":" + std::to_string(*moved) + "}"));
+             }));
+  router.add("DELETE", "/admin/queues/{queue}/messages", "admin_queue_purge",
+             guarded([&broker](Request&& request, Respond respond) {
+               auto purged = broker.purge(request.path_param("queue"));
+               if (!purged) return respond(http::error_response(purged.error()));
+               respond(http::json_response(200, "{\"purged\":" + std::to_string(*purged) + "}"));
+             }));
+}
+
+}  // namespace donut::api

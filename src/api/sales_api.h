@@ -1,0 +1,43 @@
+// HTTP routes of the roles, over the transport-neutral http::Request/Response:
+//
+//   sales:    POST /v1/orders, GET /v1/orders/{id}, GET /v1/products, GET /v1/products/{id}
+//   arrivals: POST /v1/stock-arrivals[?restock_id=]   (the factory's signed callback) -> 202
+//   ops:      GET /healthz (process is up), GET /readyz (store reachable), GET /metrics
+//   admin:    bearer token; GET /admin/stats, PUT /admin/products/{id}/stock,
+//             GET /admin/queues/{queue}/messages, POST /admin/queues/{queue}/redrive,
+//             DELETE /admin/queues/{queue}/messages
+//
+// Errors are `{"error":{"code","message"}}` with a 4xx/5xx status; a refused order (409) also
+// carries the product, its stock and the restock on its way. Request bodies are validated
+// strictly (unknown fields, wrong types, out-of-range numbers are 400) before anything
+// reaches the store.
+#pragma once
+
+#include <string>
+
+#include "app/arrivals.h"
+#include "app/order_service.h"
+#include "http/metrics.h"
+#include "http/router.h"
+#include "ports/broker.h"
+#include "ports/store.h"
+
+namespace donut::api {
+
+struct SalesApiOptions {
+  int64_t max_quantity = 1000;  // per order
+};
+
+void add_sales_routes(http::Router& router, ports::Store& store, app::OrderService& orders,
+                      SalesApiOptions options);
+void add_arrival_routes(http::Router& router, app::ArrivalIntake& intake);
+void add_ops_routes(http::Router& router, ports::Store& store, http::HttpMetrics& metrics);
+// An empty token disables the admin routes (403).
+void add_admin_routes(http::Router& router, ports::Store& store, ports::Broker& broker,
+                      std::string token);
+
+// The JSON shapes shared with the CLI.
+std::string product_json(const domain::Product& product);
+std::string queue_stats_json(const ports::QueueStats& stats);
+
+}  // namespace donut::api

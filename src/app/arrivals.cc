@@ -1,0 +1,83 @@
+#include "app/arrivals.h"
+
+#include <spdlog/spdlog.h>
+
+#include "app/callback_signature.h"
+#include "app/topology.h"
+#include "codec/events_json.h"
+#include "codec/factory_json.h"
+#include "domain/validation.h"
+
+namespace donut::app {
+
+Result<domain::Arrival> ArrivalIntake::accept(std::string_view timestamp,
+                                              std::string_view signature, std::string_view body,
+                                              std::string_view restock_id_from_url) {
+  const TimePoint now = clock_.now();
+  DONUT_RETURN_IF_ERROR(
+      verify_callback(options_.secret, timestamp, signature, body, now, options_.max_skew));
+  DONUT_ASSIGN_OR_RETURN(auto callback, codec::decode_factory_callback(body));
+  DONUT_RETURN_IF_ERROR(domain::validate_product_id(callback.product_id));
+  domain::Arrival arrival;
+  arrival.restock_id = std::string(restock_id_from_url);
+  arrival.request_id = callback.request_id.empty() ? arrival.restock_id : callback.request_id;
+  if (arrival.restock_id.empty()) arrival.restock_id = callback.request_id;
+  if (arrival.request_id.empty()) {
+    return make_error(ErrorCode::invalid_argument,
+                      "the callback names no request: neither MessageAttributeRequestId nor "
+                      "?restock_id= is present");
+  }
+  if (arrival.request_id.size() > 128 || arrival.restock_id.size() > 128) {
+    return make_error(ErrorCode::invalid_argument, "request id is too long");
+  }
+  arrival.product_id = std::move(callback.product_id);
+  arrival.quantity = callback.quantity;
+  arrival.factory_id = std::move(callback.factory_id);
+  arrival.received_at = now;
+  ports::OutgoingMessage message;
+  message.body = codec::encode_arrival(arrival);
+  message.attributes.emplace("type", "stock.arrival");
+  DONUT_RETURN_IF_ERROR(broker_.send(kStockArrivalsQueue, message));
+  return arrival;
+}
+
+std::vector<MessageResult> ArrivalHandler::handle(std::span<const ports::ReceivedMessage> messages,
+                                                  std::stop_token) {
+  std::vector<MessageResult> results;
+  results.reserve(messages.size());
+  for (const auto& message : messages) results.push_back(handle_one(message));
+  return results;
+}
+
+MessageResult ArrivalHandler::handle_one(const ports::ReceivedMessage& message) {
+  auto arrival = codec::decode_arrival(message.body);
+  if (!arrival) {
+    spdlog::error("arrivals: undecodable message {}: {}", message.message_id,
+                  arrival.error().message);
+    return MessageResult::retry(std::chrono::seconds(1));
+  }
+  auto outcome = store_.apply_arrival(*arrival);
+  if (!outcome) {
+    spdlog::warn("arrivals: store unavailable: {}", outcome.error().message);
+    return MessageResult::retry(
+        backoff_delay(message.receive_count, std::chrono::seconds(1), std::chrono::seconds(30)));
+  }
+  switch (outcome->status) {
+    case domain::ArrivalStatus::applied:
+      spdlog::info("arrivals: +{} {} (request {}), stock now {}", arrival->quantity,
+                   arrival->product_id, arrival->request_id, outcome->stock_after);
+      if (on_applied_) on_applied_();
+      return MessageResult::ok();
+    case domain::ArrivalStatus::duplicate:
+      spdlog::info("arrivals: request {} was applied before; ignoring the repeat",
+                   arrival->request_id);
+      return MessageResult::ok();
+    case domain::ArrivalStatus::unknown_product:
+      spdlog::error("arrivals: unknown product '{}'; leaving the message for the dead-letter queue",
+                    arrival->product_id);
+      return MessageResult::retry(std::chrono::seconds(1));
+  }
+  return MessageResult::ok();
+}
+
+}  // namespace donut::app

@@ -1,0 +1,66 @@
+// Notifications: e-mails for stock empty, restock requested, stock arrived (from the
+// notifications queue), and for a dead-letter queue that stopped being empty (DlqMonitor).
+//
+// E-mail ids derive from the event id, so a redelivered event rewrites the same e-mail instead
+// of sending a second one (mailers treat a repeated id as harmless, see ports/mailer.h).
+#pragma once
+
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <span>
+#include <stop_token>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "app/queue_consumer.h"
+#include "domain/events.h"
+#include "ports/broker.h"
+#include "ports/mailer.h"
+
+namespace donut::app {
+
+struct MailSettings {
+  std::string from = "donut-states@localhost";
+  std::vector<std::string> to = {"warehouse@localhost"};
+};
+
+ports::Email compose_email(const domain::Event& event, const MailSettings& settings);
+
+class Notifier {
+ public:
+  Notifier(ports::Mailer& mailer, MailSettings settings)
+      : mailer_(mailer), settings_(std::move(settings)) {}
+
+  std::vector<MessageResult> handle(std::span<const ports::ReceivedMessage> messages,
+                                    std::stop_token stop);
+  MessageResult handle_one(const ports::ReceivedMessage& message);
+
+ private:
+  ports::Mailer& mailer_;
+  MailSettings settings_;
+};
+
+// Watches dead-letter queues and mails once when one goes from empty to not empty.
+class DlqMonitor {
+ public:
+  DlqMonitor(ports::Broker& broker, ports::Mailer& mailer, MailSettings settings,
+             std::vector<std::string> dead_letter_queues, Millis interval);
+  ~DlqMonitor();
+  void start();
+  void stop();
+  // One check of every queue; returns how many alerts were sent (tests call it directly).
+  int check_once();
+
+ private:
+  ports::Broker& broker_;
+  ports::Mailer& mailer_;
+  MailSettings settings_;
+  std::vector<std::string> queues_;
+  Millis interval_;
+  std::map<std::string, int64_t> last_depth_;
+  std::jthread thread_;
+};
+
+}  // namespace donut::app

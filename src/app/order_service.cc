@@ -1,0 +1,84 @@
+#include "app/order_service.h"
+
+#include <spdlog/spdlog.h>
+
+namespace donut::app {
+
+OrderService::OrderService(ports::Store& store, Options options,
+                           std::function<void()> on_restock_opened)
+    : store_(store), options_(options), on_restock_opened_(std::move(on_restock_opened)) {
+  if (options_.strategy == Strategy::group_commit) writer_ = std::thread([this] { writer_loop(); });
+}
+
+OrderService::~OrderService() { stop(); }
+
+void OrderService::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_) return;
+    stopping_ = true;
+  }
+  work_available_.notify_all();
+  if (writer_.joinable()) writer_.join();
+}
+
+void OrderService::submit(domain::OrderRequest request, Completion done) {
+  if (options_.strategy == Strategy::per_request) {
+    std::vector<Pending> one;
+    one.push_back({std::move(request), std::move(done)});
+    decide(one);
+    return;
+  }
+  {
+    std::lock_guard lock(mutex_);
+    if (!stopping_) {
+      queue_.push_back({std::move(request), std::move(done)});
+      work_available_.notify_one();
+      return;
+    }
+  }
+  done(make_error(ErrorCode::unavailable, "the sales service is shutting down"));
+}
+
+void OrderService::writer_loop() {
+  std::vector<Pending> batch;
+  for (;;) {
+    {
+      std::unique_lock lock(mutex_);
+      work_available_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping and drained
+      if (queue_.size() <= options_.max_batch) {
+        batch.swap(queue_);
+      } else {
+        auto split = queue_.begin() + static_cast<std::ptrdiff_t>(options_.max_batch);
+        batch.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(split));
+        queue_.erase(queue_.begin(), split);
+      }
+    }
+    decide(batch);
+    batch.clear();
+  }
+}
+
+void OrderService::decide(std::vector<Pending>& batch) {
+  std::vector<domain::OrderRequest> requests;
+  requests.reserve(batch.size());
+  for (auto& pending : batch) requests.push_back(std::move(pending.request));
+  auto outcomes = store_.place_orders(requests);
+  transactions_.fetch_add(1, std::memory_order_relaxed);
+  orders_.fetch_add(batch.size(), std::memory_order_relaxed);
+  if (!outcomes) {
+    spdlog::error("sales: a batch of {} orders failed: {}", batch.size(), outcomes.error().message);
+    for (auto& pending : batch) pending.done(outcomes.error());
+    return;
+  }
+  bool restock_opened = false;
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    auto& outcome = (*outcomes)[i];
+    restock_opened = restock_opened || (!outcome.restock_id.empty() && !outcome.replayed);
+    batch[i].done(std::move(outcome));
+  }
+  if (restock_opened && on_restock_opened_) on_restock_opened_();
+}
+
+}  // namespace donut::app

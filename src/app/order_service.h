@@ -1,0 +1,74 @@
+// Places orders against the store: the sales path behind POST /v1/orders.
+//
+// Two strategies, chosen at construction:
+// - group_commit (default): callers hand their order to a single writer thread, which takes
+//   every order waiting at that moment and decides them all in ONE store transaction (one
+//   fsync), then answers each caller. Under load a batch fills while the previous one commits,
+//   so throughput grows with concurrency while each answer still follows its own durable commit.
+//   Nothing is answered before the transaction holding it has committed.
+// - per_request: each order is its own transaction on the caller's thread (the seed's way, kept
+//   as the baseline the benchmark compares against).
+//
+// Completion callbacks run on the writer thread (group_commit) or the caller's thread
+// (per_request); they must be quick (the HTTP layer just posts the response to its strand).
+// `stop` answers everything still queued, then joins the writer.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "domain/order.h"
+#include "ports/store.h"
+
+namespace donut::app {
+
+class OrderService {
+ public:
+  enum class Strategy { group_commit, per_request };
+  using Completion = std::function<void(Result<domain::OrderOutcome>)>;
+
+  struct Options {
+    Strategy strategy = Strategy::group_commit;
+    std::size_t max_batch = 1024;
+  };
+
+  // `on_restock_opened` runs after a commit that opened a restock (wakes the outbox relay).
+  OrderService(ports::Store& store, Options options, std::function<void()> on_restock_opened = {});
+  ~OrderService();
+  OrderService(const OrderService&) = delete;
+  OrderService& operator=(const OrderService&) = delete;
+
+  void submit(domain::OrderRequest request, Completion done);
+  void stop();
+
+  struct Counters {
+    uint64_t orders = 0;
+    uint64_t transactions = 0;
+  };
+  Counters counters() const { return {orders_.load(), transactions_.load()}; }
+
+ private:
+  struct Pending {
+    domain::OrderRequest request;
+    Completion done;
+  };
+  void writer_loop();
+  void decide(std::vector<Pending>& batch);
+
+  ports::Store& store_;
+  Options options_;
+  std::function<void()> on_restock_opened_;
+  std::mutex mutex_;
+  std::condition_variable work_available_;
+  std::vector<Pending> queue_;
+  bool stopping_ = false;
+  std::thread writer_;
+  std::atomic<uint64_t> orders_{0};
+  std::atomic<uint64_t> transactions_{0};
+};
+
+}  // namespace donut::app

@@ -1,0 +1,73 @@
+#include "app/outbox_relay.h"
+
+#include <spdlog/spdlog.h>
+
+#include "app/queue_consumer.h"
+
+namespace donut::app {
+
+OutboxRelay::OutboxRelay(ports::Store& store, ports::Broker& broker, Millis interval)
+    : store_(store), broker_(broker), interval_(interval) {}
+
+OutboxRelay::~OutboxRelay() { stop(); }
+
+void OutboxRelay::start() {
+  thread_ = std::jthread([this](std::stop_token stop) {
+    int failures = 0;
+    while (!stop.stop_requested()) {
+      auto published = drain();
+      Millis wait = interval_;
+      if (!published) {
+        ++failures;
+        wait = backoff_delay(failures, Millis(100), Millis(5000));
+        spdlog::warn("outbox relay: {} (retry in {} ms)", published.error().message, wait.count());
+      } else {
+        failures = 0;
+      }
+      std::unique_lock lock(mutex_);
+      wake_.wait_for(lock, stop, wait, [&] { return pending_wake_; });
+      pending_wake_ = false;
+    }
+  });
+}
+
+void OutboxRelay::stop() {
+  if (thread_.joinable()) {
+    thread_.request_stop();
+    thread_.join();
+  }
+}
+
+void OutboxRelay::notify() {
+  {
+    std::lock_guard lock(mutex_);
+    pending_wake_ = true;
+  }
+  wake_.notify_one();
+}
+
+Result<int64_t> OutboxRelay::drain() {
+  int64_t total = 0;
+  for (;;) {
+    DONUT_ASSIGN_OR_RETURN(auto entries, store_.pending_outbox(256));
+    if (entries.empty()) return total;
+    std::vector<int64_t> published;
+    published.reserve(entries.size());
+    Status failure = ok();
+    for (auto& entry : entries) {
+      ports::OutgoingMessage message;
+      message.body = std::move(entry.body);
+      message.attributes.emplace("type", entry.type);
+      if (auto status = broker_.publish(entry.topic, message); !status) {
+        failure = status;
+        break;
+      }
+      published.push_back(entry.id);
+    }
+    DONUT_RETURN_IF_ERROR(store_.mark_published(published));
+    total += static_cast<int64_t>(published.size());
+    if (!failure) return failure.error();
+  }
+}
+
+}  // namespace donut::app

@@ -1,0 +1,40 @@
+// Publishes committed outbox events to the broker (the transactional outbox's second half).
+//
+// Loop: read the oldest pending entries, publish each to its topic with its type as the
+// `type` attribute, mark them published. A crash between publish and mark publishes again
+// after restart: duplicates are possible and harmless (consumers are idempotent); loss is not.
+// Woken at once by `notify()` from the processes' own commits, and polls every `interval` for
+// events committed by other processes.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <thread>
+
+#include "ports/broker.h"
+#include "ports/store.h"
+
+namespace donut::app {
+
+class OutboxRelay {
+ public:
+  OutboxRelay(ports::Store& store, ports::Broker& broker, Millis interval);
+  ~OutboxRelay();
+  void start();
+  void stop();
+  void notify();
+  // Publishes everything pending now; returns how many entries were published.
+  Result<int64_t> drain();
+
+ private:
+  ports::Store& store_;
+  ports::Broker& broker_;
+  Millis interval_;
+  std::mutex mutex_;
+  std::condition_variable_any wake_;
+  bool pending_wake_ = false;
+  std::jthread thread_;
+};
+
+}  // namespace donut::app

@@ -1,0 +1,77 @@
+#include "app/queue_consumer.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <condition_variable>
+#include <mutex>
+#include <random>
+
+namespace donut::app {
+
+Millis backoff_delay(int attempt, Millis base, Millis cap) {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  const int shift = std::clamp(attempt - 1, 0, 20);
+  const int64_t ceiling = std::min<int64_t>(cap.count(), base.count() << shift);
+  std::uniform_int_distribution<int64_t> pick(base.count(), std::max(base.count(), ceiling));
+  return Millis(pick(rng));
+}
+
+QueueConsumer::QueueConsumer(ports::Broker& broker, Options options, BatchHandler handler)
+    : broker_(broker), options_(std::move(options)), handler_(std::move(handler)) {}
+
+QueueConsumer::~QueueConsumer() { stop(); }
+
+void QueueConsumer::start() {
+  for (int i = 0; i < std::max(1, options_.workers); ++i) {
+    threads_.emplace_back([this](std::stop_token stop) { loop(stop); });
+  }
+}
+
+void QueueConsumer::stop() {
+  for (auto& thread : threads_) thread.request_stop();
+  threads_.clear();  // joins
+}
+
+void QueueConsumer::loop(std::stop_token stop) {
+  ports::ReceiveOptions receive;
+  receive.max_messages = options_.batch_size;
+  receive.wait = options_.wait;
+  receive.visibility_timeout = options_.visibility_timeout;
+  int failures = 0;
+  while (!stop.stop_requested()) {
+    auto messages = broker_.receive(options_.queue, receive, stop);
+    if (!messages) {
+      ++failures;
+      spdlog::warn("{}: receive failed: {}", options_.queue, messages.error().message);
+      std::condition_variable_any cv;
+      std::mutex m;
+      std::unique_lock lock(m);
+      cv.wait_for(lock, stop, backoff_delay(failures, Millis(100), Millis(5000)), [] { return false; });
+      continue;
+    }
+    failures = 0;
+    if (messages->empty()) continue;
+    const auto results = handler_(*messages, stop);
+    std::vector<std::string> finished;
+    for (std::size_t i = 0; i < messages->size(); ++i) {
+      const auto& message = (*messages)[i];
+      const MessageResult result = i < results.size() ? results[i] : MessageResult::retry(Millis(0));
+      if (result.done) {
+        finished.push_back(message.receipt);
+      } else if (result.retry_after.count() > 0) {
+        if (auto status = broker_.change_visibility(options_.queue, message.receipt, result.retry_after);
+            !status) {
+          spdlog::debug("{}: could not delay message {}: {}", options_.queue, message.message_id,
+                        status.error().message);
+        }
+      }
+    }
+    if (auto status = broker_.delete_messages(options_.queue, finished); !status) {
+      spdlog::warn("{}: delete failed (messages will be redelivered): {}", options_.queue,
+                   status.error().message);
+    }
+  }
+}
+
+}  // namespace donut::app

@@ -1,0 +1,68 @@
+// Runs a message handler over a queue: receive (long poll) -> handle the batch -> delete the
+// messages it finished, delay the ones it wants retried. At-least-once: a message is deleted
+// only after its handler reported it done, so a crash at any point means a redelivery, never a
+// loss. Handlers must therefore be idempotent.
+//
+// The handler reports a result per message, like Lambda's ReportBatchItemFailures: `done`
+// deletes it; `retry_after(d)` makes it visible again after d (the broker counts receives and
+// moves it to the dead-letter queue after maxReceiveCount). A retry delay of zero leaves the
+// message to its normal visibility timeout.
+//
+// Threading: `workers` threads each run their own receive loop. `stop` lets current batches
+// finish, then joins.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <span>
+#include <stop_token>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "ports/broker.h"
+
+namespace donut::app {
+
+struct MessageResult {
+  bool done = true;
+  Millis retry_after{0};
+  static MessageResult ok() { return {true, Millis(0)}; }
+  static MessageResult retry(Millis after) { return {false, after}; }
+};
+
+using BatchHandler = std::function<std::vector<MessageResult>(
+    std::span<const ports::ReceivedMessage>, std::stop_token)>;
+
+class QueueConsumer {
+ public:
+  struct Options {
+    std::string queue;
+    int workers = 1;
+    int batch_size = 10;
+    Millis wait = std::chrono::seconds(1);
+    std::optional<Millis> visibility_timeout;  // default: the queue's
+  };
+
+  QueueConsumer(ports::Broker& broker, Options options, BatchHandler handler);
+  ~QueueConsumer();
+  QueueConsumer(const QueueConsumer&) = delete;
+  QueueConsumer& operator=(const QueueConsumer&) = delete;
+
+  void start();
+  void stop();
+
+ private:
+  void loop(std::stop_token stop);
+
+  ports::Broker& broker_;
+  Options options_;
+  BatchHandler handler_;
+  std::vector<std::jthread> threads_;
+};
+
+// Exponential backoff with full jitter for the n-th failed attempt (1-based): a random delay in
+// [base, min(cap, base * 2^(n-1))].
+Millis backoff_delay(int attempt, Millis base, Millis cap);
+
+}  // namespace donut::app

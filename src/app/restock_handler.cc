@@ -1,0 +1,123 @@
+#include "app/restock_handler.h"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/url/url.hpp>
+#include <condition_variable>
+#include <mutex>
+
+#include "codec/events_json.h"
+#include "common/overloaded.h"
+
+namespace donut::app {
+namespace {
+
+void sleep_unless_stopped(Millis duration, std::stop_token stop) {
+  std::mutex m;
+  std::condition_variable_any cv;
+  std::unique_lock lock(m);
+  cv.wait_for(lock, stop, duration, [] { return false; });
+}
+
+std::string callback_for(const std::string& base, const std::string& restock_id) {
+  boost::urls::url url(base);
+  url.params().set("restock_id", restock_id);
+  return std::string(url.buffer());
+}
+
+}  // namespace
+
+RestockHandler::RestockHandler(ports::Store& store, ports::FactoryClient& factory,
+                               const ports::Clock& clock, Options options,
+                               std::function<void()> on_requested)
+    : store_(store),
+      factory_(factory),
+      clock_(clock),
+      options_(std::move(options)),
+      on_requested_(std::move(on_requested)) {}
+
+std::vector<MessageResult> RestockHandler::handle(std::span<const ports::ReceivedMessage> messages,
+                                                  std::stop_token stop) {
+  std::vector<MessageResult> results;
+  results.reserve(messages.size());
+  for (const auto& message : messages) results.push_back(handle_one(message, stop));
+  return results;
+}
+
+MessageResult RestockHandler::handle_one(const ports::ReceivedMessage& message,
+                                         std::stop_token stop) {
+  auto event = codec::decode_event(message.body);
+  if (!event) {
+    // Poison: leave it to the broker, which dead-letters it after maxReceiveCount.
+    spdlog::error("restock: undecodable message {}: {}", message.message_id, event.error().message);
+    return MessageResult::retry(options_.redelivery_base);
+  }
+  const auto* empty = std::get_if<domain::StockEmpty>(&*event);
+  if (empty == nullptr) return MessageResult::ok();  // not ours (filtered upstream on most brokers)
+
+  const TimePoint now = clock_.now();
+  auto claim = store_.claim_restock(empty->restock_id, options_.worker_id, now + options_.lease);
+  if (!claim) {
+    spdlog::warn("restock {}: store unavailable: {}", empty->restock_id, claim.error().message);
+    return MessageResult::retry(backoff_delay(message.receive_count, options_.redelivery_base,
+                                              options_.redelivery_cap));
+  }
+  switch (claim->decision.verdict) {
+    case domain::ClaimVerdict::unknown:
+      spdlog::warn("restock {}: unknown restock, dropping message", empty->restock_id);
+      return MessageResult::ok();
+    case domain::ClaimVerdict::already_done:
+    case domain::ClaimVerdict::superseded:
+      spdlog::info("restock {}: already {}, acknowledging duplicate delivery", empty->restock_id,
+                   domain::to_string(claim->restock.state));
+      return MessageResult::ok();
+    case domain::ClaimVerdict::busy: {
+      const auto wait = std::max(Millis(100), claim->decision.busy_until - now);
+      spdlog::info("restock {}: another worker ({}) holds it; retry in {} ms", empty->restock_id,
+                   claim->restock.claimed_by, wait.count());
+      return MessageResult::retry(wait);
+    }
+    case domain::ClaimVerdict::granted: break;
+  }
+
+  ports::ManufactureRequest request;
+  request.product_id = empty->product_id;
+  request.quantity = claim->restock.quantity > 0 ? claim->restock.quantity : empty->restock_quantity;
+  request.factory_id = options_.factory_id;
+  request.requester = options_.requester;
+  request.request_id = empty->restock_id;
+  request.callback_url = callback_for(options_.callback_url, empty->restock_id);
+
+  Error last_error;
+  for (int attempt = 1; attempt <= std::max(1, options_.attempts_per_delivery); ++attempt) {
+    factory_calls_.fetch_add(1);
+    auto ack = factory_.request_manufacture(request);
+    if (ack) {
+      auto marked = store_.mark_restock_requested(empty->restock_id);
+      if (!marked) {
+        // The factory has the request; a redelivery will find the claim expired, call again
+        // (the factory deduplicates by request id) and mark it then.
+        spdlog::warn("restock {}: factory accepted but marking failed: {}", empty->restock_id,
+                     marked.error().message);
+        return MessageResult::retry(options_.redelivery_base);
+      }
+      spdlog::info("restock {}: factory accepted {} x {}", empty->restock_id, request.quantity,
+                   request.product_id);
+      if (*marked && on_requested_) on_requested_();
+      return MessageResult::ok();
+    }
+    last_error = ack.error();
+    spdlog::warn("restock {}: factory call {} failed: {}", empty->restock_id, attempt,
+                 last_error.message);
+    if (!is_transient(last_error.code) || stop.stop_requested()) break;
+    if (attempt < options_.attempts_per_delivery) {
+      sleep_unless_stopped(backoff_delay(attempt, options_.in_place_retry, options_.in_place_retry * 4),
+                           stop);
+    }
+  }
+  (void)store_.release_restock(empty->restock_id, options_.worker_id);
+  return MessageResult::retry(
+      backoff_delay(message.receive_count, options_.redelivery_base, options_.redelivery_cap));
+}
+
+}  // namespace donut::app

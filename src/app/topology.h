@@ -1,0 +1,34 @@
+// The queues and subscriptions of the restock pipeline (DESIGN.md, "The flow"):
+//
+//   topic stock-events --(type = stock.empty)--> factory-requests (+ factory-requests-dlq)
+//                      --(every event)---------> notifications    (+ notifications-dlq)
+//   arrival intake ---------------------------> stock-arrivals   (+ stock-arrivals-dlq)
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ports/broker.h"
+
+namespace donut::app {
+
+inline constexpr std::string_view kFactoryRequestsQueue = "factory-requests";
+inline constexpr std::string_view kNotificationsQueue = "notifications";
+inline constexpr std::string_view kStockArrivalsQueue = "stock-arrivals";
+inline constexpr std::string_view kDeadLetterSuffix = "-dlq";
+
+struct TopologySettings {
+  Millis visibility_timeout = std::chrono::seconds(30);
+  int max_receive_count = 5;
+  std::chrono::seconds retention = std::chrono::hours(24 * 4);
+  std::chrono::seconds dead_letter_retention = std::chrono::hours(24 * 14);
+};
+
+ports::Topology pipeline_topology(const TopologySettings& settings);
+
+// The work queues (not their dead-letter queues), in pipeline order.
+std::vector<std::string> work_queues();
+std::string dead_letter_queue_of(std::string_view queue);
+
+}  // namespace donut::app

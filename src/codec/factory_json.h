@@ -1,0 +1,36 @@
+// JSON of the Legacy Factory API contract (Factory-States), field names as in DESIGN.md:
+//
+//   POST /api/manufactures
+//   {"MessageGroupId":"stock-arrival-group","MessageAttributeProductId":"CP-502101",
+//    "MessageAttributeProductCnt":10,"MessageAttributeFactoryId":"FF-500293",
+//    "MessageAttributeRequester":"donut-states","MessageAttributeRequestId":"01J...",
+//    "CallbackUrl":"http://127.0.0.1:8080/v1/stock-arrivals"}
+//
+// The callback carries the same attributes. `MessageAttributeRequestId` is our addition; a
+// factory that does not echo it is still served, because the callback URL itself names the
+// restock (`?restock_id=`). A legacy factory may send the count as a numeric string, so the
+// decoder accepts both.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "common/error.h"
+#include "ports/factory_client.h"
+
+namespace donut::codec {
+
+std::string encode_manufacture_request(const ports::ManufactureRequest& request);
+// Strict: for the simulator's intake of requests.
+Result<ports::ManufactureRequest> decode_manufacture_request(std::string_view json);
+
+// The factory's callback body: the same attributes as the request.
+struct FactoryCallback {
+  std::string product_id;
+  int64_t quantity = 0;
+  std::string factory_id;
+  std::string request_id;  // empty when the factory did not echo it
+};
+Result<FactoryCallback> decode_factory_callback(std::string_view json);
+
+}  // namespace donut::codec

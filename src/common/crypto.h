@@ -1,0 +1,28 @@
+// Small cryptographic helpers over OpenSSL: SHA-256, HMAC-SHA256, hex, constant-time compare.
+// Used by the factory-callback signature and by request signing. Pure functions, thread-safe.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace donut::crypto {
+
+using Digest = std::array<unsigned char, 32>;
+
+Digest sha256(std::string_view data);
+Digest hmac_sha256(std::string_view key, std::string_view data);
+
+std::string to_hex(const unsigned char* data, std::size_t size);
+inline std::string to_hex(const Digest& digest) {
+  return to_hex(digest.data(), digest.size());
+}
+inline std::string_view as_bytes(const Digest& digest) {
+  return {reinterpret_cast<const char*>(digest.data()), digest.size()};
+}
+
+// Compares without leaking, through timing, where two strings first differ.
+bool constant_time_equal(std::string_view a, std::string_view b) noexcept;
+
+}  // namespace donut::crypto

@@ -1,0 +1,24 @@
+// Time values shared by every layer: wall-clock instants in milliseconds since the Unix epoch
+// (what is stored in databases and messages) and their RFC 3339 rendering for humans.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+namespace donut {
+
+using Millis = std::chrono::milliseconds;
+using TimePoint = std::chrono::time_point<std::chrono::system_clock, Millis>;
+
+inline int64_t to_unix_ms(TimePoint t) {
+  return t.time_since_epoch().count();
+}
+inline TimePoint from_unix_ms(int64_t ms) {
+  return TimePoint(Millis(ms));
+}
+
+// "2026-11-24T10:15:30.123Z"
+std::string format_rfc3339(TimePoint t);
+
+}  // namespace donut

@@ -1,0 +1,19 @@
+#include "domain/order.h"
+
+namespace donut::domain {
+
+std::string_view to_string(OrderStatus status) noexcept {
+  switch (status) {
+    case OrderStatus::sold:
+      return "sold";
+    case OrderStatus::out_of_stock:
+      return "out_of_stock";
+    case OrderStatus::unknown_product:
+      return "unknown_product";
+    case OrderStatus::key_reused:
+      return "key_reused";
+  }
+  return "unknown";
+}
+
+}  // namespace donut::domain

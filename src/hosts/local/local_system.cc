@@ -1,0 +1,302 @@
+#include "hosts/local/local_system.h"
+
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <boost/json.hpp>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "adapters/clock/clocks.h"
+#include "adapters/http/http_factory_client.h"
+#include "adapters/mail/file_mailer.h"
+#include "adapters/sqlite/database.h"
+#include "adapters/sqlite/sqlite_broker.h"
+#include "adapters/sqlite/sqlite_store.h"
+#include "api/sales_api.h"
+#include "app/arrivals.h"
+#include "app/notifier.h"
+#include "app/order_service.h"
+#include "app/outbox_relay.h"
+#include "app/queue_consumer.h"
+#include "app/restock_handler.h"
+#include "app/topology.h"
+#include "codec/json_fields.h"
+#include "common/ids.h"
+#include "factory/simulator.h"
+#include "http/metrics.h"
+#include "http/router.h"
+#include "http/server.h"
+
+namespace donut::local {
+namespace fs = std::filesystem;
+
+std::string LocalConfig::database_path() const {
+  return database.empty() ? (fs::path(data_dir) / "warehouse.db").string() : database;
+}
+
+std::string LocalConfig::mail_path() const {
+  return mail_dir.empty() ? (fs::path(data_dir) / "mail").string() : mail_dir;
+}
+
+std::vector<domain::ProductSpec> default_catalogue() {
+  return {
+      {"CP-502101", "Chocolate Glazed", 250, 100, 50},
+      {"CP-502102", "Strawberry Sprinkles", 250, 100, 50},
+      {"CP-502103", "Boston Cream", 300, 50, 30},
+      {"CP-502104", "Maple Bar", 275, 20, 20},
+  };
+}
+
+Result<std::vector<domain::ProductSpec>> load_catalogue(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return make_error(ErrorCode::not_found, "cannot read seed file " + path);
+  std::stringstream text;
+  text << in.rdbuf();
+  DONUT_ASSIGN_OR_RETURN(auto value, codec::parse_json(text.str()));
+  DONUT_ASSIGN_OR_RETURN(const boost::json::object* root, codec::as_object(value, "seed file"));
+  const auto* list = root->if_contains("products");
+  if (list == nullptr || !list->is_array()) {
+    return make_error(ErrorCode::invalid_argument, path + ": expected {\"products\": [...]}");
+  }
+  std::vector<domain::ProductSpec> specs;
+  for (const auto& item : list->get_array()) {
+    DONUT_ASSIGN_OR_RETURN(const boost::json::object* o, codec::as_object(item, "product"));
+    domain::ProductSpec spec;
+    DONUT_ASSIGN_OR_RETURN(spec.id, codec::required_string(*o, "id"));
+    DONUT_ASSIGN_OR_RETURN(spec.name, codec::optional_string(*o, "name"));
+    DONUT_ASSIGN_OR_RETURN(spec.price_cents, codec::optional_int(*o, "price_cents", 0));
+    DONUT_ASSIGN_OR_RETURN(spec.initial_stock, codec::optional_int(*o, "stock", 0));
+    DONUT_ASSIGN_OR_RETURN(spec.restock_quantity, codec::optional_int(*o, "restock_quantity", 0));
+    specs.push_back(std::move(spec));
+  }
+  return specs;
+}
+
+Result<std::string> read_or_create_secret(const std::string& data_dir, const std::string& name) {
+  const fs::path path = fs::path(data_dir) / name;
+  std::error_code ec;
+  fs::create_directories(data_dir, ec);
+  if (std::ifstream in(path); in) {
+    std::string value;
+    std::getline(in, value);
+    if (!value.empty()) return value;
+  }
+  const std::string value = random_hex(32);
+  const fs::path temp = path.string() + ".tmp" + random_hex(4);
+  {
+    std::ofstream out(temp, std::ios::trunc);
+    out << value << "\n";
+    if (!out) return make_error(ErrorCode::unavailable, "cannot write " + temp.string());
+  }
+  ::chmod(temp.c_str(), 0600);
+  // link() fails if another process created the file first; then theirs wins.
+  if (::link(temp.c_str(), path.c_str()) != 0) {
+    fs::remove(temp, ec);
+    std::ifstream in(path);
+    std::string existing;
+    std::getline(in, existing);
+    if (existing.empty()) return make_error(ErrorCode::unavailable, "cannot create " + path.string());
+    return existing;
+  }
+  fs::remove(temp, ec);
+  return value;
+}
+
+struct LocalSystem::Parts {
+  LocalConfig config;
+  clock::SystemClock clock;
+  std::shared_ptr<sqlite::Database> db;
+  std::unique_ptr<sqlite::SqliteStore> store;
+  std::unique_ptr<sqlite::SqliteBroker> broker;
+  std::unique_ptr<http::HttpMetrics> metrics;
+  std::unique_ptr<mail::FileMailer> mailer;
+  std::unique_ptr<factory_client::HttpFactoryClient> factory_client;
+
+  std::unique_ptr<factory::FactorySimulator> factory;
+  std::unique_ptr<http::Router> factory_router;
+  std::unique_ptr<http::Server> factory_server;
+
+  std::unique_ptr<app::OutboxRelay> relay;
+  std::unique_ptr<http::Router> router;
+  std::unique_ptr<http::Server> server;
+  std::unique_ptr<app::OrderService> orders;  // after server: destroyed first
+  std::unique_ptr<app::ArrivalIntake> intake;
+
+  std::unique_ptr<app::RestockHandler> restock_handler;
+  std::unique_ptr<app::ArrivalHandler> arrival_handler;
+  std::unique_ptr<app::Notifier> notifier;
+  std::vector<std::unique_ptr<app::QueueConsumer>> consumers;
+  std::unique_ptr<app::DlqMonitor> dlq_monitor;
+  bool stopped = false;
+
+  void wake_relay() {
+    if (relay) relay->notify();
+  }
+};
+
+LocalSystem::LocalSystem(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
+
+LocalSystem::~LocalSystem() { stop(); }
+
+Result<std::unique_ptr<LocalSystem>> LocalSystem::start(LocalConfig config) {
+  auto p = std::make_unique<Parts>();
+  p->config = std::move(config);
+  LocalConfig& c = p->config;
+  std::error_code ec;
+  fs::create_directories(c.data_dir, ec);
+  if (ec) return make_error(ErrorCode::unavailable, "cannot create " + c.data_dir + ": " + ec.message());
+  if (c.callback_secret.empty()) {
+    DONUT_ASSIGN_OR_RETURN(c.callback_secret, read_or_create_secret(c.data_dir, "callback-secret"));
+  }
+  if (c.admin_token.empty()) {
+    DONUT_ASSIGN_OR_RETURN(c.admin_token, read_or_create_secret(c.data_dir, "admin-token"));
+  }
+
+  DONUT_ASSIGN_OR_RETURN(p->db, sqlite::Database::open({c.database_path(), 4, true}));
+  p->store = std::make_unique<sqlite::SqliteStore>(p->db, p->clock);
+  p->broker = std::make_unique<sqlite::SqliteBroker>(p->db, p->clock);
+  app::TopologySettings topology;
+  topology.visibility_timeout = Millis(c.visibility_timeout_ms);
+  topology.max_receive_count = c.max_receive_count;
+  DONUT_RETURN_IF_ERROR(p->broker->declare(app::pipeline_topology(topology)));
+  if (c.seed) {
+    std::vector<domain::ProductSpec> catalogue = default_catalogue();
+    if (!c.seed_file.empty()) {
+      DONUT_ASSIGN_OR_RETURN(catalogue, load_catalogue(c.seed_file));
+    }
+    for (const auto& spec : catalogue) DONUT_RETURN_IF_ERROR(p->store->upsert_product(spec));
+  }
+  p->metrics = std::make_unique<http::HttpMetrics>(std::make_shared<prometheus::Registry>());
+  p->mailer = std::make_unique<mail::FileMailer>(c.mail_path(), p->clock);
+
+  if (c.roles.factory) {
+    factory::FactorySimulator::Options options;
+    options.secret = c.callback_secret;
+    options.settings.manufacture_delay = Millis(c.factory_delay_ms);
+    options.settings.failure_rate = c.factory_failure_rate;
+    options.settings.response_delay = Millis(c.factory_response_delay_ms);
+    p->factory = std::make_unique<factory::FactorySimulator>(p->clock, options);
+    p->factory_router = std::make_unique<http::Router>();
+    p->factory->add_routes(*p->factory_router);
+    http::Server::Options server;
+    server.host = c.host;
+    server.port = c.factory_port;
+    server.threads = 1;
+    server.server_name = "legacy-factory-simulator";
+    p->factory_server = std::make_unique<http::Server>(server, p->factory_router->handler());
+    DONUT_RETURN_IF_ERROR(p->factory_server->start());
+    if (c.factory_url.empty()) c.factory_url = p->factory_server->base_url();
+  }
+  if (c.factory_url.empty()) c.factory_url = "http://" + c.host + ":" + std::to_string(c.factory_port);
+
+  if (c.roles.relay) {
+    p->relay = std::make_unique<app::OutboxRelay>(*p->store, *p->broker, Millis(c.relay_interval_ms));
+  }
+  Parts* raw = p.get();
+  auto wake = [raw] { raw->wake_relay(); };
+
+  if (c.roles.sales || c.roles.arrivals) {
+    p->router = std::make_unique<http::Router>(p->metrics.get());
+    api::add_ops_routes(*p->router, *p->store, *p->metrics);
+    if (c.roles.sales) {
+      app::OrderService::Options options;
+      options.strategy = c.order_strategy == "per-request" ? app::OrderService::Strategy::per_request
+                                                           : app::OrderService::Strategy::group_commit;
+      p->orders = std::make_unique<app::OrderService>(*p->store, options, wake);
+      api::add_sales_routes(*p->router, *p->store, *p->orders, {c.max_quantity});
+      api::add_admin_routes(*p->router, *p->store, *p->broker, c.admin_token);
+    }
+    if (c.roles.arrivals) {
+      p->intake = std::make_unique<app::ArrivalIntake>(
+          *p->broker, p->clock, app::ArrivalIntake::Options{c.callback_secret, std::chrono::minutes(5)});
+      api::add_arrival_routes(*p->router, *p->intake);
+    }
+    http::Server::Options server;
+    server.host = c.host;
+    server.port = c.port;
+    server.threads = c.http_threads;
+    server.body_limit = c.body_limit;
+    p->server = std::make_unique<http::Server>(server, p->router->handler());
+    DONUT_RETURN_IF_ERROR(p->server->start());
+    if (c.public_url.empty()) c.public_url = p->server->base_url();
+  }
+  if (c.public_url.empty()) c.public_url = "http://" + c.host + ":" + std::to_string(c.port);
+
+  auto consumer = [&](std::string_view queue, int workers, app::BatchHandler handler) {
+    app::QueueConsumer::Options options;
+    options.queue = std::string(queue);
+    options.workers = workers;
+    p->consumers.push_back(std::make_unique<app::QueueConsumer>(*p->broker, options, std::move(handler)));
+  };
+  if (c.roles.restock) {
+    p->factory_client = std::make_unique<factory_client::HttpFactoryClient>(
+        factory_client::HttpFactoryClient::Options{c.factory_url, Millis(c.factory_timeout_ms)});
+    app::RestockHandler::Options options;
+    char hostname[256] = {};
+    ::gethostname(hostname, sizeof hostname - 1);
+    options.worker_id = std::string(hostname) + "/" + std::to_string(::getpid()) + "/" + random_hex(4);
+    options.callback_url = c.public_url + "/v1/stock-arrivals";
+    options.factory_id = c.factory_id;
+    options.lease = Millis(c.restock_lease_ms);
+    options.redelivery_base = Millis(c.retry_base_ms);
+    options.redelivery_cap = Millis(c.retry_cap_ms);
+    options.in_place_retry = std::min(Millis(200), Millis(c.retry_base_ms));
+    p->restock_handler = std::make_unique<app::RestockHandler>(*p->store, *p->factory_client,
+                                                               p->clock, options, wake);
+    auto* handler = p->restock_handler.get();
+    consumer(app::kFactoryRequestsQueue, c.restock_workers,
+             [handler](auto messages, auto stop) { return handler->handle(messages, stop); });
+  }
+  if (c.roles.arrivals) {
+    p->arrival_handler = std::make_unique<app::ArrivalHandler>(*p->store, wake);
+    auto* handler = p->arrival_handler.get();
+    consumer(app::kStockArrivalsQueue, 1,
+             [handler](auto messages, auto stop) { return handler->handle(messages, stop); });
+  }
+  if (c.roles.notifier) {
+    app::MailSettings mail{c.mail_from, {c.mail_to}};
+    p->notifier = std::make_unique<app::Notifier>(*p->mailer, mail);
+    auto* handler = p->notifier.get();
+    consumer(app::kNotificationsQueue, 1,
+             [handler](auto messages, auto stop) { return handler->handle(messages, stop); });
+    std::vector<std::string> dlqs;
+    for (const auto& queue : app::work_queues()) dlqs.push_back(app::dead_letter_queue_of(queue));
+    p->dlq_monitor = std::make_unique<app::DlqMonitor>(*p->broker, *p->mailer, mail, dlqs,
+                                                       Millis(c.dlq_check_interval_ms));
+    p->dlq_monitor->start();
+  }
+  for (auto& each : p->consumers) each->start();
+  if (p->relay) p->relay->start();
+  return std::unique_ptr<LocalSystem>(new LocalSystem(std::move(p)));
+}
+
+void LocalSystem::stop() {
+  if (!parts_ || parts_->stopped) return;
+  auto& p = *parts_;
+  p.stopped = true;
+  if (p.server) p.server->stop();
+  if (p.orders) p.orders->stop();
+  for (auto& each : p.consumers) each->stop();
+  if (p.dlq_monitor) p.dlq_monitor->stop();
+  if (p.relay) {
+    p.relay->stop();
+    (void)p.relay->drain();  // publish what the last commits produced
+  }
+  if (p.factory_server) p.factory_server->stop();
+  if (p.factory) p.factory->stop();
+}
+
+const LocalConfig& LocalSystem::config() const { return parts_->config; }
+std::string LocalSystem::url() const { return parts_->server ? parts_->server->base_url() : ""; }
+std::string LocalSystem::factory_url() const {
+  return parts_->factory_server ? parts_->factory_server->base_url() : "";
+}
+ports::Store& LocalSystem::store() { return *parts_->store; }
+ports::Broker& LocalSystem::broker() { return *parts_->broker; }
+factory::FactorySimulator* LocalSystem::factory() { return parts_->factory.get(); }
+void LocalSystem::wake_relay() { parts_->wake_relay(); }
+
+}  // namespace donut::local

@@ -1,0 +1,232 @@
+#include "http/server.h"
+
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/url/parse.hpp>
+#include <boost/url/pct_string_view.hpp>
+#include <thread>
+#include <vector>
+
+namespace donut::http {
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+std::string lower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+}  // namespace
+
+struct Server::Impl {
+  // Declared before `io`: sessions destroyed with the io_context still count themselves out.
+  Options options;
+  Handler handler;
+  std::atomic<std::size_t> connections{0};
+  std::atomic<std::size_t> in_flight{0};  // requests handed to the handler, not yet written
+  std::atomic<bool> stopping{false};
+  uint16_t bound_port = 0;
+  asio::io_context io;
+  tcp::acceptor acceptor{io};
+  std::vector<std::thread> threads;
+
+  Impl(Options o, Handler h) : options(std::move(o)), handler(std::move(h)) {}
+  void accept();
+};
+
+namespace {
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket socket, Server::Impl& server)
+      : stream_(std::move(socket)), server_(server) {}
+  ~Session() { server_.connections.fetch_sub(1); }
+
+  void run() {
+    beast::error_code ec;
+    stream_.socket().set_option(tcp::no_delay(true), ec);
+    remote_ = stream_.socket().remote_endpoint(ec).address().to_string();
+    asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->read(); });
+  }
+
+ private:
+  void read() {
+    parser_.emplace();
+    parser_->body_limit(server_.options.body_limit);
+    parser_->header_limit(static_cast<std::uint32_t>(server_.options.header_limit));
+    buffer_.max_size(server_.options.header_limit + server_.options.body_limit + 1024);
+    stream_.expires_after(server_.options.read_timeout);
+    bhttp::async_read(stream_, buffer_, *parser_,
+                      [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                        self->on_read(ec);
+                      });
+  }
+
+  void on_read(beast::error_code ec) {
+    if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout ||
+        ec == asio::error::operation_aborted || ec == asio::error::connection_reset ||
+        ec == asio::error::eof) {
+      return close();
+    }
+    if (ec == bhttp::error::body_limit) {
+      return send_error_and_close(413, "too_large",
+                                  "request body is larger than " +
+                                      std::to_string(server_.options.body_limit) + " bytes");
+    }
+    if (ec == bhttp::error::header_limit) {
+      return send_error_and_close(431, "headers_too_large", "request headers are too large");
+    }
+    if (ec) return send_error_and_close(400, "bad_request", "malformed HTTP request: " + ec.message());
+    handle(parser_->release());
+  }
+
+  void handle(bhttp::request<bhttp::string_body>&& raw) {
+    keep_alive_ = raw.keep_alive();
+    version_ = raw.version();
+    Request request;
+    request.method = std::string(raw.method_string());
+    const std::string_view target = raw.target();
+    const auto question = target.find('?');
+    const auto raw_path = target.substr(0, question);
+    if (question != std::string_view::npos) request.query = std::string(target.substr(question + 1));
+    auto decoded = boost::urls::make_pct_string_view(raw_path);
+    if (!decoded || raw_path.empty() || raw_path.front() != '/') {
+      return send_error_and_close(400, "bad_request", "malformed request target");
+    }
+    request.path = decoded->decode();
+    request.headers.reserve(8);
+    for (const auto& field : raw) {
+      request.headers.emplace_back(lower(field.name_string()), std::string(field.value()));
+    }
+    request.body = std::move(raw.body());
+    request.remote_address = remote_;
+    stream_.expires_never();
+    server_.in_flight.fetch_add(1);
+    // The handler may answer from any thread; hop back onto this connection's strand.
+    server_.handler(std::move(request), [self = shared_from_this()](Response response) {
+      asio::post(self->stream_.get_executor(),
+                 [self, response = std::move(response)]() mutable { self->write(std::move(response)); });
+    });
+  }
+
+  void write(Response response) {
+    auto message = std::make_shared<bhttp::response<bhttp::string_body>>(
+        static_cast<bhttp::status>(response.status), version_);
+    message->set(bhttp::field::server, server_.options.server_name);
+    message->set(bhttp::field::content_type, response.content_type);
+    for (const auto& [name, value] : response.headers) message->set(name, value);
+    message->body() = std::move(response.body);
+    message->keep_alive(keep_alive_ && !server_.stopping.load());
+    message->prepare_payload();
+    stream_.expires_after(server_.options.read_timeout);
+    bhttp::async_write(stream_, *message,
+                       [self = shared_from_this(), message](beast::error_code ec, std::size_t) {
+                         self->server_.in_flight.fetch_sub(1);
+                         if (ec || !message->keep_alive()) return self->close();
+                         self->read();
+                       });
+  }
+
+  void send_error_and_close(int status, std::string_view code, std::string message) {
+    keep_alive_ = false;
+    server_.in_flight.fetch_add(1);  // balanced by write()
+    write(error_response(status, code, message));
+  }
+
+  void close() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.close();
+  }
+
+  beast::tcp_stream stream_;
+  Server::Impl& server_;
+  beast::flat_buffer buffer_;
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  std::string remote_;
+  bool keep_alive_ = true;
+  unsigned version_ = 11;
+};
+
+}  // namespace
+
+void Server::Impl::accept() {
+  acceptor.async_accept(asio::make_strand(io), [this](beast::error_code ec, tcp::socket socket) {
+    if (ec) {
+      if (ec == asio::error::operation_aborted || stopping) return;
+      spdlog::warn("http: accept failed: {}", ec.message());
+    } else if (connections.fetch_add(1) >= options.max_connections) {
+      connections.fetch_sub(1);
+      beast::error_code ignored;
+      socket.close(ignored);  // over the connection cap: refuse at once
+    } else {
+      std::make_shared<Session>(std::move(socket), *this)->run();
+    }
+    if (!stopping) accept();
+  });
+}
+
+Server::Server(Options options, Handler handler)
+    : impl_(std::make_unique<Impl>(std::move(options), std::move(handler))) {}
+
+Server::~Server() { stop(); }
+
+Status Server::start() {
+  beast::error_code ec;
+  const auto address = asio::ip::make_address(impl_->options.host, ec);
+  if (ec) return make_error(ErrorCode::invalid_argument, "bad listen address '" + impl_->options.host + "'");
+  tcp::endpoint endpoint(address, impl_->options.port);
+  auto& acceptor = impl_->acceptor;
+  acceptor.open(endpoint.protocol(), ec);
+  if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor.bind(endpoint, ec);
+  if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    return make_error(ErrorCode::unavailable, "cannot listen on " + impl_->options.host + ":" +
+                                                  std::to_string(impl_->options.port) + ": " +
+                                                  ec.message());
+  }
+  impl_->bound_port = acceptor.local_endpoint().port();
+  impl_->accept();
+  for (int i = 0; i < std::max(1, impl_->options.threads); ++i) {
+    impl_->threads.emplace_back([this] { impl_->io.run(); });
+  }
+  return ok();
+}
+
+void Server::stop() {
+  if (!impl_ || impl_->stopping.exchange(true)) return;
+  asio::post(impl_->io, [this] {
+    beast::error_code ec;
+    impl_->acceptor.close(ec);
+  });
+  // Give requests being handled a moment to be answered, then stop the loop; idle keep-alive
+  // connections are simply closed.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (impl_->in_flight.load() > 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  impl_->io.stop();
+  for (auto& thread : impl_->threads) {
+    if (thread.joinable()) thread.join();
+  }
+}
+
+uint16_t Server::port() const { return impl_->bound_port; }
+
+std::string Server::base_url() const {
+  return "http://" + impl_->options.host + ":" + std::to_string(impl_->bound_port);
+}
+
+}  // namespace donut::http

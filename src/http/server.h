@@ -1,0 +1,54 @@
+// The HTTP/1.1 server every role uses (Boost.Beast over Asio), in the style of Beast's async
+// examples: one io_context run by N threads, one strand per connection, keep-alive.
+//
+// What it promises:
+// - Limits are enforced before a handler runs: header size (431), body size (413), an idle /
+//   slow-request timeout per read (the connection is closed: slow loris), and a cap on open
+//   connections (further connections are closed at once).
+// - Malformed HTTP gets a 400 JSON error and the connection is closed; the server keeps
+//   serving everyone else.
+// - The handler may answer later and from any thread: the response is posted back onto the
+//   connection's strand. One request is handled at a time per connection.
+// - `stop` stops accepting, closes idle connections and joins the threads.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "common/error.h"
+#include "common/time.h"
+#include "http/message.h"
+
+namespace donut::http {
+
+class Server {
+ public:
+  struct Options {
+    std::string host = "127.0.0.1";
+    uint16_t port = 8080;  // 0: pick a free port (tests)
+    int threads = 2;
+    std::size_t body_limit = 16 * 1024;
+    std::size_t header_limit = 8 * 1024;
+    Millis read_timeout = std::chrono::seconds(15);
+    std::size_t max_connections = 4096;
+    std::string server_name = "donut-states";
+  };
+
+  Server(Options options, Handler handler);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  Status start();  // binds and listens; returns once accepting
+  void stop();
+  uint16_t port() const;  // the bound port (after start)
+  std::string base_url() const;
+
+  struct Impl;  // the Asio/Beast machinery, kept out of this header
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace donut::http
