@@ -9,10 +9,10 @@ namespace donut::factory_client {
 
 Result<ports::FactoryAck> HttpFactoryClient::request_manufacture(
     const ports::ManufactureRequest& request) {
-  DONUT_ASSIGN_OR_RETURN(auto response,
-                         http_client::post_json(options_.base_url + "/api/manufactures",
-                                                codec::encode_manufacture_request(request), {},
-                                                options_.timeout));
+  DONUT_ASSIGN_OR_RETURN(
+      auto response,
+      http_client::post_json(options_.base_url + "/api/manufactures",
+                             codec::encode_manufacture_request(request), {}, options_.timeout));
   const long status = response.status;
   if (status >= 200 && status < 300) {
     ports::FactoryAck ack;
@@ -26,8 +26,8 @@ Result<ports::FactoryAck> HttpFactoryClient::request_manufacture(
     }
     return ack;
   }
-  const std::string what = "factory answered " + std::to_string(status) + ": " +
-                           response.body.substr(0, 200);
+  const std::string what =
+      "factory answered " + std::to_string(status) + ": " + response.body.substr(0, 200);
   if (status >= 500 || status == 408 || status == 429) {
     return make_error(ErrorCode::unavailable, what);
   }

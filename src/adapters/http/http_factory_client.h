@@ -8,7 +8,6 @@
 #include <string>
 
 #include "common/time.h"
-
 #include "ports/factory_client.h"
 
 namespace donut::factory_client {

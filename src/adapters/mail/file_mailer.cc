@@ -1,9 +1,9 @@
 #include "adapters/mail/file_mailer.h"
 
+#include <fstream>
+
 #include <fmt/chrono.h>
 #include <fmt/format.h>
-
-#include <fstream>
 
 #include "common/ids.h"
 
@@ -59,7 +59,9 @@ Status FileMailer::send(const ports::Email& email) {
   }
   std::error_code ec;
   std::filesystem::create_directories(directory_, ec);
-  if (ec) return make_error(ErrorCode::unavailable, "cannot create " + directory_.string() + ": " + ec.message());
+  if (ec)
+    return make_error(ErrorCode::unavailable,
+                      "cannot create " + directory_.string() + ": " + ec.message());
   const auto final_path = directory_ / (email.id + ".eml");
   const auto temp_path = directory_ / ("." + email.id + "." + random_hex(4) + ".tmp");
   {
@@ -72,7 +74,9 @@ Status FileMailer::send(const ports::Email& email) {
     }
   }
   std::filesystem::rename(temp_path, final_path, ec);
-  if (ec) return make_error(ErrorCode::unavailable, "cannot rename to " + final_path.string() + ": " + ec.message());
+  if (ec)
+    return make_error(ErrorCode::unavailable,
+                      "cannot rename to " + final_path.string() + ": " + ec.message());
   return ok();
 }
 

@@ -8,7 +8,8 @@ namespace donut::memory {
 
 Result<MemoryBroker::Queue*> MemoryBroker::find(std::string_view name) {
   auto it = queues_.find(name);
-  if (it == queues_.end()) return make_error(ErrorCode::not_found, "no queue '" + std::string(name) + "'");
+  if (it == queues_.end())
+    return make_error(ErrorCode::not_found, "no queue '" + std::string(name) + "'");
   return &it->second;
 }
 
@@ -16,7 +17,9 @@ Status MemoryBroker::declare(const ports::Topology& topology) {
   std::lock_guard lock(mutex_);
   for (const auto& spec : topology.queues) queues_[spec.name].spec = spec;
   for (const auto& sub : topology.subscriptions) {
-    auto same = [&](const ports::Subscription& s) { return s.topic == sub.topic && s.queue == sub.queue; };
+    auto same = [&](const ports::Subscription& s) {
+      return s.topic == sub.topic && s.queue == sub.queue;
+    };
     std::erase_if(subscriptions_, same);
     subscriptions_.push_back(sub);
   }

@@ -43,7 +43,8 @@ class MemoryBroker final : public ports::Broker {
   };
   Result<Queue*> find(std::string_view name);
   void enqueue(Queue& queue, const ports::OutgoingMessage& message, TimePoint now);
-  std::vector<ports::ReceivedMessage> take_visible(Queue& queue, const ports::ReceiveOptions& options,
+  std::vector<ports::ReceivedMessage> take_visible(Queue& queue,
+                                                   const ports::ReceiveOptions& options,
                                                    TimePoint now);
 
   const ports::Clock& clock_;

@@ -109,8 +109,7 @@ Result<std::vector<OrderOutcome>> MemoryStore::place_orders(
           old->second.state = domain::RestockState::superseded;
         }
       }
-      domain::StockEmpty event{new_id(), request.product_id, new_id(), state.restock_quantity,
-                               now};
+      domain::StockEmpty event{new_id(), request.product_id, new_id(), state.restock_quantity, now};
       domain::record_restock_opened(state, event.restock_id, now);
       domain::Restock restock;
       restock.id = event.restock_id;
@@ -164,8 +163,8 @@ Result<bool> MemoryStore::mark_restock_requested(std::string_view restock_id) {
   auto it = restocks_.find(restock_id);
   if (it == restocks_.end()) return false;
   auto& r = it->second;
-  const bool eligible = r.state == domain::RestockState::open ||
-                        r.state == domain::RestockState::arrived;
+  const bool eligible =
+      r.state == domain::RestockState::open || r.state == domain::RestockState::arrived;
   if (!eligible || requested_recorded_.contains(restock_id)) return false;
   requested_recorded_.emplace(std::string(restock_id), true);
   if (r.state == domain::RestockState::open) r.state = domain::RestockState::requested;
@@ -259,10 +258,18 @@ Result<ports::WarehouseStats> MemoryStore::stats() {
     for (const auto& [rid, restock] : restocks_) {
       if (restock.product_id != id) continue;
       switch (restock.state) {
-        case domain::RestockState::open: ++p.restocks_open; break;
-        case domain::RestockState::requested: ++p.restocks_requested; break;
-        case domain::RestockState::arrived: ++p.restocks_arrived; break;
-        case domain::RestockState::superseded: ++p.restocks_superseded; break;
+        case domain::RestockState::open:
+          ++p.restocks_open;
+          break;
+        case domain::RestockState::requested:
+          ++p.restocks_requested;
+          break;
+        case domain::RestockState::arrived:
+          ++p.restocks_arrived;
+          break;
+        case domain::RestockState::superseded:
+          ++p.restocks_superseded;
+          break;
       }
     }
     stats.products.push_back(std::move(p));

@@ -1,9 +1,9 @@
 #include "adapters/sqlite/database.h"
 
-#include <spdlog/spdlog.h>
-
 #include <chrono>
 #include <thread>
+
+#include <spdlog/spdlog.h>
 
 #include "adapters/sqlite/migrations.h"
 
@@ -58,7 +58,9 @@ Result<int64_t> Statement::run() {
   return static_cast<int64_t>(sqlite3_changes(connection_->handle()));
 }
 
-std::string Statement::column_text(int index) const { return std::string(column_view(index)); }
+std::string Statement::column_text(int index) const {
+  return std::string(column_view(index));
+}
 
 std::string_view Statement::column_view(int index) const {
   const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, index));
@@ -118,9 +120,9 @@ Status Connection::exec(const std::string& sql) {
 
 Error Connection::error(std::string_view what) const {
   const int rc = sqlite3_extended_errcode(db_);
-  const ErrorCode code = is_busy(rc) ? ErrorCode::unavailable
+  const ErrorCode code = is_busy(rc)                        ? ErrorCode::unavailable
                          : (rc & 0xFF) == SQLITE_CONSTRAINT ? ErrorCode::conflict
-                                                             : ErrorCode::internal;
+                                                            : ErrorCode::internal;
   return make_error(code, "sqlite " + std::string(what) + ": " + sqlite3_errmsg(db_));
 }
 
@@ -168,7 +170,9 @@ Status Database::begin(Connection& c) {
   }
 }
 
-Status Database::commit(Connection& c) { return c.exec("COMMIT"); }
+Status Database::commit(Connection& c) {
+  return c.exec("COMMIT");
+}
 
 void Database::rollback(Connection& c) {
   if (sqlite3_get_autocommit(c.handle()) == 0) (void)c.exec("ROLLBACK");
@@ -186,8 +190,8 @@ Status Database::migrate(Connection& c) {
     if (m.version <= current) continue;
     if (auto status = c.exec(std::string(m.sql)); !status) {
       rollback(c);
-      return make_error(ErrorCode::internal, "migration " + std::string(m.name) + " failed: " +
-                                                 status.error().message);
+      return make_error(ErrorCode::internal,
+                        "migration " + std::string(m.name) + " failed: " + status.error().message);
     }
     DONUT_RETURN_IF_ERROR(c.exec("PRAGMA user_version=" + std::to_string(m.version)));
     spdlog::info("sqlite: applied migration {} to {}", m.name, options_.path);

@@ -15,8 +15,6 @@
 // `Error{internal}` otherwise; `ConstraintViolation` surfaces UNIQUE/CHECK failures.
 #pragma once
 
-#include <sqlite3.h>
-
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -28,6 +26,8 @@
 #include <unordered_map>
 #include <utility>
 #include <vector>
+
+#include <sqlite3.h>
 
 #include "common/error.h"
 
@@ -95,9 +95,9 @@ class Connection {
 class Database {
  public:
   struct Options {
-    std::string path;        // file path, or ":memory:" for a private in-memory database
-    int pool_size = 4;       // connections; ":memory:" always uses 1
-    bool full_sync = true;   // synchronous=FULL (see the top comment)
+    std::string path;       // file path, or ":memory:" for a private in-memory database
+    int pool_size = 4;      // connections; ":memory:" always uses 1
+    bool full_sync = true;  // synchronous=FULL (see the top comment)
   };
 
   // Opens (creating if needed) and migrates the schema to the newest version.

@@ -64,8 +64,7 @@ std::string join_types(const std::vector<std::string>& types) {
 
 }  // namespace
 
-SqliteBroker::SqliteBroker(std::shared_ptr<Database> db, const ports::Clock& clock,
-                           Options options)
+SqliteBroker::SqliteBroker(std::shared_ptr<Database> db, const ports::Clock& clock, Options options)
     : db_(std::move(db)), clock_(clock), options_(options) {}
 
 void SqliteBroker::wake_receivers() {
@@ -79,14 +78,14 @@ void SqliteBroker::wake_receivers() {
 Status SqliteBroker::declare(const ports::Topology& topology) {
   return db_->transaction<void>([&](Connection& c) -> Status {
     for (const auto& q : topology.queues) {
-      DONUT_ASSIGN_OR_RETURN(
-          auto s, c.prepare("INSERT INTO broker_queues (name, visibility_timeout_ms, "
-                            "retention_ms, dead_letter_queue, max_receive_count) "
-                            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET "
-                            "visibility_timeout_ms = excluded.visibility_timeout_ms, "
-                            "retention_ms = excluded.retention_ms, "
-                            "dead_letter_queue = excluded.dead_letter_queue, "
-                            "max_receive_count = excluded.max_receive_count"));
+      DONUT_ASSIGN_OR_RETURN(auto s,
+                             c.prepare("INSERT INTO broker_queues (name, visibility_timeout_ms, "
+                                       "retention_ms, dead_letter_queue, max_receive_count) "
+                                       "VALUES (?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET "
+                                       "visibility_timeout_ms = excluded.visibility_timeout_ms, "
+                                       "retention_ms = excluded.retention_ms, "
+                                       "dead_letter_queue = excluded.dead_letter_queue, "
+                                       "max_receive_count = excluded.max_receive_count"));
       s.bind(1, q.name)
           .bind(2, q.visibility_timeout.count())
           .bind(3, std::chrono::duration_cast<Millis>(q.retention).count())
@@ -193,10 +192,10 @@ Result<SqliteBroker::Attempt> SqliteBroker::try_receive(std::string_view queue,
       if (!config.dead_letter_queue.empty() &&
           row.message.receive_count >= config.max_receive_count) {
         DONUT_ASSIGN_OR_RETURN(auto dlq, load_queue(c, config.dead_letter_queue));
-        DONUT_ASSIGN_OR_RETURN(
-            auto m, c.prepare("UPDATE broker_messages SET queue = ?, source_queue = ?, "
-                              "receive_count = 0, receipt = NULL, visible_at_ms = ?, "
-                              "expires_at_ms = ? WHERE seq = ?"));
+        DONUT_ASSIGN_OR_RETURN(auto m,
+                               c.prepare("UPDATE broker_messages SET queue = ?, source_queue = ?, "
+                                         "receive_count = 0, receipt = NULL, visible_at_ms = ?, "
+                                         "expires_at_ms = ? WHERE seq = ?"));
         m.bind(1, config.dead_letter_queue)
             .bind(2, queue)
             .bind(3, to_unix_ms(now))
@@ -239,7 +238,8 @@ Result<std::vector<ports::ReceivedMessage>> SqliteBroker::receive(
     DONUT_ASSIGN_OR_RETURN(auto attempt, try_receive(queue, options));
     if (!attempt.messages.empty()) return std::move(attempt.messages);
     const auto steady_now = std::chrono::steady_clock::now();
-    if (stop.stop_requested() || steady_now >= deadline) return std::vector<ports::ReceivedMessage>{};
+    if (stop.stop_requested() || steady_now >= deadline)
+      return std::vector<ports::ReceivedMessage>{};
     auto wake_at = std::min(deadline, steady_now + options_.cross_process_poll);
     if (attempt.next_visible) {
       const auto until_visible = *attempt.next_visible - clock_.now();
@@ -260,7 +260,8 @@ Status SqliteBroker::delete_message(std::string_view queue, std::string_view rec
   });
 }
 
-Status SqliteBroker::delete_messages(std::string_view queue, std::span<const std::string> receipts) {
+Status SqliteBroker::delete_messages(std::string_view queue,
+                                     std::span<const std::string> receipts) {
   if (receipts.empty()) return ok();
   return db_->transaction<void>([&](Connection& c) -> Status {
     DONUT_ASSIGN_OR_RETURN(
@@ -283,8 +284,9 @@ Status SqliteBroker::change_visibility(std::string_view queue, std::string_view 
     s.bind(1, to_unix_ms(now + timeout)).bind(2, queue).bind(3, receipt);
     DONUT_ASSIGN_OR_RETURN(int64_t changed, s.run());
     if (changed == 0) {
-      return make_error(ErrorCode::not_found, "receipt is no longer valid (message deleted or "
-                                              "received again)");
+      return make_error(ErrorCode::not_found,
+                        "receipt is no longer valid (message deleted or "
+                        "received again)");
     }
     return ok();
   });
@@ -296,11 +298,11 @@ Result<ports::QueueStats> SqliteBroker::stats(std::string_view queue) {
   const TimePoint now = clock_.now();
   return db_->with_connection([&](Connection& c) -> Result<ports::QueueStats> {
     DONUT_ASSIGN_OR_RETURN(auto config, load_queue(c, queue));
-    DONUT_ASSIGN_OR_RETURN(
-        auto s, c.prepare("SELECT coalesce(sum(visible_at_ms <= ?1), 0), "
-                          "coalesce(sum(visible_at_ms > ?1 AND receive_count > 0), 0), "
-                          "coalesce(sum(visible_at_ms > ?1 AND receive_count = 0), 0) "
-                          "FROM broker_messages WHERE queue = ?2"));
+    DONUT_ASSIGN_OR_RETURN(auto s,
+                           c.prepare("SELECT coalesce(sum(visible_at_ms <= ?1), 0), "
+                                     "coalesce(sum(visible_at_ms > ?1 AND receive_count > 0), 0), "
+                                     "coalesce(sum(visible_at_ms > ?1 AND receive_count = 0), 0) "
+                                     "FROM broker_messages WHERE queue = ?2"));
     s.bind(1, to_unix_ms(now)).bind(2, queue);
     DONUT_ASSIGN_OR_RETURN(bool row, s.step());
     ports::QueueStats stats;

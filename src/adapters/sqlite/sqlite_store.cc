@@ -134,7 +134,8 @@ Result<std::vector<domain::Product>> SqliteStore::list_products() {
 Result<domain::Product> SqliteStore::get_product(std::string_view product_id) {
   return db_->with_connection([&](Connection& c) -> Result<domain::Product> {
     DONUT_ASSIGN_OR_RETURN(auto found, find_product(c, product_id));
-    if (!found) return make_error(ErrorCode::not_found, "no product '" + std::string(product_id) + "'");
+    if (!found)
+      return make_error(ErrorCode::not_found, "no product '" + std::string(product_id) + "'");
     return std::move(*found);
   });
 }
@@ -178,9 +179,9 @@ Result<std::vector<OrderOutcome>> SqliteStore::place_orders(
 
           auto [slot, inserted] = products.try_emplace(request.product_id);
           if (inserted) {
-            DONUT_ASSIGN_OR_RETURN(
-                auto s, c.prepare("SELECT stock, restock_quantity, open_restock_id, "
-                                  "restock_opened_at_ms FROM products WHERE id = ?"));
+            DONUT_ASSIGN_OR_RETURN(auto s,
+                                   c.prepare("SELECT stock, restock_quantity, open_restock_id, "
+                                             "restock_opened_at_ms FROM products WHERE id = ?"));
             s.bind(1, request.product_id);
             DONUT_ASSIGN_OR_RETURN(bool row, s.step());
             if (row) {
@@ -398,8 +399,8 @@ Result<domain::ArrivalOutcome> SqliteStore::apply_arrival(const domain::Arrival&
           return outcome;
         }
         outcome.stock_after = product->stock + arrival.quantity;
-        const bool closes_open = !arrival.restock_id.empty() &&
-                                 product->open_restock_id == arrival.restock_id;
+        const bool closes_open =
+            !arrival.restock_id.empty() && product->open_restock_id == arrival.restock_id;
         DONUT_ASSIGN_OR_RETURN(
             auto update,
             c.prepare("UPDATE products SET stock = stock + ?, open_restock_id = CASE WHEN ? THEN "
@@ -504,10 +505,18 @@ Result<ports::WarehouseStats> SqliteStore::stats() {
         const auto state = domain::parse_restock_state(s.column_view(1));
         const int64_t n = s.column_int(2);
         switch (state.value_or(domain::RestockState::open)) {
-          case domain::RestockState::open: it->second.restocks_open += n; break;
-          case domain::RestockState::requested: it->second.restocks_requested += n; break;
-          case domain::RestockState::arrived: it->second.restocks_arrived += n; break;
-          case domain::RestockState::superseded: it->second.restocks_superseded += n; break;
+          case domain::RestockState::open:
+            it->second.restocks_open += n;
+            break;
+          case domain::RestockState::requested:
+            it->second.restocks_requested += n;
+            break;
+          case domain::RestockState::arrived:
+            it->second.restocks_arrived += n;
+            break;
+          case domain::RestockState::superseded:
+            it->second.restocks_superseded += n;
+            break;
         }
       }
     }
