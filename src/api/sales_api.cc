@@ -169,8 +169,8 @@ void add_arrival_routes(http::Router& router, app::ArrivalIntake& intake) {
                const auto* timestamp = request.header("x-factory-timestamp");
                const auto* signature = request.header("x-factory-signature");
                const auto restock_id = request.query_param("restock_id").value_or("");
-               auto arrival = intake.accept(timestamp ? *timestamp : "", signature ? *signature : "",
-                                            request.body, restock_id);
+               auto arrival = intake.accept(timestamp ? *timestamp : "",
+                                            signature ? *signature : "", request.body, restock_id);
                if (!arrival) return respond(http::error_response(arrival.error()));
                json::object o;
                o["status"] = "accepted";
@@ -215,8 +215,7 @@ void add_admin_routes(http::Router& router, ports::Store& store, ports::Broker& 
     };
   };
 
-  router.add("GET", "/admin/stats", "admin_stats",
-             guarded([&store](Request&&, Respond respond) {
+  router.add("GET", "/admin/stats", "admin_stats", guarded([&store](Request&&, Respond respond) {
                auto stats = store.stats();
                if (!stats) return respond(http::error_response(stats.error()));
                json::array products;

@@ -43,10 +43,7 @@ Result<domain::Arrival> ArrivalIntake::accept(std::string_view timestamp,
 
 std::vector<MessageResult> ArrivalHandler::handle(std::span<const ports::ReceivedMessage> messages,
                                                   std::stop_token) {
-  std::vector<MessageResult> results;
-  results.reserve(messages.size());
-  for (const auto& message : messages) results.push_back(handle_one(message));
-  return results;
+  return handle_each(messages, [this](const auto& message) { return handle_one(message); });
 }
 
 MessageResult ArrivalHandler::handle_one(const ports::ReceivedMessage& message) {

@@ -24,16 +24,16 @@ ports::Email compose_email(const domain::Event& event, const MailSettings& setti
           },
           [&](const domain::RestockRequested& e) {
             email.subject = fmt::format("[donut-states] restock of {} requested", e.product_id);
-            email.text = fmt::format(
-                "The factory accepted restock {} for {} x {} at {}.\n", e.restock_id, e.quantity,
-                e.product_id, format_rfc3339(e.occurred_at));
+            email.text =
+                fmt::format("The factory accepted restock {} for {} x {} at {}.\n", e.restock_id,
+                            e.quantity, e.product_id, format_rfc3339(e.occurred_at));
           },
           [&](const domain::StockArrived& e) {
             email.subject = fmt::format("[donut-states] {} x {} arrived", e.quantity, e.product_id);
-            email.text = fmt::format(
-                "{} x {} arrived at {} (restock {}, request {}). Stock is now {}.\n", e.quantity,
-                e.product_id, format_rfc3339(e.occurred_at), e.restock_id, e.request_id,
-                e.stock_after);
+            email.text =
+                fmt::format("{} x {} arrived at {} (restock {}, request {}). Stock is now {}.\n",
+                            e.quantity, e.product_id, format_rfc3339(e.occurred_at), e.restock_id,
+                            e.request_id, e.stock_after);
           },
       },
       event);
@@ -42,10 +42,7 @@ ports::Email compose_email(const domain::Event& event, const MailSettings& setti
 
 std::vector<MessageResult> Notifier::handle(std::span<const ports::ReceivedMessage> messages,
                                             std::stop_token) {
-  std::vector<MessageResult> results;
-  results.reserve(messages.size());
-  for (const auto& message : messages) results.push_back(handle_one(message));
-  return results;
+  return handle_each(messages, [this](const auto& message) { return handle_one(message); });
 }
 
 MessageResult Notifier::handle_one(const ports::ReceivedMessage& message) {
@@ -71,7 +68,9 @@ DlqMonitor::DlqMonitor(ports::Broker& broker, ports::Mailer& mailer, MailSetting
       queues_(std::move(dead_letter_queues)),
       interval_(interval) {}
 
-DlqMonitor::~DlqMonitor() { stop(); }
+DlqMonitor::~DlqMonitor() {
+  stop();
+}
 
 void DlqMonitor::start() {
   thread_ = std::jthread([this](std::stop_token stop) {

@@ -10,7 +10,9 @@ OrderService::OrderService(ports::Store& store, Options options,
   if (options_.strategy == Strategy::group_commit) writer_ = std::thread([this] { writer_loop(); });
 }
 
-OrderService::~OrderService() { stop(); }
+OrderService::~OrderService() {
+  stop();
+}
 
 void OrderService::stop() {
   {

@@ -9,7 +9,9 @@ namespace donut::app {
 OutboxRelay::OutboxRelay(ports::Store& store, ports::Broker& broker, Millis interval)
     : store_(store), broker_(broker), interval_(interval) {}
 
-OutboxRelay::~OutboxRelay() { stop(); }
+OutboxRelay::~OutboxRelay() {
+  stop();
+}
 
 void OutboxRelay::start() {
   thread_ = std::jthread([this](std::stop_token stop) {

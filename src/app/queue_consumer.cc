@@ -1,11 +1,11 @@
 #include "app/queue_consumer.h"
 
-#include <spdlog/spdlog.h>
-
 #include <algorithm>
 #include <condition_variable>
 #include <mutex>
 #include <random>
+
+#include <spdlog/spdlog.h>
 
 namespace donut::app {
 
@@ -20,7 +20,9 @@ Millis backoff_delay(int attempt, Millis base, Millis cap) {
 QueueConsumer::QueueConsumer(ports::Broker& broker, Options options, BatchHandler handler)
     : broker_(broker), options_(std::move(options)), handler_(std::move(handler)) {}
 
-QueueConsumer::~QueueConsumer() { stop(); }
+QueueConsumer::~QueueConsumer() {
+  stop();
+}
 
 void QueueConsumer::start() {
   for (int i = 0; i < std::max(1, options_.workers); ++i) {
@@ -47,7 +49,8 @@ void QueueConsumer::loop(std::stop_token stop) {
       std::condition_variable_any cv;
       std::mutex m;
       std::unique_lock lock(m);
-      cv.wait_for(lock, stop, backoff_delay(failures, Millis(100), Millis(5000)), [] { return false; });
+      cv.wait_for(lock, stop, backoff_delay(failures, Millis(100), Millis(5000)),
+                  [] { return false; });
       continue;
     }
     failures = 0;
@@ -56,11 +59,13 @@ void QueueConsumer::loop(std::stop_token stop) {
     std::vector<std::string> finished;
     for (std::size_t i = 0; i < messages->size(); ++i) {
       const auto& message = (*messages)[i];
-      const MessageResult result = i < results.size() ? results[i] : MessageResult::retry(Millis(0));
+      const MessageResult result =
+          i < results.size() ? results[i] : MessageResult::retry(Millis(0));
       if (result.done) {
         finished.push_back(message.receipt);
       } else if (result.retry_after.count() > 0) {
-        if (auto status = broker_.change_visibility(options_.queue, message.receipt, result.retry_after);
+        if (auto status =
+                broker_.change_visibility(options_.queue, message.receipt, result.retry_after);
             !status) {
           spdlog::debug("{}: could not delay message {}: {}", options_.queue, message.message_id,
                         status.error().message);

@@ -34,6 +34,16 @@ struct MessageResult {
 using BatchHandler = std::function<std::vector<MessageResult>(
     std::span<const ports::ReceivedMessage>, std::stop_token)>;
 
+// For handlers that treat the messages of a batch one by one.
+template <class PerMessage>
+std::vector<MessageResult> handle_each(std::span<const ports::ReceivedMessage> messages,
+                                       PerMessage&& handle_one) {
+  std::vector<MessageResult> results;
+  results.reserve(messages.size());
+  for (const auto& message : messages) results.push_back(handle_one(message));
+  return results;
+}
+
 class QueueConsumer {
  public:
   struct Options {

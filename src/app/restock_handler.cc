@@ -1,10 +1,10 @@
 #include "app/restock_handler.h"
 
-#include <spdlog/spdlog.h>
-
-#include <boost/url/url.hpp>
 #include <condition_variable>
 #include <mutex>
+
+#include <boost/url/url.hpp>
+#include <spdlog/spdlog.h>
 
 #include "codec/events_json.h"
 #include "common/overloaded.h"
@@ -38,10 +38,8 @@ RestockHandler::RestockHandler(ports::Store& store, ports::FactoryClient& factor
 
 std::vector<MessageResult> RestockHandler::handle(std::span<const ports::ReceivedMessage> messages,
                                                   std::stop_token stop) {
-  std::vector<MessageResult> results;
-  results.reserve(messages.size());
-  for (const auto& message : messages) results.push_back(handle_one(message, stop));
-  return results;
+  return handle_each(messages,
+                     [this, &stop](const auto& message) { return handle_one(message, stop); });
 }
 
 MessageResult RestockHandler::handle_one(const ports::ReceivedMessage& message,
@@ -59,8 +57,8 @@ MessageResult RestockHandler::handle_one(const ports::ReceivedMessage& message,
   auto claim = store_.claim_restock(empty->restock_id, options_.worker_id, now + options_.lease);
   if (!claim) {
     spdlog::warn("restock {}: store unavailable: {}", empty->restock_id, claim.error().message);
-    return MessageResult::retry(backoff_delay(message.receive_count, options_.redelivery_base,
-                                              options_.redelivery_cap));
+    return MessageResult::retry(
+        backoff_delay(message.receive_count, options_.redelivery_base, options_.redelivery_cap));
   }
   switch (claim->decision.verdict) {
     case domain::ClaimVerdict::unknown:
@@ -77,12 +75,14 @@ MessageResult RestockHandler::handle_one(const ports::ReceivedMessage& message,
                    claim->restock.claimed_by, wait.count());
       return MessageResult::retry(wait);
     }
-    case domain::ClaimVerdict::granted: break;
+    case domain::ClaimVerdict::granted:
+      break;
   }
 
   ports::ManufactureRequest request;
   request.product_id = empty->product_id;
-  request.quantity = claim->restock.quantity > 0 ? claim->restock.quantity : empty->restock_quantity;
+  request.quantity =
+      claim->restock.quantity > 0 ? claim->restock.quantity : empty->restock_quantity;
   request.factory_id = options_.factory_id;
   request.requester = options_.requester;
   request.request_id = empty->restock_id;
@@ -111,8 +111,8 @@ MessageResult RestockHandler::handle_one(const ports::ReceivedMessage& message,
                  last_error.message);
     if (!is_transient(last_error.code) || stop.stop_requested()) break;
     if (attempt < options_.attempts_per_delivery) {
-      sleep_unless_stopped(backoff_delay(attempt, options_.in_place_retry, options_.in_place_retry * 4),
-                           stop);
+      sleep_unless_stopped(
+          backoff_delay(attempt, options_.in_place_retry, options_.in_place_retry * 4), stop);
     }
   }
   (void)store_.release_restock(empty->restock_id, options_.worker_id);

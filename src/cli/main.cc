@@ -3,13 +3,13 @@
 // given with --config (flags win over the environment, which wins over the file). Errors go to
 // stderr with a non-zero exit: 1 for a refused business outcome (out of stock), 2 for bad usage
 // or bad input, 3 when a dependency is unavailable.
+#include <cstdio>
+#include <iostream>
 #include <signal.h>
-#include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
 #include <boost/json.hpp>
-#include <cstdio>
-#include <iostream>
+#include <spdlog/spdlog.h>
 
 #include "adapters/clock/clocks.h"
 #include "adapters/http/curl_client.h"
@@ -29,8 +29,10 @@ using donut::local::LocalConfig;
 int exit_code_for(const donut::Error& error) {
   switch (error.code) {
     case donut::ErrorCode::unavailable:
-    case donut::ErrorCode::timeout: return 3;
-    default: return 2;
+    case donut::ErrorCode::timeout:
+      return 3;
+    default:
+      return 2;
   }
 }
 
@@ -54,7 +56,8 @@ void add_common_options(CLI::App& app, LocalConfig& c, std::string& log_level) {
   app.add_option("--data-dir", c.data_dir, "Folder for the database, mail outbox and secrets")
       ->envname("DONUT_DATA_DIR")
       ->capture_default_str();
-  app.add_option("--database", c.database, "SQLite database file (default: <data-dir>/warehouse.db)")
+  app.add_option("--database", c.database,
+                 "SQLite database file (default: <data-dir>/warehouse.db)")
       ->envname("DONUT_DATABASE");
   app.add_option("--log-level", log_level, "trace|debug|info|warn|error|off")
       ->envname("DONUT_LOG_LEVEL")
@@ -62,7 +65,9 @@ void add_common_options(CLI::App& app, LocalConfig& c, std::string& log_level) {
 }
 
 void add_role_options(CLI::App& app, LocalConfig& c) {
-  app.add_option("--host", c.host, "Address to listen on")->envname("DONUT_HOST")->capture_default_str();
+  app.add_option("--host", c.host, "Address to listen on")
+      ->envname("DONUT_HOST")
+      ->capture_default_str();
   app.add_option("--port", c.port, "Port of the sales / arrivals HTTP server")
       ->envname("DONUT_PORT")
       ->capture_default_str();
@@ -228,11 +233,21 @@ int main(int argc, char** argv) {
   const RoleCommand role_commands[] = {
       {"up", "Run every role in one process on embedded defaults", donut::local::Roles::all()},
       {"sales", "Run the Sales API", {true, false, false, false, false, false}},
-      {"arrivals", "Run the stock-arrival intake and worker", {false, true, false, false, false, false}},
-      {"restock", "Run the restock worker (factory-requests queue)", {false, false, true, false, false, false}},
-      {"notifier", "Run the e-mail notifier and the dead-letter monitor", {false, false, false, true, false, false}},
-      {"relay", "Run the outbox relay (warehouse events -> broker)", {false, false, false, false, true, false}},
-      {"factory", "Run the Legacy Factory API simulator", {false, false, false, false, false, true}},
+      {"arrivals",
+       "Run the stock-arrival intake and worker",
+       {false, true, false, false, false, false}},
+      {"restock",
+       "Run the restock worker (factory-requests queue)",
+       {false, false, true, false, false, false}},
+      {"notifier",
+       "Run the e-mail notifier and the dead-letter monitor",
+       {false, false, false, true, false, false}},
+      {"relay",
+       "Run the outbox relay (warehouse events -> broker)",
+       {false, false, false, false, true, false}},
+      {"factory",
+       "Run the Legacy Factory API simulator",
+       {false, false, false, false, false, true}},
   };
   donut::local::Roles chosen_roles;
   bool banner = false;
@@ -261,21 +276,26 @@ int main(int argc, char** argv) {
   std::string idempotency_key;
   order->add_option("product", product_id, "Product id")->required();
   order->add_option("quantity", quantity, "How many")->capture_default_str();
-  order->add_option("--url", url, "Sales API base URL")->envname("DONUT_URL")->capture_default_str();
+  order->add_option("--url", url, "Sales API base URL")
+      ->envname("DONUT_URL")
+      ->capture_default_str();
   order->add_option("--idempotency-key", idempotency_key, "Idempotency-Key header");
 
   // queues, dlq
   auto* queues = app.add_subcommand("queues", "Queue depths, messages in flight, dead letters");
-  auto* dlq = app.add_subcommand("dlq", "Inspect and redrive dead-letter queues")->require_subcommand(1);
+  auto* dlq =
+      app.add_subcommand("dlq", "Inspect and redrive dead-letter queues")->require_subcommand(1);
   std::string queue_name;
   std::string message_id;
   bool yes = false;
   auto* dlq_list = dlq->add_subcommand("list", "List the messages of a dead-letter queue");
   auto* dlq_show = dlq->add_subcommand("show", "Show one dead-lettered message in full");
-  auto* dlq_redrive = dlq->add_subcommand("redrive", "Move dead letters back to their source queue");
+  auto* dlq_redrive =
+      dlq->add_subcommand("redrive", "Move dead letters back to their source queue");
   auto* dlq_purge = dlq->add_subcommand("purge", "Delete every message of a dead-letter queue");
   for (auto* sub : {dlq_list, dlq_show, dlq_redrive, dlq_purge}) {
-    sub->add_option("queue", queue_name, "Dead-letter queue, e.g. factory-requests-dlq (or its source queue)")
+    sub->add_option("queue", queue_name,
+                    "Dead-letter queue, e.g. factory-requests-dlq (or its source queue)")
         ->required();
   }
   dlq_show->add_option("message", message_id, "Message id")->required();
@@ -292,13 +312,15 @@ int main(int argc, char** argv) {
   }
 
   if (order->parsed()) {
-    if (auto valid = donut::domain::validate_product_id(product_id); !valid) return fail(valid.error());
+    if (auto valid = donut::domain::validate_product_id(product_id); !valid)
+      return fail(valid.error());
     boost::json::object body;
     body["product_id"] = product_id;
     body["quantity"] = quantity;
     std::vector<std::pair<std::string, std::string>> headers;
     if (!idempotency_key.empty()) headers.emplace_back("Idempotency-Key", idempotency_key);
-    auto response = donut::http_client::post_json(url + "/v1/orders", boost::json::serialize(body), headers);
+    auto response =
+        donut::http_client::post_json(url + "/v1/orders", boost::json::serialize(body), headers);
     if (!response) return fail(response.error());
     std::cout << response->body << "\n";
     if (response->status == 201) return 0;
@@ -322,7 +344,8 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (stock_set->parsed()) {
-    if (auto valid = donut::domain::validate_stock_level(stock_level); !valid) return fail(valid.error());
+    if (auto valid = donut::domain::validate_stock_level(stock_level); !valid)
+      return fail(valid.error());
     auto product = d.store->set_stock(product_id, stock_level);
     if (!product) return fail(product.error());
     std::cout << donut::api::product_json(*product) << "\n";
@@ -353,7 +376,8 @@ int main(int argc, char** argv) {
       std::printf("%-28s %-26s %-20s %s\n", "MESSAGE", "SENT", "SOURCE", "BODY");
       for (const auto& m : *messages) {
         std::printf("%-28s %-26s %-20s %.60s\n", m.message_id.c_str(),
-                    donut::format_rfc3339(m.sent_at).c_str(), m.source_queue.c_str(), m.body.c_str());
+                    donut::format_rfc3339(m.sent_at).c_str(), m.source_queue.c_str(),
+                    m.body.c_str());
       }
       std::printf("%zu message(s)\n", messages->size());
       return 0;
@@ -366,12 +390,14 @@ int main(int argc, char** argv) {
       std::cout << "\nbody:\n" << m.body << "\n";
       return 0;
     }
-    return fail(donut::make_error(donut::ErrorCode::not_found, "no message " + message_id + " in " + dlq_name));
+    return fail(donut::make_error(donut::ErrorCode::not_found,
+                                  "no message " + message_id + " in " + dlq_name));
   }
   if (dlq_redrive->parsed()) {
     auto moved = d.broker->redrive(dlq_name, 1'000'000);
     if (!moved) return fail(moved.error());
-    std::cout << "moved " << *moved << " message(s) from " << dlq_name << " back to their source queue\n";
+    std::cout << "moved " << *moved << " message(s) from " << dlq_name
+              << " back to their source queue\n";
     return 0;
   }
   if (dlq_purge->parsed()) {

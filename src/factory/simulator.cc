@@ -1,9 +1,9 @@
 #include "factory/simulator.h"
 
-#include <spdlog/spdlog.h>
+#include <random>
 
 #include <boost/json.hpp>
-#include <random>
+#include <spdlog/spdlog.h>
 
 #include "adapters/http/curl_client.h"
 #include "app/callback_signature.h"
@@ -34,9 +34,13 @@ http::Response message(int status, std::string_view text) {
 FactorySimulator::FactorySimulator(const ports::Clock& clock, Options options)
     : clock_(clock), options_(std::move(options)), scheduler_(2) {}
 
-FactorySimulator::~FactorySimulator() { stop(); }
+FactorySimulator::~FactorySimulator() {
+  stop();
+}
 
-void FactorySimulator::stop() { scheduler_.stop(); }
+void FactorySimulator::stop() {
+  scheduler_.stop();
+}
 
 void FactorySimulator::configure(const FactorySettings& settings) {
   std::lock_guard lock(mutex_);
@@ -83,42 +87,45 @@ void FactorySimulator::add_routes(http::Router& router) {
              [this](http::Request&&, http::Respond respond) {
                respond(http::json_response(200, stats_json()));
              });
-  router.add("PUT", "/admin/config", "factory_config",
-             [this](http::Request&& request, http::Respond respond) {
-               auto value = codec::parse_json(request.body);
-               if (!value || !value->is_object()) {
-                 return respond(http::error_response(400, "invalid_argument",
-                                                     "expected a JSON object"));
-               }
-               const auto& o = value->get_object();
-               FactorySettings next = settings();
-               auto delay = codec::optional_int(o, "manufacture_delay_ms", next.manufacture_delay.count());
-               auto response_delay = codec::optional_int(o, "response_delay_ms", next.response_delay.count());
-               if (!delay || !response_delay || *delay < 0 || *response_delay < 0) {
-                 return respond(http::error_response(400, "invalid_argument",
-                                                     "delays must be non-negative integers (ms)"));
-               }
-               next.manufacture_delay = Millis(*delay);
-               next.response_delay = Millis(*response_delay);
-               if (const auto* rate = o.if_contains("failure_rate")) {
-                 if (!rate->is_number() || rate->to_number<double>() < 0 || rate->to_number<double>() > 1) {
-                   return respond(http::error_response(400, "invalid_argument",
-                                                       "failure_rate must be a number from 0 to 1"));
-                 }
-                 next.failure_rate = rate->to_number<double>();
-               }
-               if (const auto* outage = o.if_contains("outage")) {
-                 if (!outage->is_bool()) {
-                   return respond(http::error_response(400, "invalid_argument", "outage must be true or false"));
-                 }
-                 next.outage = outage->get_bool();
-               }
-               configure(next);
-               spdlog::info("factory: config now delay={}ms failure_rate={} outage={} response_delay={}ms",
-                            next.manufacture_delay.count(), next.failure_rate, next.outage,
-                            next.response_delay.count());
-               respond(http::json_response(200, stats_json()));
-             });
+  router.add(
+      "PUT", "/admin/config", "factory_config",
+      [this](http::Request&& request, http::Respond respond) {
+        auto value = codec::parse_json(request.body);
+        if (!value || !value->is_object()) {
+          return respond(http::error_response(400, "invalid_argument", "expected a JSON object"));
+        }
+        const auto& o = value->get_object();
+        FactorySettings next = settings();
+        auto delay = codec::optional_int(o, "manufacture_delay_ms", next.manufacture_delay.count());
+        auto response_delay =
+            codec::optional_int(o, "response_delay_ms", next.response_delay.count());
+        if (!delay || !response_delay || *delay < 0 || *response_delay < 0) {
+          return respond(http::error_response(400, "invalid_argument",
+                                              "delays must be non-negative integers (ms)"));
+        }
+        next.manufacture_delay = Millis(*delay);
+        next.response_delay = Millis(*response_delay);
+        if (const auto* rate = o.if_contains("failure_rate")) {
+          if (!rate->is_number() || rate->to_number<double>() < 0 ||
+              rate->to_number<double>() > 1) {
+            return respond(http::error_response(400, "invalid_argument",
+                                                "failure_rate must be a number from 0 to 1"));
+          }
+          next.failure_rate = rate->to_number<double>();
+        }
+        if (const auto* outage = o.if_contains("outage")) {
+          if (!outage->is_bool()) {
+            return respond(
+                http::error_response(400, "invalid_argument", "outage must be true or false"));
+          }
+          next.outage = outage->get_bool();
+        }
+        configure(next);
+        spdlog::info("factory: config now delay={}ms failure_rate={} outage={} response_delay={}ms",
+                     next.manufacture_delay.count(), next.failure_rate, next.outage,
+                     next.response_delay.count());
+        respond(http::json_response(200, stats_json()));
+      });
 }
 
 void FactorySimulator::manufactures(http::Request&& request, http::Respond respond) {
@@ -159,8 +166,9 @@ void FactorySimulator::manufactures(http::Request&& request, http::Respond respo
     } else {
       response = message(200, "manufacturing " + std::to_string(order.quantity) + " x " +
                                   order.product_id + " (request " + order.request_id + ")");
-      scheduler_.run_after(knobs.manufacture_delay,
-                           [this, order = std::move(order)]() mutable { deliver(std::move(order), 1); });
+      scheduler_.run_after(knobs.manufacture_delay, [this, order = std::move(order)]() mutable {
+        deliver(std::move(order), 1);
+      });
     }
   }
   if (knobs.response_delay.count() > 0) {
@@ -181,9 +189,10 @@ void FactorySimulator::deliver(ports::ManufactureRequest order, int attempt) {
   callback.url = order.callback_url;
   callback.body = body;
   callback.timeout = options_.callback_timeout;
-  callback.headers = {{"Content-Type", "application/json"},
-                      {"X-Factory-Timestamp", std::to_string(timestamp)},
-                      {"X-Factory-Signature", app::sign_callback(options_.secret, timestamp, body)}};
+  callback.headers = {
+      {"Content-Type", "application/json"},
+      {"X-Factory-Timestamp", std::to_string(timestamp)},
+      {"X-Factory-Signature", app::sign_callback(options_.secret, timestamp, body)}};
   auto result = http_client::perform(callback);
   if (result && result->status >= 200 && result->status < 300) {
     std::lock_guard lock(mutex_);
@@ -194,15 +203,17 @@ void FactorySimulator::deliver(ports::ManufactureRequest order, int attempt) {
     std::lock_guard lock(mutex_);
     ++stats_.callback_failures;
   }
-  const std::string why = result ? "HTTP " + std::to_string(result->status) : result.error().message;
+  const std::string why =
+      result ? "HTTP " + std::to_string(result->status) : result.error().message;
   if (attempt >= options_.callback_attempts) {
     spdlog::error("factory: giving up on callback for request {} after {} attempts ({})",
                   order.request_id, attempt, why);
     return;
   }
-  const auto delay = app::backoff_delay(attempt, options_.callback_retry, options_.callback_retry * 20);
-  spdlog::warn("factory: callback for request {} failed ({}); retry in {} ms", order.request_id, why,
-               delay.count());
+  const auto delay =
+      app::backoff_delay(attempt, options_.callback_retry, options_.callback_retry * 20);
+  spdlog::warn("factory: callback for request {} failed ({}); retry in {} ms", order.request_id,
+               why, delay.count());
   scheduler_.run_after(delay, [this, order = std::move(order), attempt]() mutable {
     deliver(std::move(order), attempt + 1);
   });

@@ -35,8 +35,8 @@ struct FactoryStats {
   int64_t requests = 0;
   int64_t accepted = 0;
   int64_t duplicates = 0;
-  int64_t failed = 0;     // answered 500/503 on purpose
-  int64_t rejected = 0;   // malformed requests (400)
+  int64_t failed = 0;    // answered 500/503 on purpose
+  int64_t rejected = 0;  // malformed requests (400)
   int64_t callbacks_sent = 0;
   int64_t callback_failures = 0;
   int64_t units_manufactured = 0;

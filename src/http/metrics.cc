@@ -1,8 +1,8 @@
 #include "http/metrics.h"
 
-#include <prometheus/text_serializer.h>
-
 #include <algorithm>
+
+#include <prometheus/text_serializer.h>
 
 namespace donut::http {
 
@@ -20,13 +20,13 @@ HttpMetrics::HttpMetrics(std::shared_ptr<prometheus::Registry> registry)
 HttpMetrics::RouteMetrics* HttpMetrics::route(const std::string& name) {
   auto metrics = std::make_unique<RouteMetrics>();
   for (std::size_t i = 0; i < kStatuses.size(); ++i) {
-    metrics->requests[i] = &requests_.Add({{"route", name}, {"status", std::to_string(kStatuses[i])}});
+    metrics->requests[i] =
+        &requests_.Add({{"route", name}, {"status", std::to_string(kStatuses[i])}});
   }
   metrics->requests[kStatuses.size()] = &requests_.Add({{"route", name}, {"status", "other"}});
-  metrics->latency = &latency_.Add(
-      {{"route", name}},
-      prometheus::Histogram::BucketBoundaries{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
-                                              0.1, 0.25, 0.5, 1, 2.5});
+  metrics->latency = &latency_.Add({{"route", name}}, prometheus::Histogram::BucketBoundaries{
+                                                          0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+                                                          0.05, 0.1, 0.25, 0.5, 1, 2.5});
   routes_.push_back(std::move(metrics));
   return routes_.back().get();
 }

@@ -3,13 +3,13 @@
 // so recording on the hot path is a few atomic adds with no map lookup or lock.
 #pragma once
 
-#include <prometheus/counter.h>
-#include <prometheus/histogram.h>
-#include <prometheus/registry.h>
-
 #include <array>
 #include <memory>
 #include <string>
+
+#include <prometheus/counter.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
 
 namespace donut::http {
 

@@ -45,7 +45,8 @@ bool Router::match(const Route& route, const std::vector<std::string_view>& part
   for (std::size_t i = 0; i < parts.size(); ++i) {
     const auto& segment = route.segments[i];
     if (segment.size() > 2 && segment.front() == '{' && segment.back() == '}') {
-      request.path_params.emplace_back(segment.substr(1, segment.size() - 2), std::string(parts[i]));
+      request.path_params.emplace_back(segment.substr(1, segment.size() - 2),
+                                       std::string(parts[i]));
     }
   }
   return true;
@@ -63,13 +64,12 @@ void Router::dispatch(Request&& request, Respond respond) const {
       return;
     }
     const auto started = std::chrono::steady_clock::now();
-    route.handler(std::move(request),
-                  [metrics = route.metrics, started, respond = std::move(respond)](Response r) {
-                    const std::chrono::duration<double> elapsed =
-                        std::chrono::steady_clock::now() - started;
-                    metrics->record(r.status, elapsed.count());
-                    respond(std::move(r));
-                  });
+    route.handler(std::move(request), [metrics = route.metrics, started,
+                                       respond = std::move(respond)](Response r) {
+      const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - started;
+      metrics->record(r.status, elapsed.count());
+      respond(std::move(r));
+    });
     return;
   }
   Response response = path_known

@@ -22,7 +22,9 @@ class Router {
 
   // As a Handler for the server.
   Handler handler() const {
-    return [this](Request&& request, Respond respond) { dispatch(std::move(request), std::move(respond)); };
+    return [this](Request&& request, Respond respond) {
+      dispatch(std::move(request), std::move(respond));
+    };
   }
 
  private:

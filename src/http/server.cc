@@ -1,15 +1,15 @@
 #include "http/server.h"
 
-#include <spdlog/spdlog.h>
-
 #include <atomic>
+#include <thread>
+#include <vector>
+
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/url/parse.hpp>
 #include <boost/url/pct_string_view.hpp>
-#include <thread>
-#include <vector>
+#include <spdlog/spdlog.h>
 
 namespace donut::http {
 namespace asio = boost::asio;
@@ -49,8 +49,7 @@ namespace {
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, Server::Impl& server)
-      : stream_(std::move(socket)), server_(server) {}
+  Session(tcp::socket socket, Server::Impl& server) : stream_(std::move(socket)), server_(server) {}
   ~Session() { server_.connections.fetch_sub(1); }
 
   void run() {
@@ -67,10 +66,9 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->header_limit(static_cast<std::uint32_t>(server_.options.header_limit));
     buffer_.max_size(server_.options.header_limit + server_.options.body_limit + 1024);
     stream_.expires_after(server_.options.read_timeout);
-    bhttp::async_read(stream_, buffer_, *parser_,
-                      [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                        self->on_read(ec);
-                      });
+    bhttp::async_read(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
   }
 
   void on_read(beast::error_code ec) {
@@ -80,14 +78,15 @@ class Session : public std::enable_shared_from_this<Session> {
       return close();
     }
     if (ec == bhttp::error::body_limit) {
-      return send_error_and_close(413, "too_large",
-                                  "request body is larger than " +
-                                      std::to_string(server_.options.body_limit) + " bytes");
+      return send_error_and_close(
+          413, "too_large",
+          "request body is larger than " + std::to_string(server_.options.body_limit) + " bytes");
     }
     if (ec == bhttp::error::header_limit) {
       return send_error_and_close(431, "headers_too_large", "request headers are too large");
     }
-    if (ec) return send_error_and_close(400, "bad_request", "malformed HTTP request: " + ec.message());
+    if (ec)
+      return send_error_and_close(400, "bad_request", "malformed HTTP request: " + ec.message());
     handle(parser_->release());
   }
 
@@ -99,7 +98,8 @@ class Session : public std::enable_shared_from_this<Session> {
     const std::string_view target = raw.target();
     const auto question = target.find('?');
     const auto raw_path = target.substr(0, question);
-    if (question != std::string_view::npos) request.query = std::string(target.substr(question + 1));
+    if (question != std::string_view::npos)
+      request.query = std::string(target.substr(question + 1));
     auto decoded = boost::urls::make_pct_string_view(raw_path);
     if (!decoded || raw_path.empty() || raw_path.front() != '/') {
       return send_error_and_close(400, "bad_request", "malformed request target");
@@ -115,8 +115,9 @@ class Session : public std::enable_shared_from_this<Session> {
     server_.in_flight.fetch_add(1);
     // The handler may answer from any thread; hop back onto this connection's strand.
     server_.handler(std::move(request), [self = shared_from_this()](Response response) {
-      asio::post(self->stream_.get_executor(),
-                 [self, response = std::move(response)]() mutable { self->write(std::move(response)); });
+      asio::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
+        self->write(std::move(response));
+      });
     });
   }
 
@@ -180,12 +181,16 @@ void Server::Impl::accept() {
 Server::Server(Options options, Handler handler)
     : impl_(std::make_unique<Impl>(std::move(options), std::move(handler))) {}
 
-Server::~Server() { stop(); }
+Server::~Server() {
+  stop();
+}
 
 Status Server::start() {
   beast::error_code ec;
   const auto address = asio::ip::make_address(impl_->options.host, ec);
-  if (ec) return make_error(ErrorCode::invalid_argument, "bad listen address '" + impl_->options.host + "'");
+  if (ec)
+    return make_error(ErrorCode::invalid_argument,
+                      "bad listen address '" + impl_->options.host + "'");
   tcp::endpoint endpoint(address, impl_->options.port);
   auto& acceptor = impl_->acceptor;
   acceptor.open(endpoint.protocol(), ec);
@@ -223,7 +228,9 @@ void Server::stop() {
   }
 }
 
-uint16_t Server::port() const { return impl_->bound_port; }
+uint16_t Server::port() const {
+  return impl_->bound_port;
+}
 
 std::string Server::base_url() const {
   return "http://" + impl_->options.host + ":" + std::to_string(impl_->bound_port);

@@ -1,13 +1,13 @@
 #include "hosts/local/local_system.h"
 
-#include <spdlog/spdlog.h>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <boost/json.hpp>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
+#include <spdlog/spdlog.h>
 
 #include "adapters/clock/clocks.h"
 #include "adapters/http/http_factory_client.h"
@@ -98,7 +98,8 @@ Result<std::string> read_or_create_secret(const std::string& data_dir, const std
     std::ifstream in(path);
     std::string existing;
     std::getline(in, existing);
-    if (existing.empty()) return make_error(ErrorCode::unavailable, "cannot create " + path.string());
+    if (existing.empty())
+      return make_error(ErrorCode::unavailable, "cannot create " + path.string());
     return existing;
   }
   fs::remove(temp, ec);
@@ -139,7 +140,9 @@ struct LocalSystem::Parts {
 
 LocalSystem::LocalSystem(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
 
-LocalSystem::~LocalSystem() { stop(); }
+LocalSystem::~LocalSystem() {
+  stop();
+}
 
 Result<std::unique_ptr<LocalSystem>> LocalSystem::start(LocalConfig config) {
   auto p = std::make_unique<Parts>();
@@ -147,7 +150,8 @@ Result<std::unique_ptr<LocalSystem>> LocalSystem::start(LocalConfig config) {
   LocalConfig& c = p->config;
   std::error_code ec;
   fs::create_directories(c.data_dir, ec);
-  if (ec) return make_error(ErrorCode::unavailable, "cannot create " + c.data_dir + ": " + ec.message());
+  if (ec)
+    return make_error(ErrorCode::unavailable, "cannot create " + c.data_dir + ": " + ec.message());
   if (c.callback_secret.empty()) {
     DONUT_ASSIGN_OR_RETURN(c.callback_secret, read_or_create_secret(c.data_dir, "callback-secret"));
   }
@@ -190,10 +194,12 @@ Result<std::unique_ptr<LocalSystem>> LocalSystem::start(LocalConfig config) {
     DONUT_RETURN_IF_ERROR(p->factory_server->start());
     if (c.factory_url.empty()) c.factory_url = p->factory_server->base_url();
   }
-  if (c.factory_url.empty()) c.factory_url = "http://" + c.host + ":" + std::to_string(c.factory_port);
+  if (c.factory_url.empty())
+    c.factory_url = "http://" + c.host + ":" + std::to_string(c.factory_port);
 
   if (c.roles.relay) {
-    p->relay = std::make_unique<app::OutboxRelay>(*p->store, *p->broker, Millis(c.relay_interval_ms));
+    p->relay =
+        std::make_unique<app::OutboxRelay>(*p->store, *p->broker, Millis(c.relay_interval_ms));
   }
   Parts* raw = p.get();
   auto wake = [raw] { raw->wake_relay(); };
@@ -203,15 +209,17 @@ Result<std::unique_ptr<LocalSystem>> LocalSystem::start(LocalConfig config) {
     api::add_ops_routes(*p->router, *p->store, *p->metrics);
     if (c.roles.sales) {
       app::OrderService::Options options;
-      options.strategy = c.order_strategy == "per-request" ? app::OrderService::Strategy::per_request
-                                                           : app::OrderService::Strategy::group_commit;
+      options.strategy = c.order_strategy == "per-request"
+                             ? app::OrderService::Strategy::per_request
+                             : app::OrderService::Strategy::group_commit;
       p->orders = std::make_unique<app::OrderService>(*p->store, options, wake);
       api::add_sales_routes(*p->router, *p->store, *p->orders, {c.max_quantity});
       api::add_admin_routes(*p->router, *p->store, *p->broker, c.admin_token);
     }
     if (c.roles.arrivals) {
       p->intake = std::make_unique<app::ArrivalIntake>(
-          *p->broker, p->clock, app::ArrivalIntake::Options{c.callback_secret, std::chrono::minutes(5)});
+          *p->broker, p->clock,
+          app::ArrivalIntake::Options{c.callback_secret, std::chrono::minutes(5)});
       api::add_arrival_routes(*p->router, *p->intake);
     }
     http::Server::Options server;
@@ -229,7 +237,8 @@ Result<std::unique_ptr<LocalSystem>> LocalSystem::start(LocalConfig config) {
     app::QueueConsumer::Options options;
     options.queue = std::string(queue);
     options.workers = workers;
-    p->consumers.push_back(std::make_unique<app::QueueConsumer>(*p->broker, options, std::move(handler)));
+    p->consumers.push_back(
+        std::make_unique<app::QueueConsumer>(*p->broker, options, std::move(handler)));
   };
   if (c.roles.restock) {
     p->factory_client = std::make_unique<factory_client::HttpFactoryClient>(
@@ -237,7 +246,8 @@ Result<std::unique_ptr<LocalSystem>> LocalSystem::start(LocalConfig config) {
     app::RestockHandler::Options options;
     char hostname[256] = {};
     ::gethostname(hostname, sizeof hostname - 1);
-    options.worker_id = std::string(hostname) + "/" + std::to_string(::getpid()) + "/" + random_hex(4);
+    options.worker_id =
+        std::string(hostname) + "/" + std::to_string(::getpid()) + "/" + random_hex(4);
     options.callback_url = c.public_url + "/v1/stock-arrivals";
     options.factory_id = c.factory_id;
     options.lease = Millis(c.restock_lease_ms);
@@ -289,14 +299,26 @@ void LocalSystem::stop() {
   if (p.factory) p.factory->stop();
 }
 
-const LocalConfig& LocalSystem::config() const { return parts_->config; }
-std::string LocalSystem::url() const { return parts_->server ? parts_->server->base_url() : ""; }
+const LocalConfig& LocalSystem::config() const {
+  return parts_->config;
+}
+std::string LocalSystem::url() const {
+  return parts_->server ? parts_->server->base_url() : "";
+}
 std::string LocalSystem::factory_url() const {
   return parts_->factory_server ? parts_->factory_server->base_url() : "";
 }
-ports::Store& LocalSystem::store() { return *parts_->store; }
-ports::Broker& LocalSystem::broker() { return *parts_->broker; }
-factory::FactorySimulator* LocalSystem::factory() { return parts_->factory.get(); }
-void LocalSystem::wake_relay() { parts_->wake_relay(); }
+ports::Store& LocalSystem::store() {
+  return *parts_->store;
+}
+ports::Broker& LocalSystem::broker() {
+  return *parts_->broker;
+}
+factory::FactorySimulator* LocalSystem::factory() {
+  return parts_->factory.get();
+}
+void LocalSystem::wake_relay() {
+  parts_->wake_relay();
+}
 
 }  // namespace donut::local

@@ -46,8 +46,8 @@ struct LocalConfig {
   uint16_t factory_port = 8081;  // the simulator's server; 0 picks a free port
   int http_threads = 2;
   std::size_t body_limit = 16 * 1024;
-  std::string public_url;   // where the factory calls back; default http://<host>:<port>
-  std::string factory_url;  // default http://<host>:<factory_port>
+  std::string public_url;       // where the factory calls back; default http://<host>:<port>
+  std::string factory_url;      // default http://<host>:<factory_port>
   std::string callback_secret;  // default: <data_dir>/callback-secret (created once)
   std::string admin_token;      // default: <data_dir>/admin-token (created once)
 
