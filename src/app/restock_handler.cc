@@ -54,7 +54,10 @@ MessageResult RestockHandler::handle_one(const ports::ReceivedMessage& message,
   if (empty == nullptr) return MessageResult::ok();  // not ours (filtered upstream on most brokers)
 
   const TimePoint now = clock_.now();
-  auto claim = store_.claim_restock(empty->restock_id, options_.worker_id, now + options_.lease);
+  // The lease belongs to this delivery, not to the process: another thread of this process
+  // holding a redelivered copy must see the restock as busy.
+  const std::string owner = options_.worker_id + "/" + message.receipt;
+  auto claim = store_.claim_restock(empty->restock_id, owner, now + options_.lease);
   if (!claim) {
     spdlog::warn("restock {}: store unavailable: {}", empty->restock_id, claim.error().message);
     return MessageResult::retry(
@@ -66,10 +69,12 @@ MessageResult RestockHandler::handle_one(const ports::ReceivedMessage& message,
       return MessageResult::ok();
     case domain::ClaimVerdict::already_done:
     case domain::ClaimVerdict::superseded:
+      duplicates_.fetch_add(1);
       spdlog::info("restock {}: already {}, acknowledging duplicate delivery", empty->restock_id,
                    domain::to_string(claim->restock.state));
       return MessageResult::ok();
     case domain::ClaimVerdict::busy: {
+      busy_.fetch_add(1);
       const auto wait = std::max(Millis(100), claim->decision.busy_until - now);
       spdlog::info("restock {}: another worker ({}) holds it; retry in {} ms", empty->restock_id,
                    claim->restock.claimed_by, wait.count());
@@ -115,7 +120,7 @@ MessageResult RestockHandler::handle_one(const ports::ReceivedMessage& message,
           backoff_delay(attempt, options_.in_place_retry, options_.in_place_retry * 4), stop);
     }
   }
-  (void)store_.release_restock(empty->restock_id, options_.worker_id);
+  (void)store_.release_restock(empty->restock_id, owner);
   return MessageResult::retry(
       backoff_delay(message.receive_count, options_.redelivery_base, options_.redelivery_cap));
 }

@@ -27,7 +27,7 @@ namespace donut::app {
 class RestockHandler {
  public:
   struct Options {
-    std::string worker_id;  // unique per process (lease owner)
+    std::string worker_id;  // unique per process; with the receipt it names the lease owner
     std::string callback_url = "http://127.0.0.1:8080/v1/stock-arrivals";
     std::string factory_id = "FF-500293";
     std::string requester = "donut-states";
@@ -45,7 +45,12 @@ class RestockHandler {
                                     std::stop_token stop);
   MessageResult handle_one(const ports::ReceivedMessage& message, std::stop_token stop);
 
-  uint64_t factory_calls() const { return factory_calls_.load(); }
+  struct Counters {
+    uint64_t factory_calls = 0;
+    uint64_t busy = 0;        // deliveries put back because another worker held the restock
+    uint64_t duplicates = 0;  // deliveries of restocks already requested, arrived or superseded
+  };
+  Counters counters() const { return {factory_calls_.load(), busy_.load(), duplicates_.load()}; }
 
  private:
   ports::Store& store_;
@@ -54,6 +59,8 @@ class RestockHandler {
   Options options_;
   std::function<void()> on_requested_;
   std::atomic<uint64_t> factory_calls_{0};
+  std::atomic<uint64_t> busy_{0};
+  std::atomic<uint64_t> duplicates_{0};
 };
 
 }  // namespace donut::app

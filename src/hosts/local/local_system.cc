@@ -322,3 +322,13 @@ void LocalSystem::wake_relay() {
 }
 
 }  // namespace donut::local
+
+namespace donut::local {
+
+LocalSystem::RestockCounters LocalSystem::restock_counters() const {
+  if (!parts_->restock_handler) return {};
+  const auto c = parts_->restock_handler->counters();
+  return {c.factory_calls, c.busy, c.duplicates};
+}
+
+}  // namespace donut::local

@@ -100,6 +100,11 @@ class LocalSystem {
   ports::Broker& broker();
   factory::FactorySimulator* factory();  // null when the factory role is off
   void wake_relay();                     // publish pending events now (tests)
+  // What this process's restock workers did so far (zeros when the role is off).
+  struct RestockCounters {
+    uint64_t factory_calls = 0, busy = 0, duplicates = 0;
+  };
+  RestockCounters restock_counters() const;
 
  private:
   struct Parts;
