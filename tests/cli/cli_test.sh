@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# The `donut` binary from the outside: help everywhere, operator commands on a data folder,
+# clear errors with non-zero exits.
+set -uo pipefail
+donut="$1"
+data=$(mktemp -d)
+trap 'kill $pid 2>/dev/null; rm -rf "$data"' EXIT
+failures=0
+check() {  # check <description> <expected exit> <command...>
+  local what=$1 expected=$2
+  shift 2
+  "$@" >"$data/out" 2>"$data/err"
+  local got=$?
+  if [[ $got -ne $expected ]]; then
+    echo "FAIL: $what: exit $got, expected $expected"; cat "$data/out" "$data/err"; failures=$((failures + 1))
+  else
+    echo "ok: $what"
+  fi
+}
+contains() {  # contains <description> <text> <file>
+  if grep -q -- "$2" "$3"; then echo "ok: $1"; else echo "FAIL: $1: '$2' not in $3"; cat "$3"; failures=$((failures + 1)); fi
+}
+
+check "--help" 0 "$donut" --help
+contains "help lists the roles" "restock" "$data/out"
+for sub in up sales restock arrivals notifier relay factory stock order queues dlq; do
+  check "$sub --help" 0 "$donut" "$sub" --help
+done
+check "no subcommand is an error" 106 "$donut"
+check "unknown option is an error" 109 "$donut" up --no-such-option
+check "bad strategy is refused" 105 "$donut" up --order-strategy fastest
+
+# Start the system on free-ish ports, then use the operator commands on its data folder.
+port=$((20000 + RANDOM % 20000)); fport=$((port + 1))
+"$donut" up --data-dir "$data/d" --port $port --factory-port $fport --factory-delay-ms 100 >"$data/up.log" 2>&1 &
+pid=$!
+for _ in $(seq 50); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
+contains "up prints where it listens" "http://127.0.0.1:$port" "$data/up.log"
+check "stock list" 0 "$donut" stock list --data-dir "$data/d"
+contains "stock list shows the catalogue" "CP-502104" "$data/out"
+check "stock set" 0 "$donut" stock set CP-502104 3 --data-dir "$data/d"
+check "stock set refuses negative" 2 "$donut" stock set CP-502104 -1 --data-dir "$data/d"
+check "stock set unknown product" 2 "$donut" stock set NOPE 1 --data-dir "$data/d"
+check "order sells" 0 "$donut" order CP-502104 3 --url "http://127.0.0.1:$port"
+check "order out of stock exits 1" 1 "$donut" order CP-502104 1 --url "http://127.0.0.1:$port"
+check "order bad product id exits 2" 2 "$donut" order "bad id" 1 --url "http://127.0.0.1:$port"
+check "order against nothing exits 3" 3 "$donut" order CP-502104 1 --url "http://127.0.0.1:1"
+for _ in $(seq 100); do curl -fs "http://127.0.0.1:$port/v1/products/CP-502104" | grep -q '"stock":20' && break; sleep 0.1; done
+check "restocked after the stock-out" 0 grep -q '"stock":20' <(curl -fs "http://127.0.0.1:$port/v1/products/CP-502104")
+check "queues" 0 "$donut" queues --data-dir "$data/d"
+contains "queues lists factory-requests" "factory-requests" "$data/out"
+check "dlq list" 0 "$donut" dlq list factory-requests --data-dir "$data/d"
+check "dlq redrive" 0 "$donut" dlq redrive factory-requests-dlq --data-dir "$data/d"
+check "dlq purge needs --yes" 2 "$donut" dlq purge factory-requests --data-dir "$data/d"
+check "dlq purge" 0 "$donut" dlq purge factory-requests --yes --data-dir "$data/d"
+check "dlq show unknown message" 2 "$donut" dlq show factory-requests nope --data-dir "$data/d"
+check "dlq of an unknown queue" 2 "$donut" dlq list nothing --data-dir "$data/d"
+kill -TERM $pid; wait $pid; status=$?
+if [[ $status -eq 0 ]]; then echo "ok: up stops cleanly on SIGTERM"; else echo "FAIL: up exited $status"; failures=$((failures + 1)); fi
+mails=$(ls "$data/d/mail" | wc -l)
+if [[ $mails -ge 3 ]]; then echo "ok: $mails e-mails in the outbox"; else echo "FAIL: only $mails e-mails"; failures=$((failures + 1)); fi
+
+if [[ $failures -gt 0 ]]; then echo "$failures failure(s)"; exit 1; fi
+echo "all CLI checks passed"

@@ -1,0 +1,284 @@
+// The store port's contract (ports/store.h), run against every implementation: the in-memory
+// fake and the SQLite adapter. A new engine passes these before it is used.
+#include <functional>
+#include <memory>
+
+#include <gtest/gtest.h>
+
+#include "adapters/clock/clocks.h"
+#include "adapters/memory/memory_store.h"
+#include "adapters/sqlite/database.h"
+#include "adapters/sqlite/sqlite_store.h"
+#include "codec/events_json.h"
+#include "common/ids.h"
+#include "support/temp_dir.h"
+
+namespace donut {
+namespace {
+
+using domain::OrderRequest;
+using domain::OrderStatus;
+
+struct StoreEngine {
+  std::string name;
+  std::function<std::unique_ptr<ports::Store>(const ports::Clock&, testing::TempDir&)> make;
+};
+
+std::ostream& operator<<(std::ostream& out, const StoreEngine& engine) {
+  return out << engine.name;
+}
+
+class StoreContract : public ::testing::TestWithParam<StoreEngine> {
+ protected:
+  void SetUp() override {
+    store_ = GetParam().make(clock_, dir_);
+    ASSERT_TRUE(store_->upsert_product({"CP-1", "Glazed", 250, 10, 5}));
+    ASSERT_TRUE(store_->upsert_product({"CP-2", "Plain", 200, 3, 0}));  // restocking off
+  }
+
+  OrderRequest order(std::string product, int64_t quantity, std::string key = "") {
+    return {new_id(), std::move(product), quantity, std::move(key)};
+  }
+
+  std::vector<domain::OrderOutcome> place(std::vector<OrderRequest> requests) {
+    auto outcomes = store_->place_orders(requests);
+    EXPECT_TRUE(outcomes) << outcomes.error().message;
+    return outcomes ? *outcomes : std::vector<domain::OrderOutcome>{};
+  }
+
+  int64_t stock(std::string_view product) { return store_->get_product(product)->stock; }
+
+  std::vector<ports::OutboxEntry> outbox() { return *store_->pending_outbox(100); }
+
+  clock::ManualClock clock_;
+  testing::TempDir dir_;
+  std::unique_ptr<ports::Store> store_;
+};
+
+TEST_P(StoreContract, UpsertCreatesOnceAndNeverResetsStock) {
+  place({order("CP-1", 4)});
+  ASSERT_TRUE(store_->upsert_product({"CP-1", "Glazed (new recipe)", 300, 10, 7}));
+  auto product = store_->get_product("CP-1");
+  ASSERT_TRUE(product);
+  EXPECT_EQ(product->stock, 6);
+  EXPECT_EQ(product->name, "Glazed (new recipe)");
+  EXPECT_EQ(product->price_cents, 300);
+  EXPECT_EQ(product->restock_quantity, 7);
+  EXPECT_EQ(store_->list_products()->size(), 2u);
+}
+
+TEST_P(StoreContract, UnknownProductIsNotFound) {
+  EXPECT_EQ(store_->get_product("nope").error().code, ErrorCode::not_found);
+  auto outcome = place({order("nope", 1)});
+  EXPECT_EQ(outcome[0].status, OrderStatus::unknown_product);
+  EXPECT_EQ(store_->set_stock("nope", 3).error().code, ErrorCode::not_found);
+}
+
+TEST_P(StoreContract, SellsInOrderAndNeverBelowZero) {
+  auto outcomes = place(
+      {order("CP-1", 3), order("CP-1", 3), order("CP-1", 3), order("CP-1", 3), order("CP-1", 1)});
+  ASSERT_EQ(outcomes.size(), 5u);
+  EXPECT_EQ(outcomes[0].status, OrderStatus::sold);
+  EXPECT_EQ(outcomes[0].stock_left, 7);
+  EXPECT_EQ(outcomes[2].status, OrderStatus::sold);
+  EXPECT_EQ(outcomes[2].stock_left, 1);
+  EXPECT_EQ(outcomes[3].status, OrderStatus::out_of_stock);
+  EXPECT_EQ(outcomes[4].status, OrderStatus::sold);  // a smaller order still fits
+  EXPECT_EQ(outcomes[4].stock_left, 0);
+  EXPECT_EQ(stock("CP-1"), 0);
+  for (const auto& o : outcomes) {
+    if (o.status != OrderStatus::sold) continue;
+    auto row = store_->get_order(o.order_id);
+    ASSERT_TRUE(row) << "every sold order has its row";
+    EXPECT_EQ(row->quantity, o.quantity);
+  }
+}
+
+TEST_P(StoreContract, StockOutOpensOneRestockWithOneEvent) {
+  auto first = place({order("CP-1", 10)});  // empties the shelf
+  ASSERT_EQ(first[0].status, OrderStatus::sold);
+  ASSERT_FALSE(first[0].restock_id.empty());
+  auto later = place({order("CP-1", 1), order("CP-1", 2)});
+  EXPECT_EQ(later[0].status, OrderStatus::out_of_stock);
+  EXPECT_EQ(later[0].restock_id, first[0].restock_id);
+  EXPECT_EQ(later[1].restock_id, first[0].restock_id);
+
+  auto events = outbox();
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].type, "stock.empty");
+  EXPECT_EQ(events[0].topic, "stock-events");
+  auto event = codec::decode_event(events[0].body);
+  ASSERT_TRUE(event);
+  const auto& empty = std::get<domain::StockEmpty>(*event);
+  EXPECT_EQ(empty.restock_id, first[0].restock_id);
+  EXPECT_EQ(empty.restock_quantity, 5);
+  auto restock = store_->get_restock(empty.restock_id);
+  ASSERT_TRUE(restock);
+  EXPECT_EQ(restock->state, domain::RestockState::open);
+  EXPECT_EQ(store_->get_product("CP-1")->open_restock_id, empty.restock_id);
+}
+
+TEST_P(StoreContract, RestockingOffMeansNoRestock) {
+  auto outcomes = place({order("CP-2", 3), order("CP-2", 1)});
+  EXPECT_EQ(outcomes[1].status, OrderStatus::out_of_stock);
+  EXPECT_TRUE(outcomes[1].restock_id.empty());
+  EXPECT_TRUE(outbox().empty());
+}
+
+TEST_P(StoreContract, IdempotencyKeyReplaysTheFirstAnswer) {
+  auto first = place({order("CP-1", 2, "key-1")});
+  auto again = place({order("CP-1", 2, "key-1")});
+  EXPECT_EQ(again[0].status, OrderStatus::sold);
+  EXPECT_TRUE(again[0].replayed);
+  EXPECT_EQ(again[0].order_id, first[0].order_id);
+  EXPECT_EQ(stock("CP-1"), 8);
+  auto reused = place({order("CP-1", 3, "key-1")});
+  EXPECT_EQ(reused[0].status, OrderStatus::key_reused);
+  auto same_batch = place({order("CP-1", 1, "key-2"), order("CP-1", 1, "key-2")});
+  EXPECT_FALSE(same_batch[0].replayed);
+  EXPECT_TRUE(same_batch[1].replayed);
+  EXPECT_EQ(same_batch[1].order_id, same_batch[0].order_id);
+  EXPECT_EQ(stock("CP-1"), 7);
+}
+
+TEST_P(StoreContract, IdempotencyKeyReplaysAnOutOfStockAnswer) {
+  place({order("CP-2", 3)});
+  auto first = place({order("CP-2", 1, "k")});
+  ASSERT_TRUE(store_->set_stock("CP-2", 5));
+  auto again = place({order("CP-2", 1, "k")});
+  EXPECT_EQ(again[0].status, OrderStatus::out_of_stock);
+  EXPECT_TRUE(again[0].replayed);
+  EXPECT_EQ(stock("CP-2"), 5);
+}
+
+TEST_P(StoreContract, ClaimIsALease) {
+  auto sold = place({order("CP-1", 10)});
+  const std::string id = sold[0].restock_id;
+  const auto lease = clock_.now() + Millis(60'000);
+  auto a = store_->claim_restock(id, "worker-a", lease);
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->decision.verdict, domain::ClaimVerdict::granted);
+  auto b = store_->claim_restock(id, "worker-b", lease);
+  EXPECT_EQ(b->decision.verdict, domain::ClaimVerdict::busy);
+  EXPECT_EQ(b->decision.busy_until, lease);
+  EXPECT_EQ(store_->claim_restock(id, "worker-a", lease)->decision.verdict,
+            domain::ClaimVerdict::granted);
+  clock_.advance(Millis(60'001));
+  EXPECT_EQ(store_->claim_restock(id, "worker-b", clock_.now() + Millis(1000))->decision.verdict,
+            domain::ClaimVerdict::granted);
+  ASSERT_TRUE(store_->release_restock(id, "worker-b"));
+  EXPECT_EQ(store_->claim_restock(id, "worker-a", clock_.now() + Millis(1000))->decision.verdict,
+            domain::ClaimVerdict::granted);
+  EXPECT_EQ(store_->claim_restock("no-such", "worker-a", lease)->decision.verdict,
+            domain::ClaimVerdict::unknown);
+}
+
+TEST_P(StoreContract, MarkRequestedOnceWithOneEvent) {
+  auto sold = place({order("CP-1", 10)});
+  const std::string id = sold[0].restock_id;
+  ASSERT_TRUE(store_->mark_published(std::vector<int64_t>{outbox()[0].id}));
+  EXPECT_TRUE(*store_->mark_restock_requested(id));
+  EXPECT_FALSE(*store_->mark_restock_requested(id));
+  EXPECT_EQ(store_->get_restock(id)->state, domain::RestockState::requested);
+  EXPECT_EQ(store_->claim_restock(id, "w", clock_.now())->decision.verdict,
+            domain::ClaimVerdict::already_done);
+  auto events = outbox();
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].type, "restock.requested");
+}
+
+TEST_P(StoreContract, ArrivalAppliesExactlyOnce) {
+  auto sold = place({order("CP-1", 10)});
+  const std::string id = sold[0].restock_id;
+  domain::Arrival arrival{id, id, "CP-1", 5, "FF-1", clock_.now()};
+  auto first = store_->apply_arrival(arrival);
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->status, domain::ArrivalStatus::applied);
+  EXPECT_EQ(first->stock_after, 5);
+  auto again = store_->apply_arrival(arrival);
+  EXPECT_EQ(again->status, domain::ArrivalStatus::duplicate);
+  EXPECT_EQ(stock("CP-1"), 5);
+  EXPECT_EQ(store_->get_restock(id)->state, domain::RestockState::arrived);
+  EXPECT_TRUE(store_->get_product("CP-1")->open_restock_id.empty());
+  auto events = outbox();
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[1].type, "stock.arrived");
+
+  domain::Arrival unknown{"r-x", "", "nope", 5, "", clock_.now()};
+  EXPECT_EQ(store_->apply_arrival(unknown)->status, domain::ArrivalStatus::unknown_product);
+
+  // The next stock-out opens a new restock.
+  auto next = place({order("CP-1", 5)});
+  EXPECT_FALSE(next[0].restock_id.empty());
+  EXPECT_NE(next[0].restock_id, id);
+}
+
+TEST_P(StoreContract, ArrivalBeforeMarkRequestedStillRecordsTheRequestOnce) {
+  auto sold = place({order("CP-1", 10)});
+  const std::string id = sold[0].restock_id;
+  ASSERT_TRUE(store_->apply_arrival({id, id, "CP-1", 5, "", clock_.now()}));
+  EXPECT_TRUE(*store_->mark_restock_requested(id));
+  EXPECT_FALSE(*store_->mark_restock_requested(id));
+  EXPECT_EQ(store_->get_restock(id)->state, domain::RestockState::arrived);
+}
+
+TEST_P(StoreContract, StaleRestockIsSuperseded) {
+  auto sold = place({order("CP-1", 10)});
+  const std::string old_id = sold[0].restock_id;
+  clock_.advance(std::chrono::hours(2));
+  auto later = place({order("CP-1", 1)});
+  ASSERT_FALSE(later[0].restock_id.empty());
+  EXPECT_NE(later[0].restock_id, old_id);
+  EXPECT_EQ(store_->get_restock(old_id)->state, domain::RestockState::superseded);
+}
+
+TEST_P(StoreContract, OutboxIsOldestFirstUntilPublished) {
+  place({order("CP-1", 10)});
+  auto sold = place({order("CP-1", 1)});
+  auto restock = sold[0].restock_id;
+  ASSERT_TRUE(store_->mark_restock_requested(restock));
+  auto events = outbox();
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_LT(events[0].id, events[1].id);
+  EXPECT_EQ(events[0].type, "stock.empty");
+  ASSERT_TRUE(store_->mark_published(std::vector<int64_t>{events[0].id}));
+  ASSERT_TRUE(store_->mark_published(std::vector<int64_t>{events[0].id}));  // twice is harmless
+  events = outbox();
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].type, "restock.requested");
+}
+
+TEST_P(StoreContract, StatsAddUp) {
+  auto sold = place({order("CP-1", 4), order("CP-1", 6), order("CP-1", 1)});
+  ASSERT_TRUE(store_->apply_arrival({"req-1", sold[1].restock_id, "CP-1", 5, "", clock_.now()}));
+  auto stats = store_->stats();
+  ASSERT_TRUE(stats);
+  const auto& p = stats->products.front();
+  EXPECT_EQ(p.product_id, "CP-1");
+  EXPECT_EQ(p.orders, 2);
+  EXPECT_EQ(p.units_sold, 10);
+  EXPECT_EQ(p.arrivals, 1);
+  EXPECT_EQ(p.units_arrived, 5);
+  EXPECT_EQ(p.stock, 10 - 10 + 5);
+  EXPECT_EQ(p.restocks_arrived, 1);
+  EXPECT_TRUE(store_->ping());
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Engines, StoreContract,
+    ::testing::Values(StoreEngine{"memory",
+                                  [](const ports::Clock& clock, testing::TempDir&) {
+                                    return std::make_unique<memory::MemoryStore>(clock);
+                                  }},
+                      StoreEngine{
+                          "sqlite",
+                          [](const ports::Clock& clock,
+                             testing::TempDir& dir) -> std::unique_ptr<ports::Store> {
+                            auto db = sqlite::Database::open({dir.file("warehouse.db"), 2, true});
+                            if (!db) throw ErrorException(db.error());
+                            return std::make_unique<sqlite::SqliteStore>(*db, clock);
+                          }}),
+    [](const auto& info) { return info.param.name; });
+
+}  // namespace
+}  // namespace donut

@@ -1,0 +1,99 @@
+// The HTTP server on its own: keep-alive, answers from other threads, limits, slow clients.
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "http/router.h"
+#include "http/server.h"
+#include "support/raw_http.h"
+#include "support/test_system.h"
+
+namespace donut::http {
+namespace {
+
+class ServerTest : public ::testing::Test {
+ protected:
+  void start(Server::Options options) {
+    router_.add("GET", "/hello/{name}", "hello", [](Request&& r, Respond respond) {
+      respond(json_response(200, "{\"hello\":\"" + std::string(r.path_param("name")) + "\"}"));
+    });
+    router_.add("POST", "/later", "later", [](Request&& r, Respond respond) {
+      std::thread([body = std::move(r.body), respond = std::move(respond)] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        respond(json_response(202, body));
+      }).detach();
+    });
+    options.port = 0;
+    server_ = std::make_unique<Server>(options, router_.handler());
+    ASSERT_TRUE(server_->start());
+  }
+
+  Router router_;
+  std::unique_ptr<Server> server_;
+};
+
+TEST_F(ServerTest, KeepAliveServesSeveralRequestsOnOneConnection) {
+  start({});
+  testing::RawConnection c(server_->port());
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(c.send("GET /hello/donut HTTP/1.1\r\nHost: x\r\n\r\n"));
+    const auto response = c.read(std::chrono::seconds(2), "{\"hello\":\"donut\"}");
+    EXPECT_EQ(testing::status_of(response), 200) << response;
+  }
+  EXPECT_FALSE(c.closed_by_peer());
+}
+
+TEST_F(ServerTest, AnswersFromAnotherThreadAndPercentDecodesPaths) {
+  start({});
+  auto later = testing::request("POST", server_->base_url() + "/later", "payload");
+  EXPECT_EQ(later.status, 202);
+  EXPECT_EQ(later.body, "payload");
+  auto decoded = testing::request("GET", server_->base_url() + "/hello/a%20b");
+  EXPECT_EQ(decoded.body, "{\"hello\":\"a b\"}");
+}
+
+TEST_F(ServerTest, LimitsAreEnforced) {
+  Server::Options options;
+  options.body_limit = 100;
+  options.header_limit = 1024;
+  start(options);
+  auto big = testing::request("POST", server_->base_url() + "/later", std::string(101, 'x'));
+  EXPECT_EQ(big.status, 413);
+  EXPECT_EQ(testing::error_code(big), "too_large");
+  EXPECT_EQ(testing::request("POST", server_->base_url() + "/later", std::string(100, 'x')).status,
+            202);
+  testing::RawConnection c(server_->port());
+  c.send("GET /hello/x HTTP/1.1\r\nX: " + std::string(2000, 'h') + "\r\n\r\n");
+  EXPECT_EQ(testing::status_of(c.read(std::chrono::seconds(2))), 431);
+}
+
+TEST_F(ServerTest, SlowLorisIsCutOff) {
+  Server::Options options;
+  options.read_timeout = std::chrono::milliseconds(300);
+  start(options);
+  testing::RawConnection slow(server_->port());
+  slow.send("GET /hello/x HTTP/1.1\r\n");
+  const auto started = std::chrono::steady_clock::now();
+  slow.read(std::chrono::seconds(3));
+  EXPECT_TRUE(slow.closed_by_peer());
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(2));
+  EXPECT_EQ(testing::request("GET", server_->base_url() + "/hello/y").status, 200);
+}
+
+TEST_F(ServerTest, ConnectionsOverTheCapAreRefused) {
+  Server::Options options;
+  options.max_connections = 2;
+  start(options);
+  testing::RawConnection a(server_->port()), b(server_->port());
+  a.send("GET /hello/a HTTP/1.1\r\n\r\n");
+  b.send("GET /hello/b HTTP/1.1\r\n\r\n");
+  EXPECT_EQ(testing::status_of(a.read(std::chrono::seconds(1), "}")), 200);
+  EXPECT_EQ(testing::status_of(b.read(std::chrono::seconds(1), "}")), 200);
+  testing::RawConnection third(server_->port());
+  third.send("GET /hello/c HTTP/1.1\r\n\r\n");
+  EXPECT_EQ(third.read(std::chrono::seconds(1)), "");
+  EXPECT_TRUE(third.closed_by_peer());
+}
+
+}  // namespace
+}  // namespace donut::http

@@ -1,0 +1,113 @@
+// JSON codecs: events, arrivals, the Legacy Factory contract, strict field access.
+#include <gtest/gtest.h>
+
+#include "codec/attributes_json.h"
+#include "codec/events_json.h"
+#include "codec/factory_json.h"
+#include "codec/json_fields.h"
+
+namespace donut::codec {
+namespace {
+
+const TimePoint kNow = from_unix_ms(1'764'000'000'123);
+
+TEST(EventsJson, EveryEventRoundTrips) {
+  std::vector<domain::Event> events = {
+      domain::StockEmpty{"e1", "CP-1", "r1", 10, kNow},
+      domain::RestockRequested{"e2", "CP-1", "r1", 10, kNow},
+      domain::StockArrived{"e3", "CP-1", "r1", "q1", 10, 12, kNow},
+  };
+  for (const auto& event : events) {
+    auto decoded = decode_event(encode_event(event));
+    ASSERT_TRUE(decoded) << decoded.error().message;
+    EXPECT_EQ(domain::event_type(*decoded), domain::event_type(event));
+    EXPECT_EQ(encode_event(*decoded), encode_event(event));
+  }
+}
+
+TEST(EventsJson, RefusesBrokenMessages) {
+  EXPECT_FALSE(decode_event("not json"));
+  EXPECT_FALSE(decode_event("[]"));
+  EXPECT_FALSE(decode_event(R"({"type":"stock.exploded"})"));
+  EXPECT_FALSE(decode_event(R"({"type":"stock.empty","event_id":"e","product_id":"p"})"));
+  EXPECT_FALSE(decode_event(
+      R"({"type":"stock.empty","event_id":"e","product_id":"p","restock_id":"r","restock_quantity":"10","occurred_at_ms":1})"));
+  // Unknown fields are tolerated in internal messages (newer producers).
+  EXPECT_TRUE(decode_event(
+      R"({"type":"stock.empty","event_id":"e","product_id":"p","restock_id":"r","restock_quantity":10,"occurred_at_ms":1,"extra":true})"));
+}
+
+TEST(ArrivalJson, RoundTrips) {
+  domain::Arrival a{"q1", "r1", "CP-1", 7, "FF-1", kNow};
+  auto decoded = decode_arrival(encode_arrival(a));
+  ASSERT_TRUE(decoded);
+  EXPECT_EQ(decoded->request_id, "q1");
+  EXPECT_EQ(decoded->quantity, 7);
+  EXPECT_EQ(decoded->received_at, kNow);
+}
+
+TEST(FactoryJson, UsesTheLegacyFieldNames) {
+  ports::ManufactureRequest r;
+  r.product_id = "CP-502101";
+  r.quantity = 10;
+  r.factory_id = "FF-500293";
+  r.requester = "donut-states";
+  r.request_id = "01J";
+  r.callback_url = "http://127.0.0.1:8080/v1/stock-arrivals";
+  const auto text = encode_manufacture_request(r);
+  for (const char* field :
+       {"\"MessageGroupId\":\"stock-arrival-group\"", "\"MessageAttributeProductId\":\"CP-502101\"",
+        "\"MessageAttributeProductCnt\":10", "\"MessageAttributeFactoryId\":\"FF-500293\"",
+        "\"MessageAttributeRequester\":\"donut-states\"",
+        "\"CallbackUrl\":\"http://127.0.0.1:8080/v1/stock-arrivals\""}) {
+    EXPECT_NE(text.find(field), std::string::npos) << field << " in " << text;
+  }
+  auto back = decode_manufacture_request(text);
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->request_id, "01J");
+}
+
+TEST(FactoryJson, CallbackAcceptsACountAsStringAndRefusesNonsense) {
+  auto c = decode_factory_callback(
+      R"({"MessageAttributeProductId":"CP-1","MessageAttributeProductCnt":"12"})");
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->quantity, 12);
+  EXPECT_TRUE(c->request_id.empty());
+  EXPECT_FALSE(decode_factory_callback(
+      R"({"MessageAttributeProductId":"CP-1","MessageAttributeProductCnt":"12abc"})"));
+  EXPECT_FALSE(decode_factory_callback(
+      R"({"MessageAttributeProductId":"CP-1","MessageAttributeProductCnt":-1})"));
+  EXPECT_FALSE(decode_factory_callback(R"({"MessageAttributeProductCnt":1})"));
+  EXPECT_FALSE(decode_manufacture_request(
+      R"({"MessageAttributeProductId":"CP-1","MessageAttributeProductCnt":1,"CallbackUrl":"x","Evil":1})"));
+}
+
+TEST(JsonFields, IntegersAreStrict) {
+  auto v = parse_json(R"({"a":1,"b":1.0,"c":"1","d":18446744073709551615,"e":null})");
+  ASSERT_TRUE(v);
+  const auto& o = v->get_object();
+  EXPECT_EQ(*required_int(o, "a"), 1);
+  EXPECT_FALSE(required_int(o, "b"));
+  EXPECT_FALSE(required_int(o, "c"));
+  EXPECT_FALSE(required_int(o, "d"));
+  EXPECT_FALSE(required_int(o, "missing"));
+  EXPECT_EQ(*optional_int(o, "e", 7), 7);
+  EXPECT_FALSE(only_fields(o, {"a"}));
+}
+
+TEST(JsonFields, DepthIsLimited) {
+  std::string deep(100, '[');
+  deep += std::string(100, ']');
+  auto v = parse_json(deep);
+  ASSERT_FALSE(v);
+  EXPECT_EQ(v.error().code, ErrorCode::invalid_argument);
+}
+
+TEST(AttributesJson, RoundTrips) {
+  ports::Attributes a{{"type", "stock.empty"}, {"x", "y"}};
+  EXPECT_EQ(*decode_attributes(encode_attributes(a)), a);
+  EXPECT_FALSE(decode_attributes(R"({"type":1})"));
+}
+
+}  // namespace
+}  // namespace donut::codec

@@ -1,0 +1,114 @@
+// The domain core: the selling rule, the restock policy, restock claims and validation.
+#include <gtest/gtest.h>
+
+#include "domain/events.h"
+#include "domain/restock.h"
+#include "domain/sales.h"
+#include "domain/validation.h"
+
+namespace donut::domain {
+namespace {
+
+const TimePoint kNow = from_unix_ms(1'764'000'000'000);
+
+TEST(SellingRule, SellsWhenEnoughAndNeverGoesNegative) {
+  StockState state{5, 10, "", {}};
+  RestockPolicy policy;
+  auto d = apply_sale(state, 3, policy, kNow);
+  EXPECT_TRUE(d.sold);
+  EXPECT_EQ(d.stock_left, 2);
+  EXPECT_FALSE(d.open_restock);
+  d = apply_sale(state, 3, policy, kNow);
+  EXPECT_FALSE(d.sold);
+  EXPECT_EQ(state.stock, 2);
+  EXPECT_TRUE(d.open_restock) << "a refused order opens a restock";
+}
+
+TEST(SellingRule, EmptyingTheShelfOpensARestockOnce) {
+  StockState state{2, 10, "", {}};
+  RestockPolicy policy;
+  auto d = apply_sale(state, 2, policy, kNow);
+  EXPECT_TRUE(d.sold);
+  EXPECT_TRUE(d.open_restock);
+  record_restock_opened(state, "r1", kNow);
+  d = apply_sale(state, 1, policy, kNow + Millis(1));
+  EXPECT_FALSE(d.sold);
+  EXPECT_FALSE(d.open_restock) << "one open restock per product";
+}
+
+TEST(RestockPolicy, StaleRestockIsReplacedAndZeroQuantityDisables) {
+  RestockPolicy policy;
+  StockState state{0, 10, "r1", kNow};
+  EXPECT_FALSE(policy.may_open(state, kNow + std::chrono::minutes(59)));
+  EXPECT_TRUE(policy.may_open(state, kNow + std::chrono::hours(1)));
+  StockState off{0, 0, "", {}};
+  EXPECT_FALSE(policy.may_open(off, kNow));
+}
+
+TEST(RestockClaim, Verdicts) {
+  Restock r;
+  r.id = "r1";
+  r.state = RestockState::open;
+  EXPECT_EQ(decide_claim(r, "a", kNow).verdict, ClaimVerdict::granted);
+  r.claimed_by = "a";
+  r.claim_expires_at = kNow + Millis(100);
+  EXPECT_EQ(decide_claim(r, "a", kNow).verdict, ClaimVerdict::granted) << "renewal by the owner";
+  auto busy = decide_claim(r, "b", kNow);
+  EXPECT_EQ(busy.verdict, ClaimVerdict::busy);
+  EXPECT_EQ(busy.busy_until, r.claim_expires_at);
+  EXPECT_EQ(decide_claim(r, "b", kNow + Millis(100)).verdict, ClaimVerdict::granted) << "expired";
+  r.state = RestockState::requested;
+  EXPECT_EQ(decide_claim(r, "b", kNow).verdict, ClaimVerdict::already_done);
+  r.state = RestockState::arrived;
+  EXPECT_EQ(decide_claim(r, "b", kNow).verdict, ClaimVerdict::already_done);
+  r.state = RestockState::superseded;
+  EXPECT_EQ(decide_claim(r, "b", kNow).verdict, ClaimVerdict::superseded);
+}
+
+TEST(RestockState, NamesRoundTrip) {
+  for (auto s : {RestockState::open, RestockState::requested, RestockState::arrived,
+                 RestockState::superseded}) {
+    EXPECT_EQ(parse_restock_state(to_string(s)), s);
+  }
+  EXPECT_FALSE(parse_restock_state("bogus"));
+}
+
+TEST(Validation, ProductIds) {
+  EXPECT_TRUE(validate_product_id("CP-502101"));
+  EXPECT_TRUE(validate_product_id("a.b_c-1"));
+  EXPECT_FALSE(validate_product_id(""));
+  EXPECT_FALSE(validate_product_id(std::string(65, 'a')));
+  EXPECT_FALSE(validate_product_id("x' OR 1=1 --"));
+  EXPECT_FALSE(validate_product_id("naïve"));
+  EXPECT_EQ(validate_product_id("a b").error().code, ErrorCode::invalid_argument);
+}
+
+TEST(Validation, Quantities) {
+  EXPECT_TRUE(validate_quantity(1, 1000));
+  EXPECT_TRUE(validate_quantity(1000, 1000));
+  EXPECT_FALSE(validate_quantity(0, 1000));
+  EXPECT_FALSE(validate_quantity(-5, 1000));
+  EXPECT_FALSE(validate_quantity(1001, 1000));
+  EXPECT_FALSE(validate_quantity(INT64_MAX, 1000));
+}
+
+TEST(Validation, IdempotencyKeysAndStockLevels) {
+  EXPECT_TRUE(validate_idempotency_key("order-123"));
+  EXPECT_FALSE(validate_idempotency_key(""));
+  EXPECT_FALSE(validate_idempotency_key("has space"));
+  EXPECT_FALSE(validate_idempotency_key(std::string(129, 'k')));
+  EXPECT_TRUE(validate_stock_level(0));
+  EXPECT_FALSE(validate_stock_level(-1));
+}
+
+TEST(Events, TypeAndIdentity) {
+  Event e = StockEmpty{"e1", "CP-1", "r1", 10, kNow};
+  EXPECT_EQ(event_type(e), "stock.empty");
+  EXPECT_EQ(event_id(e), "e1");
+  EXPECT_EQ(event_product_id(e), "CP-1");
+  EXPECT_EQ(event_type(Event(RestockRequested{})), "restock.requested");
+  EXPECT_EQ(event_type(Event(StockArrived{})), "stock.arrived");
+}
+
+}  // namespace
+}  // namespace donut::domain

@@ -1,0 +1,329 @@
+// The application's message handlers over the in-memory fakes: restock worker, arrival intake
+// and worker, notifier, dead-letter monitor, outbox relay, queue consumer.
+#include <condition_variable>
+#include <future>
+#include <mutex>
+#include <thread>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "adapters/clock/clocks.h"
+#include "adapters/memory/memory_broker.h"
+#include "adapters/memory/memory_store.h"
+#include "app/arrivals.h"
+#include "app/callback_signature.h"
+#include "app/notifier.h"
+#include "app/outbox_relay.h"
+#include "app/queue_consumer.h"
+#include "app/restock_handler.h"
+#include "app/topology.h"
+#include "codec/events_json.h"
+#include "common/ids.h"
+
+namespace donut::app {
+namespace {
+
+// A factory that answers as scripted and can be made to hang until released.
+class ScriptedFactory : public ports::FactoryClient {
+ public:
+  Result<ports::FactoryAck> request_manufacture(const ports::ManufactureRequest& request) override {
+    std::unique_lock lock(mutex_);
+    requests.push_back(request);
+    ++in_call_;
+    changed_.notify_all();
+    changed_.wait(lock, [&] { return !hold_; });
+    --in_call_;
+    if (!failures.empty()) {
+      auto error = failures.front();
+      failures.erase(failures.begin());
+      return error;
+    }
+    return ports::FactoryAck{"ok"};
+  }
+  void hold() {
+    std::lock_guard lock(mutex_);
+    hold_ = true;
+  }
+  void release() {
+    {
+      std::lock_guard lock(mutex_);
+      hold_ = false;
+    }
+    changed_.notify_all();
+  }
+  void wait_until_called() {
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [&] { return in_call_ > 0; });
+  }
+  std::size_t calls() {
+    std::lock_guard lock(mutex_);
+    return requests.size();
+  }
+
+  std::vector<ports::ManufactureRequest> requests;
+  std::vector<Error> failures;
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  bool hold_ = false;
+  int in_call_ = 0;
+};
+
+class RecordingMailer : public ports::Mailer {
+ public:
+  Status send(const ports::Email& email) override {
+    std::lock_guard lock(mutex_);
+    sent.push_back(email);
+    return ok();
+  }
+  std::vector<ports::Email> sent;
+  std::mutex mutex_;
+};
+
+class Handlers : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(store_.upsert_product({"CP-1", "Glazed", 250, 2, 12}));
+    TopologySettings settings;
+    settings.visibility_timeout = Millis(30'000);
+    settings.max_receive_count = 3;
+    ASSERT_TRUE(broker_.declare(pipeline_topology(settings)));
+  }
+
+  // Sells the shelf empty and relays the stock.empty event into the queues.
+  std::string empty_the_shelf() {
+    std::vector<domain::OrderRequest> orders{{new_id(), "CP-1", 2, ""}};
+    auto outcome = store_.place_orders(orders);
+    EXPECT_TRUE(outcome);
+    OutboxRelay relay(store_, broker_, Millis(1000));
+    EXPECT_EQ(*relay.drain(), 1);
+    return (*outcome)[0].restock_id;
+  }
+
+  ports::ReceivedMessage receive_one(std::string_view queue) {
+    auto got = broker_.receive(queue, {}, {});
+    EXPECT_TRUE(got && got->size() == 1u);
+    return got && !got->empty() ? got->front() : ports::ReceivedMessage{};
+  }
+
+  RestockHandler make_restock(std::string worker) {
+    RestockHandler::Options options;
+    options.worker_id = std::move(worker);
+    options.callback_url = "http://127.0.0.1:8080/v1/stock-arrivals";
+    options.lease = Millis(60'000);
+    options.in_place_retry = Millis(1);
+    return RestockHandler(store_, factory_, clock_, options);
+  }
+
+  clock::ManualClock clock_;
+  memory::MemoryStore store_{clock_};
+  memory::MemoryBroker broker_{clock_};
+  ScriptedFactory factory_;
+};
+
+TEST_F(Handlers, RestockAsksTheFactoryOnceWithTheContractFields) {
+  const auto restock_id = empty_the_shelf();
+  auto message = receive_one(kFactoryRequestsQueue);
+  auto handler = make_restock("w1");
+  EXPECT_TRUE(handler.handle_one(message, {}).done);
+  ASSERT_EQ(factory_.calls(), 1u);
+  const auto& r = factory_.requests[0];
+  EXPECT_EQ(r.product_id, "CP-1");
+  EXPECT_EQ(r.quantity, 12);
+  EXPECT_EQ(r.request_id, restock_id);
+  EXPECT_EQ(r.message_group_id, "stock-arrival-group");
+  EXPECT_EQ(r.callback_url, "http://127.0.0.1:8080/v1/stock-arrivals?restock_id=" + restock_id);
+  EXPECT_EQ(store_.get_restock(restock_id)->state, domain::RestockState::requested);
+  EXPECT_TRUE(handler.handle_one(message, {}).done) << "a redelivery is acknowledged";
+  EXPECT_EQ(factory_.calls(), 1u) << "and does not call the factory again";
+}
+
+TEST_F(Handlers, TransientFactoryFailureIsRetriedThenLeftToTheQueue) {
+  const auto restock_id = empty_the_shelf();
+  auto message = receive_one(kFactoryRequestsQueue);
+  factory_.failures = {make_error(ErrorCode::unavailable, "503"),
+                       make_error(ErrorCode::timeout, "slow")};
+  auto handler = make_restock("w1");
+  auto result = handler.handle_one(message, {});
+  EXPECT_FALSE(result.done);
+  EXPECT_GT(result.retry_after.count(), 0);
+  EXPECT_EQ(factory_.calls(), 2u) << "attempts_per_delivery";
+  EXPECT_EQ(store_.get_restock(restock_id)->state, domain::RestockState::open);
+  auto other = make_restock("w2");
+  EXPECT_TRUE(other.handle_one(message, {}).done) << "the lease was released for the next try";
+}
+
+TEST_F(Handlers, PermanentFactoryRefusalIsNotRetriedInPlace) {
+  empty_the_shelf();
+  auto message = receive_one(kFactoryRequestsQueue);
+  factory_.failures = {make_error(ErrorCode::invalid_argument, "400")};
+  auto handler = make_restock("w1");
+  EXPECT_FALSE(handler.handle_one(message, {}).done);
+  EXPECT_EQ(factory_.calls(), 1u);
+}
+
+TEST_F(Handlers, PoisonMessageIsNeverAcknowledged) {
+  ports::ReceivedMessage poison;
+  poison.body = "{not json";
+  poison.receive_count = 1;
+  auto handler = make_restock("w1");
+  EXPECT_FALSE(handler.handle_one(poison, {}).done);
+  EXPECT_EQ(factory_.calls(), 0u);
+}
+
+// The seed's lesson: the factory is slower than the visibility timeout, so the message is
+// delivered again while the first worker is still waiting. The restock is requested once.
+TEST_F(Handlers, RedeliveryDuringASlowFactoryCallDoesNotRequestTwice) {
+  const auto restock_id = empty_the_shelf();
+  auto first_delivery = receive_one(kFactoryRequestsQueue);
+  factory_.hold();
+  // Both threads belong to one process (one worker id); the lease is per delivery.
+  auto worker_a = make_restock("same-process");
+  auto a = std::async(std::launch::async, [&] { return worker_a.handle_one(first_delivery, {}); });
+  factory_.wait_until_called();
+
+  clock_.advance(Millis(30'000));  // visibility timeout runs out under the slow call
+  auto second_delivery = receive_one(kFactoryRequestsQueue);
+  EXPECT_EQ(second_delivery.receive_count, 2);
+  auto worker_b = make_restock("same-process");
+  auto busy = worker_b.handle_one(second_delivery, {});
+  EXPECT_FALSE(busy.done);
+  EXPECT_GT(busy.retry_after.count(), 0) << "put back until worker-a's lease ends";
+
+  factory_.release();
+  EXPECT_TRUE(a.get().done);
+  clock_.advance(busy.retry_after);
+  EXPECT_TRUE(worker_b.handle_one(second_delivery, {}).done);
+  EXPECT_EQ(factory_.calls(), 1u);
+  EXPECT_EQ(store_.get_restock(restock_id)->state, domain::RestockState::requested);
+}
+
+TEST_F(Handlers, ArrivalIntakeChecksTheSignatureBeforeEnqueueing) {
+  ArrivalIntake intake(broker_, clock_, {"s3cret", std::chrono::minutes(5)});
+  const std::string body =
+      R"({"MessageAttributeProductId":"CP-1","MessageAttributeProductCnt":12,"MessageAttributeRequestId":"req-1"})";
+  const int64_t ts = to_unix_ms(clock_.now()) / 1000;
+  auto refused = intake.accept(std::to_string(ts), sign_callback("wrong", ts, body), body, "");
+  EXPECT_EQ(refused.error().code, ErrorCode::unauthorized);
+  EXPECT_EQ(broker_.stats(kStockArrivalsQueue)->visible, 0);
+
+  auto accepted = intake.accept(std::to_string(ts), sign_callback("s3cret", ts, body), body, "r-9");
+  ASSERT_TRUE(accepted) << accepted.error().message;
+  EXPECT_EQ(accepted->request_id, "req-1");
+  EXPECT_EQ(accepted->restock_id, "r-9");
+  EXPECT_EQ(broker_.stats(kStockArrivalsQueue)->visible, 1);
+
+  const std::string anonymous =
+      R"({"MessageAttributeProductId":"CP-1","MessageAttributeProductCnt":1})";
+  auto from_url =
+      intake.accept(std::to_string(ts), sign_callback("s3cret", ts, anonymous), anonymous, "r-7");
+  ASSERT_TRUE(from_url);
+  EXPECT_EQ(from_url->request_id, "r-7");
+  auto nameless =
+      intake.accept(std::to_string(ts), sign_callback("s3cret", ts, anonymous), anonymous, "");
+  EXPECT_EQ(nameless.error().code, ErrorCode::invalid_argument);
+}
+
+TEST_F(Handlers, ArrivalsApplyOnceAndUnknownProductsGoToTheDeadLetterQueue) {
+  ArrivalHandler handler(store_);
+  ports::ReceivedMessage message;
+  message.body = codec::encode_arrival({"req-1", "", "CP-1", 12, "FF", clock_.now()});
+  EXPECT_TRUE(handler.handle_one(message).done);
+  EXPECT_TRUE(handler.handle_one(message).done);
+  EXPECT_EQ(store_.get_product("CP-1")->stock, 14);
+  message.body = codec::encode_arrival({"req-2", "", "nope", 12, "FF", clock_.now()});
+  EXPECT_FALSE(handler.handle_one(message).done);
+}
+
+TEST_F(Handlers, NotifierMailsEveryEventKindWithStableIds) {
+  RecordingMailer mailer;
+  Notifier notifier(mailer, {"shop@x", {"ops@x"}});
+  empty_the_shelf();
+  auto message = receive_one(kNotificationsQueue);
+  EXPECT_TRUE(notifier.handle_one(message).done);
+  EXPECT_TRUE(notifier.handle_one(message).done);
+  ASSERT_EQ(mailer.sent.size(), 2u);
+  EXPECT_EQ(mailer.sent[0].id, mailer.sent[1].id) << "a redelivery rewrites the same e-mail";
+  EXPECT_THAT(mailer.sent[0].subject, ::testing::HasSubstr("CP-1 is out of stock"));
+  auto requested =
+      compose_email(domain::RestockRequested{"e2", "CP-1", "r1", 12, clock_.now()}, {});
+  EXPECT_THAT(requested.subject, ::testing::HasSubstr("restock of CP-1 requested"));
+  auto arrived =
+      compose_email(domain::StockArrived{"e3", "CP-1", "r1", "q1", 12, 12, clock_.now()}, {});
+  EXPECT_THAT(arrived.text, ::testing::HasSubstr("Stock is now 12"));
+}
+
+TEST_F(Handlers, DlqMonitorMailsOnceWhenADeadLetterQueueFills) {
+  RecordingMailer mailer;
+  DlqMonitor monitor(broker_, mailer, {}, {"factory-requests-dlq"}, Millis(1000));
+  EXPECT_EQ(monitor.check_once(), 0);
+  ASSERT_TRUE(broker_.send("factory-requests-dlq", {"dead", {}, Millis(0)}));
+  EXPECT_EQ(monitor.check_once(), 1);
+  EXPECT_EQ(monitor.check_once(), 0) << "still not empty: no second mail";
+  ASSERT_TRUE(broker_.purge("factory-requests-dlq"));
+  EXPECT_EQ(monitor.check_once(), 0);
+  ASSERT_TRUE(broker_.send("factory-requests-dlq", {"dead again", {}, Millis(0)}));
+  EXPECT_EQ(monitor.check_once(), 1);
+  EXPECT_THAT(mailer.sent.back().subject, ::testing::HasSubstr("factory-requests-dlq"));
+}
+
+TEST_F(Handlers, OutboxRelayFansEventsOutByType) {
+  empty_the_shelf();
+  EXPECT_EQ(broker_.stats(kFactoryRequestsQueue)->visible, 1);
+  EXPECT_EQ(broker_.stats(kNotificationsQueue)->visible, 1);
+  EXPECT_TRUE(store_.pending_outbox(10)->empty());
+  ASSERT_TRUE(store_.apply_arrival({"q", "", "CP-1", 1, "", clock_.now()}));
+  OutboxRelay relay(store_, broker_, Millis(1000));
+  EXPECT_EQ(*relay.drain(), 1);
+  EXPECT_EQ(broker_.stats(kFactoryRequestsQueue)->visible, 1)
+      << "stock.arrived is not a factory request";
+  EXPECT_EQ(broker_.stats(kNotificationsQueue)->visible, 2);
+}
+
+TEST(QueueConsumer, FailingMessagesEndInTheDeadLetterQueueAndGoodOnesAreDeleted) {
+  clock::SystemClock clock;
+  memory::MemoryBroker broker(clock);
+  TopologySettings settings;
+  settings.visibility_timeout = Millis(50);
+  settings.max_receive_count = 3;
+  ASSERT_TRUE(broker.declare(pipeline_topology(settings)));
+  ASSERT_TRUE(broker.send(kStockArrivalsQueue, {"good", {}, Millis(0)}));
+  ASSERT_TRUE(broker.send(kStockArrivalsQueue, {"bad", {}, Millis(0)}));
+  std::atomic<int> bad_seen{0};
+  QueueConsumer::Options options;
+  options.queue = std::string(kStockArrivalsQueue);
+  options.wait = Millis(50);
+  QueueConsumer consumer(broker, options, [&](auto messages, auto) {
+    return handle_each(messages, [&](const ports::ReceivedMessage& m) {
+      if (m.body == "good") return MessageResult::ok();
+      ++bad_seen;
+      return MessageResult::retry(Millis(10));
+    });
+  });
+  consumer.start();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (broker.stats("stock-arrivals-dlq")->visible == 0 &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(Millis(20));
+  }
+  consumer.stop();
+  EXPECT_EQ(broker.stats("stock-arrivals-dlq")->visible, 1);
+  EXPECT_EQ(bad_seen.load(), 3) << "maxReceiveCount deliveries, then the DLQ";
+  auto stats = broker.stats(kStockArrivalsQueue);
+  EXPECT_EQ(stats->visible + stats->in_flight, 0) << "the good message was deleted";
+  EXPECT_EQ(broker.peek("stock-arrivals-dlq", 10)->front().body, "bad");
+}
+
+TEST(Backoff, GrowsAndIsCapped) {
+  for (int attempt = 1; attempt < 30; ++attempt) {
+    const auto d = backoff_delay(attempt, Millis(100), Millis(5000));
+    EXPECT_GE(d.count(), 100);
+    EXPECT_LE(d.count(), 5000);
+  }
+  EXPECT_EQ(backoff_delay(1, Millis(100), Millis(5000)).count(), 100);
+}
+
+}  // namespace
+}  // namespace donut::app
