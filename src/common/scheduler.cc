@@ -38,8 +38,9 @@ void Scheduler::work() {
       continue;
     }
     auto first = tasks_.begin();
-    if (first->first > Clock::now()) {
-      changed_.wait_until(lock, first->first);
+    if (const auto due = first->first; due > Clock::now()) {
+      // A copy: while this thread waits, another may run and erase that task.
+      changed_.wait_until(lock, due);
       continue;
     }
     auto task = std::move(first->second);
