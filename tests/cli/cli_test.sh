@@ -57,6 +57,17 @@ check "dlq show unknown message" 2 "$donut" dlq show factory-requests nope --dat
 check "dlq of an unknown queue" 2 "$donut" dlq list nothing --data-dir "$data/d"
 kill -TERM $pid; wait $pid; status=$?
 if [[ $status -eq 0 ]]; then echo "ok: up stops cleanly on SIGTERM"; else echo "FAIL: up exited $status"; failures=$((failures + 1)); fi
+
+# A configuration file: common keys at the top, role keys in the role's section.
+cport=$((port + 2))
+printf 'data-dir = "%s"\n[up]\nport = %d\nfactory-port = %d\n' "$data/c" $cport $((cport + 1)) >"$data/donut.toml"
+"$donut" --config "$data/donut.toml" up >"$data/c.log" 2>&1 &
+pid=$!
+for _ in $(seq 50); do curl -fs "http://127.0.0.1:$cport/healthz" >/dev/null && break; sleep 0.1; done
+check "config file sets the port" 0 curl -fs "http://127.0.0.1:$cport/healthz"
+check "config file sets the data folder" 0 test -f "$data/c/warehouse.db"
+kill -TERM $pid; wait $pid; status=$?
+if [[ $status -eq 0 ]]; then echo "ok: up stops cleanly on SIGTERM"; else echo "FAIL: up exited $status"; failures=$((failures + 1)); fi
 mails=$(ls "$data/d/mail" | wc -l)
 if [[ $mails -ge 3 ]]; then echo "ok: $mails e-mails in the outbox"; else echo "FAIL: only $mails e-mails"; failures=$((failures + 1)); fi
 

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# POST /v1/orders on one hot product at 64 connections, side by side in one run:
+#   ceiling     the same HTTP server answering 200 {} (bench/plain_server)
+#   group       `donut up` with group commit (the default)
+#   per-request `donut up --order-strategy per-request` (one transaction per order)
+# plus group commit across 10 products. Reports orders/s, p50, p99 and the ratio to the
+# ceiling. Durability is the same in every run (SQLite WAL, synchronous=FULL).
+# Usage: bench/orders_http.sh [build-dir] [seconds]
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${1:-$root/build/release}
+seconds=${2:-10}
+donut=$build/src/donut
+plain=$build/bench/plain_server
+work=$(mktemp -d)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+
+products='{"products":[{"id":"HOT","name":"Hot","price_cents":100,"stock":100000000,"restock_quantity":0}'
+for i in $(seq 0 9); do products+=",{\"id\":\"P$i\",\"name\":\"P$i\",\"price_cents\":100,\"stock\":100000000,\"restock_quantity\":0}"; done
+echo "$products]}" >"$work/products.json"
+
+wait_for() { for _ in $(seq 100); do curl -fs "$1" >/dev/null 2>&1 && return 0; sleep 0.1; done; echo "not up: $1"; exit 1; }
+
+run_wrk() {  # run_wrk <name> <url> [PRODUCTS]
+  local name=$1 url=$2
+  PRODUCTS=${3:-HOT} wrk -t2 -c64 -d"${seconds}s" --latency -s "$root/loadtest/wrk/order.lua" "$url" >"$work/$name.txt"
+  local rps p50 p99 statuses
+  rps=$(awk '/Requests\/sec/ {print $2}' "$work/$name.txt")
+  p50=$(awk '$1=="50%" {print $2}' "$work/$name.txt")
+  p99=$(awk '$1=="99%" {print $2}' "$work/$name.txt")
+  statuses=$(grep '^statuses:' "$work/$name.txt" | cut -d' ' -f2-)
+  printf "%-22s %12s %10s %10s   %s\n" "$name" "$rps" "$p50" "$p99" "$statuses"
+  echo "$rps" >"$work/$name.rps"
+}
+
+start_donut() {  # start_donut <name> <port> [extra args]
+  local name=$1 port=$2
+  shift 2
+  "$donut" up --data-dir "$work/$name" --port "$port" --factory-port $((port + 1)) \
+    --seed-file "$work/products.json" --log-level warn --max-quantity 10 "$@" >"$work/$name.log" 2>&1 &
+  pids+=($!)
+  wait_for "http://127.0.0.1:$port/healthz"
+}
+
+"$plain" 18180 2 >"$work/plain.log" 2>&1 &
+pids+=($!)
+wait_for "http://127.0.0.1:18180/"
+start_donut group 18280
+start_donut per-request 18380 --order-strategy per-request
+
+printf "%-22s %12s %10s %10s   %s\n" "run (64 connections)" "requests/s" "p50" "p99" "answers"
+run_wrk ceiling http://127.0.0.1:18180
+run_wrk group http://127.0.0.1:18280
+run_wrk per-request http://127.0.0.1:18380
+run_wrk group-10-products http://127.0.0.1:18280 "P0,P1,P2,P3,P4,P5,P6,P7,P8,P9"
+
+ceiling=$(cat "$work/ceiling.rps")
+for name in group per-request group-10-products; do
+  awk -v n="$name" -v r="$(cat "$work/$name.rps")" -v c="$ceiling" 'BEGIN {printf "%-22s %.2f of the HTTP ceiling\n", n, r / c}'
+done
+awk -v g="$(cat "$work/group.rps")" -v p="$(cat "$work/per-request.rps")" 'BEGIN {printf "group commit / per-request: %.1fx\n", g / p}'
+for name in group per-request; do
+  rss=$(awk '/VmHWM/ {print $2 " " $3}' "/proc/$(pgrep -f "data-dir $work/$name " | head -1)/status" 2>/dev/null || echo "?")
+  echo "peak RSS of donut up ($name): $rss"
+done

@@ -1,0 +1,41 @@
+-- wrk script: POST /v1/orders for one product (PRODUCT env, default HOT), quantity 1.
+-- Counts answers by status so a run shows sold (201) vs out of stock (409).
+--   wrk -t2 -c64 -d10s --latency -s loadtest/wrk/order.lua http://127.0.0.1:8080
+local product = os.getenv("PRODUCT") or "HOT"
+local products = {}
+for p in string.gmatch(os.getenv("PRODUCTS") or product, "[^,]+") do products[#products + 1] = p end
+
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+
+local counter = 0
+request = function()
+  counter = counter + 1
+  local p = products[(counter % #products) + 1]
+  return wrk.format(nil, "/v1/orders", nil, '{"product_id":"' .. p .. '","quantity":1}')
+end
+
+local threads = {}
+setup = function(thread)
+  table.insert(threads, thread)
+end
+
+init = function()
+  statuses = {}
+end
+
+response = function(status)
+  statuses[status] = (statuses[status] or 0) + 1
+end
+
+done = function()
+  local totals = {}
+  for _, thread in ipairs(threads) do
+    local s = thread:get("statuses")
+    for code, n in pairs(s) do totals[code] = (totals[code] or 0) + n end
+  end
+  local parts = {}
+  for code, n in pairs(totals) do parts[#parts + 1] = code .. "=" .. n end
+  table.sort(parts)
+  io.write("statuses: " .. table.concat(parts, " ") .. "\n")
+end
