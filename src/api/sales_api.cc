@@ -100,6 +100,27 @@ Result<domain::OrderRequest> parse_order(const Request& request, int64_t max_qua
   return order;
 }
 
+Result<domain::ProductSpec> parse_product_spec(const Request& request) {
+  DONUT_ASSIGN_OR_RETURN(auto value, codec::parse_json(request.body));
+  DONUT_ASSIGN_OR_RETURN(const json::object* o, codec::as_object(value, "product"));
+  DONUT_RETURN_IF_ERROR(
+      codec::only_fields(*o, {"name", "price_cents", "stock", "restock_quantity"}));
+  domain::ProductSpec spec;
+  spec.id = std::string(request.path_param("id"));
+  DONUT_RETURN_IF_ERROR(domain::validate_product_id(spec.id));
+  DONUT_ASSIGN_OR_RETURN(spec.name, codec::optional_string(*o, "name"));
+  if (spec.name.empty()) spec.name = spec.id;
+  DONUT_ASSIGN_OR_RETURN(spec.price_cents, codec::optional_int(*o, "price_cents", 0));
+  DONUT_ASSIGN_OR_RETURN(spec.initial_stock, codec::required_int(*o, "stock"));
+  DONUT_ASSIGN_OR_RETURN(spec.restock_quantity, codec::optional_int(*o, "restock_quantity", 0));
+  DONUT_RETURN_IF_ERROR(domain::validate_stock_level(spec.initial_stock));
+  if (spec.price_cents < 0 || spec.restock_quantity < 0 || spec.restock_quantity > 1'000'000) {
+    return make_error(ErrorCode::invalid_argument,
+                      "price_cents must be >= 0 and restock_quantity from 0 to 1000000");
+  }
+  return spec;
+}
+
 }  // namespace
 
 std::string product_json(const domain::Product& product) {
@@ -253,6 +274,18 @@ void add_admin_routes(http::Router& router, ports::Store& store, ports::Broker& 
                  return respond(http::error_response(valid.error()));
                }
                auto product = store.set_stock(request.path_param("id"), *stock);
+               if (!product) return respond(http::error_response(product.error()));
+               respond(http::json_response(200, product_json(*product)));
+             }));
+  // Creates or updates a product and sets its stock (used by `donut surge` to seed its run).
+  router.add("PUT", "/admin/products/{id}", "admin_put_product",
+             guarded([&store](Request&& request, Respond respond) {
+               auto spec = parse_product_spec(request);
+               if (!spec) return respond(http::error_response(spec.error()));
+               if (auto saved = store.upsert_product(*spec); !saved) {
+                 return respond(http::error_response(saved.error()));
+               }
+               auto product = store.set_stock(spec->id, spec->initial_stock);
                if (!product) return respond(http::error_response(product.error()));
                respond(http::json_response(200, product_json(*product)));
              }));

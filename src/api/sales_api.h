@@ -3,7 +3,8 @@
 //   sales:    POST /v1/orders, GET /v1/orders/{id}, GET /v1/products, GET /v1/products/{id}
 //   arrivals: POST /v1/stock-arrivals[?restock_id=]   (the factory's signed callback) -> 202
 //   ops:      GET /healthz (process is up), GET /readyz (store reachable), GET /metrics
-//   admin:    bearer token; GET /admin/stats, PUT /admin/products/{id}/stock,
+//   admin:    bearer token; GET /admin/stats, PUT /admin/products/{id} (create or update,
+//             with stock), PUT /admin/products/{id}/stock, GET /admin/queues/{queue},
 //             GET /admin/queues/{queue}/messages, POST /admin/queues/{queue}/redrive,
 //             DELETE /admin/queues/{queue}/messages
 //

@@ -4,6 +4,8 @@
 // stderr with a non-zero exit: 1 for a refused business outcome (out of stock), 2 for bad usage
 // or bad input, 3 when a dependency is unavailable.
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <signal.h>
 
@@ -21,6 +23,7 @@
 #include "common/logging.h"
 #include "domain/validation.h"
 #include "hosts/local/local_system.h"
+#include "surge/surge.h"
 
 namespace {
 
@@ -301,6 +304,49 @@ int main(int argc, char** argv) {
   dlq_show->add_option("message", message_id, "Message id")->required();
   dlq_purge->add_flag("--yes", yes, "Confirm");
 
+  // surge
+  auto* surge = app.add_subcommand(
+      "surge", "Replay the flash crowd against a running system and check invariants");
+  donut::surge::SurgeOptions surge_options;
+  double ramp_s = 10, hold_s = 10, settle_s = 60;
+  surge->add_option("--url", surge_options.url, "Sales API base URL")
+      ->envname("DONUT_URL")
+      ->capture_default_str();
+  surge
+      ->add_option("--admin-token", surge_options.admin_token,
+                   "Bearer token of /admin (default: <data-dir>/admin-token)")
+      ->envname("DONUT_ADMIN_TOKEN");
+  surge->add_option("--product", surge_options.product, "Product to create and sell")
+      ->capture_default_str();
+  surge->add_option("--initial-stock", surge_options.initial_stock, "Stock before the surge")
+      ->check(CLI::Range(int64_t{0}, int64_t{1'000'000'000}))
+      ->capture_default_str();
+  surge->add_option("--restock", surge_options.restock_quantity, "Restock quantity of the product")
+      ->check(CLI::Range(int64_t{0}, int64_t{1'000'000}))
+      ->capture_default_str();
+  surge->add_option("--connections", surge_options.connections, "Concurrent clients")
+      ->check(CLI::Range(1, 1024))
+      ->capture_default_str();
+  surge->add_option("--start-rate", surge_options.start_rate, "Orders/s when the ramp starts")
+      ->check(CLI::Range(0.0, 1e6))
+      ->capture_default_str();
+  surge->add_option("--peak-rate", surge_options.peak_rate, "Orders/s at the peak")
+      ->check(CLI::Range(1.0, 1e6))
+      ->capture_default_str();
+  surge->add_option("--ramp-s", ramp_s, "Seconds of ramp")
+      ->check(CLI::Range(0.0, 3600.0))
+      ->capture_default_str();
+  surge->add_option("--hold-s", hold_s, "Seconds at the peak")
+      ->check(CLI::Range(0.0, 3600.0))
+      ->capture_default_str();
+  surge
+      ->add_option("--settle-timeout-s", settle_s,
+                   "How long to wait for the restocks after the load")
+      ->check(CLI::Range(0.0, 3600.0))
+      ->capture_default_str();
+  surge->add_option("--chart", surge_options.chart_path, "Where to write the SVG chart")
+      ->capture_default_str();
+
   CLI11_PARSE(app, argc, argv);
   donut::init_logging(log_level);
 
@@ -309,6 +355,23 @@ int main(int argc, char** argv) {
       config.roles = chosen_roles;
       return run_roles(config, banner);
     }
+  }
+
+  if (surge->parsed()) {
+    surge_options.ramp = donut::Millis(static_cast<int64_t>(ramp_s * 1000));
+    surge_options.hold = donut::Millis(static_cast<int64_t>(hold_s * 1000));
+    surge_options.settle_timeout = donut::Millis(static_cast<int64_t>(settle_s * 1000));
+    if (surge_options.admin_token.empty()) {
+      std::ifstream in(std::filesystem::path(config.data_dir) / "admin-token");
+      std::getline(in, surge_options.admin_token);
+    }
+    auto report = donut::surge::run_surge(surge_options, std::cout);
+    if (!report) return fail(report.error());
+    donut::surge::print_report(*report, std::cout);
+    std::ofstream chart(surge_options.chart_path);
+    chart << donut::surge::render_chart(*report, "donut surge: " + surge_options.product);
+    std::cout << "chart: " << surge_options.chart_path << "\n";
+    return report->ok() ? 0 : 1;
   }
 
   if (order->parsed()) {

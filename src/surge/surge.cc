@@ -1,0 +1,392 @@
+#include "surge/surge.h"
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <fstream>
+#include <mutex>
+#include <ostream>
+#include <thread>
+
+#include <boost/json.hpp>
+#include <fmt/format.h>
+
+#include "adapters/http/curl_client.h"
+
+namespace donut::surge {
+namespace json = boost::json;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+struct ProductFigures {
+  int64_t stock = 0, orders = 0, units_sold = 0, arrivals = 0, units_arrived = 0;
+  int64_t restocks_open = 0, restocks_requested = 0, restocks_arrived = 0, restocks_superseded = 0;
+  int64_t opened() const {
+    return restocks_open + restocks_requested + restocks_arrived + restocks_superseded;
+  }
+};
+
+Result<json::value> admin_call(const SurgeOptions& o, std::string method, const std::string& path,
+                               std::string body = "") {
+  http_client::Request r;
+  r.method = std::move(method);
+  r.url = o.url + path;
+  r.body = std::move(body);
+  r.headers = {{"Authorization", "Bearer " + o.admin_token}, {"Content-Type", "application/json"}};
+  DONUT_ASSIGN_OR_RETURN(auto response, http_client::perform(r));
+  if (response.status == 401) {
+    return make_error(ErrorCode::unauthorized, "the admin token was refused (--admin-token)");
+  }
+  if (response.status != 200) {
+    return make_error(ErrorCode::unavailable, r.method + " " + path + " answered " +
+                                                  std::to_string(response.status) + ": " +
+                                                  response.body.substr(0, 200));
+  }
+  boost::system::error_code ec;
+  auto value = json::parse(response.body, ec);
+  if (ec) return make_error(ErrorCode::internal, path + " did not answer JSON");
+  return value;
+}
+
+Result<ProductFigures> figures(const SurgeOptions& o) {
+  DONUT_ASSIGN_OR_RETURN(auto stats, admin_call(o, "GET", "/admin/stats"));
+  for (const auto& p : stats.at("products").as_array()) {
+    if (p.at("product_id").as_string() != o.product) continue;
+    ProductFigures f;
+    f.stock = p.at("stock").as_int64();
+    f.orders = p.at("orders").as_int64();
+    f.units_sold = p.at("units_sold").as_int64();
+    f.arrivals = p.at("arrivals").as_int64();
+    f.units_arrived = p.at("units_arrived").as_int64();
+    f.restocks_open = p.at("restocks_open").as_int64();
+    f.restocks_requested = p.at("restocks_requested").as_int64();
+    f.restocks_arrived = p.at("restocks_arrived").as_int64();
+    f.restocks_superseded = p.at("restocks_superseded").as_int64();
+    return f;
+  }
+  return make_error(ErrorCode::not_found, "no product " + o.product + " in /admin/stats");
+}
+
+Result<int64_t> queue_depth(const SurgeOptions& o, const std::string& queue) {
+  DONUT_ASSIGN_OR_RETURN(auto s, admin_call(o, "GET", "/admin/queues/" + queue));
+  return s.at("visible").as_int64() + s.at("in_flight").as_int64() + s.at("delayed").as_int64();
+}
+
+// Releases request tokens on the open-loop schedule.
+class Pacer {
+ public:
+  void add(double tokens) {
+    {
+      std::lock_guard lock(mutex_);
+      carry_ += tokens;
+      const auto whole = static_cast<int64_t>(carry_);
+      available_ += whole;
+      carry_ -= static_cast<double>(whole);
+    }
+    ready_.notify_all();
+  }
+  bool take() {
+    std::unique_lock lock(mutex_);
+    ready_.wait(lock, [&] { return available_ > 0 || done_; });
+    if (available_ == 0) return false;
+    --available_;
+    return true;
+  }
+  void finish() {
+    {
+      std::lock_guard lock(mutex_);
+      done_ = true;
+      available_ = 0;
+    }
+    ready_.notify_all();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable ready_;
+  double carry_ = 0;
+  int64_t available_ = 0;
+  bool done_ = false;
+};
+
+}  // namespace
+
+Result<SurgeReport> run_surge(const SurgeOptions& o, std::ostream& log) {
+  // 1. Seed the product.
+  json::object seed;
+  seed["name"] = "Surge donut";
+  seed["price_cents"] = 250;
+  seed["stock"] = o.initial_stock;
+  seed["restock_quantity"] = o.restock_quantity;
+  DONUT_RETURN_IF_ERROR(
+      admin_call(o, "PUT", "/admin/products/" + o.product, json::serialize(seed)));
+  DONUT_ASSIGN_OR_RETURN(const ProductFigures before, figures(o));
+  DONUT_ASSIGN_OR_RETURN(const int64_t dead_before, queue_depth(o, "factory-requests-dlq"));
+  log << fmt::format(
+      "surge: {} starts with {} in stock (restock {}), ramping {} -> {} orders/s over "
+      "{} s, holding {} s, {} connections\n",
+      o.product, before.stock, o.restock_quantity, o.start_rate, o.peak_rate,
+      o.ramp.count() / 1000.0, o.hold.count() / 1000.0, o.connections);
+
+  const auto total = o.ramp + o.hold;
+  const auto seconds = static_cast<std::size_t>(total.count() / 1000 + 2);
+  SurgeReport report;
+  report.timeline.resize(seconds);
+  std::mutex timeline_mutex;
+  std::vector<std::string> sold_ids;
+  std::mutex sold_mutex;
+  std::atomic<int64_t> negative_answers{0};
+  Pacer pacer;
+  const auto started = Clock::now();
+  auto second_of = [&](Clock::time_point t) {
+    return std::min(
+        seconds - 1,
+        static_cast<std::size_t>(std::chrono::duration_cast<Millis>(t - started).count() / 1000));
+  };
+
+  // 2. The clients.
+  const std::string body = R"({"product_id":")" + o.product + R"(","quantity":1})";
+  std::vector<std::thread> clients;
+  for (int c = 0; c < o.connections; ++c) {
+    clients.emplace_back([&] {
+      std::vector<std::string> mine;
+      while (pacer.take()) {
+        const auto t0 = Clock::now();
+        auto response =
+            http_client::post_json(o.url + "/v1/orders", body, {}, std::chrono::seconds(30));
+        const auto t1 = Clock::now();
+        const double ms = std::chrono::duration<double, std::milli>(t1 - t0).count();
+        int kind = 2;
+        if (response && response->status == 201) {
+          kind = 0;
+          boost::system::error_code ec;
+          auto v = json::parse(response->body, ec);
+          if (!ec) {
+            if (v.at("stock_left").as_int64() < 0) ++negative_answers;
+            mine.emplace_back(v.at("order_id").as_string());
+          }
+        } else if (response && response->status == 409) {
+          kind = 1;
+        }
+        std::lock_guard lock(timeline_mutex);
+        auto& s = report.timeline[second_of(t0)];
+        (kind == 0 ? s.sold : kind == 1 ? s.out_of_stock : s.errors)++;
+        s.latency_ms_sum += ms;
+      }
+      std::lock_guard lock(sold_mutex);
+      sold_ids.insert(sold_ids.end(), mine.begin(), mine.end());
+    });
+  }
+
+  // 3. Stock sampler.
+  std::atomic<bool> sampling{true};
+  std::thread sampler([&] {
+    while (sampling) {
+      auto response = http_client::get(o.url + "/v1/products/" + o.product);
+      if (response && response->status == 200) {
+        boost::system::error_code ec;
+        auto v = json::parse(response->body, ec);
+        if (!ec) {
+          const double at = std::chrono::duration<double>(Clock::now() - started).count();
+          std::lock_guard lock(timeline_mutex);
+          report.stock_samples.emplace_back(at, v.at("stock").as_int64());
+        }
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  });
+
+  // 4. The schedule: linear ramp, then hold.
+  const auto tick = std::chrono::milliseconds(10);
+  for (auto now = Clock::now(); now - started < total; now = Clock::now()) {
+    const double elapsed = std::chrono::duration<double>(now - started).count();
+    const double ramp_s = std::chrono::duration<double>(o.ramp).count();
+    const double rate = elapsed < ramp_s ? o.start_rate + (o.peak_rate - o.start_rate) *
+                                                              (elapsed / std::max(ramp_s, 1e-9))
+                                         : o.peak_rate;
+    pacer.add(rate * std::chrono::duration<double>(tick).count());
+    std::this_thread::sleep_until(now + tick);
+  }
+  pacer.finish();
+  for (auto& c : clients) c.join();
+  log << "surge: load done, waiting for the restock pipeline to settle\n";
+
+  // 5. Let the pipeline settle: no open restock, work queues drained.
+  const auto settle_deadline = Clock::now() + o.settle_timeout;
+  ProductFigures after{};
+  for (;;) {
+    DONUT_ASSIGN_OR_RETURN(after, figures(o));
+    DONUT_ASSIGN_OR_RETURN(const int64_t requests_left, queue_depth(o, "factory-requests"));
+    DONUT_ASSIGN_OR_RETURN(const int64_t arrivals_left, queue_depth(o, "stock-arrivals"));
+    DONUT_ASSIGN_OR_RETURN(report.dead_letters, queue_depth(o, "factory-requests-dlq"));
+    report.dead_letters -= dead_before;
+    const bool settled = requests_left == 0 && arrivals_left == 0 &&
+                         (after.restocks_open - before.restocks_open) <= report.dead_letters &&
+                         after.restocks_requested == before.restocks_requested;
+    if (settled || Clock::now() > settle_deadline) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // a last stock sample
+  sampling = false;
+  sampler.join();
+  DONUT_ASSIGN_OR_RETURN(after, figures(o));
+  report.final_stock = after.stock;
+
+  // 6. Summary.
+  std::size_t active_seconds = 0;
+  for (const auto& s : report.timeline) {
+    report.sold += s.sold;
+    report.out_of_stock += s.out_of_stock;
+    report.errors += s.errors;
+    report.peak_orders_per_second = std::max(
+        report.peak_orders_per_second, static_cast<double>(s.sold + s.out_of_stock + s.errors));
+    if (s.sold + s.out_of_stock + s.errors > 0) ++active_seconds;
+  }
+  report.requests = report.sold + report.out_of_stock + report.errors;
+  report.mean_orders_per_second =
+      static_cast<double>(report.requests) / std::max<std::size_t>(1, active_seconds);
+  // Stock-out episodes from the samples: stock at 0 until it is positive again.
+  double out_since = -1;  // < 0: in stock
+  for (const auto& [at, stock] : report.stock_samples) {
+    if (stock == 0 && out_since < 0) {
+      out_since = at;
+      ++report.stock_outs;
+    } else if (stock > 0 && out_since >= 0) {
+      report.restock_seconds.push_back(at - out_since);
+      out_since = -1;
+    }
+  }
+
+  // 7. Invariants.
+  auto fail = [&](std::string what) { report.failures.push_back(std::move(what)); };
+  const auto min_sample = std::min_element(report.stock_samples.begin(), report.stock_samples.end(),
+                                           [](auto a, auto b) { return a.second < b.second; });
+  if (negative_answers > 0 ||
+      (min_sample != report.stock_samples.end() && min_sample->second < 0)) {
+    fail("stock went negative");
+  }
+  const int64_t sold_delta = after.units_sold - before.units_sold;
+  const int64_t arrived_delta = after.units_arrived - before.units_arrived;
+  if (before.stock + arrived_delta - sold_delta != after.stock) {
+    fail(fmt::format("initial {} + arrived {} - sold {} != final {}", before.stock, arrived_delta,
+                     sold_delta, after.stock));
+  }
+  if (sold_delta != static_cast<int64_t>(sold_ids.size()) || sold_delta != report.sold) {
+    fail(fmt::format("the warehouse sold {} but {} orders were answered 201", sold_delta,
+                     report.sold));
+  }
+  int64_t missing = 0;
+  for (const auto& id : sold_ids) {
+    auto r = http_client::get(o.url + "/v1/orders/" + id);
+    if (!r || r->status != 200) ++missing;
+  }
+  if (missing > 0) fail(fmt::format("{} orders answered 201 have no order row", missing));
+  const int64_t opened = after.opened() - before.opened();
+  if (report.out_of_stock > 0 && o.restock_quantity > 0 && opened == 0) {
+    fail("orders were refused for lack of stock but no restock opened");
+  }
+  const int64_t still_open = after.restocks_open - before.restocks_open;
+  if (still_open > report.dead_letters) {
+    fail(fmt::format("{} restocks neither requested nor in the dead-letter queue ({} there)",
+                     still_open, report.dead_letters));
+  }
+  const int64_t arrivals = after.arrivals - before.arrivals;
+  const int64_t arrived_restocks = after.restocks_arrived - before.restocks_arrived;
+  if (arrivals != arrived_restocks || arrived_delta != arrivals * o.restock_quantity) {
+    fail(fmt::format("{} arrivals for {} arrived restocks ({} units): an arrival was applied twice",
+                     arrivals, arrived_restocks, arrived_delta));
+  }
+  if (report.errors > 0)
+    fail(fmt::format("{} requests failed (neither 201 nor 409)", report.errors));
+  return report;
+}
+
+void print_report(const SurgeReport& r, std::ostream& out) {
+  out << fmt::format("requests        {}\n", r.requests)
+      << fmt::format("sold (201)      {}\n", r.sold)
+      << fmt::format("out of stock    {} (409)\n", r.out_of_stock)
+      << fmt::format("errors          {}\n", r.errors)
+      << fmt::format("orders/s        {:.0f} mean, {:.0f} peak second\n", r.mean_orders_per_second,
+                     r.peak_orders_per_second)
+      << fmt::format("stock-outs      {}\n", r.stock_outs);
+  for (std::size_t i = 0; i < r.restock_seconds.size(); ++i) {
+    out << fmt::format("  stock-out {} -> back in stock after {:.2f} s\n", i + 1,
+                       r.restock_seconds[i]);
+  }
+  out << fmt::format("dead letters    {}\n", r.dead_letters)
+      << fmt::format("final stock     {}\n", r.final_stock);
+  out << "\n second   sold/s  409/s  errors  mean latency\n";
+  for (std::size_t s = 0; s < r.timeline.size(); ++s) {
+    const auto& t = r.timeline[s];
+    const auto n = t.sold + t.out_of_stock + t.errors;
+    if (n == 0) continue;
+    out << fmt::format(" {:>6} {:>8} {:>6} {:>7} {:>10.1f} ms\n", s, t.sold, t.out_of_stock,
+                       t.errors, t.latency_ms_sum / static_cast<double>(n));
+  }
+  out << "\ninvariants: " << (r.ok() ? "all hold\n" : "BROKEN\n");
+  for (const auto& f : r.failures) out << "  - " << f << "\n";
+}
+
+std::string render_chart(const SurgeReport& r, const std::string& title) {
+  const double width = 900, height = 420, left = 60, right = 60, top = 40, bottom = 50;
+  const double plot_w = width - left - right, plot_h = height - top - bottom;
+  double max_t = static_cast<double>(r.timeline.size());
+  for (const auto& [t, s] : r.stock_samples) max_t = std::max(max_t, t);
+  int64_t max_stock = 1;
+  for (const auto& [t, s] : r.stock_samples) max_stock = std::max(max_stock, s);
+  int64_t max_rate = 1;
+  for (const auto& s : r.timeline) max_rate = std::max({max_rate, s.sold, s.out_of_stock});
+  auto x = [&](double t) { return left + plot_w * t / std::max(max_t, 1.0); };
+  auto y_stock = [&](double v) {
+    return top + plot_h * (1.0 - v / static_cast<double>(max_stock));
+  };
+  auto y_rate = [&](double v) { return top + plot_h * (1.0 - v / static_cast<double>(max_rate)); };
+  std::string svg = fmt::format(
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{0}\" height=\"{1}\" "
+      "font-family=\"Helvetica,sans-serif\" font-size=\"12\">\n"
+      "<rect width=\"{0}\" height=\"{1}\" fill=\"white\"/>\n"
+      "<text x=\"{2}\" y=\"24\" font-size=\"15\">{3}</text>\n"
+      "<rect x=\"{2}\" y=\"{4}\" width=\"{5}\" height=\"{6}\" fill=\"none\" stroke=\"#999\"/>\n",
+      width, height, left, title, top, plot_w, plot_h);
+  auto polyline = [&](const std::vector<std::pair<double, double>>& points, const char* color) {
+    std::string p;
+    for (const auto& [px, py] : points) p += fmt::format("{:.1f},{:.1f} ", px, py);
+    svg += fmt::format("<polyline fill=\"none\" stroke=\"{}\" stroke-width=\"2\" points=\"{}\"/>\n",
+                       color, p);
+  };
+  std::vector<std::pair<double, double>> stock, sold, refused;
+  for (const auto& [t, s] : r.stock_samples)
+    stock.emplace_back(x(t), y_stock(static_cast<double>(s)));
+  for (std::size_t i = 0; i < r.timeline.size(); ++i) {
+    const double t = static_cast<double>(i) + 0.5;
+    sold.emplace_back(x(t), y_rate(static_cast<double>(r.timeline[i].sold)));
+    refused.emplace_back(x(t), y_rate(static_cast<double>(r.timeline[i].out_of_stock)));
+  }
+  polyline(stock, "#1f77b4");
+  polyline(sold, "#2ca02c");
+  polyline(refused, "#d62728");
+  svg += fmt::format(
+      "<text x=\"{0}\" y=\"{1}\" text-anchor=\"end\">{2}</text>"
+      "<text x=\"{0}\" y=\"{3}\" text-anchor=\"end\">0</text>\n"
+      "<text x=\"{4}\" y=\"{1}\">{5}/s</text><text x=\"{4}\" y=\"{3}\">0</text>\n"
+      "<text x=\"{6}\" y=\"{7}\" text-anchor=\"middle\">seconds since the surge began ({8:.0f} "
+      "s)</text>\n",
+      left - 6, top + 10, max_stock, top + plot_h, left + plot_w + 6, max_rate, left + plot_w / 2,
+      height - 15, max_t);
+  const double ly = height - 32;
+  svg += fmt::format(
+      "<rect x=\"{0}\" y=\"{1}\" width=\"12\" height=\"4\" fill=\"#1f77b4\"/><text x=\"{2}\" "
+      "y=\"{3}\">stock "
+      "(left axis)</text>\n"
+      "<rect x=\"{4}\" y=\"{1}\" width=\"12\" height=\"4\" fill=\"#2ca02c\"/><text x=\"{5}\" "
+      "y=\"{3}\">sold/s "
+      "(right)</text>\n"
+      "<rect x=\"{6}\" y=\"{1}\" width=\"12\" height=\"4\" fill=\"#d62728\"/><text x=\"{7}\" "
+      "y=\"{3}\">out of "
+      "stock/s (right)</text>\n</svg>\n",
+      left, ly - 4, left + 16, ly, left + 180, left + 196, left + 330, left + 346);
+  return svg;
+}
+
+}  // namespace donut::surge

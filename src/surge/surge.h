@@ -1,0 +1,69 @@
+// `donut surge`: the seed's story as one command, against a running system (local or
+// self-hosted), through its public and admin HTTP APIs only.
+//
+// It seeds one product (admin API), ramps orders on it from `start_rate` to `peak_rate` and
+// holds the peak, far past the stock, while the factory restocks; then waits for the pipeline
+// to settle and checks the invariants:
+//   1. stock never negative (every sample and every 201's stock_left);
+//   2. initial + units arrived - units sold = final stock;
+//   3. every 201 has its order row, and the warehouse sold exactly what was answered 201;
+//   4. every stock-out produced a restock that was requested, or a dead-letter entry;
+//   5. no arrival applied twice (one arrival per arrived restock, each of restock size).
+// It prints a timeline summary and writes an SVG chart of stock, sold/s and out-of-stock/s.
+// Open-loop pacing: requests are released on a schedule, not when the previous one returns,
+// so a slow server shows up as latency rather than as a quietly lower rate.
+#pragma once
+
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+#include "common/error.h"
+#include "common/time.h"
+
+namespace donut::surge {
+
+struct SurgeOptions {
+  std::string url = "http://127.0.0.1:8080";
+  std::string admin_token;
+  std::string product = "CP-SURGE";
+  int64_t initial_stock = 500;
+  int64_t restock_quantity = 300;
+  int connections = 64;
+  double start_rate = 50;    // orders/s when the ramp starts
+  double peak_rate = 2'000;  // orders/s at the top of the ramp
+  Millis ramp = std::chrono::seconds(10);
+  Millis hold = std::chrono::seconds(10);
+  Millis settle_timeout = std::chrono::seconds(60);
+  std::string chart_path = "surge.svg";
+};
+
+struct SecondStats {
+  int64_t sold = 0;
+  int64_t out_of_stock = 0;
+  int64_t errors = 0;
+  double latency_ms_sum = 0;
+};
+
+struct SurgeReport {
+  int64_t requests = 0;
+  int64_t sold = 0;
+  int64_t out_of_stock = 0;
+  int64_t errors = 0;
+  double peak_orders_per_second = 0;
+  double mean_orders_per_second = 0;
+  int64_t stock_outs = 0;               // episodes: refused orders until stock came back
+  std::vector<double> restock_seconds;  // per episode that ended, stock-out -> stock back
+  int64_t dead_letters = 0;
+  int64_t final_stock = 0;
+  std::vector<SecondStats> timeline;
+  std::vector<std::pair<double, int64_t>> stock_samples;  // (seconds since start, stock)
+  std::vector<std::string> failures;                      // broken invariants
+  bool ok() const { return failures.empty(); }
+};
+
+Result<SurgeReport> run_surge(const SurgeOptions& options, std::ostream& log);
+void print_report(const SurgeReport& report, std::ostream& out);
+std::string render_chart(const SurgeReport& report, const std::string& title);
+
+}  // namespace donut::surge

@@ -1,0 +1,79 @@
+// `donut surge` against a whole local system: the story end to end with its invariants, and
+// proof that the invariant check catches a warehouse that cooks its books.
+#include "surge/surge.h"
+
+#include <sstream>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "support/test_system.h"
+
+namespace donut {
+namespace {
+
+class Surge : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto system = local::LocalSystem::start(testing::fast_config(dir_));
+    ASSERT_TRUE(system) << system.error().message;
+    system_ = std::move(*system);
+    options_.url = system_->url();
+    options_.admin_token = system_->config().admin_token;
+    options_.product = "CP-SURGE";
+    options_.initial_stock = 150;
+    options_.restock_quantity = 100;
+    options_.connections = 16;
+    options_.start_rate = 50;
+    options_.peak_rate = 400;
+    options_.ramp = Millis(1'000);
+    options_.hold = Millis(2'000);
+    options_.settle_timeout = Millis(15'000);
+  }
+
+  testing::TempDir dir_;
+  std::unique_ptr<local::LocalSystem> system_;
+  surge::SurgeOptions options_;
+};
+
+TEST_F(Surge, TheStoryHoldsEveryInvariant) {
+  std::ostringstream log;
+  auto report = surge::run_surge(options_, log);
+  ASSERT_TRUE(report) << report.error().message;
+  std::ostringstream printed;
+  surge::print_report(*report, printed);
+  EXPECT_TRUE(report->ok()) << printed.str();
+  EXPECT_GT(report->out_of_stock, 0) << "the crowd outran the stock";
+  EXPECT_GE(report->stock_outs, 1);
+  EXPECT_GE(report->sold, 150);
+  EXPECT_EQ(report->errors, 0);
+  const auto chart = surge::render_chart(*report, "test");
+  EXPECT_NE(chart.find("<svg"), std::string::npos);
+  EXPECT_NE(chart.find("<polyline"), std::string::npos);
+}
+
+TEST_F(Surge, InvariantsCatchStockThatAppearsFromNowhere) {
+  std::thread meddler([&] {
+    std::this_thread::sleep_for(Millis(1'500));
+    ASSERT_TRUE(system_->store().set_stock("CP-SURGE", 5'000));
+  });
+  std::ostringstream log;
+  auto report = surge::run_surge(options_, log);
+  meddler.join();
+  ASSERT_TRUE(report) << report.error().message;
+  EXPECT_FALSE(report->ok());
+  bool found = false;
+  for (const auto& f : report->failures) found = found || f.find("final") != std::string::npos;
+  EXPECT_TRUE(found) << "the stock balance check names the break";
+}
+
+TEST_F(Surge, RefusesAWrongAdminToken) {
+  options_.admin_token = "wrong";
+  std::ostringstream log;
+  auto report = surge::run_surge(options_, log);
+  ASSERT_FALSE(report);
+  EXPECT_EQ(report.error().code, ErrorCode::unauthorized);
+}
+
+}  // namespace
+}  // namespace donut
