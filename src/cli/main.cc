@@ -83,6 +83,11 @@ void add_role_options(CLI::App& app, LocalConfig& c) {
   app.add_option("--body-limit", c.body_limit, "Largest accepted request body in bytes")
       ->envname("DONUT_BODY_LIMIT")
       ->capture_default_str();
+  app.add_option("--rate-limit", c.rate_limit,
+                 "Requests per second per client address (429 beyond it); 0 turns it off")
+      ->envname("DONUT_RATE_LIMIT")
+      ->check(CLI::Range(0.0, 1e7))
+      ->capture_default_str();
   app.add_option("--public-url", c.public_url,
                  "Base URL the factory calls back (default: this server's address)")
       ->envname("DONUT_PUBLIC_URL");
@@ -166,7 +171,8 @@ int run_roles(LocalConfig config, bool banner) {
   if (banner) {
     std::cout << "Donut-States is up.\n"
               << "  Sales API      " << s.url() << "\n"
-              << "  Factory (sim)  " << s.factory_url() << "\n"
+              << "  Factory        " << (s.factory_url().empty() ? c.factory_url : s.factory_url())
+              << "\n"
               << "  Warehouse      " << c.database_path() << "\n"
               << "  Mail outbox    " << c.mail_path() << "\n"
               << "  Admin token    " << (std::filesystem::path(c.data_dir) / "admin-token").string()
@@ -179,8 +185,10 @@ int run_roles(LocalConfig config, bool banner) {
               << "  ls " << c.mail_path() << "\n\nCtrl-C stops it.\n"
               << std::flush;
   } else {
-    if (!s.url().empty()) spdlog::info("listening on {}", s.url());
-    if (!s.factory_url().empty()) spdlog::info("factory simulator on {}", s.factory_url());
+    // On stdout, for scripts that start a role and need its address (port 0 picks one).
+    if (!s.url().empty()) std::cout << "listening on " << s.url() << std::endl;
+    if (!s.factory_url().empty())
+      std::cout << "factory simulator on " << s.factory_url() << std::endl;
   }
   wait_for_shutdown_signal();
   s.stop();
@@ -353,6 +361,8 @@ int main(int argc, char** argv) {
   for (const auto& role : role_commands) {
     if (app.got_subcommand(role.name)) {
       config.roles = chosen_roles;
+      // `up` with a named factory talks to it instead of starting the simulator.
+      if (banner && !config.factory_url.empty()) config.roles.factory = false;
       return run_roles(config, banner);
     }
   }

@@ -11,6 +11,8 @@
 #include <boost/url/pct_string_view.hpp>
 #include <spdlog/spdlog.h>
 
+#include "http/rate_limiter.h"
+
 namespace donut::http {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -41,7 +43,14 @@ struct Server::Impl {
   tcp::acceptor acceptor{io};
   std::vector<std::thread> threads;
 
-  Impl(Options o, Handler h) : options(std::move(o)), handler(std::move(h)) {}
+  std::unique_ptr<RateLimiter> limiter;  // null: no rate limit
+
+  Impl(Options o, Handler h) : options(std::move(o)), handler(std::move(h)) {
+    if (options.rate_limit > 0) {
+      limiter = std::make_unique<RateLimiter>(
+          options.rate_limit, options.rate_burst > 0 ? options.rate_burst : options.rate_limit);
+    }
+  }
   void accept();
 };
 
@@ -113,6 +122,11 @@ class Session : public std::enable_shared_from_this<Session> {
     request.remote_address = remote_;
     stream_.expires_never();
     server_.in_flight.fetch_add(1);
+    if (server_.limiter && !server_.limiter->allow(remote_)) {
+      Response limited = error_response(429, "rate_limited", "too many requests; slow down");
+      limited.headers.emplace_back("Retry-After", "1");
+      return write(std::move(limited));
+    }
     // The handler may answer from any thread; hop back onto this connection's strand.
     server_.handler(std::move(request), [self = shared_from_this()](Response response) {
       asio::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {

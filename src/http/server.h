@@ -3,8 +3,9 @@
 //
 // What it promises:
 // - Limits are enforced before a handler runs: header size (431), body size (413), an idle /
-//   slow-request timeout per read (the connection is closed: slow loris), and a cap on open
-//   connections (further connections are closed at once).
+//   slow-request timeout per read (the connection is closed: slow loris), a cap on open
+//   connections (further connections are closed at once), and optionally a request rate per
+//   client address (429 with Retry-After).
 // - Malformed HTTP gets a 400 JSON error and the connection is closed; the server keeps
 //   serving everyone else.
 // - The handler may answer later and from any thread: the response is posted back onto the
@@ -32,6 +33,9 @@ class Server {
     std::size_t header_limit = 8 * 1024;
     Millis read_timeout = std::chrono::seconds(15);
     std::size_t max_connections = 4096;
+    // Requests per second per client address (429 beyond it); 0 turns the limit off.
+    double rate_limit = 0;
+    double rate_burst = 0;  // default: one second's worth
     std::string server_name = "donut-states";
   };
 

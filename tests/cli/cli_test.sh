@@ -32,7 +32,7 @@ check "bad strategy is refused" 105 "$donut" up --order-strategy fastest
 
 # Start the system on free-ish ports, then use the operator commands on its data folder.
 port=$((20000 + RANDOM % 20000)); fport=$((port + 1))
-"$donut" up --data-dir "$data/d" --port $port --factory-port $fport --factory-delay-ms 100 >"$data/up.log" 2>&1 &
+"$donut" up --data-dir "$data/d" --port $port --factory-port $fport --factory-delay-ms 1500 >"$data/up.log" 2>&1 &
 pid=$!
 for _ in $(seq 50); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
 contains "up prints where it listens" "http://127.0.0.1:$port" "$data/up.log"
@@ -45,7 +45,7 @@ check "order sells" 0 "$donut" order CP-502104 3 --url "http://127.0.0.1:$port"
 check "order out of stock exits 1" 1 "$donut" order CP-502104 1 --url "http://127.0.0.1:$port"
 check "order bad product id exits 2" 2 "$donut" order "bad id" 1 --url "http://127.0.0.1:$port"
 check "order against nothing exits 3" 3 "$donut" order CP-502104 1 --url "http://127.0.0.1:1"
-for _ in $(seq 100); do curl -fs "http://127.0.0.1:$port/v1/products/CP-502104" | grep -q '"stock":20' && break; sleep 0.1; done
+for _ in $(seq 200); do curl -fs "http://127.0.0.1:$port/v1/products/CP-502104" | grep -q '"stock":20' && break; sleep 0.1; done
 check "restocked after the stock-out" 0 grep -q '"stock":20' <(curl -fs "http://127.0.0.1:$port/v1/products/CP-502104")
 check "queues" 0 "$donut" queues --data-dir "$data/d"
 contains "queues lists factory-requests" "factory-requests" "$data/out"

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <mutex>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -268,6 +269,43 @@ TEST_F(EndToEnd, ProductsHealthAndMetrics) {
       metrics.body.find("donut_http_requests_total{route=\"orders_create\",status=\"201\"} 1"),
       std::string::npos)
       << metrics.body.substr(0, 500);
+}
+
+}  // namespace
+}  // namespace donut
+
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
+
+namespace donut {
+namespace {
+
+TEST_F(EndToEnd, SecretsNeverReachTheLog) {
+  std::ostringstream captured;
+  auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(captured);
+  auto previous = spdlog::default_logger();
+  spdlog::set_default_logger(std::make_shared<spdlog::logger>("capture", sink));
+  spdlog::set_level(spdlog::level::trace);
+  {
+    start(testing::fast_config(dir_));
+    add_product("CP-1", 1, 2);
+    ASSERT_EQ(post_order(url_, "CP-1", 1).status, 201);
+    ASSERT_TRUE(eventually([&] { return stock("CP-1") == 2; }));
+    const auto auth =
+        std::make_pair(std::string("Authorization"), "Bearer " + system_->config().admin_token);
+    EXPECT_EQ(testing::request("GET", url_ + "/admin/stats", "", {auth}).status, 200);
+    EXPECT_EQ(
+        testing::request("GET", url_ + "/admin/stats", "", {{"Authorization", "Bearer guess"}})
+            .status,
+        401);
+    system_->stop();
+  }
+  spdlog::set_default_logger(previous);
+  const std::string log = captured.str();
+  EXPECT_FALSE(log.empty()) << "the run was logged";
+  EXPECT_EQ(log.find(system_->config().callback_secret), std::string::npos);
+  EXPECT_EQ(log.find(system_->config().admin_token), std::string::npos);
+  EXPECT_EQ(log.find("guess"), std::string::npos);
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include "http/rate_limiter.h"
 #include "http/router.h"
 #include "http/server.h"
 #include "support/raw_http.h"
@@ -93,6 +94,45 @@ TEST_F(ServerTest, ConnectionsOverTheCapAreRefused) {
   third.send("GET /hello/c HTTP/1.1\r\n\r\n");
   EXPECT_EQ(third.read(std::chrono::seconds(1)), "");
   EXPECT_TRUE(third.closed_by_peer());
+}
+
+}  // namespace
+}  // namespace donut::http
+
+namespace donut::http {
+namespace {
+
+TEST_F(ServerTest, RateLimitPerClientAnswers429) {
+  Server::Options options;
+  options.rate_limit = 5;
+  options.rate_burst = 5;
+  start(options);
+  int ok = 0, limited = 0;
+  std::string retry_after;
+  for (int i = 0; i < 20; ++i) {
+    auto answer = testing::request("GET", server_->base_url() + "/hello/x");
+    if (answer.status == 200) ++ok;
+    if (answer.status == 429) {
+      ++limited;
+      EXPECT_EQ(testing::error_code(answer), "rate_limited");
+      if (const auto* h = answer.raw.header("retry-after")) retry_after = *h;
+    }
+  }
+  EXPECT_GE(ok, 5);
+  EXPECT_LE(ok, 7) << "the burst, plus what refilled meanwhile";
+  EXPECT_EQ(ok + limited, 20);
+  EXPECT_EQ(retry_after, "1");
+}
+
+TEST(RateLimiter, RefillsOverTimeAndSeparatesClients) {
+  RateLimiter limiter(10, 2);
+  const auto t0 = RateLimiter::Clock::now();
+  EXPECT_TRUE(limiter.allow("a", t0));
+  EXPECT_TRUE(limiter.allow("a", t0));
+  EXPECT_FALSE(limiter.allow("a", t0));
+  EXPECT_TRUE(limiter.allow("b", t0)) << "another client has its own bucket";
+  EXPECT_TRUE(limiter.allow("a", t0 + std::chrono::milliseconds(100)));
+  EXPECT_FALSE(limiter.allow("a", t0 + std::chrono::milliseconds(100)));
 }
 
 }  // namespace

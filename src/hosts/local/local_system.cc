@@ -227,6 +227,7 @@ Result<std::unique_ptr<LocalSystem>> LocalSystem::start(LocalConfig config) {
     server.port = c.port;
     server.threads = c.http_threads;
     server.body_limit = c.body_limit;
+    server.rate_limit = c.rate_limit;
     p->server = std::make_unique<http::Server>(server, p->router->handler());
     DONUT_RETURN_IF_ERROR(p->server->start());
     if (c.public_url.empty()) c.public_url = p->server->base_url();

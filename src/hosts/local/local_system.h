@@ -46,6 +46,7 @@ struct LocalConfig {
   uint16_t factory_port = 8081;  // the simulator's server; 0 picks a free port
   int http_threads = 2;
   std::size_t body_limit = 16 * 1024;
+  double rate_limit = 0;  // requests/s per client address on the sales server; 0: off
   std::string public_url;       // where the factory calls back; default http://<host>:<port>
   std::string factory_url;      // default http://<host>:<factory_port>
   std::string callback_secret;  // default: <data_dir>/callback-secret (created once)
