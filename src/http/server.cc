@@ -7,10 +7,9 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <boost/url/parse.hpp>
-#include <boost/url/pct_string_view.hpp>
 #include <spdlog/spdlog.h>
 
+#include "http/beast_request.h"
 #include "http/rate_limiter.h"
 
 namespace donut::http {
@@ -18,18 +17,6 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 using tcp = asio::ip::tcp;
-
-namespace {
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
-
-}  // namespace
 
 struct Server::Impl {
   // Declared before `io`: sessions destroyed with the io_context still count themselves out.
@@ -102,24 +89,9 @@ class Session : public std::enable_shared_from_this<Session> {
   void handle(bhttp::request<bhttp::string_body>&& raw) {
     keep_alive_ = raw.keep_alive();
     version_ = raw.version();
-    Request request;
-    request.method = std::string(raw.method_string());
-    const std::string_view target = raw.target();
-    const auto question = target.find('?');
-    const auto raw_path = target.substr(0, question);
-    if (question != std::string_view::npos)
-      request.query = std::string(target.substr(question + 1));
-    auto decoded = boost::urls::make_pct_string_view(raw_path);
-    if (!decoded || raw_path.empty() || raw_path.front() != '/') {
-      return send_error_and_close(400, "bad_request", "malformed request target");
-    }
-    request.path = decoded->decode();
-    request.headers.reserve(8);
-    for (const auto& field : raw) {
-      request.headers.emplace_back(lower(field.name_string()), std::string(field.value()));
-    }
-    request.body = std::move(raw.body());
-    request.remote_address = remote_;
+    auto converted = to_request(std::move(raw), remote_);
+    if (!converted) return send_error_and_close(400, "bad_request", converted.error().message);
+    Request request = std::move(*converted);
     stream_.expires_never();
     server_.in_flight.fetch_add(1);
     if (server_.limiter && !server_.limiter->allow(remote_)) {
