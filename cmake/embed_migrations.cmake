@@ -1,5 +1,6 @@
 # Writes a C++ source that holds every migrations/NNNN_name.sql as a string literal, so the
 # schema ships inside the binary. Run at build time with -DSOURCE_DIR=... -DOUTPUT=...
+# -DNAMESPACE=donut::sqlite -DHEADER=adapters/sqlite/migrations.h
 file(GLOB scripts "${SOURCE_DIR}/*.sql")
 list(SORT scripts)
 set(body "")
@@ -12,11 +13,11 @@ foreach(script IN LISTS scripts)
 endforeach()
 file(WRITE "${OUTPUT}.tmp"
 "// Generated from ${SOURCE_DIR} by cmake/embed_migrations.cmake. Do not edit.\n"
-"#include \"adapters/sqlite/migrations.h\"\n\n"
-"namespace donut::sqlite {\n"
+"#include \"${HEADER}\"\n\n"
+"namespace ${NAMESPACE} {\n"
 "namespace {\n"
 "constexpr Migration kMigrations[] = {\n${body}};\n"
 "}  // namespace\n\n"
 "std::span<const Migration> migrations() { return kMigrations; }\n\n"
-"}  // namespace donut::sqlite\n")
+"}  // namespace ${NAMESPACE}\n")
 file(COPY_FILE "${OUTPUT}.tmp" "${OUTPUT}" ONLY_IF_DIFFERENT)

@@ -173,7 +173,7 @@ int run_roles(LocalConfig config, bool banner) {
               << "  Sales API      " << s.url() << "\n"
               << "  Factory        " << (s.factory_url().empty() ? c.factory_url : s.factory_url())
               << "\n"
-              << "  Warehouse      " << c.database_path() << "\n"
+              << "  Warehouse      " << donut::local::describe_database(c) << "\n"
               << "  Mail outbox    " << c.mail_path() << "\n"
               << "  Admin token    " << (std::filesystem::path(c.data_dir) / "admin-token").string()
               << "\n\nTry:\n"
@@ -197,17 +197,25 @@ int run_roles(LocalConfig config, bool banner) {
 
 struct Direct {
   donut::clock::SystemClock clock;
-  std::shared_ptr<donut::sqlite::Database> db;
-  std::unique_ptr<donut::sqlite::SqliteStore> store;
+  donut::local::OpenedStore warehouse;
+  donut::ports::Store* store = nullptr;
+  std::shared_ptr<donut::sqlite::Database> broker_db;
   std::unique_ptr<donut::sqlite::SqliteBroker> broker;
 };
 
-// Operator commands open the warehouse file directly; they work whether or not roles run.
+// Operator commands open the warehouse directly (applying migrations); they work whether or
+// not roles run.
 donut::Result<std::unique_ptr<Direct>> open_direct(const LocalConfig& c) {
   auto d = std::make_unique<Direct>();
-  DONUT_ASSIGN_OR_RETURN(d->db, donut::sqlite::Database::open({c.database_path(), 1, true}));
-  d->store = std::make_unique<donut::sqlite::SqliteStore>(d->db, d->clock);
-  d->broker = std::make_unique<donut::sqlite::SqliteBroker>(d->db, d->clock);
+  std::error_code ignored;
+  std::filesystem::create_directories(c.data_dir, ignored);
+  DONUT_ASSIGN_OR_RETURN(d->warehouse, donut::local::open_store(c, d->clock));
+  d->store = d->warehouse.store.get();
+  d->broker_db = d->warehouse.sqlite;
+  if (!d->broker_db) {
+    DONUT_ASSIGN_OR_RETURN(d->broker_db, donut::sqlite::Database::open({c.broker_path(), 1, true}));
+  }
+  d->broker = std::make_unique<donut::sqlite::SqliteBroker>(d->broker_db, d->clock);
   donut::app::TopologySettings settings;
   settings.visibility_timeout = donut::Millis(c.visibility_timeout_ms);
   settings.max_receive_count = c.max_receive_count;
@@ -291,6 +299,11 @@ int main(int argc, char** argv) {
       ->envname("DONUT_URL")
       ->capture_default_str();
   order->add_option("--idempotency-key", idempotency_key, "Idempotency-Key header");
+
+  // db migrate
+  auto* db = app.add_subcommand("db", "Warehouse schema")->require_subcommand(1);
+  auto* db_migrate =
+      db->add_subcommand("migrate", "Apply the schema migrations the warehouse lacks");
 
   // queues, dlq
   auto* queues = app.add_subcommand("queues", "Queue depths, messages in flight, dead letters");
@@ -405,6 +418,11 @@ int main(int argc, char** argv) {
   if (!direct) return fail(direct.error());
   auto& d = **direct;
 
+  if (db_migrate->parsed()) {
+    std::cout << "warehouse " << donut::local::describe_database(config) << " is at schema version "
+              << d.warehouse.schema_version << "\n";
+    return 0;
+  }
   if (stock_list->parsed()) {
     auto products = d.store->list_products();
     if (!products) return fail(products.error());

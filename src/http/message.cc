@@ -1,5 +1,7 @@
 #include "http/message.h"
 
+#include <spdlog/spdlog.h>
+
 #include <boost/json.hpp>
 #include <boost/url/parse_query.hpp>
 
@@ -73,7 +75,19 @@ Response error_response(int status, std::string_view code, std::string_view mess
 }
 
 Response error_response(const Error& error) {
-  return error_response(status_for(error.code), to_string(error.code), error.message);
+  // Client errors explain themselves; server-side failures are logged in full but answered
+  // with a generic message, so hosts, ports and engine errors never reach the caller.
+  switch (error.code) {
+    case ErrorCode::unavailable:
+    case ErrorCode::timeout:
+      spdlog::warn("answering {}: {}", status_for(error.code), error.message);
+      return error_response(status_for(error.code), to_string(error.code),
+                            "a service this request needs is unavailable; retry shortly");
+    case ErrorCode::internal:
+      spdlog::error("answering 500: {}", error.message);
+      return error_response(500, to_string(error.code), "internal error");
+    default: return error_response(status_for(error.code), to_string(error.code), error.message);
+  }
 }
 
 }  // namespace donut::http

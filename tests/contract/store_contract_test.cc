@@ -1,59 +1,19 @@
 // The store port's contract (ports/store.h), run against every implementation: the in-memory
-// fake and the SQLite adapter. A new engine passes these before it is used.
+// fake, SQLite and MySQL/MariaDB. A new engine passes these before it is used.
+#include "contract/store_contract.h"
+
 #include <functional>
 #include <memory>
 
 #include <gtest/gtest.h>
 
 #include "adapters/clock/clocks.h"
-#include "adapters/memory/memory_store.h"
-#include "adapters/sqlite/database.h"
-#include "adapters/sqlite/sqlite_store.h"
 #include "codec/events_json.h"
 #include "common/ids.h"
 #include "support/temp_dir.h"
 
 namespace donut {
 namespace {
-
-using domain::OrderRequest;
-using domain::OrderStatus;
-
-struct StoreEngine {
-  std::string name;
-  std::function<std::unique_ptr<ports::Store>(const ports::Clock&, testing::TempDir&)> make;
-};
-
-std::ostream& operator<<(std::ostream& out, const StoreEngine& engine) {
-  return out << engine.name;
-}
-
-class StoreContract : public ::testing::TestWithParam<StoreEngine> {
- protected:
-  void SetUp() override {
-    store_ = GetParam().make(clock_, dir_);
-    ASSERT_TRUE(store_->upsert_product({"CP-1", "Glazed", 250, 10, 5}));
-    ASSERT_TRUE(store_->upsert_product({"CP-2", "Plain", 200, 3, 0}));  // restocking off
-  }
-
-  OrderRequest order(std::string product, int64_t quantity, std::string key = "") {
-    return {new_id(), std::move(product), quantity, std::move(key)};
-  }
-
-  std::vector<domain::OrderOutcome> place(std::vector<OrderRequest> requests) {
-    auto outcomes = store_->place_orders(requests);
-    EXPECT_TRUE(outcomes) << outcomes.error().message;
-    return outcomes ? *outcomes : std::vector<domain::OrderOutcome>{};
-  }
-
-  int64_t stock(std::string_view product) { return store_->get_product(product)->stock; }
-
-  std::vector<ports::OutboxEntry> outbox() { return *store_->pending_outbox(100); }
-
-  clock::ManualClock clock_;
-  testing::TempDir dir_;
-  std::unique_ptr<ports::Store> store_;
-};
 
 TEST_P(StoreContract, UpsertCreatesOnceAndNeverResetsStock) {
   place({order("CP-1", 4)});
@@ -263,22 +223,6 @@ TEST_P(StoreContract, StatsAddUp) {
   EXPECT_EQ(p.restocks_arrived, 1);
   EXPECT_TRUE(store_->ping());
 }
-
-INSTANTIATE_TEST_SUITE_P(
-    Engines, StoreContract,
-    ::testing::Values(StoreEngine{"memory",
-                                  [](const ports::Clock& clock, testing::TempDir&) {
-                                    return std::make_unique<memory::MemoryStore>(clock);
-                                  }},
-                      StoreEngine{
-                          "sqlite",
-                          [](const ports::Clock& clock,
-                             testing::TempDir& dir) -> std::unique_ptr<ports::Store> {
-                            auto db = sqlite::Database::open({dir.file("warehouse.db"), 2, true});
-                            if (!db) throw ErrorException(db.error());
-                            return std::make_unique<sqlite::SqliteStore>(*db, clock);
-                          }}),
-    [](const auto& info) { return info.param.name; });
 
 }  // namespace
 }  // namespace donut

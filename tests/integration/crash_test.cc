@@ -23,6 +23,7 @@
 #include "adapters/clock/clocks.h"
 #include "adapters/sqlite/database.h"
 #include "adapters/sqlite/sqlite_store.h"
+#include "support/child_process.h"
 #include "support/test_system.h"
 
 #ifndef DONUT_BINARY
@@ -31,84 +32,6 @@
 
 namespace donut {
 namespace {
-
-// A child process whose stdout is read until it prints a line starting with `ready_prefix`.
-class Child {
- public:
-  Child(std::vector<std::string> args, const std::string& ready_prefix) {
-    int out[2];
-    EXPECT_EQ(::pipe(out), 0);
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      ::dup2(out[1], STDOUT_FILENO);
-      const int devnull =
-          ::open(std::getenv("DONUT_CRASH_LOG") ? std::getenv("DONUT_CRASH_LOG") : "/dev/null",
-                 O_WRONLY | O_APPEND | O_CREAT, 0644);
-      ::dup2(devnull, STDERR_FILENO);
-      ::close(out[0]);
-      std::vector<char*> argv;
-      for (auto& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      sigset_t none;
-      sigemptyset(&none);
-      sigprocmask(SIG_SETMASK, &none, nullptr);
-      ::execv(argv[0], argv.data());
-      _exit(127);
-    }
-    ::close(out[1]);
-    FILE* stream = ::fdopen(out[0], "r");
-    char line[512];
-    while (std::fgets(line, sizeof line, stream) != nullptr) {
-      std::string text(line);
-      const auto at = text.find(ready_prefix);
-      if (at != std::string::npos) {
-        ready_line_ = text.substr(at + ready_prefix.size());
-        while (!ready_line_.empty() && (ready_line_.back() == '\n' || ready_line_.back() == ' ')) {
-          ready_line_.pop_back();
-        }
-        break;
-      }
-    }
-    // Keep draining stdout so the child never blocks on a full pipe.
-    drain_ = std::thread([stream] {
-      char buffer[512];
-      while (std::fgets(buffer, sizeof buffer, stream) != nullptr) {
-      }
-      std::fclose(stream);
-    });
-  }
-  ~Child() {
-    kill(SIGKILL);
-    if (drain_.joinable()) drain_.join();
-  }
-  void kill(int signal) {
-    if (pid_ <= 0) return;
-    ::kill(pid_, signal);
-    int status = 0;
-    ::waitpid(pid_, &status, 0);
-    pid_ = -1;
-  }
-  const std::string& ready_line() const { return ready_line_; }
-
- private:
-  pid_t pid_ = -1;
-  std::string ready_line_;
-  std::thread drain_;
-};
-
-// A port free right now; the sales server keeps it across restarts, as a real deployment keeps
-// its address (the factory calls back the URL it was given).
-uint16_t free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
-  socklen_t size = sizeof address;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &size);
-  ::close(fd);
-  return ntohs(address.sin_port);
-}
 
 constexpr int64_t kInitialStock = 300;
 constexpr int64_t kRestock = 100;
@@ -147,39 +70,40 @@ TEST(Crash, KillNineAtRandomPointsLosesNothingAndAppliesNothingTwice) {
     seed << R"({"products":[{"id":"HOT","name":"Hot","price_cents":100,"stock":)" << kInitialStock
          << R"(,"restock_quantity":)" << kRestock << "}]}";
   }
-  Child factory({DONUT_BINARY, "factory", "--data-dir", dir.path().string(), "--factory-port", "0",
-                 "--factory-delay-ms", "30", "--no-seed", "--log-level", "info"},
-                "factory simulator on ");
+  testing::Child factory(
+      {DONUT_BINARY, "factory", "--data-dir", dir.path().string(), "--factory-port", "0",
+       "--factory-delay-ms", "30", "--no-seed", "--log-level", "info"},
+      "factory simulator on ");
   const std::string factory_url = factory.ready_line();
   ASSERT_FALSE(factory_url.empty());
 
-  const std::string port = std::to_string(free_port());
+  const std::string port = std::to_string(testing::free_port());
   std::mt19937 rng(std::random_device{}());
   std::vector<std::string> sold_ids;
   std::mutex sold_mutex;
   int64_t answered_201 = 0;
   for (int round = 0; round < crash_points; ++round) {
-    Child up({DONUT_BINARY,
-              "up",
-              "--data-dir",
-              dir.path().string(),
-              "--port",
-              port,
-              "--factory-url",
-              factory_url,
-              "--seed-file",
-              dir.file("products.json"),
-              "--visibility-timeout-ms",
-              "800",
-              "--restock-lease-ms",
-              "1000",
-              "--retry-base-ms",
-              "50",
-              "--retry-cap-ms",
-              "300",
-              "--log-level",
-              "warn"},
-             "Sales API      ");
+    testing::Child up({DONUT_BINARY,
+                       "up",
+                       "--data-dir",
+                       dir.path().string(),
+                       "--port",
+                       port,
+                       "--factory-url",
+                       factory_url,
+                       "--seed-file",
+                       dir.file("products.json"),
+                       "--visibility-timeout-ms",
+                       "800",
+                       "--restock-lease-ms",
+                       "1000",
+                       "--retry-base-ms",
+                       "50",
+                       "--retry-cap-ms",
+                       "300",
+                       "--log-level",
+                       "warn"},
+                      "Sales API      ");
     const std::string url = up.ready_line();
     ASSERT_FALSE(url.empty()) << "round " << round;
     std::atomic<bool> running{true};
@@ -215,10 +139,11 @@ TEST(Crash, KillNineAtRandomPointsLosesNothingAndAppliesNothingTwice) {
   }
 
   // A quiet restart: the pipeline finishes whatever the crashes interrupted.
-  Child up({DONUT_BINARY, "up", "--data-dir", dir.path().string(), "--port", port, "--factory-url",
-            factory_url, "--visibility-timeout-ms", "800", "--restock-lease-ms", "1000",
-            "--retry-base-ms", "50", "--retry-cap-ms", "300", "--log-level", "warn"},
-           "Sales API      ");
+  testing::Child up(
+      {DONUT_BINARY, "up", "--data-dir", dir.path().string(), "--port", port, "--factory-url",
+       factory_url, "--visibility-timeout-ms", "800", "--restock-lease-ms", "1000",
+       "--retry-base-ms", "50", "--retry-cap-ms", "300", "--log-level", "warn"},
+      "Sales API      ");
   int64_t missing = 0;
   Warehouse w{};
   const bool settled = testing::eventually(

@@ -26,6 +26,7 @@ Statement::~Statement() {
 void Statement::reset() {
   sqlite3_reset(stmt_);
   sqlite3_clear_bindings(stmt_);
+  position_ = 0;
 }
 
 Statement& Statement::bind(int index, int64_t value) {

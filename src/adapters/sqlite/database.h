@@ -56,9 +56,15 @@ class Statement {
   Statement& bind_optional(int index, std::string_view value) {  // empty -> NULL
     return value.empty() ? bind_null(index) : bind(index, value);
   }
+  // Positional binding: each call binds the next parameter (the API shared with MySQL).
+  Statement& bind(int64_t value) { return bind(++position_, value); }
+  Statement& bind(std::string_view value) { return bind(++position_, value); }
+  Statement& bind_null() { return bind_null(++position_); }
+  Statement& bind_optional(std::string_view value) { return bind_optional(++position_, value); }
 
   // Steps once: true while a row is available.
   Result<bool> step();
+  Result<bool> next() { return step(); }
   // Runs to completion (INSERT/UPDATE/DELETE); returns the number of rows changed.
   Result<int64_t> run();
 
@@ -70,6 +76,7 @@ class Statement {
  private:
   sqlite3_stmt* stmt_;
   Connection* connection_;
+  int position_ = 0;
 };
 
 class Connection {

@@ -1,46 +1,40 @@
-// Store port on SQLite (the embedded default): see ports/store.h for the promises.
-//
-// Every method is one transaction. `place_orders` reads each product of the batch once, runs
-// the domain's selling rule over the batch in order, and writes each product once, so a batch
-// of N orders for one hot product costs one read, one update, N order inserts and one fsync.
+// Store port on SQLite (the embedded default): the shared SQL warehouse
+// (adapters/sql/warehouse_store.h) with SQLite's statements. Transactions are BEGIN IMMEDIATE,
+// so writers serialise on the database's write lock and a read inside one never goes stale;
+// the "locked" selects need no FOR UPDATE.
 #pragma once
 
-#include <memory>
+#include <string_view>
 
+#include "adapters/sql/warehouse_store.h"
 #include "adapters/sqlite/database.h"
-#include "domain/sales.h"
-#include "ports/clock.h"
-#include "ports/store.h"
 
 namespace donut::sqlite {
 
-class SqliteStore final : public ports::Store {
- public:
-  SqliteStore(std::shared_ptr<Database> db, const ports::Clock& clock,
-              domain::RestockPolicy policy = {});
-
-  Status upsert_product(const domain::ProductSpec& spec) override;
-  Result<std::vector<domain::Product>> list_products() override;
-  Result<domain::Product> get_product(std::string_view product_id) override;
-  Result<domain::Product> set_stock(std::string_view product_id, int64_t stock) override;
-  Result<std::vector<domain::OrderOutcome>> place_orders(
-      std::span<const domain::OrderRequest> requests) override;
-  Result<domain::Order> get_order(std::string_view order_id) override;
-  Result<ports::RestockClaim> claim_restock(std::string_view restock_id, std::string_view owner,
-                                            TimePoint lease_until) override;
-  Result<bool> mark_restock_requested(std::string_view restock_id) override;
-  Status release_restock(std::string_view restock_id, std::string_view owner) override;
-  Result<domain::Restock> get_restock(std::string_view restock_id) override;
-  Result<domain::ArrivalOutcome> apply_arrival(const domain::Arrival& arrival) override;
-  Result<std::vector<ports::OutboxEntry>> pending_outbox(std::size_t max_entries) override;
-  Status mark_published(std::span<const int64_t> outbox_ids) override;
-  Result<ports::WarehouseStats> stats() override;
-  Status ping() override;
-
- private:
-  std::shared_ptr<Database> db_;
-  const ports::Clock& clock_;
-  domain::RestockPolicy policy_;
+struct SqliteDialect {
+  static constexpr std::string_view kUpsertProduct =
+      "INSERT INTO products (id, name, price_cents, stock, restock_quantity) VALUES (?, ?, ?, ?, "
+      "?) "
+      "ON CONFLICT (id) DO UPDATE SET name = excluded.name, price_cents = excluded.price_cents, "
+      "restock_quantity = excluded.restock_quantity";
+  static constexpr std::string_view kSelectProductLocked =
+      "SELECT id, name, price_cents, stock, restock_quantity, open_restock_id FROM products "
+      "WHERE id = ?";
+  static constexpr std::string_view kSelectStockLocked =
+      "SELECT stock, restock_quantity, open_restock_id, restock_opened_at_ms FROM products "
+      "WHERE id = ?";
+  static constexpr std::string_view kSelectRestockLocked =
+      "SELECT id, product_id, quantity, state, opened_at_ms, claimed_by, claim_expires_at_ms "
+      "FROM restocks WHERE id = ?";
+  static constexpr std::string_view kInsertArrivalIfNew =
+      "INSERT INTO arrivals (request_id, restock_id, product_id, quantity, factory_id, "
+      "received_at_ms, applied_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?) "
+      "ON CONFLICT (request_id) DO NOTHING";
 };
 
+using SqliteStore = sql::WarehouseStore<Database, SqliteDialect>;
+
 }  // namespace donut::sqlite
+
+extern template class donut::sql::WarehouseStore<donut::sqlite::Database,
+                                                 donut::sqlite::SqliteDialect>;

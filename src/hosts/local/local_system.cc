@@ -12,6 +12,8 @@
 #include "adapters/clock/clocks.h"
 #include "adapters/http/http_factory_client.h"
 #include "adapters/mail/file_mailer.h"
+#include "adapters/mysql/database.h"
+#include "adapters/mysql/mysql_store.h"
 #include "adapters/sqlite/database.h"
 #include "adapters/sqlite/sqlite_broker.h"
 #include "adapters/sqlite/sqlite_store.h"
@@ -39,6 +41,37 @@ std::string LocalConfig::database_path() const {
 
 std::string LocalConfig::mail_path() const {
   return mail_dir.empty() ? (fs::path(data_dir) / "mail").string() : mail_dir;
+}
+
+std::string LocalConfig::broker_path() const {
+  return is_mysql_url(database) ? (fs::path(data_dir) / "broker.db").string() : database_path();
+}
+
+bool is_mysql_url(std::string_view database) {
+  return database.rfind("mysql://", 0) == 0;
+}
+
+std::string describe_database(const LocalConfig& c) {
+  if (!is_mysql_url(c.database)) return c.database_path();
+  auto settings = mysql::Database::parse_url(c.database);
+  if (!settings) return "mysql://(unparsable URL)";
+  return "mysql://" + settings->user + "@" + settings->host + ":" + std::to_string(settings->port) +
+         "/" + settings->database;
+}
+
+Result<OpenedStore> open_store(const LocalConfig& c, const ports::Clock& clock) {
+  OpenedStore opened;
+  if (is_mysql_url(c.database)) {
+    DONUT_ASSIGN_OR_RETURN(auto settings, mysql::Database::parse_url(c.database));
+    DONUT_ASSIGN_OR_RETURN(opened.mysql, mysql::Database::open({settings, c.mysql_pool_size}));
+    opened.store = std::make_unique<mysql::MysqlStore>(opened.mysql, clock);
+    opened.schema_version = opened.mysql->schema_version();
+  } else {
+    DONUT_ASSIGN_OR_RETURN(opened.sqlite, sqlite::Database::open({c.database_path(), 4, true}));
+    opened.store = std::make_unique<sqlite::SqliteStore>(opened.sqlite, clock);
+    opened.schema_version = opened.sqlite->schema_version();
+  }
+  return opened;
 }
 
 std::vector<domain::ProductSpec> default_catalogue() {
@@ -109,8 +142,9 @@ Result<std::string> read_or_create_secret(const std::string& data_dir, const std
 struct LocalSystem::Parts {
   LocalConfig config;
   clock::SystemClock clock;
-  std::shared_ptr<sqlite::Database> db;
-  std::unique_ptr<sqlite::SqliteStore> store;
+  std::shared_ptr<sqlite::Database> db;  // warehouse (SQLite) and/or the embedded broker
+  std::shared_ptr<mysql::Database> mysql_db;
+  std::unique_ptr<ports::Store> store;
   std::unique_ptr<sqlite::SqliteBroker> broker;
   std::unique_ptr<http::HttpMetrics> metrics;
   std::unique_ptr<mail::FileMailer> mailer;
@@ -159,8 +193,14 @@ Result<std::unique_ptr<LocalSystem>> LocalSystem::start(LocalConfig config) {
     DONUT_ASSIGN_OR_RETURN(c.admin_token, read_or_create_secret(c.data_dir, "admin-token"));
   }
 
-  DONUT_ASSIGN_OR_RETURN(p->db, sqlite::Database::open({c.database_path(), 4, true}));
-  p->store = std::make_unique<sqlite::SqliteStore>(p->db, p->clock);
+  DONUT_ASSIGN_OR_RETURN(auto store, open_store(c, p->clock));
+  p->db = std::move(store.sqlite);
+  p->mysql_db = std::move(store.mysql);
+  p->store = std::move(store.store);
+  if (!p->db) {
+    // The warehouse is on MySQL; the embedded broker keeps its own file in the data folder.
+    DONUT_ASSIGN_OR_RETURN(p->db, sqlite::Database::open({c.broker_path(), 4, true}));
+  }
   p->broker = std::make_unique<sqlite::SqliteBroker>(p->db, p->clock);
   app::TopologySettings topology;
   topology.visibility_timeout = Millis(c.visibility_timeout_ms);

@@ -19,10 +19,17 @@
 #include "common/error.h"
 #include "domain/product.h"
 #include "ports/broker.h"
+#include "ports/clock.h"
 #include "ports/store.h"
 
 namespace donut::factory {
 class FactorySimulator;
+}
+namespace donut::sqlite {
+class Database;
+}
+namespace donut::mysql {
+class Database;
 }
 
 namespace donut::local {
@@ -40,13 +47,15 @@ struct Roles {
 struct LocalConfig {
   Roles roles;
   std::string data_dir = ".donut";
-  std::string database;  // default: <data_dir>/warehouse.db
+  // SQLite file (default <data_dir>/warehouse.db) or mysql://user:password@host:port/database.
+  std::string database;
+  int mysql_pool_size = 8;
   std::string host = "127.0.0.1";
   uint16_t port = 8080;          // sales and/or arrivals HTTP server; 0 picks a free port
   uint16_t factory_port = 8081;  // the simulator's server; 0 picks a free port
   int http_threads = 2;
   std::size_t body_limit = 16 * 1024;
-  double rate_limit = 0;  // requests/s per client address on the sales server; 0: off
+  double rate_limit = 0;        // requests/s per client address on the sales server; 0: off
   std::string public_url;       // where the factory calls back; default http://<host>:<port>
   std::string factory_url;      // default http://<host>:<factory_port>
   std::string callback_secret;  // default: <data_dir>/callback-secret (created once)
@@ -78,8 +87,22 @@ struct LocalConfig {
   std::string factory_id = "FF-500293";
 
   std::string database_path() const;
+  std::string broker_path() const;  // the embedded broker's file
   std::string mail_path() const;
 };
+
+bool is_mysql_url(std::string_view database);
+// The warehouse's location for humans: a MySQL URL without its password.
+std::string describe_database(const LocalConfig& config);
+
+// The warehouse named by `config.database`, opened and migrated: SQLite or MySQL/MariaDB.
+struct OpenedStore {
+  std::shared_ptr<sqlite::Database> sqlite;
+  std::shared_ptr<mysql::Database> mysql;
+  std::unique_ptr<ports::Store> store;
+  int schema_version = 0;
+};
+Result<OpenedStore> open_store(const LocalConfig& config, const ports::Clock& clock);
 
 // The built-in catalogue `donut up` starts with.
 std::vector<domain::ProductSpec> default_catalogue();

@@ -1,0 +1,366 @@
+#include "adapters/mysql/database.h"
+
+#include <charconv>
+#include <cstring>
+#include <errmsg.h>
+
+#include <boost/url/parse.hpp>
+#include <mysqld_error.h>
+#include <spdlog/spdlog.h>
+
+#include "adapters/mysql/migrations.h"
+
+namespace donut::mysql {
+namespace {
+
+bool connection_lost(unsigned code) {
+  return code == CR_SERVER_GONE_ERROR || code == CR_SERVER_LOST || code == CR_CONNECTION_ERROR ||
+         code == CR_CONN_HOST_ERROR || code == CR_SERVER_LOST_EXTENDED ||
+         code == 1927 /* killed */ || code == ER_SERVER_SHUTDOWN || code == 4031 /* inactivity */;
+}
+
+}  // namespace
+
+// --- Statement ------------------------------------------------------------------------------
+
+Statement::Statement(Statement&& other) noexcept
+    : stmt_(std::exchange(other.stmt_, nullptr)),
+      connection_(other.connection_),
+      params_(std::move(other.params_)),
+      executed_(other.executed_) {}
+
+Statement::~Statement() {
+  if (stmt_ != nullptr) reset();
+}
+
+void Statement::reset() {
+  if (executed_) mysql_stmt_free_result(stmt_);
+  mysql_stmt_reset(stmt_);
+  params_.clear();
+  executed_ = false;
+  result_binds_.clear();
+}
+
+Statement& Statement::bind(int64_t value) {
+  Param p;
+  p.kind = Param::integer;
+  p.number = value;
+  params_.push_back(std::move(p));
+  return *this;
+}
+
+Statement& Statement::bind(std::string_view value) {
+  Param p;
+  p.kind = Param::text;
+  p.value = std::string(value);
+  params_.push_back(std::move(p));
+  return *this;
+}
+
+Statement& Statement::bind_null() {
+  params_.push_back(Param{});
+  return *this;
+}
+
+Status Statement::execute() {
+  std::vector<MYSQL_BIND> binds(params_.size());
+  static my_bool is_null_true = 1;
+  for (std::size_t i = 0; i < params_.size(); ++i) {
+    auto& p = params_[i];
+    auto& b = binds[i];
+    std::memset(&b, 0, sizeof b);
+    switch (p.kind) {
+      case Param::integer:
+        b.buffer_type = MYSQL_TYPE_LONGLONG;
+        b.buffer = &p.number;
+        break;
+      case Param::text:
+        p.length = static_cast<unsigned long>(p.value.size());
+        b.buffer_type = MYSQL_TYPE_STRING;
+        b.buffer = p.value.data();
+        b.buffer_length = p.length;
+        b.length = &p.length;
+        break;
+      case Param::null:
+        b.buffer_type = MYSQL_TYPE_NULL;
+        b.is_null = &is_null_true;
+        break;
+    }
+  }
+  if (!binds.empty() && mysql_stmt_bind_param(stmt_, binds.data()) != 0) {
+    return connection_->statement_error(stmt_, "bind");
+  }
+  if (mysql_stmt_execute(stmt_) != 0) return connection_->statement_error(stmt_, "execute");
+  executed_ = true;
+  MYSQL_RES* meta = mysql_stmt_result_metadata(stmt_);
+  if (meta == nullptr) return ok();
+  const unsigned fields = mysql_num_fields(meta);
+  mysql_free_result(meta);
+  result_binds_.assign(fields, MYSQL_BIND{});
+  buffers_.assign(fields, std::vector<char>(256));
+  lengths_.assign(fields, 0);
+  nulls_.assign(fields, 0);
+  errors_.assign(fields, 0);
+  for (unsigned i = 0; i < fields; ++i) {
+    auto& b = result_binds_[i];
+    std::memset(&b, 0, sizeof b);
+    b.buffer_type = MYSQL_TYPE_STRING;
+    b.buffer = buffers_[i].data();
+    b.buffer_length = static_cast<unsigned long>(buffers_[i].size());
+    b.length = &lengths_[i];
+    b.is_null = &nulls_[i];
+    b.error = &errors_[i];
+  }
+  if (mysql_stmt_bind_result(stmt_, result_binds_.data()) != 0) {
+    return connection_->statement_error(stmt_, "bind result");
+  }
+  if (mysql_stmt_store_result(stmt_) != 0)
+    return connection_->statement_error(stmt_, "store result");
+  return ok();
+}
+
+Result<int64_t> Statement::run() {
+  DONUT_RETURN_IF_ERROR(execute());
+  return static_cast<int64_t>(mysql_stmt_affected_rows(stmt_));
+}
+
+Result<bool> Statement::next() {
+  if (!executed_) DONUT_RETURN_IF_ERROR(execute());
+  if (result_binds_.empty()) return false;
+  const int rc = mysql_stmt_fetch(stmt_);
+  if (rc == MYSQL_NO_DATA) return false;
+  if (rc == 1) return connection_->statement_error(stmt_, "fetch");
+  if (rc == MYSQL_DATA_TRUNCATED) {
+    for (std::size_t i = 0; i < result_binds_.size(); ++i) {
+      if (!errors_[i]) continue;
+      buffers_[i].resize(lengths_[i]);
+      result_binds_[i].buffer = buffers_[i].data();
+      result_binds_[i].buffer_length = lengths_[i];
+      if (mysql_stmt_fetch_column(stmt_, &result_binds_[i], static_cast<unsigned>(i), 0) != 0) {
+        return connection_->statement_error(stmt_, "fetch column");
+      }
+    }
+  }
+  return true;
+}
+
+int64_t Statement::column_int(int index) const {
+  if (nulls_[index]) return 0;
+  int64_t value = 0;
+  const char* begin = buffers_[index].data();
+  std::from_chars(begin, begin + std::min<std::size_t>(lengths_[index], buffers_[index].size()),
+                  value);
+  return value;
+}
+
+std::string Statement::column_text(int index) const {
+  return std::string(column_view(index));
+}
+
+std::string_view Statement::column_view(int index) const {
+  if (nulls_[index]) return {};
+  return {buffers_[index].data(), std::min<std::size_t>(lengths_[index], buffers_[index].size())};
+}
+
+// --- Connection -----------------------------------------------------------------------------
+
+Result<std::unique_ptr<Connection>> Connection::open(const Settings& s) {
+  MYSQL* mysql = mysql_init(nullptr);
+  if (mysql == nullptr) return make_error(ErrorCode::internal, "mysql_init failed");
+  unsigned timeout = 3;
+  mysql_options(mysql, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
+  mysql_options(mysql, MYSQL_OPT_READ_TIMEOUT, &(timeout = 30));
+  mysql_options(mysql, MYSQL_OPT_WRITE_TIMEOUT, &(timeout = 30));
+  mysql_options(mysql, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+  if (mysql_real_connect(mysql, s.host.c_str(), s.user.c_str(), s.password.c_str(),
+                         s.database.empty() ? nullptr : s.database.c_str(), s.port, nullptr,
+                         0) == nullptr) {
+    std::string message = mysql_error(mysql);
+    mysql_close(mysql);
+    return make_error(ErrorCode::unavailable, "cannot connect to MySQL at " + s.host + ":" +
+                                                  std::to_string(s.port) + ": " + message);
+  }
+  return std::unique_ptr<Connection>(new Connection(mysql));
+}
+
+Connection::~Connection() {
+  for (auto& [sql, stmt] : statements_) mysql_stmt_close(stmt);
+  mysql_close(mysql_);
+}
+
+Error Connection::error_from(unsigned code, std::string_view message, std::string_view what) {
+  const std::string text = "mysql " + std::string(what) + ": " + std::string(message);
+  if (connection_lost(code)) {
+    broken_ = true;
+    return make_error(ErrorCode::unavailable, text);
+  }
+  if (code == ER_LOCK_DEADLOCK || code == ER_LOCK_WAIT_TIMEOUT || code == ER_DUP_ENTRY) {
+    return make_error(ErrorCode::conflict, text);
+  }
+  return make_error(ErrorCode::internal, text);
+}
+
+Error Connection::error(std::string_view what) {
+  return error_from(mysql_errno(mysql_), mysql_error(mysql_), what);
+}
+
+Error Connection::statement_error(MYSQL_STMT* stmt, std::string_view what) {
+  return error_from(mysql_stmt_errno(stmt), mysql_stmt_error(stmt), what);
+}
+
+Result<Statement> Connection::prepare(std::string_view sql) {
+  auto it = statements_.find(std::string(sql));
+  if (it == statements_.end()) {
+    MYSQL_STMT* stmt = mysql_stmt_init(mysql_);
+    if (stmt == nullptr) return error("stmt_init");
+    if (mysql_stmt_prepare(stmt, sql.data(), static_cast<unsigned long>(sql.size())) != 0) {
+      auto e = statement_error(stmt, "prepare");
+      mysql_stmt_close(stmt);
+      return e;
+    }
+    it = statements_.emplace(std::string(sql), stmt).first;
+  }
+  return Statement(it->second, this);
+}
+
+Status Connection::query(std::string_view sql) {
+  if (mysql_real_query(mysql_, sql.data(), static_cast<unsigned long>(sql.size())) != 0) {
+    return error("query");
+  }
+  if (MYSQL_RES* result = mysql_store_result(mysql_)) mysql_free_result(result);
+  return ok();
+}
+
+// --- Database -------------------------------------------------------------------------------
+
+Result<Connection::Settings> Database::parse_url(std::string_view text) {
+  auto url = boost::urls::parse_uri(text);
+  if (!url || url->scheme() != "mysql") {
+    return make_error(ErrorCode::invalid_argument,
+                      "expected mysql://user:password@host:port/database");
+  }
+  Connection::Settings s;
+  if (url->has_userinfo()) {
+    s.user = url->user();
+    s.password = url->password();
+  }
+  if (!url->host().empty()) s.host = url->host();
+  if (url->has_port()) s.port = url->port_number();
+  auto path = std::string(url->path());
+  if (!path.empty() && path.front() == '/') path.erase(0, 1);
+  if (!path.empty()) s.database = path;
+  return s;
+}
+
+Result<std::shared_ptr<Database>> Database::open(Options options) {
+  std::shared_ptr<Database> db(new Database(std::move(options)));
+  {
+    // Create the database if needed, then migrate.
+    auto settings = db->options_.settings;
+    settings.database.clear();
+    DONUT_ASSIGN_OR_RETURN(auto admin, Connection::open(settings));
+    for (char c : db->options_.settings.database) {
+      const bool ok = std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+      if (!ok)
+        return make_error(ErrorCode::invalid_argument,
+                          "database names are letters, digits and '_'");
+    }
+    DONUT_RETURN_IF_ERROR(admin->query("CREATE DATABASE IF NOT EXISTS `" +
+                                       db->options_.settings.database +
+                                       "` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"));
+  }
+  DONUT_ASSIGN_OR_RETURN(auto first, Connection::open(db->options_.settings));
+  DONUT_RETURN_IF_ERROR(db->migrate(*first));
+  db->open_ = 1;
+  db->idle_.push_back(std::move(first));
+  return db;
+}
+
+Result<Database::Lease> Database::acquire() {
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    if (!idle_.empty()) {
+      auto c = std::move(idle_.back());
+      idle_.pop_back();
+      return Lease(this, std::move(c));
+    }
+    if (open_ < options_.pool_size) {
+      ++open_;
+      lock.unlock();
+      auto c = Connection::open(options_.settings);
+      if (!c) {
+        std::lock_guard relock(mutex_);
+        --open_;
+        return c.error();
+      }
+      return Lease(this, std::move(*c));
+    }
+    released_.wait(lock);
+  }
+}
+
+void Database::release(std::unique_ptr<Connection> connection) {
+  {
+    std::lock_guard lock(mutex_);
+    if (connection->broken()) {
+      --open_;  // dropped; the next acquire reconnects
+    } else {
+      idle_.push_back(std::move(connection));
+    }
+  }
+  released_.notify_one();
+}
+
+bool Database::retryable(const Error& error) {
+  return error.code == ErrorCode::conflict;
+}
+
+Status Database::migrate(Connection& c) {
+  DONUT_RETURN_IF_ERROR(c.query(
+      "CREATE TABLE IF NOT EXISTS schema_migrations (version INT PRIMARY KEY, name VARCHAR(255) "
+      "NOT NULL, applied_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP) ENGINE=InnoDB"));
+  // One migrator at a time across processes.
+  DONUT_RETURN_IF_ERROR(c.query("SELECT GET_LOCK('donut_migrations', 30)"));
+  int current = 0;
+  {
+    DONUT_ASSIGN_OR_RETURN(auto s,
+                           c.prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations"));
+    DONUT_ASSIGN_OR_RETURN(bool row, s.next());
+    if (row) current = static_cast<int>(s.column_int(0));
+  }
+  Status status = ok();
+  for (const auto& m : migrations()) {
+    if (m.version <= current) continue;
+    // DDL commits implicitly in MySQL: apply statement by statement, then record the version.
+    std::string_view rest = m.sql;
+    while (!rest.empty() && status) {
+      const auto end = rest.find(";\n");
+      auto statement = rest.substr(0, end);
+      rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 2);
+      const bool blank = statement.find_first_not_of(" \n\t") == std::string_view::npos;
+      std::string text;
+      for (auto line_start = statement; !line_start.empty();) {  // drop comment lines
+        const auto nl = line_start.find('\n');
+        auto line = line_start.substr(0, nl);
+        if (line.rfind("--", 0) != 0) text += std::string(line) + "\n";
+        line_start = nl == std::string_view::npos ? std::string_view() : line_start.substr(nl + 1);
+      }
+      if (!blank && text.find_first_not_of(" \n\t") != std::string::npos) status = c.query(text);
+    }
+    if (!status) break;
+    DONUT_ASSIGN_OR_RETURN(
+        auto record, c.prepare("INSERT INTO schema_migrations (version, name) VALUES (?, ?)"));
+    record.bind(static_cast<int64_t>(m.version)).bind(m.name);
+    if (auto r = record.run(); !r) {
+      status = r.error();
+      break;
+    }
+    spdlog::info("mysql: applied migration {}", m.name);
+    current = m.version;
+  }
+  (void)c.query("SELECT RELEASE_LOCK('donut_migrations')");
+  schema_version_ = current;
+  return status;
+}
+
+}  // namespace donut::mysql

@@ -1,0 +1,169 @@
+// A MySQL/MariaDB database over MariaDB Connector/C: a pool of connections, each with its own
+// cache of server-side prepared statements. Every statement binds its parameters; no SQL is
+// assembled from values.
+//
+// Failure model: a lost or refused connection is `Error{unavailable}` (the HTTP layer answers
+// 503) and the broken connection is dropped; the next use reconnects, so the store recovers by
+// itself when the server comes back. Deadlocks and lock-wait timeouts retry the whole
+// transaction a few times before they surface as `unavailable`.
+//
+// Threading: any thread may call `with_connection` / `transaction`; a connection is used by one
+// thread at a time.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include <mysql.h>
+
+#include "common/error.h"
+
+namespace donut::mysql {
+
+class Connection;
+
+// A prepared statement borrowed from a connection's cache. Bind parameters in order, then either
+// `run()` (changes) or `next()` (rows).
+class Statement {
+ public:
+  Statement(MYSQL_STMT* stmt, Connection* connection) : stmt_(stmt), connection_(connection) {}
+  Statement(Statement&& other) noexcept;
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+  ~Statement();
+
+  Statement& bind(int64_t value);
+  Statement& bind(std::string_view value);
+  Statement& bind_null();
+  Statement& bind_optional(std::string_view value) {
+    return value.empty() ? bind_null() : bind(value);
+  }
+
+  Result<int64_t> run();  // affected rows
+  Result<bool> next();    // executes on the first call; true while a row is available
+  void reset();           // ready to bind and run again
+
+  int64_t column_int(int index) const;
+  bool column_is_null(int index) const { return nulls_[index] != 0; }
+  std::string column_text(int index) const;
+  std::string_view column_view(int index) const;  // valid until the next fetch
+  int64_t insert_id() const { return static_cast<int64_t>(mysql_stmt_insert_id(stmt_)); }
+
+ private:
+  struct Param {
+    enum Kind { integer, text, null } kind = null;
+    long long number = 0;
+    std::string value;
+    unsigned long length = 0;
+  };
+  Status execute();
+
+  MYSQL_STMT* stmt_;
+  Connection* connection_;
+  std::vector<Param> params_;
+  bool executed_ = false;
+  std::vector<MYSQL_BIND> result_binds_;
+  std::vector<std::vector<char>> buffers_;
+  std::vector<unsigned long> lengths_;
+  std::vector<my_bool> nulls_;
+  std::vector<my_bool> errors_;
+};
+
+class Connection {
+ public:
+  struct Settings {
+    std::string host = "127.0.0.1";
+    unsigned port = 3306;
+    std::string user = "root";
+    std::string password;
+    std::string database = "donut";
+  };
+  static Result<std::unique_ptr<Connection>> open(const Settings& settings);
+  ~Connection();
+
+  Result<Statement> prepare(std::string_view sql);
+  Status query(std::string_view sql);  // control statements without values (BEGIN, DDL)
+  Error error_from(unsigned code, std::string_view message, std::string_view what);
+  Error error(std::string_view what);
+  Error statement_error(MYSQL_STMT* stmt, std::string_view what);
+  bool broken() const { return broken_; }
+  MYSQL* handle() { return mysql_; }
+
+ private:
+  explicit Connection(MYSQL* mysql) : mysql_(mysql) {}
+  MYSQL* mysql_;
+  bool broken_ = false;
+  std::unordered_map<std::string, MYSQL_STMT*> statements_;
+};
+
+class Database {
+ public:
+  struct Options {
+    Connection::Settings settings;
+    int pool_size = 8;
+  };
+
+  // Connects once (the server must be up) and applies missing migrations.
+  static Result<std::shared_ptr<Database>> open(Options options);
+
+  // Parses mysql://user:password@host:port/database.
+  static Result<Connection::Settings> parse_url(std::string_view url);
+
+  template <class F>
+  auto with_connection(F&& work) -> decltype(work(std::declval<Connection&>())) {
+    DONUT_ASSIGN_OR_RETURN(auto lease, acquire());
+    return work(*lease.connection);
+  }
+
+  template <class T>
+  Result<T> transaction(const std::function<Result<T>(Connection&)>& work) {
+    for (int attempt = 1;; ++attempt) {
+      DONUT_ASSIGN_OR_RETURN(auto lease, acquire());
+      Connection& c = *lease.connection;
+      DONUT_RETURN_IF_ERROR(c.query("START TRANSACTION"));
+      auto result = work(c);
+      if (result) {
+        if (auto committed = c.query("COMMIT"); committed)
+          return result;
+        else
+          result = committed.error();
+      }
+      (void)c.query("ROLLBACK");
+      if (!retryable(result.error()) || attempt >= 5) return result;
+    }
+  }
+
+  int schema_version() const { return schema_version_; }
+
+ private:
+  struct Lease {
+    Database* owner = nullptr;
+    std::unique_ptr<Connection> connection;
+    Lease(Database* o, std::unique_ptr<Connection> c) : owner(o), connection(std::move(c)) {}
+    Lease(Lease&& other) noexcept = default;
+    ~Lease() {
+      if (owner != nullptr && connection) owner->release(std::move(connection));
+    }
+  };
+  explicit Database(Options options) : options_(std::move(options)) {}
+  Result<Lease> acquire();
+  void release(std::unique_ptr<Connection> connection);
+  static bool retryable(const Error& error);
+  Status migrate(Connection& c);
+
+  Options options_;
+  int schema_version_ = 0;
+  std::mutex mutex_;
+  std::condition_variable released_;
+  std::vector<std::unique_ptr<Connection>> idle_;
+  int open_ = 0;  // connections handed out or idle
+};
+
+}  // namespace donut::mysql

@@ -1,0 +1,5 @@
+#include "adapters/mysql/mysql_store.h"
+
+#include "adapters/sql/warehouse_store_impl.h"
+
+template class donut::sql::WarehouseStore<donut::mysql::Database, donut::mysql::MysqlDialect>;

@@ -1,0 +1,57 @@
+// The warehouse (Store port, see ports/store.h) over any SQL engine with the same small API:
+// SQLite for the embedded default, MySQL/MariaDB for self-hosted and RDS. The transactions, the
+// selling rule's use and the outbox writes are written once here; each engine supplies its
+// `Database` (pooled connections, cached prepared statements, `transaction` and
+// `with_connection`) and a `Dialect` with the few statements whose syntax differs:
+//
+//   kUpsertProduct        insert a product or update its name, price and restock quantity
+//   kSelectProductLocked  the product row, locked for the rest of the transaction
+//   kSelectStockLocked    stock, restock quantity, open restock and its age, locked
+//   kSelectRestockLocked  the restock row, locked
+//   kInsertArrivalIfNew   insert an arrival unless its request id exists (0 rows changed)
+//
+// Every method is one transaction. `place_orders` reads (and locks) each product of the batch
+// once, runs the domain's selling rule over the batch in order, and writes each product once,
+// so a batch of N orders for one hot product costs one read, one update, N order inserts and
+// one commit. Thread-safe as its Database is.
+#pragma once
+
+#include <memory>
+
+#include "domain/sales.h"
+#include "ports/clock.h"
+#include "ports/store.h"
+
+namespace donut::sql {
+
+template <class Database, class Dialect>
+class WarehouseStore final : public ports::Store {
+ public:
+  WarehouseStore(std::shared_ptr<Database> db, const ports::Clock& clock,
+                 domain::RestockPolicy policy = {});
+
+  Status upsert_product(const domain::ProductSpec& spec) override;
+  Result<std::vector<domain::Product>> list_products() override;
+  Result<domain::Product> get_product(std::string_view product_id) override;
+  Result<domain::Product> set_stock(std::string_view product_id, int64_t stock) override;
+  Result<std::vector<domain::OrderOutcome>> place_orders(
+      std::span<const domain::OrderRequest> requests) override;
+  Result<domain::Order> get_order(std::string_view order_id) override;
+  Result<ports::RestockClaim> claim_restock(std::string_view restock_id, std::string_view owner,
+                                            TimePoint lease_until) override;
+  Result<bool> mark_restock_requested(std::string_view restock_id) override;
+  Status release_restock(std::string_view restock_id, std::string_view owner) override;
+  Result<domain::Restock> get_restock(std::string_view restock_id) override;
+  Result<domain::ArrivalOutcome> apply_arrival(const domain::Arrival& arrival) override;
+  Result<std::vector<ports::OutboxEntry>> pending_outbox(std::size_t max_entries) override;
+  Status mark_published(std::span<const int64_t> outbox_ids) override;
+  Result<ports::WarehouseStats> stats() override;
+  Status ping() override;
+
+ private:
+  std::shared_ptr<Database> db_;
+  const ports::Clock& clock_;
+  domain::RestockPolicy policy_;
+};
+
+}  // namespace donut::sql

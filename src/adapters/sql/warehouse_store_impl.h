@@ -1,0 +1,576 @@
+// The implementation of WarehouseStore (see warehouse_store.h). Included only by the engine
+// adapters that instantiate it (sqlite_store.cc, mysql_store.cc).
+#pragma once
+
+#include <map>
+#include <optional>
+#include <unordered_map>
+
+#include "adapters/sql/warehouse_store.h"
+#include "codec/events_json.h"
+#include "common/ids.h"
+
+namespace donut::sql {
+namespace detail {
+
+template <class Row>
+domain::Product read_product(const Row& s) {
+  domain::Product p;
+  p.id = s.column_text(0);
+  p.name = s.column_text(1);
+  p.price_cents = s.column_int(2);
+  p.stock = s.column_int(3);
+  p.restock_quantity = s.column_int(4);
+  p.open_restock_id = s.column_text(5);
+  return p;
+}
+
+template <class Row>
+domain::Restock read_restock(const Row& s) {
+  domain::Restock r;
+  r.id = s.column_text(0);
+  r.product_id = s.column_text(1);
+  r.quantity = s.column_int(2);
+  r.state = domain::parse_restock_state(s.column_view(3)).value_or(domain::RestockState::open);
+  r.opened_at = from_unix_ms(s.column_int(4));
+  r.claimed_by = s.column_text(5);
+  r.claim_expires_at = from_unix_ms(s.column_int(6));
+  return r;
+}
+
+// `for_update` locks the row until the transaction ends (writers must; readers need not).
+template <class Dialect, class Connection>
+Result<std::optional<domain::Product>> find_product(Connection& c, std::string_view id,
+                                                    bool for_update = false) {
+  DONUT_ASSIGN_OR_RETURN(
+      auto s, c.prepare(for_update ? Dialect::kSelectProductLocked
+                                   : std::string_view("SELECT id, name, price_cents, stock, "
+                                                      "restock_quantity, open_restock_id FROM "
+                                                      "products WHERE id = ?")));
+  s.bind(id);
+  DONUT_ASSIGN_OR_RETURN(bool row, s.next());
+  if (!row) return std::optional<domain::Product>();
+  return std::optional<domain::Product>(detail::read_product(s));
+}
+
+template <class Connection>
+Status insert_outbox(Connection& c, const domain::Event& event, TimePoint now) {
+  DONUT_ASSIGN_OR_RETURN(auto s, c.prepare("INSERT INTO outbox (topic, type, body, created_at_ms) "
+                                           "VALUES (?, ?, ?, ?)"));
+  s.bind(domain::kStockEventsTopic)
+      .bind(domain::event_type(event))
+      .bind(codec::encode_event(event))
+      .bind(to_unix_ms(now));
+  return s.run().has_value() ? ok() : Status(c.error("insert outbox"));
+}
+
+// What one product looks like while a batch is being decided.
+struct BatchProduct {
+  domain::StockState state;
+  std::string superseded_restock_id;  // a stale open restock replaced in this batch
+  bool dirty = false;
+};
+
+template <class Dialect, class Connection>
+Result<std::optional<domain::OrderOutcome>> find_key(Connection& c, std::string_view key) {
+  DONUT_ASSIGN_OR_RETURN(auto s, c.prepare("SELECT product_id, quantity, status, order_id, "
+                                           "stock_left, restock_id, decided_at_ms "
+                                           "FROM idempotency_keys WHERE idem_key = ?"));
+  s.bind(key);
+  DONUT_ASSIGN_OR_RETURN(bool row, s.next());
+  if (!row) return std::optional<domain::OrderOutcome>();
+  domain::OrderOutcome o;
+  o.product_id = s.column_text(0);
+  o.quantity = s.column_int(1);
+  o.status =
+      s.column_view(2) == "sold" ? domain::OrderStatus::sold : domain::OrderStatus::out_of_stock;
+  o.order_id = s.column_text(3);
+  o.stock_left = s.column_int(4);
+  o.restock_id = s.column_text(5);
+  o.decided_at = from_unix_ms(s.column_int(6));
+  return std::optional<domain::OrderOutcome>(std::move(o));
+}
+
+inline domain::OrderOutcome replay(const domain::OrderOutcome& first,
+                                   const domain::OrderRequest& request) {
+  if (first.product_id != request.product_id || first.quantity != request.quantity) {
+    domain::OrderOutcome reused;
+    reused.status = domain::OrderStatus::key_reused;
+    reused.product_id = request.product_id;
+    reused.quantity = request.quantity;
+    reused.decided_at = first.decided_at;
+    return reused;
+  }
+  domain::OrderOutcome again = first;
+  again.replayed = true;
+  return again;
+}
+
+}  // namespace detail
+
+template <class Database, class Dialect>
+WarehouseStore<Database, Dialect>::WarehouseStore(std::shared_ptr<Database> db,
+                                                  const ports::Clock& clock,
+                                                  domain::RestockPolicy policy)
+    : db_(std::move(db)), clock_(clock), policy_(policy) {}
+
+template <class Database, class Dialect>
+Status WarehouseStore<Database, Dialect>::upsert_product(const domain::ProductSpec& spec) {
+  return db_->template transaction<void>([&](auto& c) -> Status {
+    DONUT_ASSIGN_OR_RETURN(auto s, c.prepare(Dialect::kUpsertProduct));
+    s.bind(spec.id)
+        .bind(spec.name)
+        .bind(spec.price_cents)
+        .bind(spec.initial_stock)
+        .bind(spec.restock_quantity);
+    DONUT_RETURN_IF_ERROR(s.run());
+    return ok();
+  });
+}
+
+template <class Database, class Dialect>
+Result<std::vector<domain::Product>> WarehouseStore<Database, Dialect>::list_products() {
+  return db_->with_connection([&](auto& c) -> Result<std::vector<domain::Product>> {
+    DONUT_ASSIGN_OR_RETURN(auto s, c.prepare("SELECT id, name, price_cents, stock, "
+                                             "restock_quantity, open_restock_id FROM products "
+                                             "ORDER BY id"));
+    std::vector<domain::Product> products;
+    for (;;) {
+      DONUT_ASSIGN_OR_RETURN(bool row, s.next());
+      if (!row) break;
+      products.push_back(detail::read_product(s));
+    }
+    return products;
+  });
+}
+
+template <class Database, class Dialect>
+Result<domain::Product> WarehouseStore<Database, Dialect>::get_product(
+    std::string_view product_id) {
+  return db_->with_connection([&](auto& c) -> Result<domain::Product> {
+    DONUT_ASSIGN_OR_RETURN(auto found, detail::find_product<Dialect>(c, product_id));
+    if (!found)
+      return make_error(ErrorCode::not_found, "no product '" + std::string(product_id) + "'");
+    return std::move(*found);
+  });
+}
+
+template <class Database, class Dialect>
+Result<domain::Product> WarehouseStore<Database, Dialect>::set_stock(std::string_view product_id,
+                                                                     int64_t stock) {
+  return db_->template transaction<domain::Product>([&](auto& c) -> Result<domain::Product> {
+    DONUT_ASSIGN_OR_RETURN(auto s, c.prepare("UPDATE products SET stock = ? WHERE id = ?"));
+    s.bind(stock).bind(product_id);
+    DONUT_ASSIGN_OR_RETURN(int64_t changed, s.run());
+    if (changed == 0) {
+      return make_error(ErrorCode::not_found, "no product '" + std::string(product_id) + "'");
+    }
+    DONUT_ASSIGN_OR_RETURN(auto found, detail::find_product<Dialect>(c, product_id));
+    return std::move(*found);
+  });
+}
+
+template <class Database, class Dialect>
+Result<std::vector<domain::OrderOutcome>> WarehouseStore<Database, Dialect>::place_orders(
+    std::span<const domain::OrderRequest> requests) {
+  const TimePoint now = clock_.now();
+  return db_->template transaction<std::vector<domain::OrderOutcome>>(
+      [&](auto& c) -> Result<std::vector<domain::OrderOutcome>> {
+        std::vector<domain::OrderOutcome> outcomes;
+        outcomes.reserve(requests.size());
+        // Usually one or a few products per batch: a small map beats hashing.
+        std::map<std::string_view, std::optional<detail::BatchProduct>> products;
+        std::unordered_map<std::string_view, std::size_t> keys_in_batch;  // key -> outcome index
+
+        for (const auto& request : requests) {
+          if (!request.idempotency_key.empty()) {
+            if (auto it = keys_in_batch.find(request.idempotency_key); it != keys_in_batch.end()) {
+              outcomes.push_back(detail::replay(outcomes[it->second], request));
+              continue;
+            }
+            DONUT_ASSIGN_OR_RETURN(auto first,
+                                   detail::find_key<Dialect>(c, request.idempotency_key));
+            if (first) {
+              outcomes.push_back(detail::replay(*first, request));
+              continue;
+            }
+          }
+
+          auto [slot, inserted] = products.try_emplace(request.product_id);
+          if (inserted) {
+            DONUT_ASSIGN_OR_RETURN(auto s, c.prepare(Dialect::kSelectStockLocked));
+            s.bind(request.product_id);
+            DONUT_ASSIGN_OR_RETURN(bool row, s.next());
+            if (row) {
+              detail::BatchProduct p;
+              p.state.stock = s.column_int(0);
+              p.state.restock_quantity = s.column_int(1);
+              p.state.open_restock_id = s.column_text(2);
+              p.state.restock_opened_at = from_unix_ms(s.column_int(3));
+              slot->second = std::move(p);
+            }
+          }
+          domain::OrderOutcome outcome;
+          outcome.product_id = request.product_id;
+          outcome.quantity = request.quantity;
+          outcome.decided_at = now;
+          if (!slot->second) {
+            outcome.status = domain::OrderStatus::unknown_product;
+            outcomes.push_back(std::move(outcome));
+            continue;
+          }
+          detail::BatchProduct& product = *slot->second;
+          const auto decision = domain::apply_sale(product.state, request.quantity, policy_, now);
+          product.dirty = product.dirty || decision.sold || decision.open_restock;
+          outcome.stock_left = decision.stock_left;
+          if (decision.sold) {
+            outcome.status = domain::OrderStatus::sold;
+            outcome.order_id = request.order_id;
+            DONUT_ASSIGN_OR_RETURN(auto s, c.prepare("INSERT INTO orders (id, product_id, "
+                                                     "quantity, created_at_ms) VALUES (?,?,?,?)"));
+            s.bind(request.order_id)
+                .bind(request.product_id)
+                .bind(request.quantity)
+                .bind(to_unix_ms(now));
+            if (!s.run()) return c.error("insert order");
+          } else {
+            outcome.status = domain::OrderStatus::out_of_stock;
+          }
+          if (decision.open_restock) {
+            if (!product.state.open_restock_id.empty()) {
+              product.superseded_restock_id = product.state.open_restock_id;
+            }
+            domain::StockEmpty event{new_id(), request.product_id, new_id(),
+                                     product.state.restock_quantity, now};
+            domain::record_restock_opened(product.state, event.restock_id, now);
+            DONUT_ASSIGN_OR_RETURN(auto s, c.prepare("INSERT INTO restocks (id, product_id, "
+                                                     "quantity, state, opened_at_ms) "
+                                                     "VALUES (?, ?, ?, 'open', ?)"));
+            s.bind(event.restock_id)
+                .bind(event.product_id)
+                .bind(event.restock_quantity)
+                .bind(to_unix_ms(now));
+            if (!s.run()) return c.error("insert restock");
+            DONUT_RETURN_IF_ERROR(detail::insert_outbox(c, event, now));
+          }
+          if (outcome.status == domain::OrderStatus::out_of_stock || outcome.stock_left == 0) {
+            outcome.restock_id = product.state.open_restock_id;
+          }
+          if (!request.idempotency_key.empty()) {
+            DONUT_ASSIGN_OR_RETURN(
+                auto s, c.prepare("INSERT INTO idempotency_keys (idem_key, product_id, quantity, "
+                                  "status, order_id, stock_left, restock_id, decided_at_ms) "
+                                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
+            s.bind(request.idempotency_key)
+                .bind(outcome.product_id)
+                .bind(outcome.quantity)
+                .bind(domain::to_string(outcome.status))
+                .bind_optional(outcome.order_id)
+                .bind(outcome.stock_left)
+                .bind_optional(outcome.restock_id)
+                .bind(to_unix_ms(now));
+            if (!s.run()) return c.error("insert idempotency key");
+            keys_in_batch.emplace(request.idempotency_key, outcomes.size());
+          }
+          outcomes.push_back(std::move(outcome));
+        }
+
+        for (auto& [id, product] : products) {
+          if (!product || !product->dirty) continue;
+          DONUT_ASSIGN_OR_RETURN(auto s, c.prepare("UPDATE products SET stock = ?, "
+                                                   "open_restock_id = ?, restock_opened_at_ms = ? "
+                                                   "WHERE id = ?"));
+          s.bind(product->state.stock)
+              .bind_optional(product->state.open_restock_id)
+              .bind(to_unix_ms(product->state.restock_opened_at))
+              .bind(id);
+          if (!s.run()) return c.error("update product");
+          if (!product->superseded_restock_id.empty()) {
+            DONUT_ASSIGN_OR_RETURN(auto u, c.prepare("UPDATE restocks SET state = 'superseded' "
+                                                     "WHERE id = ? AND state = 'open'"));
+            u.bind(product->superseded_restock_id);
+            if (!u.run()) return c.error("supersede restock");
+          }
+        }
+        return outcomes;
+      });
+}
+
+template <class Database, class Dialect>
+Result<domain::Order> WarehouseStore<Database, Dialect>::get_order(std::string_view order_id) {
+  return db_->with_connection([&](auto& c) -> Result<domain::Order> {
+    DONUT_ASSIGN_OR_RETURN(auto s, c.prepare("SELECT id, product_id, quantity, created_at_ms "
+                                             "FROM orders WHERE id = ?"));
+    s.bind(order_id);
+    DONUT_ASSIGN_OR_RETURN(bool row, s.next());
+    if (!row) return make_error(ErrorCode::not_found, "no order '" + std::string(order_id) + "'");
+    return domain::Order{s.column_text(0), s.column_text(1), s.column_int(2),
+                         from_unix_ms(s.column_int(3))};
+  });
+}
+
+namespace detail {
+
+template <class Dialect, class Connection>
+Result<std::optional<domain::Restock>> find_restock(Connection& c, std::string_view id,
+                                                    bool for_update = false) {
+  DONUT_ASSIGN_OR_RETURN(
+      auto s,
+      c.prepare(for_update ? Dialect::kSelectRestockLocked
+                           : std::string_view("SELECT id, product_id, quantity, state, "
+                                              "opened_at_ms, claimed_by, claim_expires_at_ms "
+                                              "FROM restocks WHERE id = ?")));
+  s.bind(id);
+  DONUT_ASSIGN_OR_RETURN(bool row, s.next());
+  if (!row) return std::optional<domain::Restock>();
+  return std::optional<domain::Restock>(detail::read_restock(s));
+}
+
+}  // namespace detail
+
+template <class Database, class Dialect>
+Result<ports::RestockClaim> WarehouseStore<Database, Dialect>::claim_restock(
+    std::string_view restock_id, std::string_view owner, TimePoint lease_until) {
+  const TimePoint now = clock_.now();
+  return db_->template transaction<ports::RestockClaim>(
+      [&](auto& c) -> Result<ports::RestockClaim> {
+        DONUT_ASSIGN_OR_RETURN(auto found, detail::find_restock<Dialect>(c, restock_id, true));
+        ports::RestockClaim claim;
+        if (!found) return claim;
+        claim.restock = std::move(*found);
+        claim.decision = domain::decide_claim(claim.restock, owner, now);
+        if (claim.decision.verdict == domain::ClaimVerdict::granted) {
+          DONUT_ASSIGN_OR_RETURN(auto s, c.prepare("UPDATE restocks SET claimed_by = ?, "
+                                                   "claim_expires_at_ms = ? WHERE id = ?"));
+          s.bind(owner).bind(to_unix_ms(lease_until)).bind(restock_id);
+          if (!s.run()) return c.error("claim restock");
+          claim.restock.claimed_by = std::string(owner);
+          claim.restock.claim_expires_at = lease_until;
+        }
+        return claim;
+      });
+}
+
+template <class Database, class Dialect>
+Result<bool> WarehouseStore<Database, Dialect>::mark_restock_requested(
+    std::string_view restock_id) {
+  const TimePoint now = clock_.now();
+  return db_->template transaction<bool>([&](auto& c) -> Result<bool> {
+    DONUT_ASSIGN_OR_RETURN(auto found, detail::find_restock<Dialect>(c, restock_id, true));
+    if (!found) return false;
+    // The factory may call back before we get here; the arrival then already closed it, and
+    // the request is recorded (once) without reopening anything.
+    DONUT_ASSIGN_OR_RETURN(
+        auto s, c.prepare("UPDATE restocks SET requested_at_ms = ?, state = CASE state WHEN "
+                          "'open' THEN 'requested' ELSE state END "
+                          "WHERE id = ? AND requested_at_ms IS NULL AND state IN "
+                          "('open', 'arrived')"));
+    s.bind(to_unix_ms(now)).bind(restock_id);
+    DONUT_ASSIGN_OR_RETURN(int64_t changed, s.run());
+    if (changed == 0) return false;
+    DONUT_RETURN_IF_ERROR(detail::insert_outbox(
+        c, domain::RestockRequested{new_id(), found->product_id, found->id, found->quantity, now},
+        now));
+    return true;
+  });
+}
+
+template <class Database, class Dialect>
+Status WarehouseStore<Database, Dialect>::release_restock(std::string_view restock_id,
+                                                          std::string_view owner) {
+  return db_->with_connection([&](auto& c) -> Status {
+    DONUT_ASSIGN_OR_RETURN(auto s, c.prepare("UPDATE restocks SET claimed_by = NULL, "
+                                             "claim_expires_at_ms = 0 "
+                                             "WHERE id = ? AND claimed_by = ?"));
+    s.bind(restock_id).bind(owner);
+    if (!s.run()) return c.error("release restock");
+    return ok();
+  });
+}
+
+template <class Database, class Dialect>
+Result<domain::Restock> WarehouseStore<Database, Dialect>::get_restock(
+    std::string_view restock_id) {
+  return db_->with_connection([&](auto& c) -> Result<domain::Restock> {
+    DONUT_ASSIGN_OR_RETURN(auto found, detail::find_restock<Dialect>(c, restock_id));
+    if (!found) {
+      return make_error(ErrorCode::not_found, "no restock '" + std::string(restock_id) + "'");
+    }
+    return std::move(*found);
+  });
+}
+
+template <class Database, class Dialect>
+Result<domain::ArrivalOutcome> WarehouseStore<Database, Dialect>::apply_arrival(
+    const domain::Arrival& arrival) {
+  const TimePoint now = clock_.now();
+  return db_->template transaction<domain::ArrivalOutcome>(
+      [&](auto& c) -> Result<domain::ArrivalOutcome> {
+        domain::ArrivalOutcome outcome;
+        DONUT_ASSIGN_OR_RETURN(auto product,
+                               detail::find_product<Dialect>(c, arrival.product_id, true));
+        if (!product) {
+          outcome.status = domain::ArrivalStatus::unknown_product;
+          return outcome;
+        }
+        DONUT_ASSIGN_OR_RETURN(auto insert, c.prepare(Dialect::kInsertArrivalIfNew));
+        insert.bind(arrival.request_id)
+            .bind_optional(arrival.restock_id)
+            .bind(arrival.product_id)
+            .bind(arrival.quantity)
+            .bind_optional(arrival.factory_id)
+            .bind(to_unix_ms(arrival.received_at))
+            .bind(to_unix_ms(now));
+        DONUT_ASSIGN_OR_RETURN(int64_t inserted, insert.run());
+        if (inserted == 0) {
+          outcome.status = domain::ArrivalStatus::duplicate;
+          outcome.stock_after = product->stock;
+          return outcome;
+        }
+        outcome.stock_after = product->stock + arrival.quantity;
+        const bool closes_open =
+            !arrival.restock_id.empty() && product->open_restock_id == arrival.restock_id;
+        DONUT_ASSIGN_OR_RETURN(
+            auto update,
+            c.prepare("UPDATE products SET stock = stock + ?, open_restock_id = CASE WHEN ? <> 0 "
+                      "THEN NULL ELSE open_restock_id END WHERE id = ?"));
+        update.bind(arrival.quantity).bind(closes_open ? 1 : 0).bind(arrival.product_id);
+        if (!update.run()) return c.error("add stock");
+        if (!arrival.restock_id.empty()) {
+          DONUT_ASSIGN_OR_RETURN(auto close,
+                                 c.prepare("UPDATE restocks SET state = 'arrived', "
+                                           "arrived_at_ms = ? WHERE id = ? AND state IN "
+                                           "('open', 'requested', 'superseded')"));
+          close.bind(to_unix_ms(now)).bind(arrival.restock_id);
+          if (!close.run()) return c.error("close restock");
+        }
+        DONUT_RETURN_IF_ERROR(detail::insert_outbox(
+            c,
+            domain::StockArrived{new_id(), arrival.product_id, arrival.restock_id,
+                                 arrival.request_id, arrival.quantity, outcome.stock_after, now},
+            now));
+        return outcome;
+      });
+}
+
+template <class Database, class Dialect>
+Result<std::vector<ports::OutboxEntry>> WarehouseStore<Database, Dialect>::pending_outbox(
+    std::size_t max_entries) {
+  return db_->with_connection([&](auto& c) -> Result<std::vector<ports::OutboxEntry>> {
+    DONUT_ASSIGN_OR_RETURN(auto s, c.prepare("SELECT id, topic, type, body, created_at_ms "
+                                             "FROM outbox WHERE published_at_ms IS NULL "
+                                             "ORDER BY id LIMIT ?"));
+    s.bind(static_cast<int64_t>(max_entries));
+    std::vector<ports::OutboxEntry> entries;
+    for (;;) {
+      DONUT_ASSIGN_OR_RETURN(bool row, s.next());
+      if (!row) break;
+      entries.push_back({s.column_int(0), s.column_text(1), s.column_text(2), s.column_text(3),
+                         from_unix_ms(s.column_int(4))});
+    }
+    return entries;
+  });
+}
+
+template <class Database, class Dialect>
+Status WarehouseStore<Database, Dialect>::mark_published(std::span<const int64_t> outbox_ids) {
+  if (outbox_ids.empty()) return ok();
+  const TimePoint now = clock_.now();
+  return db_->template transaction<void>([&](auto& c) -> Status {
+    DONUT_ASSIGN_OR_RETURN(auto s, c.prepare("UPDATE outbox SET published_at_ms = ? "
+                                             "WHERE id = ? AND published_at_ms IS NULL"));
+    for (int64_t id : outbox_ids) {
+      s.bind(to_unix_ms(now)).bind(id);
+      if (!s.run()) return c.error("mark published");
+      s.reset();
+    }
+    return ok();
+  });
+}
+
+template <class Database, class Dialect>
+Result<ports::WarehouseStats> WarehouseStore<Database, Dialect>::stats() {
+  return db_->with_connection([&](auto& c) -> Result<ports::WarehouseStats> {
+    ports::WarehouseStats stats;
+    std::map<std::string, ports::ProductStats, std::less<>> by_id;
+    {
+      DONUT_ASSIGN_OR_RETURN(auto s, c.prepare("SELECT id, stock FROM products ORDER BY id"));
+      for (;;) {
+        DONUT_ASSIGN_OR_RETURN(bool row, s.next());
+        if (!row) break;
+        auto& p = by_id[s.column_text(0)];
+        p.product_id = s.column_text(0);
+        p.stock = s.column_int(1);
+      }
+    }
+    {
+      DONUT_ASSIGN_OR_RETURN(auto s, c.prepare("SELECT product_id, count(*), sum(quantity) "
+                                               "FROM orders GROUP BY product_id"));
+      for (;;) {
+        DONUT_ASSIGN_OR_RETURN(bool row, s.next());
+        if (!row) break;
+        if (auto it = by_id.find(s.column_view(0)); it != by_id.end()) {
+          it->second.orders = s.column_int(1);
+          it->second.units_sold = s.column_int(2);
+        }
+      }
+    }
+    {
+      DONUT_ASSIGN_OR_RETURN(auto s, c.prepare("SELECT product_id, count(*), sum(quantity) "
+                                               "FROM arrivals GROUP BY product_id"));
+      for (;;) {
+        DONUT_ASSIGN_OR_RETURN(bool row, s.next());
+        if (!row) break;
+        if (auto it = by_id.find(s.column_view(0)); it != by_id.end()) {
+          it->second.arrivals = s.column_int(1);
+          it->second.units_arrived = s.column_int(2);
+        }
+      }
+    }
+    {
+      DONUT_ASSIGN_OR_RETURN(auto s, c.prepare("SELECT product_id, state, count(*) FROM restocks "
+                                               "GROUP BY product_id, state"));
+      for (;;) {
+        DONUT_ASSIGN_OR_RETURN(bool row, s.next());
+        if (!row) break;
+        auto it = by_id.find(s.column_view(0));
+        if (it == by_id.end()) continue;
+        const auto state = domain::parse_restock_state(s.column_view(1));
+        const int64_t n = s.column_int(2);
+        switch (state.value_or(domain::RestockState::open)) {
+          case domain::RestockState::open:
+            it->second.restocks_open += n;
+            break;
+          case domain::RestockState::requested:
+            it->second.restocks_requested += n;
+            break;
+          case domain::RestockState::arrived:
+            it->second.restocks_arrived += n;
+            break;
+          case domain::RestockState::superseded:
+            it->second.restocks_superseded += n;
+            break;
+        }
+      }
+    }
+    {
+      DONUT_ASSIGN_OR_RETURN(
+          auto s, c.prepare("SELECT count(*) FROM outbox WHERE published_at_ms IS NULL"));
+      DONUT_ASSIGN_OR_RETURN(bool row, s.next());
+      if (row) stats.outbox_pending = s.column_int(0);
+    }
+    for (auto& [id, p] : by_id) stats.products.push_back(std::move(p));
+    return stats;
+  });
+}
+
+template <class Database, class Dialect>
+Status WarehouseStore<Database, Dialect>::ping() {
+  return db_->with_connection([&](auto& c) -> Status {
+    DONUT_ASSIGN_OR_RETURN(auto s, c.prepare("SELECT 1"));
+    DONUT_RETURN_IF_ERROR(s.next());
+    return ok();
+  });
+}
+
+}  // namespace donut::sql
