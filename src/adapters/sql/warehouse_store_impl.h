@@ -4,7 +4,9 @@
 
 #include <map>
 #include <optional>
+#include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "adapters/sql/warehouse_store.h"
 #include "codec/events_json.h"
@@ -106,6 +108,54 @@ inline domain::OrderOutcome replay(const domain::OrderOutcome& first,
   return again;
 }
 
+// Multi-row INSERT statements for 1, 4, 16, 64 and 256 orders: a batch goes in as few round
+// trips as possible while each size keeps one cached prepared statement.
+inline const std::string& insert_orders_sql(std::size_t rows) {
+  static const auto make = [](std::size_t n) {
+    std::string sql = "INSERT INTO orders (id, product_id, quantity, created_at_ms) VALUES ";
+    for (std::size_t i = 0; i < n; ++i) sql += i == 0 ? "(?,?,?,?)" : ",(?,?,?,?)";
+    return sql;
+  };
+  static const std::string k1 = make(1), k4 = make(4), k16 = make(16), k64 = make(64),
+                           k256 = make(256);
+  switch (rows) {
+    case 256:
+      return k256;
+    case 64:
+      return k64;
+    case 16:
+      return k16;
+    case 4:
+      return k4;
+    default:
+      return k1;
+  }
+}
+
+template <class Connection>
+Status insert_orders(Connection& c, const std::vector<const domain::OrderRequest*>& rows,
+                     TimePoint now) {
+  std::size_t next = 0;
+  while (next < rows.size()) {
+    const std::size_t left = rows.size() - next;
+    const std::size_t chunk = left >= 256  ? 256
+                              : left >= 64 ? 64
+                              : left >= 16 ? 16
+                              : left >= 4  ? 4
+                                           : 1;
+    DONUT_ASSIGN_OR_RETURN(auto s, c.prepare(insert_orders_sql(chunk)));
+    for (std::size_t i = next; i < next + chunk; ++i) {
+      s.bind(rows[i]->order_id)
+          .bind(rows[i]->product_id)
+          .bind(rows[i]->quantity)
+          .bind(to_unix_ms(now));
+    }
+    if (!s.run()) return c.error("insert orders");
+    next += chunk;
+  }
+  return ok();
+}
+
 }  // namespace detail
 
 template <class Database, class Dialect>
@@ -181,6 +231,8 @@ Result<std::vector<domain::OrderOutcome>> WarehouseStore<Database, Dialect>::pla
         // Usually one or a few products per batch: a small map beats hashing.
         std::map<std::string_view, std::optional<detail::BatchProduct>> products;
         std::unordered_map<std::string_view, std::size_t> keys_in_batch;  // key -> outcome index
+        std::vector<const domain::OrderRequest*> sold_rows;
+        sold_rows.reserve(requests.size());
 
         for (const auto& request : requests) {
           if (!request.idempotency_key.empty()) {
@@ -226,13 +278,7 @@ Result<std::vector<domain::OrderOutcome>> WarehouseStore<Database, Dialect>::pla
           if (decision.sold) {
             outcome.status = domain::OrderStatus::sold;
             outcome.order_id = request.order_id;
-            DONUT_ASSIGN_OR_RETURN(auto s, c.prepare("INSERT INTO orders (id, product_id, "
-                                                     "quantity, created_at_ms) VALUES (?,?,?,?)"));
-            s.bind(request.order_id)
-                .bind(request.product_id)
-                .bind(request.quantity)
-                .bind(to_unix_ms(now));
-            if (!s.run()) return c.error("insert order");
+            sold_rows.push_back(&request);
           } else {
             outcome.status = domain::OrderStatus::out_of_stock;
           }
@@ -275,6 +321,7 @@ Result<std::vector<domain::OrderOutcome>> WarehouseStore<Database, Dialect>::pla
           outcomes.push_back(std::move(outcome));
         }
 
+        DONUT_RETURN_IF_ERROR(detail::insert_orders(c, sold_rows, now));
         for (auto& [id, product] : products) {
           if (!product || !product->dirty) continue;
           DONUT_ASSIGN_OR_RETURN(auto s, c.prepare("UPDATE products SET stock = ?, "
