@@ -1,0 +1,47 @@
+#include "hosts/lambda/lambda_host.h"
+
+#include <future>
+
+#include <spdlog/spdlog.h>
+
+#include "hosts/lambda/events.h"
+
+namespace donut::lambda {
+
+InvocationHandler http_api_handler(const http::Router& router) {
+  return [&router](const Invocation& invocation) -> Result<std::string> {
+    auto request = decode_http_api_event(invocation.event);
+    if (!request) return encode_http_api_response(http::error_response(request.error()));
+    // Routes may answer from another thread (the order writer); wait for the answer here.
+    std::promise<http::Response> answer;
+    auto answered = answer.get_future();
+    router.dispatch(std::move(*request),
+                    [&answer](http::Response r) { answer.set_value(std::move(r)); });
+    return encode_http_api_response(answered.get());
+  };
+}
+
+InvocationHandler sqs_handler(app::BatchHandler handler) {
+  return [handler = std::move(handler)](const Invocation& invocation) -> Result<std::string> {
+    DONUT_ASSIGN_OR_RETURN(auto messages, decode_sqs_event(invocation.event));
+    const auto results = handler(messages, {});
+    return encode_batch_response(messages, results);
+  };
+}
+
+Status run(RuntimeApi& api, const InvocationHandler& handler, int max_invocations) {
+  for (int served = 0; max_invocations == 0 || served < max_invocations; ++served) {
+    DONUT_ASSIGN_OR_RETURN(auto invocation, api.next());
+    auto body = handler(invocation);
+    if (body) {
+      DONUT_RETURN_IF_ERROR(api.respond(invocation.request_id, *body));
+    } else {
+      spdlog::error("invocation {} failed: {}", invocation.request_id, body.error().message);
+      DONUT_RETURN_IF_ERROR(api.fail(
+          invocation.request_id, std::string(to_string(body.error().code)), body.error().message));
+    }
+  }
+  return ok();
+}
+
+}  // namespace donut::lambda

@@ -1,0 +1,26 @@
+// The Lambda host: runs the Runtime API loop with one of the application's handlers.
+//
+// An `InvocationHandler` turns an event into the response body, or an Error (reported through
+// the Runtime API's invocation error, so Lambda retries per its own policy). Two adapters build
+// handlers from the code the local host also uses: an http::Router behind API Gateway, and a
+// BatchHandler behind an SQS event source mapping.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "app/queue_consumer.h"
+#include "hosts/lambda/runtime_api.h"
+#include "http/router.h"
+
+namespace donut::lambda {
+
+using InvocationHandler = std::function<Result<std::string>(const Invocation&)>;
+
+InvocationHandler http_api_handler(const http::Router& router);
+InvocationHandler sqs_handler(app::BatchHandler handler);
+
+// Serves invocations until `max_invocations` (0: forever) or until the Runtime API fails.
+Status run(RuntimeApi& api, const InvocationHandler& handler, int max_invocations = 0);
+
+}  // namespace donut::lambda

@@ -1,0 +1,120 @@
+// The Lambda host against a fake Runtime API over real HTTP: API Gateway events reach the Sales
+// API; an SQS batch with one poison message reports only that message as failed; errors go to
+// the invocation-error and init-error endpoints.
+#include "hosts/lambda/lambda_host.h"
+
+#include <boost/json.hpp>
+#include <gtest/gtest.h>
+
+#include "adapters/clock/clocks.h"
+#include "adapters/memory/memory_store.h"
+#include "api/sales_api.h"
+#include "app/arrivals.h"
+#include "app/order_service.h"
+#include "codec/events_json.h"
+#include "hosts/lambda/events.h"
+#include "support/fake_lambda_runtime.h"
+
+namespace donut::lambda {
+namespace {
+
+namespace json = boost::json;
+
+std::string http_event(const std::string& method, const std::string& path, const std::string& body,
+                       bool base64 = false) {
+  json::object http;
+  http["method"] = method;
+  http["sourceIp"] = "203.0.113.7";
+  json::object context;
+  context["http"] = std::move(http);
+  json::object headers;
+  headers["content-type"] = "application/json";
+  json::object o;
+  o["version"] = "2.0";
+  o["rawPath"] = path;
+  o["rawQueryString"] = "";
+  o["headers"] = std::move(headers);
+  o["requestContext"] = std::move(context);
+  o["body"] = body;
+  o["isBase64Encoded"] = base64;
+  return json::serialize(o);
+}
+
+std::string sqs_record(const std::string& id, const std::string& body) {
+  json::object attributes;
+  attributes["ApproximateReceiveCount"] = "1";
+  json::object r;
+  r["messageId"] = id;
+  r["receiptHandle"] = "rh-" + id;
+  r["body"] = body;
+  r["attributes"] = std::move(attributes);
+  r["eventSourceARN"] = "arn:aws:sqs:us-east-1:123456789012:stock-arrivals";
+  return json::serialize(r);
+}
+
+class LambdaHost : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_TRUE(store_.upsert_product({"CP-1", "Glazed", 250, 10, 5})); }
+  clock::ManualClock clock_;
+  memory::MemoryStore store_{clock_};
+  testing::FakeLambdaRuntime runtime_;
+};
+
+TEST_F(LambdaHost, ApiGatewayEventsReachTheSalesApi) {
+  app::OrderService orders(store_, {app::OrderService::Strategy::group_commit, 64});
+  http::Router router;
+  api::add_sales_routes(router, store_, orders, {100});
+  runtime_.push("req-1", http_event("POST", "/v1/orders", R"({"product_id":"CP-1","quantity":3})"));
+  runtime_.push("req-2", http_event("GET", "/v1/products/CP-1", ""));
+  // {"product_id":"CP-1","quantity":1} in base64
+  runtime_.push("req-3", http_event("POST", "/v1/orders",
+                                    "eyJwcm9kdWN0X2lkIjoiQ1AtMSIsInF1YW50aXR5IjoxfQ==", true));
+  runtime_.push("req-4", R"({"not":"an api gateway event"})");
+  RuntimeApi api(runtime_.host_port());
+  ASSERT_TRUE(run(api, http_api_handler(router), 4));
+
+  auto first = json::parse(runtime_.response("req-1")).as_object();
+  EXPECT_EQ(first.at("statusCode").as_int64(), 201);
+  EXPECT_NE(std::string(first.at("body").as_string()).find("\"stock_left\":7"), std::string::npos);
+  auto second = json::parse(runtime_.response("req-2")).as_object();
+  EXPECT_EQ(second.at("statusCode").as_int64(), 200);
+  auto third = json::parse(runtime_.response("req-3")).as_object();
+  EXPECT_EQ(third.at("statusCode").as_int64(), 201);
+  auto fourth = json::parse(runtime_.response("req-4")).as_object();
+  EXPECT_EQ(fourth.at("statusCode").as_int64(), 400);
+  EXPECT_EQ(store_.get_product("CP-1")->stock, 6);
+}
+
+TEST_F(LambdaHost, OnlyThePoisonMessageOfABatchIsReportedAsFailed) {
+  app::ArrivalHandler handler(store_);
+  const auto good = [&](const std::string& request) {
+    return codec::encode_arrival({request, "", "CP-1", 5, "FF", clock_.now()});
+  };
+  json::array records;
+  records.push_back(json::parse(sqs_record("m-1", good("q-1"))));
+  records.push_back(json::parse(sqs_record("m-poison", "{not json")));
+  records.push_back(json::parse(sqs_record("m-3", good("q-3"))));
+  json::object event;
+  event["Records"] = std::move(records);
+  runtime_.push("req-1", json::serialize(event));
+  RuntimeApi api(runtime_.host_port());
+  ASSERT_TRUE(run(
+      api, sqs_handler([&](auto messages, auto stop) { return handler.handle(messages, stop); }),
+      1));
+  EXPECT_EQ(runtime_.response("req-1"), R"({"batchItemFailures":[{"itemIdentifier":"m-poison"}]})");
+  EXPECT_EQ(store_.get_product("CP-1")->stock, 20);
+}
+
+TEST_F(LambdaHost, ErrorsGoToTheErrorEndpoints) {
+  runtime_.push("req-1", R"({"no":"records"})");
+  RuntimeApi api(runtime_.host_port());
+  ASSERT_TRUE(
+      run(api, sqs_handler([](auto, auto) { return std::vector<app::MessageResult>{}; }), 1));
+  EXPECT_TRUE(runtime_.response("req-1").empty());
+  EXPECT_NE(runtime_.error("req-1").find("\"errorType\":\"invalid_argument\""), std::string::npos);
+  ASSERT_TRUE(api.init_error("config", "DONUT_DATABASE is not set"));
+  EXPECT_NE(runtime_.error("init").find("DONUT_DATABASE is not set"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace donut::lambda

@@ -1,0 +1,103 @@
+// The packaged `sales` function: unzip it, run its `bootstrap` against a fake Runtime API, and
+// check it serves API Gateway events. Also measures the cold start (process start to first
+// response, median of 20) and the peak memory, printed for the record, never asserted.
+#include <algorithm>
+#include <chrono>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+
+#include <boost/json.hpp>
+#include <gtest/gtest.h>
+
+#include "adapters/clock/clocks.h"
+#include "adapters/sqlite/database.h"
+#include "adapters/sqlite/sqlite_store.h"
+#include "support/fake_lambda_runtime.h"
+#include "support/temp_dir.h"
+
+#ifndef DONUT_LAMBDA_ZIP
+#error "DONUT_LAMBDA_ZIP must name the packaged sales function"
+#endif
+
+namespace donut {
+namespace {
+
+std::string http_event(const std::string& method, const std::string& path,
+                       const std::string& body) {
+  return R"({"version":"2.0","rawPath":")" + path +
+         R"(","rawQueryString":"","headers":{"content-type":"application/json"},)"
+         R"("requestContext":{"http":{"method":")" +
+         method + R"(","sourceIp":"203.0.113.7"}},"body":)" +
+         boost::json::serialize(boost::json::value(body)) + R"(,"isBase64Encoded":false})";
+}
+
+pid_t start_bootstrap(const std::string& dir, const std::string& runtime,
+                      const std::string& database) {
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    ::setenv("AWS_LAMBDA_RUNTIME_API", runtime.c_str(), 1);
+    ::setenv("DONUT_DATABASE", database.c_str(), 1);
+    ::setenv("DONUT_LOG_LEVEL", "warn", 1);
+    const std::string bootstrap = dir + "/bootstrap";
+    ::execl(bootstrap.c_str(), bootstrap.c_str(), nullptr);
+    _exit(127);
+  }
+  return pid;
+}
+
+long stop(pid_t pid) {  // returns peak RSS in KiB
+  ::kill(pid, SIGKILL);
+  int status = 0;
+  rusage usage{};
+  ::wait4(pid, &status, 0, &usage);
+  return usage.ru_maxrss;
+}
+
+TEST(LambdaPackage, BootstrapServesApiGatewayEventsAndStartsFast) {
+  testing::TempDir dir;
+  ASSERT_EQ(std::system(
+                ("unzip -q " + std::string(DONUT_LAMBDA_ZIP) + " -d " + dir.file("task")).c_str()),
+            0);
+  const auto database = dir.file("warehouse.db");
+  {
+    clock::SystemClock clock;
+    auto db = sqlite::Database::open({database, 1, true});
+    ASSERT_TRUE(db);
+    sqlite::SqliteStore store(*db, clock);
+    ASSERT_TRUE(store.upsert_product({"CP-1", "Glazed", 250, 1000, 0}));
+  }
+
+  std::vector<double> cold_starts_ms;
+  long peak_rss_kib = 0;
+  for (int run = 0; run < 20; ++run) {
+    testing::FakeLambdaRuntime runtime;
+    const std::string id = "req-" + std::to_string(run);
+    runtime.push(id, run == 0
+                         ? http_event("POST", "/v1/orders", R"({"product_id":"CP-1","quantity":2})")
+                         : http_event("GET", "/v1/products/CP-1", ""));
+    const auto started = std::chrono::steady_clock::now();
+    const pid_t pid = start_bootstrap(dir.file("task"), runtime.host_port(), database);
+    while (runtime.response(id).empty() &&
+           std::chrono::steady_clock::now() - started < std::chrono::seconds(20)) {
+      std::this_thread::sleep_for(std::chrono::microseconds(200));
+    }
+    cold_starts_ms.push_back(
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
+            .count());
+    const auto answer = runtime.response(id);
+    runtime.push("stop", "{}");  // lets the fake's pending `next` return before the kill
+    peak_rss_kib = std::max(peak_rss_kib, stop(pid));
+    ASSERT_FALSE(answer.empty()) << "no response from the packaged bootstrap";
+    auto response = boost::json::parse(answer).as_object();
+    EXPECT_EQ(response.at("statusCode").as_int64(), run == 0 ? 201 : 200) << answer;
+  }
+  std::sort(cold_starts_ms.begin(), cold_starts_ms.end());
+  std::cout << "cold start (process start to first response), median of 20: "
+            << (cold_starts_ms[9] + cold_starts_ms[10]) / 2 << " ms; peak RSS " << peak_rss_kib
+            << " KiB\n";
+}
+
+}  // namespace
+}  // namespace donut

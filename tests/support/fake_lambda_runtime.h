@@ -1,0 +1,97 @@
+// A fake of the Lambda Runtime API over real HTTP (loopback), for the Lambda host's tests: it
+// hands out queued events on GET .../invocation/next and records what the function answered.
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <string>
+
+#include "http/router.h"
+#include "http/server.h"
+
+namespace donut::testing {
+
+class FakeLambdaRuntime {
+ public:
+  FakeLambdaRuntime() {
+    router_.add("GET", "/2018-06-01/runtime/invocation/next", "next",
+                [this](http::Request&&, http::Respond respond) {
+                  std::unique_lock lock(mutex_);
+                  changed_.wait(lock, [&] { return !events_.empty() || closing_; });
+                  if (events_.empty()) return respond(http::json_response(500, "{}"));
+                  auto [id, event] = events_.front();
+                  events_.pop_front();
+                  http::Response r = http::json_response(200, event);
+                  r.headers.emplace_back("Lambda-Runtime-Aws-Request-Id", id);
+                  r.headers.emplace_back("Lambda-Runtime-Deadline-Ms", "1764000030000");
+                  r.headers.emplace_back("Lambda-Runtime-Invoked-Function-Arn",
+                                         "arn:aws:lambda:us-east-1:123456789012:function:donut");
+                  respond(std::move(r));
+                });
+    router_.add("POST", "/2018-06-01/runtime/invocation/{id}/response", "response",
+                [this](http::Request&& r, http::Respond respond) {
+                  record(responses_, std::string(r.path_param("id")), r.body);
+                  respond(http::json_response(202, R"({"status":"OK"})"));
+                });
+    router_.add("POST", "/2018-06-01/runtime/invocation/{id}/error", "error",
+                [this](http::Request&& r, http::Respond respond) {
+                  record(errors_, std::string(r.path_param("id")), r.body);
+                  respond(http::json_response(202, R"({"status":"OK"})"));
+                });
+    router_.add("POST", "/2018-06-01/runtime/init/error", "init_error",
+                [this](http::Request&& r, http::Respond respond) {
+                  record(errors_, "init", r.body);
+                  respond(http::json_response(202, R"({"status":"OK"})"));
+                });
+    http::Server::Options options;
+    options.port = 0;
+    options.threads = 2;
+    options.body_limit = 6 * 1024 * 1024;
+    server_ = std::make_unique<http::Server>(options, router_.handler());
+    (void)server_->start();
+  }
+
+  ~FakeLambdaRuntime() {
+    {
+      std::lock_guard lock(mutex_);
+      closing_ = true;  // releases handlers blocked in `next`
+    }
+    changed_.notify_all();
+    server_->stop();
+  }
+
+  std::string host_port() const { return "127.0.0.1:" + std::to_string(server_->port()); }
+
+  void push(std::string request_id, std::string event) {
+    {
+      std::lock_guard lock(mutex_);
+      events_.emplace_back(std::move(request_id), std::move(event));
+    }
+    changed_.notify_all();
+  }
+  std::string response(const std::string& id) { return get(responses_, id); }
+  std::string error(const std::string& id) { return get(errors_, id); }
+
+ private:
+  void record(std::map<std::string, std::string>& into, std::string id, std::string body) {
+    std::lock_guard lock(mutex_);
+    into[std::move(id)] = std::move(body);
+  }
+  std::string get(std::map<std::string, std::string>& from, const std::string& id) {
+    std::lock_guard lock(mutex_);
+    auto it = from.find(id);
+    return it == from.end() ? std::string() : it->second;
+  }
+
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  bool closing_ = false;
+  std::deque<std::pair<std::string, std::string>> events_;
+  std::map<std::string, std::string> responses_, errors_;
+  http::Router router_;
+  std::unique_ptr<http::Server> server_;
+};
+
+}  // namespace donut::testing
