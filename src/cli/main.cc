@@ -189,6 +189,7 @@ int run_roles(LocalConfig config, bool banner) {
     if (!s.url().empty()) std::cout << "listening on " << s.url() << std::endl;
     if (!s.factory_url().empty())
       std::cout << "factory simulator on " << s.factory_url() << std::endl;
+    std::cout << "ready" << std::endl;
   }
   wait_for_shutdown_signal();
   s.stop();

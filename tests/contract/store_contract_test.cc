@@ -27,6 +27,17 @@ TEST_P(StoreContract, UpsertCreatesOnceAndNeverResetsStock) {
   EXPECT_EQ(store_->list_products()->size(), 2u);
 }
 
+TEST_P(StoreContract, ValuesNeverBecomeSql) {
+  const std::string hostile = "Bobby'); DROP TABLE orders; --\" OR 1=1";
+  ASSERT_TRUE(store_->upsert_product({"CP-3", hostile, 1, 5, 0}));
+  EXPECT_EQ(store_->get_product("CP-3")->name, hostile)
+      << "stored verbatim through bound parameters";
+  auto sold = place({order("CP-3", 1, "key'; DELETE FROM products; --")});
+  ASSERT_EQ(sold[0].status, OrderStatus::sold);
+  EXPECT_TRUE(store_->get_order(sold[0].order_id)) << "the orders table is still there";
+  EXPECT_EQ(store_->list_products()->size(), 3u);
+}
+
 TEST_P(StoreContract, UnknownProductIsNotFound) {
   EXPECT_EQ(store_->get_product("nope").error().code, ErrorCode::not_found);
   auto outcome = place({order("nope", 1)});

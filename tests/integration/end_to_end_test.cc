@@ -227,6 +227,33 @@ TEST_F(EndToEnd, RepeatedAndForgedCallbacksChangeNothing) {
   EXPECT_EQ(stock("CP-3"), 7);
 }
 
+TEST_F(EndToEnd, OutOfOrderCallbacksAreEachAppliedOnce) {
+  start(testing::fast_config(dir_));
+  add_product("CP-4", 0, 0);
+  const auto secret = system_->config().callback_secret;
+  const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  auto callback = [&](const std::string& request_id, int quantity) {
+    const std::string body =
+        R"({"MessageAttributeProductId":"CP-4","MessageAttributeProductCnt":)" +
+        std::to_string(quantity) + R"(,"MessageAttributeRequestId":")" + request_id + "\"}";
+    return testing::request("POST", url_ + "/v1/stock-arrivals", body,
+                            {{"Content-Type", "application/json"},
+                             {"X-Factory-Timestamp", std::to_string(now)},
+                             {"X-Factory-Signature", app::sign_callback(secret, now, body)}})
+        .status;
+  };
+  // The second batch reports first, then the first, then the second again.
+  EXPECT_EQ(callback("req-2", 20), 202);
+  EXPECT_EQ(callback("req-1", 10), 202);
+  EXPECT_EQ(callback("req-2", 20), 202);
+  ASSERT_TRUE(eventually([&] { return stock("CP-4") == 30 && depth("stock-arrivals") == 0; }));
+  std::this_thread::sleep_for(Millis(200));
+  EXPECT_EQ(stock("CP-4"), 30);
+  EXPECT_EQ(system_->store().stats()->products.front().arrivals, 2);
+}
+
 TEST_F(EndToEnd, AdminRoutesNeedTheBearerToken) {
   start(testing::fast_config(dir_));
   add_product("CP-1", 5, 0);

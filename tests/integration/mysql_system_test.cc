@@ -154,5 +154,60 @@ TEST_F(SelfHosted, DatabaseRestartUnderLoadAnswers503ThenRecovers) {
             << ", orders in the warehouse: " << p.units_sold << "\n";
 }
 
+// A restock worker killed with SIGKILL while it waits for the factory: the message comes back
+// to the next worker, which finds the factory already has the request, and the restock is
+// requested once and arrives once.
+TEST_F(SelfHosted, KilledRestockWorkerLeavesTheRestockRequestedOnce) {
+  ASSERT_TRUE(store_->upsert_product({"CP-9", "Nine", 100, 1, 10}));
+  const std::string data = dir_.path().string();
+  auto role = [&](std::vector<std::string> args, const std::string& ready) {
+    std::vector<std::string> argv{DONUT_BINARY};
+    argv.insert(argv.end(), args.begin(), args.end());
+    for (const std::string& extra : std::vector<std::string>{"--database", url_, "--data-dir", data,
+                                                             "--no-seed", "--log-level", "warn"}) {
+      argv.push_back(extra);
+    }
+    return std::make_unique<testing::Child>(argv, ready);
+  };
+  const std::string timing[] = {"--visibility-timeout-ms", "800", "--restock-lease-ms", "1500",
+                                "--retry-base-ms",         "100", "--retry-cap-ms",     "300"};
+  auto factory = role({"factory", "--factory-port", "0", "--factory-delay-ms", "4000",
+                       "--factory-response-delay-ms", "1500"},
+                      "factory simulator on ");
+  const std::string factory_url = factory->ready_line();
+  auto sales_process = role({"sales", "--port", "0"}, "listening on ");
+  const std::string arrivals_port = std::to_string(testing::free_port());
+  auto arrivals = role({"arrivals", "--port", arrivals_port}, "listening on ");
+  auto relay = role({"relay"}, "ready");
+  auto restock_args = [&] {
+    std::vector<std::string> args{"restock", "--factory-url", factory_url, "--public-url",
+                                  "http://127.0.0.1:" + arrivals_port};
+    args.insert(args.end(), std::begin(timing), std::end(timing));
+    return args;
+  };
+  auto first_worker = role(restock_args(), "ready");
+
+  ASSERT_EQ(testing::post_order(sales_process->ready_line(), "CP-9", 1).status, 201);  // sells out
+  auto factory_stats = [&] { return testing::request("GET", factory_url + "/admin/stats").json; };
+  ASSERT_TRUE(testing::eventually([&] { return factory_stats().at("requests").as_int64() >= 1; }))
+      << "the first worker is waiting for the factory";
+  first_worker->kill(SIGKILL);
+
+  auto second_worker = role(restock_args(), "ready");
+  ASSERT_TRUE(testing::eventually([&] { return store_->get_product("CP-9")->stock == 10; },
+                                  std::chrono::seconds(30)))
+      << "the stock arrived";
+  ASSERT_TRUE(testing::eventually([&] { return factory_stats().at("requests").as_int64() >= 2; }))
+      << "the message was delivered again after the kill";
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  const auto stats = factory_stats();
+  EXPECT_EQ(stats.at("accepted").as_int64(), 1) << "manufactured once";
+  EXPECT_EQ(stats.at("duplicates").as_int64(), stats.at("requests").as_int64() - 1);
+  auto warehouse = store_->stats();
+  EXPECT_EQ(warehouse->products.front().arrivals, 1);
+  EXPECT_EQ(warehouse->products.front().restocks_arrived, 1);
+  EXPECT_EQ(store_->get_product("CP-9")->stock, 10);
+}
+
 }  // namespace
 }  // namespace donut
