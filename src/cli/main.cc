@@ -62,6 +62,13 @@ void add_common_options(CLI::App& app, LocalConfig& c, std::string& log_level) {
   app.add_option("--database", c.database,
                  "SQLite database file (default: <data-dir>/warehouse.db)")
       ->envname("DONUT_DATABASE");
+  app.add_option("--broker", c.broker,
+                 "Queues: embedded (SQLite, default) or amqp://user:password@host:port/vhost")
+      ->envname("DONUT_BROKER");
+  app.add_option("--mysql-pool-size", c.mysql_pool_size, "Connections to MySQL per process")
+      ->envname("DONUT_MYSQL_POOL_SIZE")
+      ->check(CLI::Range(1, 256))
+      ->capture_default_str();
   app.add_option("--log-level", log_level, "trace|debug|info|warn|error|off")
       ->envname("DONUT_LOG_LEVEL")
       ->capture_default_str();
@@ -201,7 +208,7 @@ struct Direct {
   donut::local::OpenedStore warehouse;
   donut::ports::Store* store = nullptr;
   std::shared_ptr<donut::sqlite::Database> broker_db;
-  std::unique_ptr<donut::sqlite::SqliteBroker> broker;
+  std::unique_ptr<donut::ports::Broker> broker;
 };
 
 // Operator commands open the warehouse directly (applying migrations); they work whether or
@@ -213,10 +220,7 @@ donut::Result<std::unique_ptr<Direct>> open_direct(const LocalConfig& c) {
   DONUT_ASSIGN_OR_RETURN(d->warehouse, donut::local::open_store(c, d->clock));
   d->store = d->warehouse.store.get();
   d->broker_db = d->warehouse.sqlite;
-  if (!d->broker_db) {
-    DONUT_ASSIGN_OR_RETURN(d->broker_db, donut::sqlite::Database::open({c.broker_path(), 1, true}));
-  }
-  d->broker = std::make_unique<donut::sqlite::SqliteBroker>(d->broker_db, d->clock);
+  DONUT_ASSIGN_OR_RETURN(d->broker, donut::local::open_broker(c, d->clock, d->broker_db));
   donut::app::TopologySettings settings;
   settings.visibility_timeout = donut::Millis(c.visibility_timeout_ms);
   settings.max_receive_count = c.max_receive_count;

@@ -9,7 +9,7 @@
 #include "adapters/mysql/database.h"
 #include "adapters/mysql/mysql_store.h"
 #include "contract/store_contract.h"
-#include "support/mariadb_server.h"
+#include "support/test_servers.h"
 
 namespace donut {
 namespace {

@@ -11,8 +11,9 @@
 #include "adapters/clock/clocks.h"
 #include "adapters/mysql/database.h"
 #include "adapters/mysql/mysql_store.h"
+#include "factory/simulator.h"
 #include "support/child_process.h"
-#include "support/mariadb_server.h"
+#include "support/test_servers.h"
 #include "support/test_system.h"
 
 #ifndef DONUT_BINARY
@@ -24,7 +25,10 @@ namespace {
 
 using testing::MariaDbServer;
 
+using testing::RabbitMqServer;
+
 const auto* const kServer = ::testing::AddGlobalTestEnvironment(new MariaDbServer);
+const auto* const kBroker = ::testing::AddGlobalTestEnvironment(new RabbitMqServer);
 
 class SelfHosted : public ::testing::Test {
  protected:
@@ -152,6 +156,36 @@ TEST_F(SelfHosted, DatabaseRestartUnderLoadAnswers503ThenRecovers) {
   EXPECT_EQ(missing, 0) << "no order answered 201 was lost";
   std::cout << "orders answered 201: " << sold.size() << ", 503 answers while down: " << unavailable
             << ", orders in the warehouse: " << p.units_sold << "\n";
+}
+
+// The seed's story on MariaDB + RabbitMQ: sell out, the factory restocks through the queues;
+// a factory outage ends in RabbitMQ's dead-letter queue, and a redrive restores the stock.
+TEST_F(SelfHosted, TheStoryOnMariaDbAndRabbitMq) {
+  auto config = testing::fast_config(dir_);
+  config.database = url_;
+  config.broker = RabbitMqServer::url();
+  config.max_receive_count = 3;
+  auto system = local::LocalSystem::start(config);
+  ASSERT_TRUE(system) << system.error().message;
+  auto& s = **system;
+  ASSERT_TRUE(s.store().upsert_product({"CP-1", "Glazed", 250, 2, 10}));
+  const std::string url = s.url();
+  ASSERT_EQ(testing::post_order(url, "CP-1", 2).status, 201);
+  EXPECT_EQ(testing::post_order(url, "CP-1", 1).status, 409);
+  ASSERT_TRUE(testing::eventually([&] { return s.store().get_product("CP-1")->stock == 10; }))
+      << "restocked through RabbitMQ";
+
+  s.factory()->configure({Millis(50), 0.0, true, Millis(0)});   // outage
+  ASSERT_EQ(testing::post_order(url, "CP-1", 10).status, 201);  // sells out again
+  ASSERT_TRUE(testing::eventually([&] {
+    return s.broker().stats("factory-requests-dlq")->visible == 1;
+  })) << "dead-lettered after maxReceiveCount";
+  s.factory()->configure({Millis(50), 0.0, false, Millis(0)});
+  EXPECT_EQ(*s.broker().redrive("factory-requests-dlq", 10), 1);
+  ASSERT_TRUE(testing::eventually([&] { return s.store().get_product("CP-1")->stock == 10; }))
+      << "the redriven request restocked";
+  EXPECT_EQ(s.factory()->stats().accepted, 2);
+  s.stop();
 }
 
 // A restock worker killed with SIGKILL while it waits for the factory: the message comes back

@@ -282,6 +282,43 @@ TEST_F(Handlers, OutboxRelayFansEventsOutByType) {
   EXPECT_EQ(broker_.stats(kNotificationsQueue)->visible, 2);
 }
 
+// A broker that fails publishes while `down` is set (the broker or the network is out).
+class FlakyBroker : public memory::MemoryBroker {
+ public:
+  using MemoryBroker::MemoryBroker;
+  Status publish(std::string_view topic, const ports::OutgoingMessage& message) override {
+    if (down && ++failures_seen > allowed_before_failing) {
+      return make_error(ErrorCode::unavailable, "broker down");
+    }
+    return MemoryBroker::publish(topic, message);
+  }
+  bool down = false;
+  int allowed_before_failing = 0;
+  int failures_seen = 0;
+};
+
+TEST(OutboxRelay, NothingIsLostWhileTheBrokerIsDown) {
+  clock::ManualClock clock;
+  memory::MemoryStore store(clock);
+  FlakyBroker broker(clock);
+  ASSERT_TRUE(broker.declare(pipeline_topology({})));
+  ASSERT_TRUE(store.upsert_product({"A", "A", 1, 1, 5}));
+  ASSERT_TRUE(store.upsert_product({"B", "B", 1, 1, 5}));
+  ASSERT_TRUE(store.upsert_product({"C", "C", 1, 1, 5}));
+  std::vector<domain::OrderRequest> orders{
+      {new_id(), "A", 1, ""}, {new_id(), "B", 1, ""}, {new_id(), "C", 1, ""}};
+  ASSERT_TRUE(store.place_orders(orders));  // three stock.empty events in the outbox
+  OutboxRelay relay(store, broker, Millis(1000));
+  broker.down = true;
+  broker.allowed_before_failing = 1;  // the first publish goes through, then the broker dies
+  EXPECT_FALSE(relay.drain());
+  EXPECT_EQ(store.pending_outbox(10)->size(), 2u) << "only the published event was marked";
+  broker.down = false;
+  EXPECT_EQ(*relay.drain(), 2);
+  EXPECT_TRUE(store.pending_outbox(10)->empty());
+  EXPECT_EQ(broker.stats(kFactoryRequestsQueue)->visible, 3) << "every event arrived once";
+}
+
 TEST(QueueConsumer, FailingMessagesEndInTheDeadLetterQueueAndGoodOnesAreDeleted) {
   clock::SystemClock clock;
   memory::MemoryBroker broker(clock);

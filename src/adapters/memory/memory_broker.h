@@ -13,7 +13,7 @@
 
 namespace donut::memory {
 
-class MemoryBroker final : public ports::Broker {
+class MemoryBroker : public ports::Broker {  // tests may wrap it to inject faults
  public:
   explicit MemoryBroker(const ports::Clock& clock) : clock_(clock) {}
 

@@ -14,6 +14,7 @@
 #include "adapters/mail/file_mailer.h"
 #include "adapters/mysql/database.h"
 #include "adapters/mysql/mysql_store.h"
+#include "adapters/rabbitmq/rabbitmq_broker.h"
 #include "adapters/sqlite/database.h"
 #include "adapters/sqlite/sqlite_broker.h"
 #include "adapters/sqlite/sqlite_store.h"
@@ -72,6 +73,22 @@ Result<OpenedStore> open_store(const LocalConfig& c, const ports::Clock& clock) 
     opened.schema_version = opened.sqlite->schema_version();
   }
   return opened;
+}
+
+Result<std::unique_ptr<ports::Broker>> open_broker(const LocalConfig& c, const ports::Clock& clock,
+                                                   std::shared_ptr<sqlite::Database>& embedded) {
+  if (c.broker.rfind("amqp://", 0) == 0) {
+    DONUT_ASSIGN_OR_RETURN(auto settings, rabbitmq::Settings::from_url(c.broker));
+    return std::unique_ptr<ports::Broker>(std::make_unique<rabbitmq::RabbitBroker>(settings));
+  }
+  if (!c.broker.empty() && c.broker != "embedded") {
+    return make_error(ErrorCode::invalid_argument, "--broker must be 'embedded' or amqp://...");
+  }
+  if (!embedded) {
+    // The warehouse is elsewhere (MySQL); the embedded broker keeps its own file.
+    DONUT_ASSIGN_OR_RETURN(embedded, sqlite::Database::open({c.broker_path(), 4, true}));
+  }
+  return std::unique_ptr<ports::Broker>(std::make_unique<sqlite::SqliteBroker>(embedded, clock));
 }
 
 std::vector<domain::ProductSpec> default_catalogue() {
@@ -145,7 +162,7 @@ struct LocalSystem::Parts {
   std::shared_ptr<sqlite::Database> db;  // warehouse (SQLite) and/or the embedded broker
   std::shared_ptr<mysql::Database> mysql_db;
   std::unique_ptr<ports::Store> store;
-  std::unique_ptr<sqlite::SqliteBroker> broker;
+  std::unique_ptr<ports::Broker> broker;
   std::unique_ptr<http::HttpMetrics> metrics;
   std::unique_ptr<mail::FileMailer> mailer;
   std::unique_ptr<factory_client::HttpFactoryClient> factory_client;
@@ -197,11 +214,7 @@ Result<std::unique_ptr<LocalSystem>> LocalSystem::start(LocalConfig config) {
   p->db = std::move(store.sqlite);
   p->mysql_db = std::move(store.mysql);
   p->store = std::move(store.store);
-  if (!p->db) {
-    // The warehouse is on MySQL; the embedded broker keeps its own file in the data folder.
-    DONUT_ASSIGN_OR_RETURN(p->db, sqlite::Database::open({c.broker_path(), 4, true}));
-  }
-  p->broker = std::make_unique<sqlite::SqliteBroker>(p->db, p->clock);
+  DONUT_ASSIGN_OR_RETURN(p->broker, open_broker(c, p->clock, p->db));
   app::TopologySettings topology;
   topology.visibility_timeout = Millis(c.visibility_timeout_ms);
   topology.max_receive_count = c.max_receive_count;

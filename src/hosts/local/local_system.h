@@ -50,6 +50,8 @@ struct LocalConfig {
   // SQLite file (default <data_dir>/warehouse.db) or mysql://user:password@host:port/database.
   std::string database;
   int mysql_pool_size = 8;
+  // The queues: "embedded" (SQLite, the default) or amqp://user:password@host:port/vhost.
+  std::string broker;
   std::string host = "127.0.0.1";
   uint16_t port = 8080;          // sales and/or arrivals HTTP server; 0 picks a free port
   uint16_t factory_port = 8081;  // the simulator's server; 0 picks a free port
@@ -103,6 +105,12 @@ struct OpenedStore {
   int schema_version = 0;
 };
 Result<OpenedStore> open_store(const LocalConfig& config, const ports::Clock& clock);
+
+// The broker named by `config.broker`. The embedded one reuses `embedded` (the warehouse's
+// SQLite database) or opens <data_dir>/broker.db into it.
+Result<std::unique_ptr<ports::Broker>> open_broker(const LocalConfig& config,
+                                                   const ports::Clock& clock,
+                                                   std::shared_ptr<sqlite::Database>& embedded);
 
 // The built-in catalogue `donut up` starts with.
 std::vector<domain::ProductSpec> default_catalogue();

@@ -1,0 +1,73 @@
+// Broker port on RabbitMQ (rabbitmq-c, AMQP 0-9-1), for roles on several machines.
+//
+// Mapping (DESIGN.md): a topic is a durable topic exchange and a subscription a binding keyed
+// by the message `type` ("#" for every type); a queue is a quorum queue whose dead-letter queue
+// is reached through x-delivery-limit and an at-least-once dead-letter policy; a delayed send
+// or retry waits in `<queue>.retry` (per-message TTL, dead-lettered back into the queue);
+// messages are persistent and every publish waits for the broker's confirm.
+//
+// Where AMQP differs from SQS, and what this adapter does about it:
+// - There is no visibility timeout: a delivered message belongs to its consumer until it is
+//   acknowledged, or its connection dies (then RabbitMQ redelivers it). The adapter returns
+//   messages its own consumer left unsettled for longer than the queue's visibility timeout at
+//   the next receive, so a forgotten message comes back as on SQS; a slow handler keeps its
+//   message (no duplicate delivery while it works).
+// - A receipt is a delivery tag and is valid on the thread that received the message (each
+//   thread has its own connections); settling an unknown or stale receipt is a no-op.
+// - `receive_count` is RabbitMQ's x-delivery-count plus the retries counted across `.retry`
+//   round trips; past max_receive_count the adapter moves the message to the dead-letter queue
+//   itself, and RabbitMQ's delivery limit catches crashes.
+// - `stats.in_flight` is not visible over AMQP and is reported as 0.
+// Errors: a lost connection is `unavailable` and is reopened on the next call.
+#pragma once
+
+#include <map>
+#include <mutex>
+#include <string>
+
+#include "ports/broker.h"
+#include "ports/clock.h"
+
+namespace donut::rabbitmq {
+
+struct Settings {
+  std::string host = "127.0.0.1";
+  int port = 5672;
+  std::string user = "guest";
+  std::string password = "guest";
+  std::string vhost = "/";
+  static Result<Settings> from_url(std::string_view url);  // amqp://user:pass@host:port/vhost
+};
+
+class RabbitBroker final : public ports::Broker {
+ public:
+  explicit RabbitBroker(Settings settings);
+  ~RabbitBroker() override;
+
+  Status declare(const ports::Topology& topology) override;
+  Status publish(std::string_view topic, const ports::OutgoingMessage& message) override;
+  Status send(std::string_view queue, const ports::OutgoingMessage& message) override;
+  Result<std::vector<ports::ReceivedMessage>> receive(std::string_view queue,
+                                                      const ports::ReceiveOptions& options,
+                                                      std::stop_token stop) override;
+  Status delete_message(std::string_view queue, std::string_view receipt) override;
+  Status change_visibility(std::string_view queue, std::string_view receipt,
+                           Millis timeout) override;
+  Result<ports::QueueStats> stats(std::string_view queue) override;
+  Result<std::vector<ports::ReceivedMessage>> peek(std::string_view queue, int max) override;
+  Result<int64_t> redrive(std::string_view dead_letter_queue, int64_t max) override;
+  Result<int64_t> purge(std::string_view queue) override;
+
+  struct Session;  // one thread's connections (internal)
+
+ private:
+  Result<Session*> session();
+  ports::QueueSpec spec_of(std::string_view queue);
+
+  Settings settings_;
+  std::mutex specs_mutex_;
+  std::map<std::string, ports::QueueSpec, std::less<>> specs_;  // from declare()
+  const uint64_t id_;
+};
+
+}  // namespace donut::rabbitmq

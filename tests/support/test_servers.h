@@ -1,0 +1,68 @@
+// Database and broker servers for one test binary, started by scripts/test-server on a free
+// port of 127.0.0.1 with their own data folders and stopped by PID when the tests end. Register
+// one with ::testing::AddGlobalTestEnvironment; tests read its static `port`.
+#pragma once
+
+#include <cstdlib>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "support/child_process.h"
+#include "support/temp_dir.h"
+
+#ifndef DONUT_TEST_SERVER_SCRIPT
+#error "DONUT_TEST_SERVER_SCRIPT must name scripts/test-server"
+#endif
+
+namespace donut::testing {
+
+class ScriptedServer : public ::testing::Environment {
+ public:
+  void SetUp() override {
+    port_ = free_port();
+    data_dir_ = dir_.path().string();
+    ASSERT_TRUE(run(engine_, "start", data_dir_, port_)) << "could not start " << engine_;
+  }
+  void TearDown() override { run(engine_, "stop", data_dir_, 0); }
+
+ protected:
+  ScriptedServer(std::string engine, unsigned& port, std::string& data_dir)
+      : engine_(std::move(engine)), port_(port), data_dir_(data_dir) {}
+
+  static bool run(const std::string& engine, const std::string& action, const std::string& dir,
+                  unsigned port) {
+    std::string command =
+        std::string(DONUT_TEST_SERVER_SCRIPT) + " " + engine + " " + action + " " + dir;
+    if (action == "start") command += " " + std::to_string(port);
+    return std::system(command.c_str()) == 0;
+  }
+
+ private:
+  std::string engine_;
+  unsigned& port_;
+  std::string& data_dir_;
+  TempDir dir_;
+};
+
+class MariaDbServer : public ScriptedServer {
+ public:
+  static inline unsigned port = 0;
+  static inline std::string data_dir;
+  MariaDbServer() : ScriptedServer("mariadb", port, data_dir) {}
+  static bool start() { return run("mariadb", "start", data_dir, port); }
+  static void stop() { run("mariadb", "stop", data_dir, 0); }
+  static std::string url(const std::string& database) {
+    return "mysql://root@127.0.0.1:" + std::to_string(port) + "/" + database;
+  }
+};
+
+class RabbitMqServer : public ScriptedServer {
+ public:
+  static inline unsigned port = 0;
+  static inline std::string data_dir;
+  RabbitMqServer() : ScriptedServer("rabbitmq", port, data_dir) {}
+  static std::string url() { return "amqp://guest:guest@127.0.0.1:" + std::to_string(port) + "/"; }
+};
+
+}  // namespace donut::testing
