@@ -1,0 +1,24 @@
+resource "aws_db_subnet_group" "warehouse" {
+  name       = "${var.name}-warehouse"
+  subnet_ids = aws_subnet.private[*].id
+}
+
+# The warehouse. RDS keeps the master password in Secrets Manager and rotates it.
+resource "aws_db_instance" "warehouse" {
+  identifier                  = "${var.name}-warehouse"
+  engine                      = "mysql"
+  engine_version              = "8.0"
+  instance_class              = var.db_instance_class
+  allocated_storage           = 20
+  storage_encrypted           = true
+  db_name                     = "donut"
+  username                    = "donut"
+  manage_master_user_password = true
+  db_subnet_group_name        = aws_db_subnet_group.warehouse.name
+  vpc_security_group_ids      = [aws_security_group.database.id]
+  publicly_accessible         = false
+  backup_retention_period     = 7
+  deletion_protection         = true
+  skip_final_snapshot         = false
+  final_snapshot_identifier   = "${var.name}-warehouse-final"
+}

@@ -1,0 +1,170 @@
+# One function per role, all the same `donut-lambda` binary in a custom runtime, each with its
+# own role that may touch only what the role needs.
+locals {
+  functions = {
+    sales           = { description = "Sales API (API Gateway)", uses_database = true }
+    arrivals_intake = { description = "Factory callback intake (API Gateway)", uses_database = false }
+    restock         = { description = "factory-requests -> Legacy Factory API", uses_database = true }
+    arrivals        = { description = "stock-arrivals -> warehouse", uses_database = true }
+    notifier        = { description = "notifications -> SES", uses_database = false }
+    relay           = { description = "outbox -> SNS, every minute", uses_database = true }
+  }
+  # Which queue feeds which function (SQS event source mappings).
+  consumers = {
+    restock  = "factory_requests"
+    arrivals = "stock_arrivals"
+    notifier = "notifications"
+  }
+}
+
+data "aws_iam_policy_document" "assume_lambda" {
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "Service"
+      identifiers = ["lambda.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role" "function" {
+  for_each           = local.functions
+  name               = "${var.name}-${replace(each.key, "_", "-")}"
+  assume_role_policy = data.aws_iam_policy_document.assume_lambda.json
+}
+
+# Network interfaces in the VPC and the function's own logs.
+resource "aws_iam_role_policy_attachment" "vpc_access" {
+  for_each   = local.functions
+  role       = aws_iam_role.function[each.key].name
+  policy_arn = "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"
+}
+
+data "aws_iam_policy_document" "function" {
+  for_each = local.functions
+
+  dynamic "statement" {
+    for_each = each.value.uses_database ? [1] : []
+    content {
+      sid       = "ReadDatabaseSecret"
+      actions   = ["secretsmanager:GetSecretValue"]
+      resources = [aws_db_instance.warehouse.master_user_secret[0].secret_arn]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = contains(keys(local.consumers), each.key) ? [local.consumers[each.key]] : []
+    content {
+      sid = "ConsumeQueue"
+      actions = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility",
+      "sqs:GetQueueAttributes"]
+      resources = [aws_sqs_queue.work[statement.value].arn]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = each.key == "arrivals_intake" ? [1] : []
+    content {
+      sid       = "EnqueueArrivals"
+      actions   = ["sqs:SendMessage"]
+      resources = [aws_sqs_queue.work["stock_arrivals"].arn]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = each.key == "relay" ? [1] : []
+    content {
+      sid       = "PublishEvents"
+      actions   = ["sns:Publish"]
+      resources = [aws_sns_topic.stock_events.arn]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = each.key == "notifier" ? [1] : []
+    content {
+      sid       = "SendMail"
+      actions   = ["ses:SendEmail"]
+      resources = [aws_sesv2_email_identity.sender.arn]
+    }
+  }
+
+  statement {
+    sid       = "OwnLogs"
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    resources = ["${aws_cloudwatch_log_group.function[each.key].arn}:*"]
+  }
+}
+
+resource "aws_iam_role_policy" "function" {
+  for_each = local.functions
+  name     = "least-privilege"
+  role     = aws_iam_role.function[each.key].id
+  policy   = data.aws_iam_policy_document.function[each.key].json
+}
+
+resource "aws_cloudwatch_log_group" "function" {
+  for_each          = local.functions
+  name              = "/aws/lambda/${var.name}-${replace(each.key, "_", "-")}"
+  retention_in_days = 14
+}
+
+resource "aws_lambda_function" "function" {
+  for_each         = local.functions
+  function_name    = "${var.name}-${replace(each.key, "_", "-")}"
+  description      = each.value.description
+  role             = aws_iam_role.function[each.key].arn
+  runtime          = "provided.al2023"
+  handler          = "bootstrap"
+  architectures    = ["x86_64"]
+  filename         = "${var.artifacts_dir}/donut-${replace(each.key, "_", "-")}.zip"
+  source_code_hash = filebase64sha256("${var.artifacts_dir}/donut-${replace(each.key, "_", "-")}.zip")
+  timeout          = var.lambda_timeout_seconds
+  memory_size      = 256
+  vpc_config {
+    subnet_ids         = aws_subnet.private[*].id
+    security_group_ids = [aws_security_group.functions.id]
+  }
+  environment {
+    variables = {
+      DONUT_FUNCTION        = each.key
+      DONUT_DATABASE_HOST   = aws_db_instance.warehouse.address
+      DONUT_DATABASE_SECRET = aws_db_instance.warehouse.master_user_secret[0].secret_arn
+      DONUT_TOPIC_ARN       = aws_sns_topic.stock_events.arn
+      DONUT_ARRIVALS_QUEUE  = aws_sqs_queue.work["stock_arrivals"].url
+      DONUT_FACTORY_URL     = var.factory_url
+      DONUT_CALLBACK_SECRET = var.callback_secret
+      DONUT_MAIL_FROM       = var.mail_sender
+      DONUT_MAIL_TO         = var.alarm_email
+    }
+  }
+  depends_on = [aws_cloudwatch_log_group.function]
+}
+
+resource "aws_lambda_event_source_mapping" "queue" {
+  for_each                           = local.consumers
+  event_source_arn                   = aws_sqs_queue.work[each.value].arn
+  function_name                      = aws_lambda_function.function[each.key].arn
+  batch_size                         = 10
+  maximum_batching_window_in_seconds = 1
+  function_response_types            = ["ReportBatchItemFailures"]
+}
+
+# The relay publishes what the outbox holds; sales also wake it, this is the safety net.
+resource "aws_cloudwatch_event_rule" "relay" {
+  name                = "${var.name}-relay"
+  schedule_expression = "rate(1 minute)"
+}
+
+resource "aws_cloudwatch_event_target" "relay" {
+  rule = aws_cloudwatch_event_rule.relay.name
+  arn  = aws_lambda_function.function["relay"].arn
+}
+
+resource "aws_lambda_permission" "relay_schedule" {
+  statement_id  = "AllowSchedule"
+  action        = "lambda:InvokeFunction"
+  function_name = aws_lambda_function.function["relay"].function_name
+  principal     = "events.amazonaws.com"
+  source_arn    = aws_cloudwatch_event_rule.relay.arn
+}

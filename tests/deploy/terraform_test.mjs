@@ -1,0 +1,119 @@
+// Checks deploy/aws offline: every .tf is parsed with @cdktf/hcl2json and the properties the
+// deployment promises are asserted, so a change that breaks one fails the build.
+// Run: node tests/deploy/terraform_test.mjs <deploy/aws> <tools/node/node_modules>
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { createRequire } from 'node:module';
+import test from 'node:test';
+import assert from 'node:assert/strict';
+
+const [dir, modules] = process.argv.slice(2);
+const require = createRequire(join(resolve(modules), 'noop.js'));
+const { parse } = require('@cdktf/hcl2json');
+
+const merged = {};
+for (const file of readdirSync(dir).filter((f) => f.endsWith('.tf'))) {
+  const json = await parse(file, readFileSync(join(dir, file), 'utf8'));
+  for (const [kind, byType] of Object.entries(json)) {
+    if (Array.isArray(byType)) {  // locals, terraform: lists of blocks
+      merged[kind] = (merged[kind] ?? []).concat(byType);
+      continue;
+    }
+    merged[kind] ??= {};
+    for (const [type, byName] of Object.entries(byType)) {
+      if (Array.isArray(byName)) { merged[kind][type] = byName; continue; }
+      merged[kind][type] ??= {};
+      Object.assign(merged[kind][type], byName);
+    }
+  }
+}
+const resources = (type) => Object.entries(merged.resource?.[type] ?? {}).map(([name, [body]]) => ({ name, ...body }));
+const one = (type, name) => merged.resource?.[type]?.[name]?.[0];
+const variable = (name) => merged.variable?.[name]?.[0];
+const localsBlock = Object.assign({}, ...(merged.locals ?? []));
+
+test('every variable and output is documented', () => {
+  for (const [name, [body]] of Object.entries(merged.variable)) assert.ok(body.description, `variable ${name}`);
+  for (const [name, [body]] of Object.entries(merged.output)) assert.ok(body.description, `output ${name}`);
+});
+
+test('functions run the custom runtime with the bootstrap handler', () => {
+  const fn = one('aws_lambda_function', 'function');
+  assert.equal(fn.runtime, 'provided.al2023');
+  assert.equal(fn.handler, 'bootstrap');
+  assert.equal(fn.timeout, '${var.lambda_timeout_seconds}');
+  assert.ok(fn.vpc_config, 'functions run in the VPC');
+  assert.deepEqual(Object.keys(localsBlock.functions).sort(),
+    ['arrivals', 'arrivals_intake', 'notifier', 'relay', 'restock', 'sales']);
+});
+
+test('work queues: redrive policy, visibility at least 6x the function timeout, encryption', () => {
+  const work = one('aws_sqs_queue', 'work');
+  const match = /^\$\{var\.(\w+) \* (\d+)\}$/.exec(work.visibility_timeout_seconds);
+  assert.ok(match, `visibility timeout is a multiple of a variable: ${work.visibility_timeout_seconds}`);
+  assert.equal(match[1], 'lambda_timeout_seconds');
+  assert.ok(Number(match[2]) >= 6, 'at least six times the function timeout');
+  assert.match(work.redrive_policy, /deadLetterTargetArn\s*=\s*aws_sqs_queue\.dead_letter/);
+  assert.match(work.redrive_policy, /maxReceiveCount\s*=\s*var\.max_receive_count/);
+  for (const q of resources('aws_sqs_queue')) assert.equal(q.sqs_managed_sse_enabled, true, `${q.name} encrypted`);
+  assert.deepEqual(Object.values(localsBlock.queues).sort(), ['factory-requests', 'notifications', 'stock-arrivals']);
+});
+
+test('topic fans out with a filter for factory requests', () => {
+  assert.ok(one('aws_sns_topic', 'stock_events').kms_master_key_id);
+  const factory = one('aws_sns_topic_subscription', 'factory_requests');
+  assert.equal(factory.protocol, 'sqs');
+  assert.match(factory.filter_policy, /stock\.empty/);
+  assert.equal(one('aws_sns_topic_subscription', 'notifications').protocol, 'sqs');
+});
+
+test('SQS event source mappings report batch item failures', () => {
+  const mapping = one('aws_lambda_event_source_mapping', 'queue');
+  assert.deepEqual(mapping.function_response_types, ['ReportBatchItemFailures']);
+  assert.deepEqual(Object.keys(localsBlock.consumers).sort(), ['arrivals', 'notifier', 'restock']);
+});
+
+test('RDS MySQL is private, encrypted, with its password in Secrets Manager', () => {
+  const db = one('aws_db_instance', 'warehouse');
+  assert.equal(db.engine, 'mysql');
+  assert.equal(db.publicly_accessible, false);
+  assert.equal(db.storage_encrypted, true);
+  assert.equal(db.manage_master_user_password, true);
+  assert.equal(db.password, undefined, 'no password in the configuration');
+  assert.match(db.db_subnet_group_name, /aws_db_subnet_group\.warehouse/);
+  assert.match(one('aws_db_subnet_group', 'warehouse').subnet_ids, /aws_subnet\.private/);
+});
+
+test('API Gateway HTTP API routes to the sales and intake functions', () => {
+  assert.equal(one('aws_apigatewayv2_api', 'http').protocol_type, 'HTTP');
+  assert.equal(one('aws_apigatewayv2_integration', 'function').payload_format_version, '2.0');
+  assert.equal(localsBlock.routes['POST /v1/orders'], 'sales');
+  assert.equal(localsBlock.routes['POST /v1/stock-arrivals'], 'arrivals_intake');
+});
+
+test('SES identity and a dead-letter alarm that e-mails', () => {
+  assert.ok(one('aws_sesv2_email_identity', 'sender'));
+  const alarm = one('aws_cloudwatch_metric_alarm', 'dead_letters');
+  assert.equal(alarm.metric_name, 'ApproximateNumberOfMessagesVisible');
+  assert.equal(alarm.comparison_operator, 'GreaterThanThreshold');
+  assert.equal(alarm.threshold, 0);
+  assert.match(alarm.dimensions.QueueName, /aws_sqs_queue\.dead_letter/);
+  assert.deepEqual(alarm.alarm_actions, ['${aws_sns_topic.alerts.arn}']);
+  assert.equal(one('aws_sns_topic_subscription', 'alerts_email').protocol, 'email');
+});
+
+test('IAM is least privilege: one role per function, no wildcard actions or resources', () => {
+  assert.equal(one('aws_iam_role', 'function').for_each, '${local.functions}');
+  const policy = merged.data.aws_iam_policy_document.function[0];
+  const dynamic = [].concat(policy.dynamic ?? []).flatMap((d) => d.statement ?? []);
+  const statements = [...(policy.statement ?? []), ...dynamic.map((d) => [].concat(d.content)[0])];
+  assert.ok(statements.length >= 5);
+  for (const s of statements) {
+    for (const action of s.actions) assert.ok(!action.includes('*'), `wildcard action ${action}`);
+    for (const resource of [].concat(s.resources)) assert.notEqual(resource, '*', 'wildcard resource');
+  }
+});
+
+test('callback secret is sensitive', () => {
+  assert.equal(variable('callback_secret').sensitive, true);
+});
