@@ -5,6 +5,7 @@
 
 #include "codec/events_json.h"
 #include "common/overloaded.h"
+#include "common/stoppable_sleep.h"
 
 namespace donut::app {
 
@@ -74,12 +75,9 @@ DlqMonitor::~DlqMonitor() {
 
 void DlqMonitor::start() {
   thread_ = std::jthread([this](std::stop_token stop) {
-    std::mutex m;
-    std::condition_variable_any cv;
     while (!stop.stop_requested()) {
       check_once();
-      std::unique_lock lock(m);
-      cv.wait_for(lock, stop, interval_, [] { return false; });
+      sleep_unless_stopped(interval_, stop);
     }
   });
 }

@@ -5,9 +5,7 @@
 // of sending a second one (mailers treat a repeated id as harmless, see ports/mailer.h).
 #pragma once
 
-#include <condition_variable>
 #include <map>
-#include <mutex>
 #include <span>
 #include <stop_token>
 #include <string>

@@ -1,11 +1,11 @@
 #include "app/queue_consumer.h"
 
 #include <algorithm>
-#include <condition_variable>
-#include <mutex>
 #include <random>
 
 #include <spdlog/spdlog.h>
+
+#include "common/stoppable_sleep.h"
 
 namespace donut::app {
 
@@ -46,11 +46,7 @@ void QueueConsumer::loop(std::stop_token stop) {
     if (!messages) {
       ++failures;
       spdlog::warn("{}: receive failed: {}", options_.queue, messages.error().message);
-      std::condition_variable_any cv;
-      std::mutex m;
-      std::unique_lock lock(m);
-      cv.wait_for(lock, stop, backoff_delay(failures, Millis(100), Millis(5000)),
-                  [] { return false; });
+      sleep_unless_stopped(backoff_delay(failures, Millis(100), Millis(5000)), stop);
       continue;
     }
     failures = 0;

@@ -1,23 +1,14 @@
 #include "app/restock_handler.h"
 
-#include <condition_variable>
-#include <mutex>
-
 #include <boost/url/url.hpp>
 #include <spdlog/spdlog.h>
 
 #include "codec/events_json.h"
 #include "common/overloaded.h"
+#include "common/stoppable_sleep.h"
 
 namespace donut::app {
 namespace {
-
-void sleep_unless_stopped(Millis duration, std::stop_token stop) {
-  std::mutex m;
-  std::condition_variable_any cv;
-  std::unique_lock lock(m);
-  cv.wait_for(lock, stop, duration, [] { return false; });
-}
 
 std::string callback_for(const std::string& base, const std::string& restock_id) {
   boost::urls::url url(base);

@@ -10,6 +10,8 @@
 #include <thread>
 
 #include <gtest/gtest.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
 
 #include "app/callback_signature.h"
 #include "factory/simulator.h"
@@ -297,15 +299,6 @@ TEST_F(EndToEnd, ProductsHealthAndMetrics) {
       std::string::npos)
       << metrics.body.substr(0, 500);
 }
-
-}  // namespace
-}  // namespace donut
-
-#include <spdlog/sinks/ostream_sink.h>
-#include <spdlog/spdlog.h>
-
-namespace donut {
-namespace {
 
 TEST_F(EndToEnd, SecretsNeverReachTheLog) {
   std::ostringstream captured;

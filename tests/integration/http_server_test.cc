@@ -96,12 +96,6 @@ TEST_F(ServerTest, ConnectionsOverTheCapAreRefused) {
   EXPECT_TRUE(third.closed_by_peer());
 }
 
-}  // namespace
-}  // namespace donut::http
-
-namespace donut::http {
-namespace {
-
 TEST_F(ServerTest, RateLimitPerClientAnswers429) {
   Server::Options options;
   options.rate_limit = 5;

@@ -375,10 +375,6 @@ void LocalSystem::wake_relay() {
   parts_->wake_relay();
 }
 
-}  // namespace donut::local
-
-namespace donut::local {
-
 LocalSystem::RestockCounters LocalSystem::restock_counters() const {
   if (!parts_->restock_handler) return {};
   const auto c = parts_->restock_handler->counters();
