@@ -9,14 +9,6 @@
 
 namespace donut::app {
 
-Millis backoff_delay(int attempt, Millis base, Millis cap) {
-  thread_local std::mt19937_64 rng{std::random_device{}()};
-  const int shift = std::clamp(attempt - 1, 0, 20);
-  const int64_t ceiling = std::min<int64_t>(cap.count(), base.count() << shift);
-  std::uniform_int_distribution<int64_t> pick(base.count(), std::max(base.count(), ceiling));
-  return Millis(pick(rng));
-}
-
 QueueConsumer::QueueConsumer(ports::Broker& broker, Options options, BatchHandler handler)
     : broker_(broker), options_(std::move(options)), handler_(std::move(handler)) {}
 

@@ -20,6 +20,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/backoff.h"
 #include "ports/broker.h"
 
 namespace donut::app {
@@ -70,9 +71,5 @@ class QueueConsumer {
   BatchHandler handler_;
   std::vector<std::jthread> threads_;
 };
-
-// Exponential backoff with full jitter for the n-th failed attempt (1-based): a random delay in
-// [base, min(cap, base * 2^(n-1))].
-Millis backoff_delay(int attempt, Millis base, Millis cap);
 
 }  // namespace donut::app

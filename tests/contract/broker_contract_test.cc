@@ -11,6 +11,7 @@
 #include "adapters/memory/memory_broker.h"
 #include "adapters/sqlite/database.h"
 #include "adapters/sqlite/sqlite_broker.h"
+#include "support/broker_helpers.h"
 #include "support/temp_dir.h"
 
 namespace donut {
@@ -43,18 +44,7 @@ class BrokerContract : public ::testing::TestWithParam<BrokerEngine> {
   }
 
   std::vector<ports::ReceivedMessage> receive(std::string_view queue, int max = 10) {
-    ReceiveOptions options;
-    options.max_messages = max;
-    auto messages = broker_->receive(queue, options, {});
-    EXPECT_TRUE(messages) << messages.error().message;
-    return messages ? *messages : std::vector<ports::ReceivedMessage>{};
-  }
-
-  static OutgoingMessage message(std::string body, std::string type = "stock.empty") {
-    OutgoingMessage m;
-    m.body = std::move(body);
-    m.attributes.emplace("type", std::move(type));
-    return m;
+    return testing::receive_or_fail(*broker_, queue, Millis(0), max);
   }
 
   clock::ManualClock clock_;
@@ -63,7 +53,7 @@ class BrokerContract : public ::testing::TestWithParam<BrokerEngine> {
 };
 
 TEST_P(BrokerContract, ReceivedMessageIsHiddenForTheVisibilityTimeout) {
-  ASSERT_TRUE(broker_->send("work", message("hello")));
+  ASSERT_TRUE(broker_->send("work", testing::typed_message("hello")));
   auto first = receive("work");
   ASSERT_EQ(first.size(), 1u);
   EXPECT_EQ(first[0].body, "hello");
@@ -82,7 +72,7 @@ TEST_P(BrokerContract, ReceivedMessageIsHiddenForTheVisibilityTimeout) {
 }
 
 TEST_P(BrokerContract, DeleteWithAStaleReceiptIsANoOp) {
-  ASSERT_TRUE(broker_->send("work", message("m")));
+  ASSERT_TRUE(broker_->send("work", testing::typed_message("m")));
   auto first = receive("work");
   clock_.advance(Millis(10'000));
   auto second = receive("work");
@@ -96,18 +86,18 @@ TEST_P(BrokerContract, DeleteWithAStaleReceiptIsANoOp) {
 }
 
 TEST_P(BrokerContract, PublishFansOutThroughFilters) {
-  ASSERT_TRUE(broker_->publish("events", message("empty", "stock.empty")));
-  ASSERT_TRUE(broker_->publish("events", message("arrived", "stock.arrived")));
+  ASSERT_TRUE(broker_->publish("events", testing::typed_message("empty", "stock.empty")));
+  ASSERT_TRUE(broker_->publish("events", testing::typed_message("arrived", "stock.arrived")));
   auto work = receive("work");
   ASSERT_EQ(work.size(), 1u);
   EXPECT_EQ(work[0].body, "empty");
   auto audit = receive("audit");
   EXPECT_EQ(audit.size(), 2u);
-  EXPECT_TRUE(broker_->publish("nobody-listens", message("x")));
+  EXPECT_TRUE(broker_->publish("nobody-listens", testing::typed_message("x")));
 }
 
 TEST_P(BrokerContract, ChangeVisibility) {
-  ASSERT_TRUE(broker_->send("work", message("m")));
+  ASSERT_TRUE(broker_->send("work", testing::typed_message("m")));
   auto first = receive("work");
   ASSERT_TRUE(broker_->change_visibility("work", first[0].receipt, Millis(0)));
   auto again = receive("work");
@@ -120,7 +110,7 @@ TEST_P(BrokerContract, ChangeVisibility) {
 }
 
 TEST_P(BrokerContract, RedrivePolicyMovesToTheDeadLetterQueueAndBack) {
-  ASSERT_TRUE(broker_->send("work", message("poison")));
+  ASSERT_TRUE(broker_->send("work", testing::typed_message("poison")));
   for (int i = 1; i <= 3; ++i) {
     auto got = receive("work");
     ASSERT_EQ(got.size(), 1u) << "receive " << i;
@@ -145,7 +135,7 @@ TEST_P(BrokerContract, RedrivePolicyMovesToTheDeadLetterQueueAndBack) {
 }
 
 TEST_P(BrokerContract, DelayedMessagesWait) {
-  auto m = message("later");
+  auto m = testing::typed_message("later");
   m.delay = Millis(5'000);
   ASSERT_TRUE(broker_->send("work", m));
   EXPECT_TRUE(receive("work").empty());
@@ -155,14 +145,15 @@ TEST_P(BrokerContract, DelayedMessagesWait) {
 }
 
 TEST_P(BrokerContract, RetentionDropsOldMessages) {
-  ASSERT_TRUE(broker_->send("work", message("old")));
+  ASSERT_TRUE(broker_->send("work", testing::typed_message("old")));
   clock_.advance(std::chrono::hours(1) + Millis(1));
   EXPECT_TRUE(receive("work").empty());
   EXPECT_EQ(broker_->stats("work")->visible, 0);
 }
 
 TEST_P(BrokerContract, MaxMessagesAndBatchDelete) {
-  for (int i = 0; i < 5; ++i) ASSERT_TRUE(broker_->send("work", message("m" + std::to_string(i))));
+  for (int i = 0; i < 5; ++i)
+    ASSERT_TRUE(broker_->send("work", testing::typed_message("m" + std::to_string(i))));
   auto batch = receive("work", 3);
   ASSERT_EQ(batch.size(), 3u);
   std::vector<std::string> receipts;
@@ -174,13 +165,14 @@ TEST_P(BrokerContract, MaxMessagesAndBatchDelete) {
 }
 
 TEST_P(BrokerContract, PurgeEmptiesAQueue) {
-  for (int i = 0; i < 4; ++i) ASSERT_TRUE(broker_->send("audit", message("m")));
+  for (int i = 0; i < 4; ++i) ASSERT_TRUE(broker_->send("audit", testing::typed_message("m")));
   EXPECT_EQ(*broker_->purge("audit"), 4);
   EXPECT_TRUE(receive("audit").empty());
 }
 
 TEST_P(BrokerContract, UnknownQueueIsNotFound) {
-  EXPECT_EQ(broker_->send("missing", message("m")).error().code, ErrorCode::not_found);
+  EXPECT_EQ(broker_->send("missing", testing::typed_message("m")).error().code,
+            ErrorCode::not_found);
   EXPECT_EQ(broker_->receive("missing", {}, {}).error().code, ErrorCode::not_found);
   EXPECT_EQ(broker_->stats("missing").error().code, ErrorCode::not_found);
 }
@@ -190,7 +182,7 @@ TEST_P(BrokerContract, LongPollReturnsWhenAMessageArrives) {
   options.wait = Millis(5'000);
   std::thread sender([&] {
     std::this_thread::sleep_for(Millis(200));
-    ASSERT_TRUE(broker_->send("work", message("wake up")));
+    ASSERT_TRUE(broker_->send("work", testing::typed_message("wake up")));
   });
   const auto started = std::chrono::steady_clock::now();
   auto got = broker_->receive("work", options, {});

@@ -8,6 +8,7 @@
 
 #include "adapters/rabbitmq/rabbitmq_broker.h"
 #include "common/ids.h"
+#include "support/broker_helpers.h"
 #include "support/test_servers.h"
 
 namespace donut {
@@ -40,19 +41,7 @@ class RabbitContract : public ::testing::Test {
 
   std::vector<ports::ReceivedMessage> receive(const std::string& queue, Millis wait = Millis(2000),
                                               int max = 10) {
-    ports::ReceiveOptions options;
-    options.max_messages = max;
-    options.wait = wait;
-    auto got = broker_->receive(queue, options, {});
-    EXPECT_TRUE(got) << got.error().message;
-    return got ? *got : std::vector<ports::ReceivedMessage>{};
-  }
-
-  static ports::OutgoingMessage message(std::string body, std::string type = "stock.empty") {
-    ports::OutgoingMessage m;
-    m.body = std::move(body);
-    m.attributes.emplace("type", std::move(type));
-    return m;
+    return testing::receive_or_fail(*broker_, queue, wait, max);
   }
 
   std::unique_ptr<rabbitmq::RabbitBroker> broker_;
@@ -60,7 +49,7 @@ class RabbitContract : public ::testing::Test {
 };
 
 TEST_F(RabbitContract, SendReceiveDelete) {
-  ASSERT_TRUE(broker_->send(work_, message("hello")));
+  ASSERT_TRUE(broker_->send(work_, testing::typed_message("hello")));
   auto got = receive(work_);
   ASSERT_EQ(got.size(), 1u);
   EXPECT_EQ(got[0].body, "hello");
@@ -73,8 +62,8 @@ TEST_F(RabbitContract, SendReceiveDelete) {
 }
 
 TEST_F(RabbitContract, PublishFansOutThroughFilters) {
-  ASSERT_TRUE(broker_->publish(topic_, message("empty", "stock.empty")));
-  ASSERT_TRUE(broker_->publish(topic_, message("arrived", "stock.arrived")));
+  ASSERT_TRUE(broker_->publish(topic_, testing::typed_message("empty", "stock.empty")));
+  ASSERT_TRUE(broker_->publish(topic_, testing::typed_message("arrived", "stock.arrived")));
   auto work = receive(work_);
   ASSERT_EQ(work.size(), 1u);
   EXPECT_EQ(work[0].body, "empty");
@@ -87,7 +76,7 @@ TEST_F(RabbitContract, PublishFansOutThroughFilters) {
 }
 
 TEST_F(RabbitContract, ReturnedMessagesCountTheirReceives) {
-  ASSERT_TRUE(broker_->send(work_, message("again")));
+  ASSERT_TRUE(broker_->send(work_, testing::typed_message("again")));
   auto first = receive(work_);
   ASSERT_EQ(first.size(), 1u);
   ASSERT_TRUE(broker_->change_visibility(work_, first[0].receipt, Millis(0)));
@@ -105,7 +94,7 @@ TEST_F(RabbitContract, ReturnedMessagesCountTheirReceives) {
 }
 
 TEST_F(RabbitContract, DelayedRetryKeepsCounting) {
-  ASSERT_TRUE(broker_->send(work_, message("later")));
+  ASSERT_TRUE(broker_->send(work_, testing::typed_message("later")));
   auto first = receive(work_);
   ASSERT_EQ(first.size(), 1u);
   ASSERT_TRUE(broker_->change_visibility(work_, first[0].receipt, Millis(600)));
@@ -118,7 +107,7 @@ TEST_F(RabbitContract, DelayedRetryKeepsCounting) {
 }
 
 TEST_F(RabbitContract, RedrivePolicyMovesToTheDeadLetterQueueAndBack) {
-  ASSERT_TRUE(broker_->send(work_, message("poison")));
+  ASSERT_TRUE(broker_->send(work_, testing::typed_message("poison")));
   for (int i = 1; i <= 3; ++i) {
     auto got = receive(work_);
     ASSERT_EQ(got.size(), 1u) << "receive " << i;
@@ -143,7 +132,7 @@ TEST_F(RabbitContract, RedrivePolicyMovesToTheDeadLetterQueueAndBack) {
 }
 
 TEST_F(RabbitContract, NativeDeliveryLimitCatchesCrashedConsumers) {
-  ASSERT_TRUE(broker_->send(work_, message("crashy")));
+  ASSERT_TRUE(broker_->send(work_, testing::typed_message("crashy")));
   for (int i = 0; i < 3; ++i) {
     // A consumer that dies with the message: its connection closes, RabbitMQ redelivers.
     rabbitmq::RabbitBroker doomed(*rabbitmq::Settings::from_url(RabbitMqServer::url()));
@@ -164,7 +153,7 @@ TEST_F(RabbitContract, NativeDeliveryLimitCatchesCrashedConsumers) {
 }
 
 TEST_F(RabbitContract, DelayedSendAndPurge) {
-  auto m = message("delayed");
+  auto m = testing::typed_message("delayed");
   m.delay = Millis(300);
   ASSERT_TRUE(broker_->send(audit_, m));
   EXPECT_TRUE(receive(audit_, Millis(100)).empty());
@@ -172,7 +161,7 @@ TEST_F(RabbitContract, DelayedSendAndPurge) {
   ASSERT_EQ(got.size(), 1u);
   ASSERT_TRUE(broker_->delete_message(audit_, got[0].receipt));
   // Purge removes what waits in the queue (a consumer's unsettled messages are its own).
-  for (int i = 0; i < 4; ++i) ASSERT_TRUE(broker_->send(dlq_, message("m")));
+  for (int i = 0; i < 4; ++i) ASSERT_TRUE(broker_->send(dlq_, testing::typed_message("m")));
   EXPECT_EQ(*broker_->purge(dlq_), 4);
   EXPECT_EQ(broker_->stats(dlq_)->visible, 0);
 }
@@ -181,7 +170,7 @@ TEST_F(RabbitContract, LongPollWakesOnSendAndStopsOnRequest) {
   std::thread sender([&] {
     std::this_thread::sleep_for(Millis(200));
     rabbitmq::RabbitBroker other(*rabbitmq::Settings::from_url(RabbitMqServer::url()));
-    ASSERT_TRUE(other.send(audit_, message("wake up")));
+    ASSERT_TRUE(other.send(audit_, testing::typed_message("wake up")));
   });
   const auto started = std::chrono::steady_clock::now();
   auto got = receive(audit_, Millis(5000));
@@ -206,10 +195,11 @@ TEST_F(RabbitContract, LongPollWakesOnSendAndStopsOnRequest) {
 }
 
 TEST_F(RabbitContract, UnknownQueueIsNotFound) {
-  EXPECT_EQ(broker_->send("no-such-queue-" + random_hex(4), message("m")).error().code,
-            ErrorCode::not_found);
+  EXPECT_EQ(
+      broker_->send("no-such-queue-" + random_hex(4), testing::typed_message("m")).error().code,
+      ErrorCode::not_found);
   EXPECT_EQ(broker_->stats("no-such-queue-" + random_hex(4)).error().code, ErrorCode::not_found);
-  EXPECT_TRUE(broker_->send(work_, message("still works after a channel error")));
+  EXPECT_TRUE(broker_->send(work_, testing::typed_message("still works after a channel error")));
 }
 
 TEST(RabbitSettings, ParsesUrls) {

@@ -65,4 +65,22 @@ class RabbitMqServer : public ScriptedServer {
   static std::string url() { return "amqp://guest:guest@127.0.0.1:" + std::to_string(port) + "/"; }
 };
 
+// The npm AWS emulators: fauxqs (SNS + SQS) and aws-ses-v2-local (SES v2, mail read back at
+// GET /store).
+class FauxqsServer : public ScriptedServer {
+ public:
+  static inline unsigned port = 0;
+  static inline std::string data_dir;
+  FauxqsServer() : ScriptedServer("fauxqs", port, data_dir) {}
+  static std::string url() { return "http://127.0.0.1:" + std::to_string(port); }
+};
+
+class SesServer : public ScriptedServer {
+ public:
+  static inline unsigned port = 0;
+  static inline std::string data_dir;
+  SesServer() : ScriptedServer("ses", port, data_dir) {}
+  static std::string url() { return "http://127.0.0.1:" + std::to_string(port); }
+};
+
 }  // namespace donut::testing

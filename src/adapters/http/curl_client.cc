@@ -48,6 +48,11 @@ std::size_t on_header(char* data, std::size_t size, std::size_t count, void* use
   return size * count;
 }
 
+// libcurl calls this about once a second while a transfer idles; non-zero aborts it.
+int on_progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  return static_cast<const std::stop_token*>(user)->stop_requested() ? 1 : 0;
+}
+
 }  // namespace
 
 const std::string* Response::header(std::string_view name) const {
@@ -85,11 +90,19 @@ Result<Response> perform(const Request& request) {
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &response.body);
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
   curl_easy_setopt(curl, CURLOPT_HEADERDATA, &response.headers);
+  if (request.stop.stop_possible()) {
+    curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, on_progress);
+    curl_easy_setopt(curl, CURLOPT_XFERINFODATA, &request.stop);
+  }
   const CURLcode rc = curl_easy_perform(curl);
   curl_slist_free_all(headers);
   if (rc == CURLE_OPERATION_TIMEDOUT) {
     return make_error(ErrorCode::timeout, request.method + " " + request.url + ": no answer in " +
                                               std::to_string(request.timeout.count()) + " ms");
+  }
+  if (rc == CURLE_ABORTED_BY_CALLBACK) {
+    return make_error(ErrorCode::unavailable, request.method + " " + request.url + ": stopped");
   }
   if (rc != CURLE_OK) {
     return make_error(ErrorCode::unavailable,

@@ -3,9 +3,12 @@
 // Each thread keeps its own curl handle, so connections to the same host are reused
 // (keep-alive) without sharing a handle between threads. Transport failures are values:
 // `unavailable` when the peer cannot be reached, `timeout` when it did not answer in time.
-// An HTTP error status is not an Error; callers decide what a 4xx or 5xx means.
+// An HTTP error status is not an Error; callers decide what a 4xx or 5xx means. A request
+// given a stop token is abandoned (`unavailable`) within about a second of a stop request, so
+// long polls do not hold up shutdown.
 #pragma once
 
+#include <stop_token>
 #include <string>
 #include <utility>
 #include <vector>
@@ -21,6 +24,7 @@ struct Request {
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
   Millis timeout = std::chrono::seconds(10);
+  std::stop_token stop;
 };
 
 struct Response {

@@ -1,0 +1,63 @@
+#include "adapters/aws/ses_client.h"
+
+#include <boost/json.hpp>
+
+namespace donut::aws {
+namespace {
+
+namespace json = boost::json;
+
+Result<std::string> string_field(const std::string& answer, std::string_view key,
+                                 std::string_view action) {
+  boost::system::error_code ec;
+  auto value = json::parse(answer, ec);
+  if (!ec && value.is_object()) {
+    if (auto* field = value.as_object().if_contains(key); field != nullptr && field->is_string()) {
+      return std::string(field->as_string());
+    }
+  }
+  return make_error(ErrorCode::unavailable,
+                    std::string(action) + ": answer has no " + std::string(key));
+}
+
+}  // namespace
+
+Result<std::string> SesClient::send_email(const SesEmail& email) const {
+  json::array to;
+  for (const auto& address : email.to) to.emplace_back(address);
+  json::object simple{{"Subject", {{"Data", email.subject}, {"Charset", "UTF-8"}}},
+                      {"Body", {{"Text", {{"Data", email.text}, {"Charset", "UTF-8"}}}}}};
+  if (!email.headers.empty()) {
+    json::array headers;
+    for (const auto& [name, value] : email.headers) {
+      headers.push_back(json::object{{"Name", name}, {"Value", value}});
+    }
+    simple["Headers"] = std::move(headers);
+  }
+  json::object body{{"FromEmailAddress", email.from},
+                    {"Destination", {{"ToAddresses", std::move(to)}}},
+                    {"Content", {{"Simple", std::move(simple)}}}};
+  AwsRequest request;
+  request.service = Service::ses;
+  request.action = "SES.SendEmail";
+  request.path = "/v2/email/outbound-emails";
+  request.content_type = "application/json";
+  request.body = json::serialize(body);
+  auto answer = caller_.call(request);
+  if (!answer) return answer.error();
+  return string_field(*answer, "MessageId", request.action);
+}
+
+Result<std::string> get_secret_string(const AwsCaller& caller, std::string_view secret_id) {
+  AwsRequest request;
+  request.service = Service::secrets_manager;
+  request.action = "SecretsManager.GetSecretValue";
+  request.content_type = "application/x-amz-json-1.1";
+  request.headers.emplace_back("X-Amz-Target", "secretsmanager.GetSecretValue");
+  request.body = json::serialize(json::object{{"SecretId", secret_id}});
+  auto answer = caller.call(request);
+  if (!answer) return answer.error();
+  return string_field(*answer, "SecretString", request.action);
+}
+
+}  // namespace donut::aws

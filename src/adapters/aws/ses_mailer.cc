@@ -1,0 +1,14 @@
+#include "adapters/aws/ses_mailer.h"
+
+namespace donut::aws {
+
+Status SesMailer::send(const ports::Email& email) {
+  if (email.to.empty()) return make_error(ErrorCode::invalid_argument, "e-mail without recipients");
+  SesEmail message{
+      email.from, email.to, email.subject, email.text, {{"X-Donut-Notification-Id", email.id}}};
+  auto id = ses_.send_email(message);
+  if (!id) return id.error();
+  return ok();
+}
+
+}  // namespace donut::aws

@@ -1,0 +1,21 @@
+// The mailer port on Amazon SES (API v2 SendEmail). SES cannot recognise a repeated send, so
+// every e-mail carries its notification id as the `X-Donut-Notification-Id` header: a
+// redelivered notification may arrive twice, and mail rules or readers can fold the copies.
+// Thread-safe.
+#pragma once
+
+#include "adapters/aws/ses_client.h"
+#include "ports/mailer.h"
+
+namespace donut::aws {
+
+class SesMailer final : public ports::Mailer {
+ public:
+  explicit SesMailer(const AwsCaller& caller) : ses_(caller) {}
+  Status send(const ports::Email& email) override;
+
+ private:
+  SesClient ses_;
+};
+
+}  // namespace donut::aws
