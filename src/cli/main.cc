@@ -63,8 +63,12 @@ void add_common_options(CLI::App& app, LocalConfig& c, std::string& log_level) {
                  "SQLite database file (default: <data-dir>/warehouse.db)")
       ->envname("DONUT_DATABASE");
   app.add_option("--broker", c.broker,
-                 "Queues: embedded (SQLite, default) or amqp://user:password@host:port/vhost")
+                 "Queues: embedded (SQLite, default), amqp://user:password@host:port/vhost, or aws "
+                 "(SNS+SQS; AWS_* environment variables)")
       ->envname("DONUT_BROKER");
+  app.add_option("--aws-prefix", c.aws_prefix, "Prefix of the SNS topic and SQS queue names")
+      ->envname("DONUT_AWS_PREFIX")
+      ->capture_default_str();
   app.add_option("--mysql-pool-size", c.mysql_pool_size, "Connections to MySQL per process")
       ->envname("DONUT_MYSQL_POOL_SIZE")
       ->check(CLI::Range(1, 256))
@@ -155,6 +159,10 @@ void add_role_options(CLI::App& app, LocalConfig& c) {
       ->capture_default_str();
   app.add_option("--factory-id", c.factory_id, "MessageAttributeFactoryId sent to the factory")
       ->envname("DONUT_FACTORY_ID")
+      ->capture_default_str();
+  app.add_option("--mailer", c.mailer, "Where e-mail goes: file (.eml outbox) or ses (Amazon SES)")
+      ->envname("DONUT_MAILER")
+      ->check(CLI::IsMember({"file", "ses"}))
       ->capture_default_str();
   app.add_option("--mail-dir", c.mail_dir, "Mail outbox folder (default: <data-dir>/mail)")
       ->envname("DONUT_MAIL_DIR");

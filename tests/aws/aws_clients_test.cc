@@ -139,8 +139,7 @@ TEST_F(SqsSnsClients, TopicSubscribePublish) {
 
 TEST(SesClient, SendsMailThatTheEmulatorStores) {
   clock::SystemClock clock;
-  aws::AwsCaller caller(config_for(SesServer::url()), clock);
-  aws::SesMailer mailer(caller);
+  aws::SesMailer mailer(std::make_shared<aws::AwsCaller>(config_for(SesServer::url()), clock));
   const std::string subject = "Out of stock: P-" + random_hex(4);
   ASSERT_TRUE(mailer.send({"n-1",
                            "shop@example.com",

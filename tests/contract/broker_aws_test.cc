@@ -49,7 +49,8 @@ class AwsContract : public ::testing::Test {
   }
 
   clock::SystemClock clock_;
-  aws::AwsCaller caller_{emulator_config(), clock_};
+  std::shared_ptr<const aws::AwsCaller> caller_ =
+      std::make_shared<aws::AwsCaller>(emulator_config(), clock_);
   std::unique_ptr<aws::AwsBroker> broker_;
 };
 

@@ -45,8 +45,8 @@ std::string topic_to_queue_policy(const std::string& queue_arn, const std::strin
 
 }  // namespace
 
-AwsBroker::AwsBroker(const AwsCaller& caller, AwsBrokerSettings settings)
-    : sqs_(caller), sns_(caller), settings_(std::move(settings)) {}
+AwsBroker::AwsBroker(std::shared_ptr<const AwsCaller> caller, AwsBrokerSettings settings)
+    : caller_(std::move(caller)), sqs_(*caller_), sns_(*caller_), settings_(std::move(settings)) {}
 
 std::string AwsBroker::physical(std::string_view logical) const {
   return settings_.name_prefix + std::string(logical);
@@ -139,6 +139,11 @@ Result<AwsBroker::QueueInfo> AwsBroker::queue(std::string_view name) {
   {
     std::shared_lock lock(mutex_);
     if (auto it = queues_.find(name); it != queues_.end()) return it->second;
+  }
+  if (auto it = settings_.queue_urls.find(name); it != settings_.queue_urls.end()) {
+    // Configured (Terraform outputs): no lookup call, no permission to look up needed. The ARN
+    // follows from the URL https://sqs.<region>.amazonaws.com/<account>/<name>.
+    return QueueInfo{it->second, "", ""};
   }
   auto url = sqs_.get_queue_url(physical(name));
   if (!url) return url.error();
@@ -335,7 +340,14 @@ Result<int64_t> AwsBroker::redrive(std::string_view dead_letter_queue, int64_t m
   if (!depth) return depth.error();
   if (depth->visible == 0) return 0;
   if (max >= depth->visible) {
-    auto task = sqs_.start_message_move_task(dlq->arn);
+    std::string arn = dlq->arn;
+    if (arn.empty()) {
+      const std::string names[] = {"QueueArn"};
+      auto attributes = sqs_.get_queue_attributes(dlq->url, names);
+      if (!attributes) return attributes.error();
+      arn = (*attributes)["QueueArn"];
+    }
+    auto task = sqs_.start_message_move_task(arn);
     if (!task) return task.error();
     if (*task) return depth->visible;
   }

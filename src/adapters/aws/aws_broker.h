@@ -23,6 +23,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <shared_mutex>
 #include <string>
 
@@ -36,11 +37,12 @@ struct AwsBrokerSettings {
   std::string name_prefix;
   bool manage_resources = true;
   std::map<std::string, std::string, std::less<>> topic_arns;  // logical topic -> ARN
+  std::map<std::string, std::string, std::less<>> queue_urls;  // logical queue -> URL (optional)
 };
 
 class AwsBroker final : public ports::Broker {
  public:
-  AwsBroker(const AwsCaller& caller, AwsBrokerSettings settings);
+  AwsBroker(std::shared_ptr<const AwsCaller> caller, AwsBrokerSettings settings);
 
   Status declare(const ports::Topology& topology) override;
   Status publish(std::string_view topic, const ports::OutgoingMessage& message) override;
@@ -74,6 +76,7 @@ class AwsBroker final : public ports::Broker {
   std::string physical(std::string_view logical) const;
   std::string logical_from_arn(std::string_view arn) const;
 
+  std::shared_ptr<const AwsCaller> caller_;
   SqsClient sqs_;
   SnsClient sns_;
   AwsBrokerSettings settings_;

@@ -4,6 +4,8 @@
 // Thread-safe.
 #pragma once
 
+#include <memory>
+
 #include "adapters/aws/ses_client.h"
 #include "ports/mailer.h"
 
@@ -11,10 +13,12 @@ namespace donut::aws {
 
 class SesMailer final : public ports::Mailer {
  public:
-  explicit SesMailer(const AwsCaller& caller) : ses_(caller) {}
+  explicit SesMailer(std::shared_ptr<const AwsCaller> caller)
+      : caller_(std::move(caller)), ses_(*caller_) {}
   Status send(const ports::Email& email) override;
 
  private:
+  std::shared_ptr<const AwsCaller> caller_;
   SesClient ses_;
 };
 

@@ -9,6 +9,8 @@
 #include <boost/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "adapters/aws/aws_broker.h"
+#include "adapters/aws/ses_mailer.h"
 #include "adapters/clock/clocks.h"
 #include "adapters/http/http_factory_client.h"
 #include "adapters/mail/file_mailer.h"
@@ -81,14 +83,35 @@ Result<std::unique_ptr<ports::Broker>> open_broker(const LocalConfig& c, const p
     DONUT_ASSIGN_OR_RETURN(auto settings, rabbitmq::Settings::from_url(c.broker));
     return std::unique_ptr<ports::Broker>(std::make_unique<rabbitmq::RabbitBroker>(settings));
   }
+  if (c.broker == "aws") {
+    DONUT_ASSIGN_OR_RETURN(auto aws_config, aws::AwsConfig::from_environment());
+    aws::AwsBrokerSettings settings;
+    settings.name_prefix = c.aws_prefix;
+    return std::unique_ptr<ports::Broker>(std::make_unique<aws::AwsBroker>(
+        std::make_shared<aws::AwsCaller>(std::move(aws_config), clock), std::move(settings)));
+  }
   if (!c.broker.empty() && c.broker != "embedded") {
-    return make_error(ErrorCode::invalid_argument, "--broker must be 'embedded' or amqp://...");
+    return make_error(ErrorCode::invalid_argument,
+                      "--broker must be 'embedded', 'aws' or amqp://...");
   }
   if (!embedded) {
     // The warehouse is elsewhere (MySQL); the embedded broker keeps its own file.
     DONUT_ASSIGN_OR_RETURN(embedded, sqlite::Database::open({c.broker_path(), 4, true}));
   }
   return std::unique_ptr<ports::Broker>(std::make_unique<sqlite::SqliteBroker>(embedded, clock));
+}
+
+Result<std::unique_ptr<ports::Mailer>> open_mailer(const LocalConfig& c,
+                                                   const ports::Clock& clock) {
+  if (c.mailer == "ses") {
+    DONUT_ASSIGN_OR_RETURN(auto aws_config, aws::AwsConfig::from_environment());
+    return std::unique_ptr<ports::Mailer>(std::make_unique<aws::SesMailer>(
+        std::make_shared<aws::AwsCaller>(std::move(aws_config), clock)));
+  }
+  if (!c.mailer.empty() && c.mailer != "file") {
+    return make_error(ErrorCode::invalid_argument, "--mailer must be 'file' or 'ses'");
+  }
+  return std::unique_ptr<ports::Mailer>(std::make_unique<mail::FileMailer>(c.mail_path(), clock));
 }
 
 std::vector<domain::ProductSpec> default_catalogue() {
@@ -164,7 +187,7 @@ struct LocalSystem::Parts {
   std::unique_ptr<ports::Store> store;
   std::unique_ptr<ports::Broker> broker;
   std::unique_ptr<http::HttpMetrics> metrics;
-  std::unique_ptr<mail::FileMailer> mailer;
+  std::unique_ptr<ports::Mailer> mailer;
   std::unique_ptr<factory_client::HttpFactoryClient> factory_client;
 
   std::unique_ptr<factory::FactorySimulator> factory;
@@ -227,7 +250,7 @@ Result<std::unique_ptr<LocalSystem>> LocalSystem::start(LocalConfig config) {
     for (const auto& spec : catalogue) DONUT_RETURN_IF_ERROR(p->store->upsert_product(spec));
   }
   p->metrics = std::make_unique<http::HttpMetrics>(std::make_shared<prometheus::Registry>());
-  p->mailer = std::make_unique<mail::FileMailer>(c.mail_path(), p->clock);
+  DONUT_ASSIGN_OR_RETURN(p->mailer, open_mailer(c, p->clock));
 
   if (c.roles.factory) {
     factory::FactorySimulator::Options options;

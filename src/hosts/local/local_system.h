@@ -20,6 +20,7 @@
 #include "domain/product.h"
 #include "ports/broker.h"
 #include "ports/clock.h"
+#include "ports/mailer.h"
 #include "ports/store.h"
 
 namespace donut::factory {
@@ -50,8 +51,10 @@ struct LocalConfig {
   // SQLite file (default <data_dir>/warehouse.db) or mysql://user:password@host:port/database.
   std::string database;
   int mysql_pool_size = 8;
-  // The queues: "embedded" (SQLite, the default) or amqp://user:password@host:port/vhost.
+  // The queues: "embedded" (SQLite, the default), amqp://user:password@host:port/vhost, or
+  // "aws" (SNS + SQS; credentials, region and endpoint from the AWS_* environment variables).
   std::string broker;
+  std::string aws_prefix = "donut-";  // AWS resource names: <prefix>factory-requests, ...
   std::string host = "127.0.0.1";
   uint16_t port = 8080;          // sales and/or arrivals HTTP server; 0 picks a free port
   uint16_t factory_port = 8081;  // the simulator's server; 0 picks a free port
@@ -80,7 +83,8 @@ struct LocalConfig {
   double factory_failure_rate = 0.0;
   int64_t factory_response_delay_ms = 0;
 
-  std::string mail_dir;  // default: <data_dir>/mail
+  std::string mailer = "file";  // "file" (.eml files in mail_dir) or "ses" (Amazon SES v2)
+  std::string mail_dir;         // default: <data_dir>/mail
   std::string mail_from = "donut-states@localhost";
   std::string mail_to = "warehouse@localhost";
 
@@ -108,6 +112,10 @@ Result<OpenedStore> open_store(const LocalConfig& config, const ports::Clock& cl
 
 // The broker named by `config.broker`. The embedded one reuses `embedded` (the warehouse's
 // SQLite database) or opens <data_dir>/broker.db into it.
+// The mailer named by `config.mailer`.
+Result<std::unique_ptr<ports::Mailer>> open_mailer(const LocalConfig& config,
+                                                   const ports::Clock& clock);
+
 Result<std::unique_ptr<ports::Broker>> open_broker(const LocalConfig& config,
                                                    const ports::Clock& clock,
                                                    std::shared_ptr<sqlite::Database>& embedded);
