@@ -1,5 +1,7 @@
 #include "app/order_service.h"
 
+#include <algorithm>
+
 #include <spdlog/spdlog.h>
 
 namespace donut::app {
@@ -74,13 +76,13 @@ void OrderService::decide(std::vector<Pending>& batch) {
     for (auto& pending : batch) pending.done(outcomes.error());
     return;
   }
-  bool restock_opened = false;
-  for (std::size_t i = 0; i < batch.size(); ++i) {
-    auto& outcome = (*outcomes)[i];
-    restock_opened = restock_opened || (!outcome.restock_id.empty() && !outcome.replayed);
-    batch[i].done(std::move(outcome));
-  }
+  // The hook runs before the answers go out, so a host that reacts per request (Lambda) sees
+  // it by the time its request is answered.
+  const bool restock_opened = std::any_of(outcomes->begin(), outcomes->end(), [](const auto& o) {
+    return !o.restock_id.empty() && !o.replayed;
+  });
   if (restock_opened && on_restock_opened_) on_restock_opened_();
+  for (std::size_t i = 0; i < batch.size(); ++i) batch[i].done(std::move((*outcomes)[i]));
 }
 
 }  // namespace donut::app

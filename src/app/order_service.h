@@ -36,7 +36,8 @@ class OrderService {
     std::size_t max_batch = 1024;
   };
 
-  // `on_restock_opened` runs after a commit that opened a restock (wakes the outbox relay).
+  // `on_restock_opened` runs after a commit that opened a restock and before its orders are
+  // answered (wakes the outbox relay).
   OrderService(ports::Store& store, Options options, std::function<void()> on_restock_opened = {});
   ~OrderService();
   OrderService(const OrderService&) = delete;

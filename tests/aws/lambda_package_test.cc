@@ -99,5 +99,42 @@ TEST(LambdaPackage, BootstrapServesApiGatewayEventsAndStartsFast) {
             << " KiB\n";
 }
 
+// Every function's zip runs its own function: started without its configuration, each reports
+// an init error that names it (so its bootstrap passes the right function to the binary).
+TEST(LambdaPackage, EachZipStartsItsOwnFunction) {
+  const std::string folder =
+      std::string(DONUT_LAMBDA_ZIP).substr(0, std::string(DONUT_LAMBDA_ZIP).rfind('/'));
+  for (const std::string function :
+       {"sales", "arrivals_intake", "restock", "arrivals", "notifier", "relay"}) {
+    SCOPED_TRACE(function);
+    testing::TempDir dir;
+    std::string zip_name = function;
+    std::replace(zip_name.begin(), zip_name.end(), '_', '-');
+    ASSERT_EQ(
+        std::system(
+            ("unzip -q " + folder + "/donut-" + zip_name + ".zip -d " + dir.file("task")).c_str()),
+        0);
+    testing::FakeLambdaRuntime runtime;
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+      for (const char* name : {"DONUT_DATABASE", "DONUT_DATABASE_HOST", "AWS_ACCESS_KEY_ID",
+                               "DONUT_FUNCTION", "DONUT_CALLBACK_SECRET", "DONUT_MAIL_FROM"}) {
+        ::unsetenv(name);
+      }
+      ::setenv("AWS_LAMBDA_RUNTIME_API", runtime.host_port().c_str(), 1);
+      ::setenv("DONUT_LOG_LEVEL", "off", 1);
+      const std::string bootstrap = dir.file("task") + "/bootstrap";
+      ::execl(bootstrap.c_str(), bootstrap.c_str(), nullptr);
+      _exit(127);
+    }
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 1) << "exits after the init error";
+    const auto error = runtime.error("init");
+    EXPECT_NE(error.find("\"errorMessage\":\"" + function + ": cannot start: "), std::string::npos)
+        << error;
+  }
+}
+
 }  // namespace
 }  // namespace donut

@@ -54,12 +54,17 @@ class FakeLambdaRuntime {
   }
 
   ~FakeLambdaRuntime() {
+    close();
+    server_->stop();
+  }
+
+  // From now on `next` fails, which ends a function's Runtime API loop.
+  void close() {
     {
       std::lock_guard lock(mutex_);
       closing_ = true;  // releases handlers blocked in `next`
     }
     changed_.notify_all();
-    server_->stop();
   }
 
   std::string host_port() const { return "127.0.0.1:" + std::to_string(server_->port()); }
@@ -72,12 +77,23 @@ class FakeLambdaRuntime {
     changed_.notify_all();
   }
   std::string response(const std::string& id) { return get(responses_, id); }
+  // Waits for the function's response (or error) to invocation `id`; empty after `timeout`.
+  std::string wait_for(const std::string& id, Millis timeout = std::chrono::seconds(30)) {
+    std::unique_lock lock(mutex_);
+    changed_.wait_for(lock, timeout, [&] { return responses_.count(id) + errors_.count(id) > 0; });
+    if (auto it = responses_.find(id); it != responses_.end()) return it->second;
+    if (auto it = errors_.find(id); it != errors_.end()) return it->second;
+    return {};
+  }
   std::string error(const std::string& id) { return get(errors_, id); }
 
  private:
   void record(std::map<std::string, std::string>& into, std::string id, std::string body) {
-    std::lock_guard lock(mutex_);
-    into[std::move(id)] = std::move(body);
+    {
+      std::lock_guard lock(mutex_);
+      into[std::move(id)] = std::move(body);
+    }
+    changed_.notify_all();
   }
   std::string get(std::map<std::string, std::string>& from, const std::string& id) {
     std::lock_guard lock(mutex_);

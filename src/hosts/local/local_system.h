@@ -110,11 +110,12 @@ struct OpenedStore {
 };
 Result<OpenedStore> open_store(const LocalConfig& config, const ports::Clock& clock);
 
-// The broker named by `config.broker`. The embedded one reuses `embedded` (the warehouse's
-// SQLite database) or opens <data_dir>/broker.db into it.
 // The mailer named by `config.mailer`.
 Result<std::unique_ptr<ports::Mailer>> open_mailer(const LocalConfig& config,
                                                    const ports::Clock& clock);
+
+// The broker named by `config.broker`. The embedded one reuses `embedded` (the warehouse's
+// SQLite database) or opens <data_dir>/broker.db into it.
 
 Result<std::unique_ptr<ports::Broker>> open_broker(const LocalConfig& config,
                                                    const ports::Clock& clock,

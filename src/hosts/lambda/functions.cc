@@ -1,0 +1,259 @@
+#include "hosts/lambda/functions.h"
+
+#include <atomic>
+#include <cstdlib>
+#include <memory>
+#include <unistd.h>
+
+#include <boost/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include "adapters/aws/aws_broker.h"
+#include "adapters/aws/ses_mailer.h"
+#include "adapters/clock/clocks.h"
+#include "adapters/http/http_factory_client.h"
+#include "api/sales_api.h"
+#include "app/arrivals.h"
+#include "app/notifier.h"
+#include "app/order_service.h"
+#include "app/outbox_relay.h"
+#include "app/restock_handler.h"
+#include "app/topology.h"
+#include "common/ids.h"
+#include "domain/events.h"
+#include "hosts/lambda/lambda_host.h"
+#include "hosts/local/local_system.h"
+
+namespace donut::lambda {
+namespace {
+
+std::string env(const char* name, std::string fallback = "") {
+  const char* value = std::getenv(name);
+  return value != nullptr && *value != '\0' ? std::string(value) : fallback;
+}
+
+Result<std::string> required_env(const char* name) {
+  auto value = env(name);
+  if (value.empty())
+    return make_error(ErrorCode::invalid_argument, std::string(name) + " is not set");
+  return value;
+}
+
+// Everything a function may need, opened on demand and kept for the life of the process
+// (a Lambda execution environment serves many invocations).
+class Wiring {
+ public:
+  Result<std::shared_ptr<const aws::AwsCaller>> aws() {
+    if (!aws_) {
+      DONUT_ASSIGN_OR_RETURN(auto config, aws::AwsConfig::from_environment());
+      aws_ = std::make_shared<aws::AwsCaller>(std::move(config), clock_);
+    }
+    return aws_;
+  }
+
+  Result<ports::Store*> store() {
+    if (!store_.store) {
+      DONUT_ASSIGN_OR_RETURN(auto url, database_url());
+      local::LocalConfig config;
+      config.data_dir = "/tmp";
+      config.database = std::move(url);
+      config.mysql_pool_size = 2;
+      DONUT_ASSIGN_OR_RETURN(store_, local::open_store(config, clock_));
+    }
+    return store_.store.get();
+  }
+
+  Result<ports::Broker*> broker() {
+    if (!broker_) {
+      DONUT_ASSIGN_OR_RETURN(auto caller, aws());
+      aws::AwsBrokerSettings settings;
+      settings.name_prefix = env("DONUT_AWS_PREFIX", "donut-");
+      settings.manage_resources = env("DONUT_AWS_MANAGE_RESOURCES") == "1";
+      if (auto arn = env("DONUT_TOPIC_ARN"); !arn.empty()) {
+        settings.topic_arns.emplace(domain::kStockEventsTopic, arn);
+      }
+      if (auto url = env("DONUT_ARRIVALS_QUEUE"); !url.empty()) {
+        settings.queue_urls.emplace(app::kStockArrivalsQueue, url);
+      }
+      auto broker = std::make_unique<aws::AwsBroker>(std::move(caller), std::move(settings));
+      if (env("DONUT_AWS_MANAGE_RESOURCES") == "1") {
+        DONUT_RETURN_IF_ERROR(broker->declare(app::pipeline_topology({})));
+      }
+      broker_ = std::move(broker);
+    }
+    return broker_.get();
+  }
+
+  const ports::Clock& clock() const { return clock_; }
+
+ private:
+  Result<std::string> database_url() {
+    if (auto url = env("DONUT_DATABASE"); !url.empty()) return url;
+    DONUT_ASSIGN_OR_RETURN(auto host, required_env("DONUT_DATABASE_HOST"));
+    DONUT_ASSIGN_OR_RETURN(auto secret_id, required_env("DONUT_DATABASE_SECRET"));
+    DONUT_ASSIGN_OR_RETURN(auto caller, aws());
+    DONUT_ASSIGN_OR_RETURN(auto secret, aws::get_secret_string(*caller, secret_id));
+    boost::system::error_code ec;
+    auto parsed = boost::json::parse(secret, ec);
+    const auto* object = !ec ? parsed.if_object() : nullptr;
+    const auto* user = object != nullptr ? object->if_contains("username") : nullptr;
+    const auto* password = object != nullptr ? object->if_contains("password") : nullptr;
+    if (user == nullptr || !user->is_string() || password == nullptr || !password->is_string()) {
+      // The secret's value is never echoed.
+      return make_error(ErrorCode::invalid_argument,
+                        "database secret has no string \"username\" and \"password\"");
+    }
+    return "mysql://" + aws::uri_encode(user->as_string(), false) + ":" +
+           aws::uri_encode(password->as_string(), false) + "@" + host + ":" +
+           env("DONUT_DATABASE_PORT", "3306") + "/" + env("DONUT_DATABASE_NAME", "donut");
+  }
+
+  clock::SystemClock clock_;
+  std::shared_ptr<const aws::AwsCaller> aws_;
+  local::OpenedStore store_;
+  std::unique_ptr<ports::Broker> broker_;
+};
+
+// Each function is built once per execution environment: its parts live in a shared state
+// that the invocation handler owns.
+
+Result<InvocationHandler> sales_function(Wiring& wiring) {
+  struct State {
+    std::unique_ptr<app::OutboxRelay> relay;
+    std::atomic<bool> restock_opened{false};
+    std::unique_ptr<app::OrderService> orders;
+    http::Router router;
+    InvocationHandler http;
+  };
+  DONUT_ASSIGN_OR_RETURN(auto* store, wiring.store());
+  auto state = std::make_shared<State>();
+  if (!env("DONUT_TOPIC_ARN").empty() || env("DONUT_AWS_MANAGE_RESOURCES") == "1") {
+    DONUT_ASSIGN_OR_RETURN(auto* broker, wiring.broker());
+    state->relay = std::make_unique<app::OutboxRelay>(*store, *broker, std::chrono::minutes(1));
+  }
+  state->orders = std::make_unique<app::OrderService>(
+      *store, app::OrderService::Options{app::OrderService::Strategy::group_commit, 1024},
+      [raw = state.get()] { raw->restock_opened = true; });
+  api::add_sales_routes(state->router, *store, *state->orders,
+                        {std::stoll(env("DONUT_MAX_QUANTITY", "1000"))});
+  state->http = http_api_handler(state->router);
+  return InvocationHandler([state](const Invocation& invocation) -> Result<std::string> {
+    auto answer = state->http(invocation);
+    if (state->restock_opened.exchange(false) && state->relay) {
+      // Best effort: what fails here stays in the outbox for the scheduled relay.
+      if (auto published = state->relay->drain(); !published) {
+        spdlog::warn("sales: events stay in the outbox: {}", published.error().message);
+      }
+    }
+    return answer;
+  });
+}
+
+Result<InvocationHandler> arrivals_intake_function(Wiring& wiring) {
+  struct State {
+    std::unique_ptr<app::ArrivalIntake> intake;
+    http::Router router;
+    InvocationHandler http;
+  };
+  DONUT_ASSIGN_OR_RETURN(auto* broker, wiring.broker());
+  DONUT_ASSIGN_OR_RETURN(auto secret, required_env("DONUT_CALLBACK_SECRET"));
+  auto state = std::make_shared<State>();
+  state->intake = std::make_unique<app::ArrivalIntake>(
+      *broker, wiring.clock(), app::ArrivalIntake::Options{secret, std::chrono::minutes(5)});
+  api::add_arrival_routes(state->router, *state->intake);
+  state->http = http_api_handler(state->router);
+  return InvocationHandler(
+      [state](const Invocation& invocation) { return state->http(invocation); });
+}
+
+// An SQS-triggered function: `state->handler` has `handle(messages, stop)`; the state keeps
+// what the handler refers to alive.
+template <class State>
+InvocationHandler queue_function(std::shared_ptr<State> state) {
+  return sqs_handler(
+      [state](std::span<const ports::ReceivedMessage> messages, std::stop_token stop) {
+        return state->handler->handle(messages, stop);
+      });
+}
+
+Result<InvocationHandler> restock_function(Wiring& wiring) {
+  struct State {
+    std::unique_ptr<factory_client::HttpFactoryClient> factory;
+    std::unique_ptr<app::RestockHandler> handler;
+  };
+  DONUT_ASSIGN_OR_RETURN(auto* store, wiring.store());
+  DONUT_ASSIGN_OR_RETURN(auto factory_url, required_env("DONUT_FACTORY_URL"));
+  DONUT_ASSIGN_OR_RETURN(auto callback_url, required_env("DONUT_CALLBACK_URL"));
+  auto state = std::make_shared<State>();
+  state->factory = std::make_unique<factory_client::HttpFactoryClient>(
+      factory_client::HttpFactoryClient::Options{factory_url, std::chrono::seconds(10)});
+  app::RestockHandler::Options options;
+  // The lease owner: this execution environment (its log stream is unique) and the receipt.
+  options.worker_id = env("AWS_LAMBDA_LOG_STREAM_NAME", "lambda-" + random_hex(8));
+  options.callback_url = callback_url;
+  options.factory_id = env("DONUT_FACTORY_ID", options.factory_id);
+  state->handler =
+      std::make_unique<app::RestockHandler>(*store, *state->factory, wiring.clock(), options);
+  return queue_function(state);
+}
+
+Result<InvocationHandler> arrivals_function(Wiring& wiring) {
+  DONUT_ASSIGN_OR_RETURN(auto* store, wiring.store());
+  struct State {
+    std::unique_ptr<app::ArrivalHandler> handler;
+  };
+  return queue_function(
+      std::make_shared<State>(State{std::make_unique<app::ArrivalHandler>(*store)}));
+}
+
+Result<InvocationHandler> notifier_function(Wiring& wiring) {
+  struct State {
+    std::unique_ptr<aws::SesMailer> mailer;
+    std::unique_ptr<app::Notifier> handler;
+  };
+  DONUT_ASSIGN_OR_RETURN(auto caller, wiring.aws());
+  DONUT_ASSIGN_OR_RETURN(auto from, required_env("DONUT_MAIL_FROM"));
+  DONUT_ASSIGN_OR_RETURN(auto to, required_env("DONUT_MAIL_TO"));
+  auto state = std::make_shared<State>();
+  state->mailer = std::make_unique<aws::SesMailer>(std::move(caller));
+  state->handler = std::make_unique<app::Notifier>(*state->mailer, app::MailSettings{from, {to}});
+  return queue_function(state);
+}
+
+Result<InvocationHandler> relay_function(Wiring& wiring) {
+  DONUT_ASSIGN_OR_RETURN(auto* store, wiring.store());
+  DONUT_ASSIGN_OR_RETURN(auto* broker, wiring.broker());
+  auto relay = std::make_shared<app::OutboxRelay>(*store, *broker, std::chrono::minutes(1));
+  return InvocationHandler([relay](const Invocation&) -> Result<std::string> {
+    DONUT_ASSIGN_OR_RETURN(auto published, relay->drain());
+    return boost::json::serialize(boost::json::object{{"published", published}});
+  });
+}
+
+}  // namespace
+
+Status run_function(std::string_view function, RuntimeApi& api, int max_invocations) {
+  using Make = Result<InvocationHandler> (*)(Wiring&);
+  const std::pair<std::string_view, Make> functions[] = {
+      {"sales", sales_function},       {"arrivals_intake", arrivals_intake_function},
+      {"restock", restock_function},   {"arrivals", arrivals_function},
+      {"notifier", notifier_function}, {"relay", relay_function}};
+  Wiring wiring;  // outlives the handler, which refers to the store and broker it opened
+  Result<InvocationHandler> handler =
+      make_error(ErrorCode::invalid_argument,
+                 "unknown function '" + std::string(function) +
+                     "' (sales, arrivals_intake, restock, arrivals, notifier, relay)");
+  for (const auto& [name, make] : functions) {
+    if (name == function) handler = make(wiring);
+  }
+  if (!handler) {
+    const std::string message =
+        std::string(function) + ": cannot start: " + handler.error().message;
+    spdlog::error("{}", message);
+    (void)api.init_error(std::string(to_string(handler.error().code)), message);
+    return handler.error();
+  }
+  return run(api, *handler, max_invocations);
+}
+
+}  // namespace donut::lambda

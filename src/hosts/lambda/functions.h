@@ -1,0 +1,32 @@
+// The Lambda functions of Donut-States, one per role, all in the one `donut-lambda` binary and
+// wired from the environment that deploy/aws/functions.tf sets:
+//
+//   sales            API Gateway -> Sales API. Publishes a stock-out's events right after the
+//                    order that caused it (the scheduled relay is the safety net).
+//   arrivals_intake  API Gateway -> factory callback -> stock-arrivals queue
+//   restock          SQS factory-requests -> Legacy Factory API
+//   arrivals         SQS stock-arrivals   -> warehouse, exactly once per arrival
+//   notifier         SQS notifications    -> e-mail through SES
+//   relay            schedule             -> outbox -> SNS
+//
+// Environment: DONUT_DATABASE (a mysql:// URL or SQLite file) or DONUT_DATABASE_HOST +
+// DONUT_DATABASE_SECRET (an RDS-managed Secrets Manager secret {"username","password"}),
+// DONUT_DATABASE_NAME (default donut); DONUT_TOPIC_ARN; DONUT_ARRIVALS_QUEUE (queue URL);
+// DONUT_FACTORY_URL; DONUT_CALLBACK_URL; DONUT_CALLBACK_SECRET; DONUT_MAIL_FROM; DONUT_MAIL_TO;
+// DONUT_MAX_QUANTITY; and the AWS_* variables Lambda sets (aws_config.h). With
+// DONUT_AWS_MANAGE_RESOURCES=1 the broker creates its topic and queues (emulators, trials).
+//
+// A function whose configuration is incomplete reports an init error naming what is missing.
+#pragma once
+
+#include <string_view>
+
+#include "common/error.h"
+#include "hosts/lambda/runtime_api.h"
+
+namespace donut::lambda {
+
+// Serves `function` until the Runtime API fails or `max_invocations` (0: forever) were served.
+Status run_function(std::string_view function, RuntimeApi& api, int max_invocations = 0);
+
+}  // namespace donut::lambda
