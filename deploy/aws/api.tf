@@ -20,6 +20,7 @@ locals {
     "GET /v1/products"        = "sales"
     "GET /v1/products/{id}"   = "sales"
     "POST /v1/stock-arrivals" = "arrivals_intake"
+    "ANY /admin/{proxy+}"     = "admin"
   }
 }
 

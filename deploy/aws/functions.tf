@@ -8,6 +8,25 @@ locals {
     arrivals        = { description = "stock-arrivals -> warehouse", uses_database = true }
     notifier        = { description = "notifications -> SES", uses_database = false }
     relay           = { description = "outbox -> SNS, every minute", uses_database = true }
+    admin           = { description = "Operator routes /admin/* (API Gateway, bearer token)", uses_database = true }
+  }
+  # The settings every function may read (src/hosts/lambda/functions.h); secrets go only to the
+  # function that needs them.
+  environment = {
+    DONUT_DATABASE_HOST   = aws_db_instance.warehouse.address
+    DONUT_DATABASE_SECRET = aws_db_instance.warehouse.master_user_secret[0].secret_arn
+    DONUT_DATABASE_NAME   = aws_db_instance.warehouse.db_name
+    DONUT_TOPIC_ARN       = aws_sns_topic.stock_events.arn
+    DONUT_ARRIVALS_QUEUE  = aws_sqs_queue.work["stock_arrivals"].url
+    DONUT_AWS_PREFIX      = "${var.name}-"
+    DONUT_FACTORY_URL     = var.factory_url
+    DONUT_CALLBACK_URL    = "${aws_apigatewayv2_api.http.api_endpoint}/v1/stock-arrivals"
+    DONUT_MAIL_FROM       = var.mail_sender
+    DONUT_MAIL_TO         = var.alarm_email
+  }
+  secrets = {
+    arrivals_intake = { DONUT_CALLBACK_SECRET = var.callback_secret }
+    admin           = { DONUT_ADMIN_TOKEN = var.admin_token }
   }
   # Which queue feeds which function (SQS event source mappings).
   consumers = {
@@ -33,9 +52,9 @@ resource "aws_iam_role" "function" {
   assume_role_policy = data.aws_iam_policy_document.assume_lambda.json
 }
 
-# Network interfaces in the VPC and the function's own logs.
+# Network interfaces in the VPC, for the functions that run there.
 resource "aws_iam_role_policy_attachment" "vpc_access" {
-  for_each   = local.functions
+  for_each   = { for name, function in local.functions : name => function if function.uses_database }
   role       = aws_iam_role.function[each.key].name
   policy_arn = "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"
 }
@@ -72,7 +91,8 @@ data "aws_iam_policy_document" "function" {
   }
 
   dynamic "statement" {
-    for_each = each.key == "relay" ? [1] : []
+    # The relay publishes the outbox; sales publishes a stock-out's events right away.
+    for_each = contains(["relay", "sales"], each.key) ? [1] : []
     content {
       sid       = "PublishEvents"
       actions   = ["sns:Publish"]
@@ -86,6 +106,19 @@ data "aws_iam_policy_document" "function" {
       sid       = "SendMail"
       actions   = ["ses:SendEmail"]
       resources = [aws_sesv2_email_identity.sender.arn]
+    }
+  }
+
+  dynamic "statement" {
+    # Queue operations for the operator routes: stats, peek, redrive, purge.
+    for_each = each.key == "admin" ? [1] : []
+    content {
+      sid = "OperateQueues"
+      actions = ["sqs:GetQueueUrl", "sqs:GetQueueAttributes", "sqs:ReceiveMessage",
+        "sqs:ChangeMessageVisibility", "sqs:SendMessage", "sqs:DeleteMessage", "sqs:PurgeQueue",
+      "sqs:StartMessageMoveTask"]
+      resources = concat([for queue in aws_sqs_queue.work : queue.arn],
+      [for queue in aws_sqs_queue.dead_letter : queue.arn])
     }
   }
 
@@ -121,22 +154,16 @@ resource "aws_lambda_function" "function" {
   source_code_hash = filebase64sha256("${var.artifacts_dir}/donut-${replace(each.key, "_", "-")}.zip")
   timeout          = var.lambda_timeout_seconds
   memory_size      = 256
-  vpc_config {
-    subnet_ids         = aws_subnet.private[*].id
-    security_group_ids = [aws_security_group.functions.id]
+  dynamic "vpc_config" {
+    for_each = each.value.uses_database ? [1] : []
+    content {
+      subnet_ids         = aws_subnet.private[*].id
+      security_group_ids = [aws_security_group.functions.id]
+    }
   }
   environment {
-    variables = {
-      DONUT_FUNCTION        = each.key
-      DONUT_DATABASE_HOST   = aws_db_instance.warehouse.address
-      DONUT_DATABASE_SECRET = aws_db_instance.warehouse.master_user_secret[0].secret_arn
-      DONUT_TOPIC_ARN       = aws_sns_topic.stock_events.arn
-      DONUT_ARRIVALS_QUEUE  = aws_sqs_queue.work["stock_arrivals"].url
-      DONUT_FACTORY_URL     = var.factory_url
-      DONUT_CALLBACK_SECRET = var.callback_secret
-      DONUT_MAIL_FROM       = var.mail_sender
-      DONUT_MAIL_TO         = var.alarm_email
-    }
+    variables = merge(local.environment, { DONUT_FUNCTION = each.key },
+    lookup(local.secrets, each.key, {}))
   }
   depends_on = [aws_cloudwatch_log_group.function]
 }

@@ -1,6 +1,7 @@
-# A VPC with two private subnets: the database has no public address; the functions reach it
-# from inside. (Functions that call the factory or AWS APIs need a NAT gateway or VPC
-# endpoints, which are left to the account's network standards.)
+# A VPC with two private subnets: the database has no public address; the functions that use
+# it run beside it. They also call AWS APIs (Secrets Manager, SNS) and the factory, so the
+# private subnets reach out through one NAT gateway in a public subnet (its cost is in the
+# README). Functions without the database run outside the VPC.
 data "aws_availability_zones" "available" {
   state = "available"
 }
@@ -41,4 +42,54 @@ resource "aws_security_group" "database" {
     protocol        = "tcp"
     security_groups = [aws_security_group.functions.id]
   }
+}
+
+# Egress for the private subnets: internet gateway, a public subnet, one NAT gateway.
+resource "aws_internet_gateway" "main" {
+  vpc_id = aws_vpc.main.id
+  tags   = { Name = var.name }
+}
+
+resource "aws_subnet" "public" {
+  vpc_id            = aws_vpc.main.id
+  cidr_block        = cidrsubnet(aws_vpc.main.cidr_block, 8, 100)
+  availability_zone = data.aws_availability_zones.available.names[0]
+  tags              = { Name = "${var.name}-public" }
+}
+
+resource "aws_route_table" "public" {
+  vpc_id = aws_vpc.main.id
+  route {
+    cidr_block = "0.0.0.0/0"
+    gateway_id = aws_internet_gateway.main.id
+  }
+}
+
+resource "aws_route_table_association" "public" {
+  subnet_id      = aws_subnet.public.id
+  route_table_id = aws_route_table.public.id
+}
+
+resource "aws_eip" "nat" {
+  domain = "vpc"
+}
+
+resource "aws_nat_gateway" "main" {
+  allocation_id = aws_eip.nat.id
+  subnet_id     = aws_subnet.public.id
+  depends_on    = [aws_internet_gateway.main]
+}
+
+resource "aws_route_table" "private" {
+  vpc_id = aws_vpc.main.id
+  route {
+    cidr_block     = "0.0.0.0/0"
+    nat_gateway_id = aws_nat_gateway.main.id
+  }
+}
+
+resource "aws_route_table_association" "private" {
+  count          = 2
+  subnet_id      = aws_subnet.private[count.index].id
+  route_table_id = aws_route_table.private.id
 }

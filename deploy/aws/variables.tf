@@ -54,3 +54,9 @@ variable "callback_secret" {
   type        = string
   sensitive   = true
 }
+
+variable "admin_token" {
+  description = "Bearer token of the operator routes (/admin/*: stock, dead-letter queues)."
+  type        = string
+  sensitive   = true
+}

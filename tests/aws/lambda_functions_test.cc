@@ -147,6 +147,7 @@ class LambdaFunctions : public ::testing::Test {
         {"DONUT_CALLBACK_SECRET", "callback-secret"},
         {"DONUT_MAIL_FROM", "shop@example.com"},
         {"DONUT_MAIL_TO", mail_to_},
+        {"DONUT_ADMIN_TOKEN", "admin-token"},
         {"DONUT_LOG_LEVEL", "warn"}};
     for (const auto& [name, value] : environment) ::setenv(name, value.c_str(), 1);
 
@@ -292,6 +293,27 @@ TEST_F(LambdaFunctions, APoisonMessageIsTheOnlyFailureOfItsBatch) {
   auto answer = function("arrivals").invoke(sqs_event(batch, "stock-arrivals"));
   EXPECT_EQ(answer, json::parse(R"({"batchItemFailures":[{"itemIdentifier":"m-poison"}]})"));
   EXPECT_EQ(stock("CP-7"), 10) << "the two good arrivals were applied";
+}
+
+TEST_F(LambdaFunctions, AdminSetsStockAndRedrivesDeadLetters) {
+  ASSERT_TRUE(store_.store->upsert_product({"CP-8", "Cruller", 250, 0, 5}));
+  const json::object bearer{{"content-type", "application/json"},
+                            {"authorization", "Bearer admin-token"}};
+  auto& admin = function("admin");
+  auto refused =
+      admin.invoke(http_event("PUT", "/admin/products/CP-8/stock", "",
+                              {{"content-type", "application/json"}}, R"({"stock":40})"));
+  EXPECT_EQ(refused.at("statusCode").as_int64(), 401) << refused;
+  auto set =
+      admin.invoke(http_event("PUT", "/admin/products/CP-8/stock", "", bearer, R"({"stock":40})"));
+  EXPECT_EQ(set.at("statusCode").as_int64(), 200) << set;
+  EXPECT_EQ(stock("CP-8"), 40);
+
+  ASSERT_TRUE(broker_->send("factory-requests-dlq", {"{}", {{"type", "stock.empty"}}, Millis(0)}));
+  auto redriven = admin.invoke(
+      http_event("POST", "/admin/queues/factory-requests-dlq/redrive", "", bearer, ""));
+  EXPECT_EQ(redriven.at("statusCode").as_int64(), 200) << redriven;
+  EXPECT_EQ(poll("factory-requests", 1).size(), 1u) << "back on its source queue";
 }
 
 TEST_F(LambdaFunctions, IncompleteConfigurationIsAnInitError) {

@@ -105,7 +105,7 @@ TEST(LambdaPackage, EachZipStartsItsOwnFunction) {
   const std::string folder =
       std::string(DONUT_LAMBDA_ZIP).substr(0, std::string(DONUT_LAMBDA_ZIP).rfind('/'));
   for (const std::string function :
-       {"sales", "arrivals_intake", "restock", "arrivals", "notifier", "relay"}) {
+       {"sales", "arrivals_intake", "restock", "arrivals", "notifier", "relay", "admin"}) {
     SCOPED_TRACE(function);
     testing::TempDir dir;
     std::string zip_name = function;

@@ -42,9 +42,44 @@ test('functions run the custom runtime with the bootstrap handler', () => {
   assert.equal(fn.runtime, 'provided.al2023');
   assert.equal(fn.handler, 'bootstrap');
   assert.equal(fn.timeout, '${var.lambda_timeout_seconds}');
-  assert.ok(fn.vpc_config, 'functions run in the VPC');
   assert.deepEqual(Object.keys(localsBlock.functions).sort(),
-    ['arrivals', 'arrivals_intake', 'notifier', 'relay', 'restock', 'sales']);
+    ['admin', 'arrivals', 'arrivals_intake', 'notifier', 'relay', 'restock', 'sales']);
+  // The build packages exactly these functions, under the file names Terraform reads.
+  const cmake = readFileSync(join(dir, '../../src/CMakeLists.txt'), 'utf8');
+  const built = /set\(DONUT_LAMBDA_FUNCTIONS ([^)]*)\)/.exec(cmake)[1].trim().split(/\s+/);
+  assert.deepEqual(built.sort(), Object.keys(localsBlock.functions).sort());
+  assert.match(fn.filename, /donut-\$\{replace\(each\.key, "_", "-"\)\}\.zip/);
+});
+
+test('functions with the database run in the VPC, with a NAT gateway for their calls out', () => {
+  const fn = one('aws_lambda_function', 'function');
+  const vpc = [].concat(fn.dynamic).find((d) => d.vpc_config)?.vpc_config;
+  assert.ok(vpc, 'vpc_config is a dynamic block');
+  assert.match([].concat(vpc)[0].for_each, /each\.value\.uses_database/);
+  for (const name of ['sales', 'restock', 'arrivals', 'relay']) {
+    assert.equal(localsBlock.functions[name].uses_database, true, `${name} uses the database`);
+  }
+  const route = [].concat(one('aws_route_table', 'private').route)[0];
+  assert.equal(route.cidr_block, '0.0.0.0/0');
+  assert.match(route.nat_gateway_id, /aws_nat_gateway\.main/);
+  assert.match(one('aws_nat_gateway', 'main').subnet_id, /aws_subnet\.public/);
+  assert.match(one('aws_route_table_association', 'private').subnet_id, /aws_subnet\.private/);
+});
+
+test('functions get every setting they read (hosts/lambda/functions.h), secrets only where needed', () => {
+  const fnVariables = [].concat(one('aws_lambda_function', 'function').environment)[0].variables;
+  assert.match(fnVariables, /merge\(local\.environment, \{ DONUT_FUNCTION = each\.key \},\s*lookup\(local\.secrets, each\.key, \{\}\)\)/);
+  const variables = localsBlock.environment;
+  for (const name of ['DONUT_DATABASE_HOST', 'DONUT_DATABASE_SECRET', 'DONUT_DATABASE_NAME',
+    'DONUT_TOPIC_ARN', 'DONUT_ARRIVALS_QUEUE', 'DONUT_AWS_PREFIX', 'DONUT_FACTORY_URL',
+    'DONUT_CALLBACK_URL', 'DONUT_MAIL_FROM', 'DONUT_MAIL_TO']) {
+    assert.ok(variables[name], `${name} is set`);
+  }
+  for (const value of Object.values(variables)) assert.doesNotMatch(value, /callback_secret|admin_token/);
+  assert.deepEqual(localsBlock.secrets.arrivals_intake, { DONUT_CALLBACK_SECRET: '${var.callback_secret}' });
+  assert.deepEqual(localsBlock.secrets.admin, { DONUT_ADMIN_TOKEN: '${var.admin_token}' });
+  assert.match(variables.DONUT_CALLBACK_URL, /aws_apigatewayv2_api\.http\.api_endpoint\}\/v1\/stock-arrivals/);
+  assert.match(variables.DONUT_ARRIVALS_QUEUE, /aws_sqs_queue\.work\["stock_arrivals"\]\.url/);
 });
 
 test('work queues: redrive policy, visibility at least 6x the function timeout, encryption', () => {
@@ -89,6 +124,7 @@ test('API Gateway HTTP API routes to the sales and intake functions', () => {
   assert.equal(one('aws_apigatewayv2_integration', 'function').payload_format_version, '2.0');
   assert.equal(localsBlock.routes['POST /v1/orders'], 'sales');
   assert.equal(localsBlock.routes['POST /v1/stock-arrivals'], 'arrivals_intake');
+  assert.equal(localsBlock.routes['ANY /admin/{proxy+}'], 'admin');
 });
 
 test('SES identity and a dead-letter alarm that e-mails', () => {
@@ -108,12 +144,20 @@ test('IAM is least privilege: one role per function, no wildcard actions or reso
   const dynamic = [].concat(policy.dynamic ?? []).flatMap((d) => d.statement ?? []);
   const statements = [...(policy.statement ?? []), ...dynamic.map((d) => [].concat(d.content)[0])];
   assert.ok(statements.length >= 5);
+  const publish = [].concat(policy.dynamic).flatMap((d) => d.statement ?? [])
+    .find((d) => [].concat(d.content)[0].sid === 'PublishEvents');
+  assert.match(publish.for_each, /contains\(\["relay", "sales"\], each\.key\)/,
+    'only the relay and sales publish events');
+  const operate = [].concat(policy.dynamic).flatMap((d) => d.statement ?? [])
+    .find((d) => [].concat(d.content)[0].sid === 'OperateQueues');
+  assert.equal(operate.for_each, '${each.key == "admin" ? [1] : []}', 'only admin operates queues');
   for (const s of statements) {
     for (const action of s.actions) assert.ok(!action.includes('*'), `wildcard action ${action}`);
     for (const resource of [].concat(s.resources)) assert.notEqual(resource, '*', 'wildcard resource');
   }
 });
 
-test('callback secret is sensitive', () => {
+test('secrets are sensitive variables', () => {
   assert.equal(variable('callback_secret').sensitive, true);
+  assert.equal(variable('admin_token').sensitive, true);
 });

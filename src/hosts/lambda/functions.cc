@@ -63,12 +63,14 @@ class Wiring {
     return store_.store.get();
   }
 
-  Result<ports::Broker*> broker() {
+  // `resolve_all`: look up every queue of the pipeline now (the admin function, which redrives
+  // dead-letter queues to their sources); the others look up only what they use.
+  Result<ports::Broker*> broker(bool resolve_all = false) {
     if (!broker_) {
       DONUT_ASSIGN_OR_RETURN(auto caller, aws());
       aws::AwsBrokerSettings settings;
       settings.name_prefix = env("DONUT_AWS_PREFIX", "donut-");
-      settings.manage_resources = env("DONUT_AWS_MANAGE_RESOURCES") == "1";
+      settings.manage_resources = settings_manage_resources();
       if (auto arn = env("DONUT_TOPIC_ARN"); !arn.empty()) {
         settings.topic_arns.emplace(domain::kStockEventsTopic, arn);
       }
@@ -76,7 +78,7 @@ class Wiring {
         settings.queue_urls.emplace(app::kStockArrivalsQueue, url);
       }
       auto broker = std::make_unique<aws::AwsBroker>(std::move(caller), std::move(settings));
-      if (env("DONUT_AWS_MANAGE_RESOURCES") == "1") {
+      if (resolve_all || settings_manage_resources()) {
         DONUT_RETURN_IF_ERROR(broker->declare(app::pipeline_topology({})));
       }
       broker_ = std::move(broker);
@@ -87,6 +89,8 @@ class Wiring {
   const ports::Clock& clock() const { return clock_; }
 
  private:
+  static bool settings_manage_resources() { return env("DONUT_AWS_MANAGE_RESOURCES") == "1"; }
+
   Result<std::string> database_url() {
     if (auto url = env("DONUT_DATABASE"); !url.empty()) return url;
     DONUT_ASSIGN_OR_RETURN(auto host, required_env("DONUT_DATABASE_HOST"));
@@ -220,6 +224,21 @@ Result<InvocationHandler> notifier_function(Wiring& wiring) {
   return queue_function(state);
 }
 
+Result<InvocationHandler> admin_function(Wiring& wiring) {
+  struct State {
+    http::Router router;
+    InvocationHandler http;
+  };
+  DONUT_ASSIGN_OR_RETURN(auto token, required_env("DONUT_ADMIN_TOKEN"));
+  DONUT_ASSIGN_OR_RETURN(auto* store, wiring.store());
+  DONUT_ASSIGN_OR_RETURN(auto* broker, wiring.broker(true));
+  auto state = std::make_shared<State>();
+  api::add_admin_routes(state->router, *store, *broker, token);
+  state->http = http_api_handler(state->router);
+  return InvocationHandler(
+      [state](const Invocation& invocation) { return state->http(invocation); });
+}
+
 Result<InvocationHandler> relay_function(Wiring& wiring) {
   DONUT_ASSIGN_OR_RETURN(auto* store, wiring.store());
   DONUT_ASSIGN_OR_RETURN(auto* broker, wiring.broker());
@@ -237,12 +256,13 @@ Status run_function(std::string_view function, RuntimeApi& api, int max_invocati
   const std::pair<std::string_view, Make> functions[] = {
       {"sales", sales_function},       {"arrivals_intake", arrivals_intake_function},
       {"restock", restock_function},   {"arrivals", arrivals_function},
-      {"notifier", notifier_function}, {"relay", relay_function}};
+      {"notifier", notifier_function}, {"relay", relay_function},
+      {"admin", admin_function}};
   Wiring wiring;  // outlives the handler, which refers to the store and broker it opened
   Result<InvocationHandler> handler =
       make_error(ErrorCode::invalid_argument,
                  "unknown function '" + std::string(function) +
-                     "' (sales, arrivals_intake, restock, arrivals, notifier, relay)");
+                     "' (sales, arrivals_intake, restock, arrivals, notifier, relay, admin)");
   for (const auto& [name, make] : functions) {
     if (name == function) handler = make(wiring);
   }
