@@ -76,7 +76,7 @@ data "aws_iam_policy_document" "function" {
     content {
       sid = "ConsumeQueue"
       actions = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility",
-      "sqs:GetQueueAttributes"]
+      "sqs:GetQueueAttributes", "sqs:GetQueueUrl"]
       resources = [aws_sqs_queue.work[statement.value].arn]
     }
   }

@@ -86,7 +86,7 @@ std::string order_event(const std::string& product, int quantity) {
 
 // What an SQS event source mapping hands a function.
 std::string sqs_event(const std::vector<ports::ReceivedMessage>& messages,
-                      const std::string& queue) {
+                      const std::string& physical_queue) {
   json::array records;
   for (const auto& m : messages) {
     json::object attributes;
@@ -100,7 +100,7 @@ std::string sqs_event(const std::vector<ports::ReceivedMessage>& messages,
                      {"attributes", {{"ApproximateReceiveCount", std::to_string(m.receive_count)}}},
                      {"messageAttributes", std::move(attributes)},
                      {"eventSource", "aws:sqs"},
-                     {"eventSourceARN", "arn:aws:sqs:us-east-1:000000000000:" + queue}});
+                     {"eventSourceARN", "arn:aws:sqs:us-east-1:000000000000:" + physical_queue}});
   }
   return json::serialize(json::object{{"Records", std::move(records)}});
 }
@@ -235,7 +235,7 @@ TEST_F(LambdaFunctions, TheSeedsStoryThroughEveryFunction) {
   auto requests = poll("factory-requests", 1);
   ASSERT_EQ(requests.size(), 1u);
   EXPECT_EQ(requests[0].attributes.at("type"), "stock.empty");
-  auto restocked = function("restock").invoke(sqs_event(requests, "factory-requests"));
+  auto restocked = function("restock").invoke(sqs_event(requests, prefix_ + "factory-requests"));
   EXPECT_EQ(restocked, json::parse(R"({"batchItemFailures":[]})"));
   acknowledge("factory-requests", requests);
   EXPECT_EQ(factory_->stats().accepted, 1);
@@ -244,7 +244,7 @@ TEST_F(LambdaFunctions, TheSeedsStoryThroughEveryFunction) {
   auto arrivals = poll("stock-arrivals", 1);
   ASSERT_EQ(arrivals.size(), 1u) << "the signed callback was accepted and queued";
   EXPECT_EQ(stock("CP-502101"), 0) << "nothing touches stock on the callback's path";
-  const auto event = sqs_event(arrivals, "stock-arrivals");
+  const auto event = sqs_event(arrivals, prefix_ + "stock-arrivals");
   EXPECT_EQ(function("arrivals").invoke(event), json::parse(R"({"batchItemFailures":[]})"));
   EXPECT_EQ(stock("CP-502101"), 10);
   EXPECT_EQ(function("arrivals").invoke(event), json::parse(R"({"batchItemFailures":[]})"));
@@ -258,7 +258,7 @@ TEST_F(LambdaFunctions, TheSeedsStoryThroughEveryFunction) {
   EXPECT_GE(relayed.at("published").as_int64(), 2) << relayed;
   auto notifications = poll("notifications", 3);
   ASSERT_EQ(notifications.size(), 3u);
-  EXPECT_EQ(function("notifier").invoke(sqs_event(notifications, "notifications")),
+  EXPECT_EQ(function("notifier").invoke(sqs_event(notifications, prefix_ + "notifications")),
             json::parse(R"({"batchItemFailures":[]})"));
   auto subjects = mail_subjects();
   ASSERT_EQ(subjects.size(), 3u);
@@ -290,9 +290,26 @@ TEST_F(LambdaFunctions, APoisonMessageIsTheOnlyFailureOfItsBatch) {
   std::vector<ports::ReceivedMessage> batch{{"m-1", "r-1", arrival("q-1"), {}, 1, {}, ""},
                                             {"m-poison", "r-2", "{not json", {}, 1, {}, ""},
                                             {"m-3", "r-3", arrival("q-3"), {}, 1, {}, ""}};
-  auto answer = function("arrivals").invoke(sqs_event(batch, "stock-arrivals"));
+  auto answer = function("arrivals").invoke(sqs_event(batch, prefix_ + "stock-arrivals"));
   EXPECT_EQ(answer, json::parse(R"({"batchItemFailures":[{"itemIdentifier":"m-poison"}]})"));
   EXPECT_EQ(stock("CP-7"), 10) << "the two good arrivals were applied";
+}
+
+TEST_F(LambdaFunctions, AFailedMessageReturnsAfterItsBackoffNotAfterTheVisibilityTimeout) {
+  ASSERT_TRUE(store_.store->upsert_product({"CP-5", "Cruller", 250, 1, 5}));
+  factory_->configure({Millis(50), 0.0, true, Millis(0)});  // outage
+  ASSERT_EQ(function("sales").invoke(order_event("CP-5", 1)).at("statusCode").as_int64(), 201);
+  auto requests = poll("factory-requests", 1);
+  ASSERT_EQ(requests.size(), 1u);
+  auto answer = function("restock").invoke(sqs_event(requests, prefix_ + "factory-requests"));
+  EXPECT_EQ(answer, json::parse(R"({"batchItemFailures":[{"itemIdentifier":")" +
+                                requests[0].message_id + R"("}]})"));
+  const auto failed_at = std::chrono::steady_clock::now();
+  auto again = poll("factory-requests", 1);
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(again[0].receive_count, 2);
+  EXPECT_LT(std::chrono::steady_clock::now() - failed_at, std::chrono::seconds(15))
+      << "back after the restock handler's backoff, not the 30 s visibility timeout";
 }
 
 TEST_F(LambdaFunctions, AdminSetsStockAndRedrivesDeadLetters) {

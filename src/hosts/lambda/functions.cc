@@ -171,12 +171,26 @@ Result<InvocationHandler> arrivals_intake_function(Wiring& wiring) {
 }
 
 // An SQS-triggered function: `state->handler` has `handle(messages, stop)`; the state keeps
-// what the handler refers to alive.
+// what the handler refers to alive. A message its handler wants retried later is made visible
+// again after that delay (ChangeMessageVisibility on its queue, named in the event), so
+// backoff works as under `QueueConsumer` instead of waiting out the visibility timeout.
 template <class State>
-InvocationHandler queue_function(std::shared_ptr<State> state) {
+Result<InvocationHandler> queue_function(Wiring& wiring, std::shared_ptr<State> state) {
+  DONUT_ASSIGN_OR_RETURN(auto caller, wiring.aws());
+  // Queues by their own (physical) names, as the event's eventSourceARN gives them.
+  aws::AwsBrokerSettings settings;
+  settings.manage_resources = false;
+  auto queues = std::make_shared<aws::AwsBroker>(std::move(caller), std::move(settings));
   return sqs_handler(
       [state](std::span<const ports::ReceivedMessage> messages, std::stop_token stop) {
         return state->handler->handle(messages, stop);
+      },
+      [queues](const ports::ReceivedMessage& message, Millis delay) {
+        if (auto status = queues->change_visibility(message.source_queue, message.receipt, delay);
+            !status) {
+          spdlog::warn("{}: message {} returns after the visibility timeout instead: {}",
+                       message.source_queue, message.message_id, status.error().message);
+        }
       });
 }
 
@@ -198,7 +212,7 @@ Result<InvocationHandler> restock_function(Wiring& wiring) {
   options.factory_id = env("DONUT_FACTORY_ID", options.factory_id);
   state->handler =
       std::make_unique<app::RestockHandler>(*store, *state->factory, wiring.clock(), options);
-  return queue_function(state);
+  return queue_function(wiring, state);
 }
 
 Result<InvocationHandler> arrivals_function(Wiring& wiring) {
@@ -207,7 +221,7 @@ Result<InvocationHandler> arrivals_function(Wiring& wiring) {
     std::unique_ptr<app::ArrivalHandler> handler;
   };
   return queue_function(
-      std::make_shared<State>(State{std::make_unique<app::ArrivalHandler>(*store)}));
+      wiring, std::make_shared<State>(State{std::make_unique<app::ArrivalHandler>(*store)}));
 }
 
 Result<InvocationHandler> notifier_function(Wiring& wiring) {
@@ -221,7 +235,7 @@ Result<InvocationHandler> notifier_function(Wiring& wiring) {
   auto state = std::make_shared<State>();
   state->mailer = std::make_unique<aws::SesMailer>(std::move(caller));
   state->handler = std::make_unique<app::Notifier>(*state->mailer, app::MailSettings{from, {to}});
-  return queue_function(state);
+  return queue_function(wiring, state);
 }
 
 Result<InvocationHandler> admin_function(Wiring& wiring) {

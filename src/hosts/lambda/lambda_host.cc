@@ -21,10 +21,18 @@ InvocationHandler http_api_handler(const http::Router& router) {
   };
 }
 
-InvocationHandler sqs_handler(app::BatchHandler handler) {
-  return [handler = std::move(handler)](const Invocation& invocation) -> Result<std::string> {
+InvocationHandler sqs_handler(app::BatchHandler handler, RetryDelay retry_delay) {
+  return [handler = std::move(handler), retry_delay = std::move(retry_delay)](
+             const Invocation& invocation) -> Result<std::string> {
     DONUT_ASSIGN_OR_RETURN(auto messages, decode_sqs_event(invocation.event));
     const auto results = handler(messages, {});
+    if (retry_delay) {
+      for (std::size_t i = 0; i < messages.size() && i < results.size(); ++i) {
+        if (!results[i].done && results[i].retry_after > Millis(0)) {
+          retry_delay(messages[i], results[i].retry_after);
+        }
+      }
+    }
     return encode_batch_response(messages, results);
   };
 }

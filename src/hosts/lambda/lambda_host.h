@@ -18,7 +18,11 @@ namespace donut::lambda {
 using InvocationHandler = std::function<Result<std::string>(const Invocation&)>;
 
 InvocationHandler http_api_handler(const http::Router& router);
-InvocationHandler sqs_handler(app::BatchHandler handler);
+// Puts a failed message back after `delay` (its handler's retry_after), where the host can;
+// without it a failed message returns after the queue's visibility timeout.
+using RetryDelay = std::function<void(const ports::ReceivedMessage& message, Millis delay)>;
+
+InvocationHandler sqs_handler(app::BatchHandler handler, RetryDelay retry_delay = {});
 
 // Serves invocations until `max_invocations` (0: forever) or until the Runtime API fails.
 Status run(RuntimeApi& api, const InvocationHandler& handler, int max_invocations = 0);
