@@ -22,6 +22,7 @@
 #include "http/router.h"
 #include "http/server.h"
 #include "support/fake_lambda_runtime.h"
+#include "support/scripted_aws.h"
 #include "support/temp_dir.h"
 #include "support/test_servers.h"
 
@@ -331,6 +332,27 @@ TEST_F(LambdaFunctions, AdminSetsStockAndRedrivesDeadLetters) {
       http_event("POST", "/admin/queues/factory-requests-dlq/redrive", "", bearer, ""));
   EXPECT_EQ(redriven.at("statusCode").as_int64(), 200) << redriven;
   EXPECT_EQ(poll("factory-requests", 1).size(), 1u) << "back on its source queue";
+}
+
+TEST_F(LambdaFunctions, DatabaseCredentialsComeFromSecretsManagerAndAreNeverEchoed) {
+  testing::ScriptedAws secrets;
+  secrets.reply(200, R"({"SecretString":"{\"username\":\"donut\",\"password\":\"p@ss:w/rd\"}"})");
+  ::setenv("AWS_ENDPOINT_URL_SECRETS_MANAGER", secrets.url().c_str(), 1);
+  ::unsetenv("DONUT_DATABASE");
+  ::setenv("DONUT_DATABASE_HOST", "127.0.0.1", 1);
+  ::setenv("DONUT_DATABASE_PORT", "1", 1);  // nothing listens: the connection is refused
+  ::setenv("DONUT_DATABASE_SECRET", "arn:aws:secretsmanager:us-east-1:1:secret:db", 1);
+  Function sales("sales");
+  const auto error = sales.runtime().wait_for("init");
+  EXPECT_NE(error.find("cannot connect to MySQL at 127.0.0.1:1"), std::string::npos) << error;
+  EXPECT_EQ(error.find("p@ss"), std::string::npos) << "the password never leaves the process";
+  ASSERT_EQ(secrets.requests().size(), 1u);
+  EXPECT_EQ(json::parse(secrets.requests()[0].body).at("SecretId").as_string(),
+            "arn:aws:secretsmanager:us-east-1:1:secret:db");
+  for (const char* name : {"AWS_ENDPOINT_URL_SECRETS_MANAGER", "DONUT_DATABASE_HOST",
+                           "DONUT_DATABASE_PORT", "DONUT_DATABASE_SECRET"}) {
+    ::unsetenv(name);
+  }
 }
 
 TEST_F(LambdaFunctions, IncompleteConfigurationIsAnInitError) {

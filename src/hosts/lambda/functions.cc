@@ -3,7 +3,6 @@
 #include <atomic>
 #include <cstdlib>
 #include <memory>
-#include <unistd.h>
 
 #include <boost/json.hpp>
 #include <spdlog/spdlog.h>
@@ -70,7 +69,7 @@ class Wiring {
       DONUT_ASSIGN_OR_RETURN(auto caller, aws());
       aws::AwsBrokerSettings settings;
       settings.name_prefix = env("DONUT_AWS_PREFIX", "donut-");
-      settings.manage_resources = settings_manage_resources();
+      settings.manage_resources = manages_aws_resources();
       if (auto arn = env("DONUT_TOPIC_ARN"); !arn.empty()) {
         settings.topic_arns.emplace(domain::kStockEventsTopic, arn);
       }
@@ -78,7 +77,7 @@ class Wiring {
         settings.queue_urls.emplace(app::kStockArrivalsQueue, url);
       }
       auto broker = std::make_unique<aws::AwsBroker>(std::move(caller), std::move(settings));
-      if (resolve_all || settings_manage_resources()) {
+      if (resolve_all || manages_aws_resources()) {
         DONUT_RETURN_IF_ERROR(broker->declare(app::pipeline_topology({})));
       }
       broker_ = std::move(broker);
@@ -89,7 +88,7 @@ class Wiring {
   const ports::Clock& clock() const { return clock_; }
 
  private:
-  static bool settings_manage_resources() { return env("DONUT_AWS_MANAGE_RESOURCES") == "1"; }
+  static bool manages_aws_resources() { return env("DONUT_AWS_MANAGE_RESOURCES") == "1"; }
 
   Result<std::string> database_url() {
     if (auto url = env("DONUT_DATABASE"); !url.empty()) return url;
