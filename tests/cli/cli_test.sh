@@ -29,6 +29,10 @@ done
 check "no subcommand is an error" 106 "$donut"
 check "unknown option is an error" 109 "$donut" up --no-such-option
 check "bad strategy is refused" 105 "$donut" up --order-strategy fastest
+check "unknown mailer is refused" 105 "$donut" up --mailer smtp
+check "the AWS broker without credentials exits 2" 2 env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY \
+  "$donut" queues --broker aws --data-dir "$data/aws"
+contains "it names what is missing" "AWS_ACCESS_KEY_ID" "$data/err"
 
 # Start the system on free-ish ports, then use the operator commands on its data folder.
 port=$((20000 + RANDOM % 20000)); fport=$((port + 1))
