@@ -306,6 +306,7 @@ Result<std::vector<ports::ReceivedMessage>> AwsBroker::peek(std::string_view que
   std::vector<ports::ReceivedMessage> seen;
   std::set<std::string> ids;
   SqsReceive request;
+  request.wait_seconds = 1;         // a long poll asks every SQS server, a short one samples
   request.visibility_seconds = 30;  // held while we collect, then put straight back
   while (static_cast<int>(seen.size()) < max) {
     request.max_messages = std::min(10, max - static_cast<int>(seen.size()));
@@ -355,6 +356,7 @@ Result<int64_t> AwsBroker::redrive(std::string_view dead_letter_queue, int64_t m
   if (!source) return source.error();
   int64_t moved = 0;
   SqsReceive request;
+  request.wait_seconds = 1;  // a long poll asks every SQS server, a short one samples
   request.visibility_seconds = 60;
   while (moved < max) {
     request.max_messages = static_cast<int>(std::min<int64_t>(10, max - moved));

@@ -75,7 +75,8 @@ ErrorCode classify_aws_error(std::string_view code, long status) {
     return ErrorCode::forbidden;
   }
   if (is_one_of(code, {"QueueAlreadyExists", "QueueNameExists", "AlreadyExistsException",
-                       "ResourceExistsException", "ConcurrentModificationException"}) ||
+                       "ResourceExistsException", "ConcurrentModificationException",
+                       "PurgeQueueInProgress", "AWS.SimpleQueueService.PurgeQueueInProgress"}) ||
       status == 409) {
     return ErrorCode::conflict;
   }
