@@ -26,8 +26,8 @@ namespace json = boost::json;
 using testing::FauxqsServer;
 using testing::SesServer;
 
-const auto* const kFauxqs = ::testing::AddGlobalTestEnvironment(new FauxqsServer);
-const auto* const kSes = ::testing::AddGlobalTestEnvironment(new SesServer);
+const bool kFauxqs = testing::use_server<testing::FauxqsServer>();
+const bool kSes = testing::use_server<testing::SesServer>();
 
 aws::AwsConfig config_for(const std::string& endpoint) {
   aws::AwsConfig config;

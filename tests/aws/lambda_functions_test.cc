@@ -33,8 +33,8 @@ namespace json = boost::json;
 using testing::FauxqsServer;
 using testing::SesServer;
 
-const auto* const kFauxqs = ::testing::AddGlobalTestEnvironment(new FauxqsServer);
-const auto* const kSes = ::testing::AddGlobalTestEnvironment(new SesServer);
+const bool kFauxqs = testing::use_server<testing::FauxqsServer>();
+const bool kSes = testing::use_server<testing::SesServer>();
 
 // One function in its execution environment: a thread running the Runtime API loop.
 class Function {

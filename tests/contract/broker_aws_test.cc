@@ -16,7 +16,7 @@ namespace {
 
 using testing::FauxqsServer;
 
-const auto* const kFauxqs = ::testing::AddGlobalTestEnvironment(new FauxqsServer);
+const bool kFauxqs = testing::use_server<testing::FauxqsServer>();
 
 aws::AwsConfig emulator_config() {
   aws::AwsConfig config;

@@ -16,7 +16,7 @@ namespace {
 
 using testing::RabbitMqServer;
 
-const auto* const kServer = ::testing::AddGlobalTestEnvironment(new RabbitMqServer);
+const bool kServer = testing::use_server<testing::RabbitMqServer>();
 
 class RabbitContract : public ::testing::Test {
  protected:

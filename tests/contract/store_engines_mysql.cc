@@ -16,7 +16,7 @@ namespace {
 
 using testing::MariaDbServer;
 
-const auto* const kServer = ::testing::AddGlobalTestEnvironment(new MariaDbServer);
+const bool kServer = testing::use_server<testing::MariaDbServer>();
 
 INSTANTIATE_TEST_SUITE_P(Engines, StoreContract,
                          ::testing::Values(StoreEngine{

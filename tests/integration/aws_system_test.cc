@@ -19,8 +19,8 @@ using testing::FauxqsServer;
 using testing::post_order;
 using testing::SesServer;
 
-const auto* const kFauxqs = ::testing::AddGlobalTestEnvironment(new FauxqsServer);
-const auto* const kSes = ::testing::AddGlobalTestEnvironment(new SesServer);
+const bool kFauxqs = testing::use_server<testing::FauxqsServer>();
+const bool kSes = testing::use_server<testing::SesServer>();
 
 class AwsSystem : public ::testing::Test {
  protected:

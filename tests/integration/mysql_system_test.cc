@@ -27,8 +27,8 @@ using testing::MariaDbServer;
 
 using testing::RabbitMqServer;
 
-const auto* const kServer = ::testing::AddGlobalTestEnvironment(new MariaDbServer);
-const auto* const kBroker = ::testing::AddGlobalTestEnvironment(new RabbitMqServer);
+const bool kServer = testing::use_server<testing::MariaDbServer>();
+const bool kBroker = testing::use_server<testing::RabbitMqServer>();
 
 class SelfHosted : public ::testing::Test {
  protected:

@@ -1,6 +1,7 @@
 // Database and broker servers for one test binary, started by scripts/test-server on a free
-// port of 127.0.0.1 with their own data folders and stopped by PID when the tests end. Register
-// one with ::testing::AddGlobalTestEnvironment; tests read its static `port`.
+// port of 127.0.0.1 with their own data folders and stopped by PID when the tests end. A test
+// file asks for one with `use_server<T>()` (once per binary however many files ask); tests read
+// its static `port`.
 #pragma once
 
 #include <cstdlib>
@@ -82,5 +83,13 @@ class SesServer : public ScriptedServer {
   SesServer() : ScriptedServer("ses", port, data_dir) {}
   static std::string url() { return "http://127.0.0.1:" + std::to_string(port); }
 };
+
+// Registers server T as a global test environment, once per test binary: every file that needs
+// it may ask, and they share the one server.
+template <class Server>
+bool use_server() {
+  static const bool registered = (::testing::AddGlobalTestEnvironment(new Server), true);
+  return registered;
+}
 
 }  // namespace donut::testing
