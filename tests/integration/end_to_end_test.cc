@@ -39,24 +39,8 @@ class EndToEnd : public ::testing::Test {
     auto s = system_->broker().stats(queue);
     return s ? s->visible + s->in_flight + s->delayed : -1;
   }
-  std::vector<std::string> mail_subjects() {
-    std::vector<std::string> subjects;
-    const auto dir = system_->config().mail_path();
-    if (!std::filesystem::exists(dir)) return subjects;
-    for (const auto& entry : std::filesystem::directory_iterator(dir)) {
-      std::ifstream in(entry.path());
-      std::string line;
-      while (std::getline(in, line)) {
-        if (line.rfind("Subject: ", 0) == 0) subjects.push_back(line.substr(9));
-      }
-    }
-    return subjects;
-  }
   bool mailed(const std::string& fragment) {
-    for (const auto& s : mail_subjects()) {
-      if (s.find(fragment) != std::string::npos) return true;
-    }
-    return false;
+    return testing::outbox_has_subject(system_->config().mail_path(), fragment);
   }
 
   testing::TempDir dir_;

@@ -180,6 +180,10 @@ TEST_F(SelfHosted, TheStoryOnMariaDbAndRabbitMq) {
   ASSERT_TRUE(testing::eventually([&] {
     return s.broker().stats("factory-requests-dlq")->visible == 1;
   })) << "dead-lettered after maxReceiveCount";
+  ASSERT_TRUE(testing::eventually([&] {
+    return testing::outbox_has_subject(s.config().mail_path(),
+                                       "dead-letter queue factory-requests-dlq is not empty");
+  })) << "the operator is alerted";
   s.factory()->configure({Millis(50), 0.0, false, Millis(0)});
   EXPECT_EQ(*s.broker().redrive("factory-requests-dlq", 10), 1);
   ASSERT_TRUE(testing::eventually([&] { return s.store().get_product("CP-1")->stock == 10; }))

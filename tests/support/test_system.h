@@ -3,6 +3,8 @@
 #pragma once
 
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <functional>
 #include <memory>
 #include <thread>
@@ -94,6 +96,19 @@ inline std::string error_code(const Answer& a) {
   if (!a.json.is_object()) return {};
   const auto* error = a.json.get_object().if_contains("error");
   return error && error->is_object() ? json_string(*error, "code") : std::string();
+}
+
+// Whether an e-mail in the file outbox `mail_dir` has a subject containing `fragment`.
+inline bool outbox_has_subject(const std::string& mail_dir, const std::string& fragment) {
+  if (!std::filesystem::exists(mail_dir)) return false;
+  for (const auto& entry : std::filesystem::directory_iterator(mail_dir)) {
+    std::ifstream in(entry.path());
+    std::string line;
+    while (std::getline(in, line)) {
+      if (line.rfind("Subject: ", 0) == 0 && line.find(fragment) != std::string::npos) return true;
+    }
+  }
+  return false;
 }
 
 }  // namespace donut::testing

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <deque>
 #include <memory>
+#include <thread>
 #include <unordered_map>
 
 #include <amqp.h>
@@ -573,10 +574,17 @@ Result<int64_t> RabbitBroker::redrive(std::string_view dead_letter_queue, int64_
   DONUT_ASSIGN_OR_RETURN(Session * s, session());
   auto conn = s->publisher->conn();
   int64_t moved = 0;
+  int empty_looks = 0;
   while (moved < max) {
     auto reply = amqp_basic_get(conn, kChannel, bytes(dead_letter_queue), 0);
     DONUT_RETURN_IF_ERROR(s->publisher->check(reply, "get"));
-    if (reply.reply.id == AMQP_BASIC_GET_EMPTY_METHOD) break;
+    if (reply.reply.id == AMQP_BASIC_GET_EMPTY_METHOD) {
+      // A peek elsewhere (the dead-letter monitor, `donut dlq list`) holds messages
+      // unacknowledged for a moment; before reporting that nothing was there, look again.
+      if (moved > 0 || ++empty_looks > 5) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      continue;
+    }
     const uint64_t tag = static_cast<amqp_basic_get_ok_t*>(reply.reply.decoded)->delivery_tag;
     amqp_message_t message;
     DONUT_RETURN_IF_ERROR(
