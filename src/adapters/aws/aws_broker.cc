@@ -58,20 +58,30 @@ std::string AwsBroker::logical_from_arn(std::string_view arn) const {
   return std::string(name);
 }
 
-Result<AwsBroker::QueueInfo> AwsBroker::declare_queue(const ports::QueueSpec& spec) {
-  const std::string name = physical(spec.name);
+Result<std::string> AwsBroker::look_up_url(std::string_view logical, bool create) {
+  const std::string name = physical(logical);
   auto url = sqs_.get_queue_url(name);
-  if (!url && url.error().code == ErrorCode::not_found && settings_.manage_resources) {
+  if (!url && url.error().code == ErrorCode::not_found && create) {
     url = sqs_.create_queue(name, {});
   }
-  if (!url) return url.error();
+  return url;
+}
+
+Result<std::string> AwsBroker::arn_of(const QueueInfo& info) {
+  if (!info.arn.empty()) return info.arn;
   const std::string attribute_names[] = {"QueueArn"};
-  auto attributes = sqs_.get_queue_attributes(*url, attribute_names);
+  auto attributes = sqs_.get_queue_attributes(info.url, attribute_names);
   if (!attributes) return attributes.error();
-  QueueInfo info{*url, (*attributes)["QueueArn"], spec.dead_letter_queue};
-  if (info.arn.empty()) {
-    return make_error(ErrorCode::unavailable, "SQS queue " + name + " has no QueueArn");
-  }
+  auto arn = (*attributes)["QueueArn"];
+  if (arn.empty())
+    return make_error(ErrorCode::unavailable, "SQS queue " + info.url + " has no QueueArn");
+  return arn;
+}
+
+Result<AwsBroker::QueueInfo> AwsBroker::declare_queue(const ports::QueueSpec& spec) {
+  DONUT_ASSIGN_OR_RETURN(auto url, look_up_url(spec.name, settings_.manage_resources));
+  QueueInfo info{std::move(url), "", spec.dead_letter_queue};
+  DONUT_ASSIGN_OR_RETURN(info.arn, arn_of(info));
   return info;
 }
 
@@ -141,18 +151,13 @@ Result<AwsBroker::QueueInfo> AwsBroker::queue(std::string_view name) {
     if (auto it = queues_.find(name); it != queues_.end()) return it->second;
   }
   if (auto it = settings_.queue_urls.find(name); it != settings_.queue_urls.end()) {
-    // Configured (Terraform outputs): no lookup call, no permission to look up needed. The ARN
-    // follows from the URL https://sqs.<region>.amazonaws.com/<account>/<name>.
+    // Configured (Terraform outputs): no lookup call, no permission to look up needed.
     return QueueInfo{it->second, "", ""};
   }
-  auto url = sqs_.get_queue_url(physical(name));
-  if (!url) return url.error();
-  const std::string attribute_names[] = {"QueueArn"};
-  auto attributes = sqs_.get_queue_attributes(*url, attribute_names);
-  if (!attributes) return attributes.error();
-  QueueInfo info{*url, (*attributes)["QueueArn"], ""};
+  // Only the URL: the ARN is looked up by the few calls that need it (arn_of).
+  DONUT_ASSIGN_OR_RETURN(auto url, look_up_url(name, false));
   std::unique_lock lock(mutex_);
-  return queues_.emplace(std::string(name), std::move(info)).first->second;
+  return queues_.emplace(std::string(name), QueueInfo{std::move(url), "", ""}).first->second;
 }
 
 Result<std::string> AwsBroker::topic_arn(std::string_view topic) {
@@ -341,13 +346,7 @@ Result<int64_t> AwsBroker::redrive(std::string_view dead_letter_queue, int64_t m
   if (!depth) return depth.error();
   if (depth->visible == 0) return 0;
   if (max >= depth->visible) {
-    std::string arn = dlq->arn;
-    if (arn.empty()) {
-      const std::string names[] = {"QueueArn"};
-      auto attributes = sqs_.get_queue_attributes(dlq->url, names);
-      if (!attributes) return attributes.error();
-      arn = (*attributes)["QueueArn"];
-    }
+    DONUT_ASSIGN_OR_RETURN(auto arn, arn_of(*dlq));
     auto task = sqs_.start_message_move_task(arn);
     if (!task) return task.error();
     if (*task) return depth->visible;

@@ -62,13 +62,15 @@ class AwsBroker final : public ports::Broker {
  private:
   struct QueueInfo {
     std::string url;
-    std::string arn;
+    std::string arn;                // empty until something needs it (arn_of)
     std::string dead_letter_queue;  // logical name
   };
 
   Result<QueueInfo> queue(std::string_view name);
   Result<std::string> topic_arn(std::string_view topic);
   Result<QueueInfo> declare_queue(const ports::QueueSpec& spec);
+  Result<std::string> look_up_url(std::string_view logical, bool create);
+  Result<std::string> arn_of(const QueueInfo& info);
   Result<std::vector<ports::ReceivedMessage>> receive_once(std::string_view queue,
                                                            const QueueInfo& info,
                                                            const SqsReceive& request,
