@@ -9,6 +9,7 @@
 #include <spdlog/spdlog.h>
 
 #include "adapters/http/curl_client.h"
+#include "codec/json_fields.h"
 #include "common/backoff.h"
 #include "common/stoppable_sleep.h"
 
@@ -92,10 +93,9 @@ std::pair<std::string, std::string> parse_aws_error(
   std::string code;
   std::string message;
   if (!body.empty() && body.front() == '{') {
-    boost::system::error_code ec;
-    auto value = boost::json::parse(body, ec);
-    if (!ec && value.is_object()) {
-      const auto& object = value.as_object();
+    auto value = codec::parse_json(body);
+    if (value && value->is_object()) {
+      const auto& object = value->as_object();
       for (const char* key : {"__type", "code", "Code"}) {
         if (auto* v = object.if_contains(key); v != nullptr && v->is_string()) {
           code = std::string(v->as_string());
@@ -122,6 +122,21 @@ std::pair<std::string, std::string> parse_aws_error(
   if (auto hash = code.rfind('#'); hash != std::string::npos) code.erase(0, hash + 1);
   if (auto colon = code.find(':'); colon != std::string::npos) code.erase(colon);
   return {code, message};
+}
+
+Result<boost::json::object> parse_json_answer(std::string_view body, std::string_view action) {
+  if (body.empty()) return boost::json::object{};
+  auto value = codec::parse_json(body);  // depth-limited, like every JSON the project reads
+  if (!value || !value->is_object()) {
+    return make_error(ErrorCode::unavailable,
+                      std::string(action) + ": answer is not a JSON object");
+  }
+  return std::move(value->as_object());
+}
+
+std::string string_member(const boost::json::object& object, std::string_view key) {
+  auto* value = object.if_contains(key);
+  return value != nullptr && value->is_string() ? std::string(value->as_string()) : std::string();
 }
 
 std::optional<std::string> find_xml_text(std::string_view xml, const char* element) {

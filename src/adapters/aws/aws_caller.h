@@ -16,6 +16,8 @@
 #include <utility>
 #include <vector>
 
+#include <boost/json/object.hpp>
+
 #include "adapters/aws/aws_config.h"
 #include "common/error.h"
 #include "ports/clock.h"
@@ -46,6 +48,11 @@ ErrorCode classify_aws_error(std::string_view aws_code, long status);
 // (`<Code>`, `<Message>`) or the x-amzn-ErrorType header.
 std::pair<std::string, std::string> parse_aws_error(
     std::string_view body, const std::vector<std::pair<std::string, std::string>>& headers);
+
+// The object of a JSON answer ({} for an empty body); `unavailable` naming `action` otherwise.
+Result<boost::json::object> parse_json_answer(std::string_view body, std::string_view action);
+// A string member of an answer, or "" when it is absent or not a string (AWS omits empties).
+std::string string_member(const boost::json::object& object, std::string_view key);
 
 // The text of the first element named `element` in an XML answer (query-protocol services).
 std::optional<std::string> find_xml_text(std::string_view xml, const char* element);

@@ -9,10 +9,9 @@ namespace json = boost::json;
 
 Result<std::string> string_field(const std::string& answer, std::string_view key,
                                  std::string_view action) {
-  boost::system::error_code ec;
-  auto value = json::parse(answer, ec);
-  if (!ec && value.is_object()) {
-    if (auto* field = value.as_object().if_contains(key); field != nullptr && field->is_string()) {
+  auto object = parse_json_answer(answer, action);
+  if (object) {
+    if (auto* field = object->if_contains(key); field != nullptr && field->is_string()) {
       return std::string(field->as_string());
     }
   }

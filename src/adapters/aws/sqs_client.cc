@@ -9,20 +9,8 @@ namespace {
 
 namespace json = boost::json;
 
-std::string string_of(const json::object& object, std::string_view key) {
-  auto* value = object.if_contains(key);
-  return value != nullptr && value->is_string() ? std::string(value->as_string()) : std::string();
-}
-
 Result<json::object> parse_object(const std::string& body, std::string_view action) {
-  if (body.empty()) return json::object{};
-  boost::system::error_code ec;
-  auto value = json::parse(body, ec);
-  if (ec || !value.is_object()) {
-    return make_error(ErrorCode::unavailable,
-                      "SQS." + std::string(action) + ": answer is not a JSON object");
-  }
-  return std::move(value.as_object());
+  return parse_json_answer(body, "SQS." + std::string(action));
 }
 
 json::object string_attributes(const StringMap& attributes) {
@@ -61,7 +49,7 @@ Result<std::string> SqsClient::create_queue(std::string_view name,
   if (!body) return body.error();
   auto object = parse_object(*body, "CreateQueue");
   if (!object) return object.error();
-  return string_of(*object, "QueueUrl");
+  return string_member(*object, "QueueUrl");
 }
 
 Result<std::string> SqsClient::get_queue_url(std::string_view name) const {
@@ -69,7 +57,7 @@ Result<std::string> SqsClient::get_queue_url(std::string_view name) const {
   if (!body) return body.error();
   auto object = parse_object(*body, "GetQueueUrl");
   if (!object) return object.error();
-  return string_of(*object, "QueueUrl");
+  return string_member(*object, "QueueUrl");
 }
 
 Result<StringMap> SqsClient::get_queue_attributes(std::string_view queue_url,
@@ -111,7 +99,7 @@ Result<std::string> SqsClient::send_message(std::string_view queue_url, std::str
   if (!answer) return answer.error();
   auto object = parse_object(*answer, "SendMessage");
   if (!object) return object.error();
-  return string_of(*object, "MessageId");
+  return string_member(*object, "MessageId");
 }
 
 Result<std::vector<SqsMessage>> SqsClient::receive_message(std::string_view queue_url,
@@ -137,13 +125,14 @@ Result<std::vector<SqsMessage>> SqsClient::receive_message(std::string_view queu
     if (!item.is_object()) continue;
     const auto& m = item.as_object();
     SqsMessage message;
-    message.message_id = string_of(m, "MessageId");
-    message.receipt_handle = string_of(m, "ReceiptHandle");
-    message.body = string_of(m, "Body");
+    message.message_id = string_member(m, "MessageId");
+    message.receipt_handle = string_member(m, "ReceiptHandle");
+    message.body = string_member(m, "Body");
     if (auto* attrs = m.if_contains("MessageAttributes"); attrs != nullptr && attrs->is_object()) {
       for (const auto& [key, value] : attrs->as_object()) {
         if (value.is_object()) {
-          message.attributes.emplace(std::string(key), string_of(value.as_object(), "StringValue"));
+          message.attributes.emplace(std::string(key),
+                                     string_member(value.as_object(), "StringValue"));
         }
       }
     }
@@ -187,9 +176,9 @@ Result<std::vector<SqsBatchFailure>> SqsClient::delete_message_batch(
       if (!item.is_object()) continue;
       const auto& f = item.as_object();
       SqsBatchFailure failure;
-      failure.index = static_cast<std::size_t>(std::stoul("0" + string_of(f, "Id")));
-      failure.code = string_of(f, "Code");
-      failure.message = string_of(f, "Message");
+      failure.index = static_cast<std::size_t>(std::stoul("0" + string_member(f, "Id")));
+      failure.code = string_member(f, "Code");
+      failure.message = string_member(f, "Message");
       failures.push_back(std::move(failure));
     }
   }
@@ -227,7 +216,7 @@ Result<std::optional<std::string>> SqsClient::start_message_move_task(
   }
   auto object = parse_object(*answer, "StartMessageMoveTask");
   if (!object) return object.error();
-  return std::optional<std::string>(string_of(*object, "TaskHandle"));
+  return std::optional<std::string>(string_member(*object, "TaskHandle"));
 }
 
 }  // namespace donut::aws
