@@ -6,20 +6,13 @@
 
 #include <curl/curl.h>
 
+#include "adapters/http/curl_handle.h"
+
 namespace donut::http_client {
 namespace {
 
-struct GlobalInit {
-  GlobalInit() { curl_global_init(CURL_GLOBAL_DEFAULT); }
-};
-
-struct HandleDeleter {
-  void operator()(CURL* handle) const { curl_easy_cleanup(handle); }
-};
-
 CURL* thread_handle() {
-  static GlobalInit init;
-  thread_local std::unique_ptr<CURL, HandleDeleter> handle(curl_easy_init());
+  thread_local CurlHandle handle = new_curl_handle();
   return handle.get();
 }
 
@@ -54,6 +47,12 @@ int on_progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
 }
 
 }  // namespace
+
+CurlHandle new_curl_handle() {
+  static const bool initialised = (curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK);
+  (void)initialised;
+  return CurlHandle(curl_easy_init());
+}
 
 const std::string* Response::header(std::string_view name) const {
   for (const auto& [key, value] : headers) {

@@ -1,0 +1,20 @@
+// The libcurl easy handle as an owning pointer, shared by everything here that speaks through
+// libcurl (HTTP and SMTP). Creating the first handle runs libcurl's global setup, once and
+// thread-safely. A handle is used by one thread at a time.
+#pragma once
+
+#include <memory>
+
+#include <curl/curl.h>
+
+namespace donut::http_client {
+
+struct CurlHandleDeleter {
+  void operator()(CURL* handle) const { curl_easy_cleanup(handle); }
+};
+using CurlHandle = std::unique_ptr<CURL, CurlHandleDeleter>;
+
+// A new easy handle; null only when libcurl cannot allocate one.
+CurlHandle new_curl_handle();
+
+}  // namespace donut::http_client
