@@ -160,12 +160,26 @@ void add_role_options(CLI::App& app, LocalConfig& c) {
   app.add_option("--factory-id", c.factory_id, "MessageAttributeFactoryId sent to the factory")
       ->envname("DONUT_FACTORY_ID")
       ->capture_default_str();
-  app.add_option("--mailer", c.mailer, "Where e-mail goes: file (.eml outbox) or ses (Amazon SES)")
+  app.add_option("--mailer", c.mailer,
+                 "Where e-mail goes: file (.eml outbox), smtp (a mail server) or ses (Amazon SES)")
       ->envname("DONUT_MAILER")
-      ->check(CLI::IsMember({"file", "ses"}))
+      ->check(CLI::IsMember({"file", "smtp", "ses"}))
       ->capture_default_str();
   app.add_option("--mail-dir", c.mail_dir, "Mail outbox folder (default: <data-dir>/mail)")
       ->envname("DONUT_MAIL_DIR");
+  app.add_option("--smtp-url", c.smtp_url, "SMTP server: smtp://host:port or smtps://host:port")
+      ->envname("DONUT_SMTP_URL")
+      ->capture_default_str();
+  app.add_option("--smtp-tls", c.smtp_tls,
+                 "starttls (required) or none (only for a relay on this host); smtps:// is TLS")
+      ->envname("DONUT_SMTP_TLS")
+      ->check(CLI::IsMember({"starttls", "none"}))
+      ->capture_default_str();
+  app.add_option("--smtp-user", c.smtp_user,
+                 "SMTP login (the password comes from DONUT_SMTP_PASSWORD only)")
+      ->envname("DONUT_SMTP_USER");
+  app.add_option("--smtp-ca-file", c.smtp_ca_file, "PEM file of CAs to trust for the SMTP server")
+      ->envname("DONUT_SMTP_CA_FILE");
   app.add_option("--mail-from", c.mail_from, "Sender of notifications")
       ->envname("DONUT_MAIL_FROM")
       ->capture_default_str();
@@ -178,7 +192,16 @@ void add_role_options(CLI::App& app, LocalConfig& c) {
   app.add_flag("!--no-seed", c.seed, "Do not add the catalogue's products");
 }
 
+// Where notifications go, for the banner.
+std::string describe_mail(const LocalConfig& c) {
+  if (c.mailer == "smtp") return c.smtp_url + " (SMTP) to " + c.mail_to;
+  if (c.mailer == "ses") return "Amazon SES to " + c.mail_to;
+  return c.mail_path() + " (.eml files)";
+}
+
 int run_roles(LocalConfig config, bool banner) {
+  // Never a flag: command lines are visible to every user of the machine.
+  if (const char* password = std::getenv("DONUT_SMTP_PASSWORD")) config.smtp_password = password;
   auto system = donut::local::LocalSystem::start(std::move(config));
   if (!system) return fail(system.error());
   auto& s = **system;
@@ -189,7 +212,7 @@ int run_roles(LocalConfig config, bool banner) {
               << "  Factory        " << (s.factory_url().empty() ? c.factory_url : s.factory_url())
               << "\n"
               << "  Warehouse      " << donut::local::describe_database(c) << "\n"
-              << "  Mail outbox    " << c.mail_path() << "\n"
+              << "  Mail           " << describe_mail(c) << "\n"
               << "  Admin token    " << (std::filesystem::path(c.data_dir) / "admin-token").string()
               << "\n\nTry:\n"
               << "  curl -s " << s.url() << "/v1/products\n"
@@ -197,7 +220,8 @@ int run_roles(LocalConfig config, bool banner) {
               << "/v1/orders -H 'Content-Type: application/json' "
                  "-d '{\"product_id\":\"CP-502104\",\"quantity\":5}'\n"
               << "  donut queues --data-dir " << c.data_dir << "\n"
-              << "  ls " << c.mail_path() << "\n\nCtrl-C stops it.\n"
+              << (c.mailer == "file" ? "  ls " + c.mail_path() + "\n" : "")
+              << "\nCtrl-C stops it.\n"
               << std::flush;
   } else {
     // On stdout, for scripts that start a role and need its address (port 0 picks one).

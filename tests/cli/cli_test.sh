@@ -29,7 +29,11 @@ done
 check "no subcommand is an error" 106 "$donut"
 check "unknown option is an error" 109 "$donut" up --no-such-option
 check "bad strategy is refused" 105 "$donut" up --order-strategy fastest
-check "unknown mailer is refused" 105 "$donut" up --mailer smtp
+check "unknown mailer is refused" 105 "$donut" up --mailer pigeon
+check "SMTP credentials without TLS are refused" 2 env DONUT_SMTP_USER=donut DONUT_SMTP_PASSWORD=hunter2-secret \
+  "$donut" notifier --mailer smtp --smtp-tls none --data-dir "$data/smtp"
+contains "it says why" "unencrypted" "$data/err"
+check "the password is not echoed" 1 grep -q hunter2-secret "$data/out" "$data/err"
 check "the AWS broker without credentials exits 2" 2 env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY \
   "$donut" queues --broker aws --data-dir "$data/aws"
 contains "it names what is missing" "AWS_ACCESS_KEY_ID" "$data/err"

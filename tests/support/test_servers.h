@@ -84,6 +84,18 @@ class SesServer : public ScriptedServer {
   static std::string url() { return "http://127.0.0.1:" + std::to_string(port); }
 };
 
+// An SMTP server (npm smtp-server) listening three ways: plain on `port`, STARTTLS and smtps on
+// the ports in <data_dir>/ports.json, with a throw-away certificate <data_dir>/cert.pem. Each
+// accepted e-mail is <data_dir>/mail/<n>.json (see tools/node/smtp-sink.mjs).
+class SmtpServer : public ScriptedServer {
+ public:
+  static inline unsigned port = 0;
+  static inline std::string data_dir;
+  static constexpr const char* kUser = "donut";
+  static constexpr const char* kPassword = "smtp-test-password";
+  SmtpServer() : ScriptedServer("smtp", port, data_dir) {}
+};
+
 // Registers server T as a global test environment, once per test binary: every file that needs
 // it may ask, and they share the one server.
 template <class Server>

@@ -1,9 +1,11 @@
 #include "adapters/mail/file_mailer.h"
 
+#include <algorithm>
 #include <fstream>
 
 #include <fmt/chrono.h>
 #include <fmt/format.h>
+#include <openssl/evp.h>
 
 #include "common/ids.h"
 
@@ -15,6 +17,30 @@ std::string one_line(std::string_view text) {
   std::string out(text);
   for (char& c : out) {
     if (c == '\r' || c == '\n') c = ' ';
+  }
+  return out;
+}
+
+// Header text must be ASCII (RFC 5322); anything else goes out as RFC 2047 encoded words of at
+// most 75 characters, split between whole UTF-8 characters and folded onto separate lines.
+std::string header_text(std::string_view text) {
+  const bool ascii = std::all_of(text.begin(), text.end(),
+                                 [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+  if (ascii) return std::string(text);
+  constexpr std::size_t kMaxBytesPerWord = 45;  // 60 base64 characters + "=?UTF-8?B?" + "?="
+  std::string out;
+  while (!text.empty()) {
+    std::size_t n = std::min(kMaxBytesPerWord, text.size());
+    while (n < text.size() && n > 0 && (static_cast<unsigned char>(text[n]) & 0xC0) == 0x80) --n;
+    if (n == 0) n = std::min(kMaxBytesPerWord, text.size());  // not UTF-8; split anywhere
+    unsigned char encoded[64];
+    const int length = EVP_EncodeBlock(encoded, reinterpret_cast<const unsigned char*>(text.data()),
+                                       static_cast<int>(n));
+    if (!out.empty()) out += "\r\n ";
+    out += "=?UTF-8?B?";
+    out.append(reinterpret_cast<const char*>(encoded), static_cast<std::size_t>(length));
+    out += "?=";
+    text.remove_prefix(n);
   }
   return out;
 }
@@ -47,7 +73,8 @@ std::string render_eml(const ports::Email& email, TimePoint date) {
       "From: {}\r\nTo: {}\r\nSubject: {}\r\nDate: {:%a, %d %b %Y %H:%M:%S} +0000\r\n"
       "Message-ID: <{}@donut-states.local>\r\nMIME-Version: 1.0\r\n"
       "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n{}\r\n",
-      one_line(email.from), to, one_line(email.subject), seconds, one_line(email.id), text);
+      one_line(email.from), to, header_text(one_line(email.subject)), seconds, one_line(email.id),
+      text);
 }
 
 FileMailer::FileMailer(std::filesystem::path directory, const ports::Clock& clock)

@@ -23,7 +23,8 @@ class FileMailer final : public ports::Mailer {
   const ports::Clock& clock_;
 };
 
-// The RFC 5322 rendering used by FileMailer (and by tests that read the files back).
+// The RFC 5322 rendering used by FileMailer and SmtpMailer (and by tests that read it back):
+// CRLF line ends, Message-ID from the e-mail id, a subject outside ASCII as RFC 2047 words.
 std::string render_eml(const ports::Email& email, TimePoint date);
 
 }  // namespace donut::mail

@@ -14,6 +14,7 @@
 #include "adapters/clock/clocks.h"
 #include "adapters/http/http_factory_client.h"
 #include "adapters/mail/file_mailer.h"
+#include "adapters/mail/smtp_mailer.h"
 #include "adapters/mysql/database.h"
 #include "adapters/mysql/mysql_store.h"
 #include "adapters/rabbitmq/rabbitmq_broker.h"
@@ -108,8 +109,14 @@ Result<std::unique_ptr<ports::Mailer>> open_mailer(const LocalConfig& c,
     return std::unique_ptr<ports::Mailer>(std::make_unique<aws::SesMailer>(
         std::make_shared<aws::AwsCaller>(std::move(aws_config), clock)));
   }
+  if (c.mailer == "smtp") {
+    DONUT_ASSIGN_OR_RETURN(auto tls, mail::parse_smtp_tls(c.smtp_tls));
+    mail::SmtpSettings settings{c.smtp_url, tls, c.smtp_user, c.smtp_password, c.smtp_ca_file};
+    DONUT_ASSIGN_OR_RETURN(auto mailer, mail::SmtpMailer::create(std::move(settings), clock));
+    return std::unique_ptr<ports::Mailer>(std::move(mailer));
+  }
   if (!c.mailer.empty() && c.mailer != "file") {
-    return make_error(ErrorCode::invalid_argument, "--mailer must be 'file' or 'ses'");
+    return make_error(ErrorCode::invalid_argument, "--mailer must be 'file', 'smtp' or 'ses'");
   }
   return std::unique_ptr<ports::Mailer>(std::make_unique<mail::FileMailer>(c.mail_path(), clock));
 }

@@ -83,8 +83,13 @@ struct LocalConfig {
   double factory_failure_rate = 0.0;
   int64_t factory_response_delay_ms = 0;
 
-  std::string mailer = "file";  // "file" (.eml files in mail_dir) or "ses" (Amazon SES v2)
+  std::string mailer = "file";  // "file" (.eml files in mail_dir), "smtp" or "ses" (Amazon SES v2)
   std::string mail_dir;         // default: <data_dir>/mail
+  std::string smtp_url = "smtp://127.0.0.1:25";
+  std::string smtp_tls = "starttls";  // starttls | none (smtp:// only; smtps:// is always TLS)
+  std::string smtp_user;              // empty: no AUTH
+  std::string smtp_password;          // from DONUT_SMTP_PASSWORD only, never a flag
+  std::string smtp_ca_file;           // PEM bundle to trust instead of the system's
   std::string mail_from = "donut-states@localhost";
   std::string mail_to = "warehouse@localhost";
 
