@@ -13,6 +13,8 @@
 
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
 
 #include "adapters/clock/clocks.h"
 #include "common/ids.h"
@@ -225,7 +227,12 @@ TEST_F(Smtp, AServerThatIsNotThereIsUnavailable) {
   EXPECT_EQ(sent.error().code, ErrorCode::unavailable) << sent.error().message;
 }
 
-TEST(SmtpSystem, TheWholeSystemSendsItsNotificationsOverSmtp) {
+TEST(SmtpSystem, TheWholeSystemSendsItsNotificationsOverSmtpAndNeverLogsThePassword) {
+  std::ostringstream captured;
+  auto previous = spdlog::default_logger();
+  spdlog::set_default_logger(std::make_shared<spdlog::logger>(
+      "capture", std::make_shared<spdlog::sinks::ostream_sink_mt>(captured)));
+  spdlog::set_level(spdlog::level::trace);
   testing::TempDir dir;
   auto config = testing::fast_config(dir);
   config.mailer = "smtp";
@@ -254,6 +261,9 @@ TEST(SmtpSystem, TheWholeSystemSendsItsNotificationsOverSmtp) {
     })) << what;
   }
   system.stop();
+  spdlog::set_default_logger(previous);
+  EXPECT_FALSE(captured.str().empty()) << "the run was logged";
+  EXPECT_EQ(captured.str().find(SmtpServer::kPassword), std::string::npos);
 }
 
 }  // namespace
