@@ -35,7 +35,9 @@ struct SmtpSettings {
   std::string username;                                   // empty: no AUTH
   std::string password;
   std::string ca_file;  // PEM bundle to trust instead of the system's (a private CA)
-  Millis timeout = std::chrono::seconds(30);
+  // The whole conversation. Hosts keep it under the notifications queue's visibility timeout,
+  // so a hung server does not get the same notification handed to a second worker meanwhile.
+  Millis timeout = std::chrono::seconds(15);
 };
 
 Result<SmtpSettings::Tls> parse_smtp_tls(std::string_view name);  // "starttls" | "none"

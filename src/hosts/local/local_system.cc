@@ -112,6 +112,7 @@ Result<std::unique_ptr<ports::Mailer>> open_mailer(const LocalConfig& c,
   if (c.mailer == "smtp") {
     DONUT_ASSIGN_OR_RETURN(auto tls, mail::parse_smtp_tls(c.smtp_tls));
     mail::SmtpSettings settings{c.smtp_url, tls, c.smtp_user, c.smtp_password, c.smtp_ca_file};
+    settings.timeout = std::min<Millis>(settings.timeout, Millis(c.visibility_timeout_ms / 2));
     DONUT_ASSIGN_OR_RETURN(auto mailer, mail::SmtpMailer::create(std::move(settings), clock));
     return std::unique_ptr<ports::Mailer>(std::move(mailer));
   }
