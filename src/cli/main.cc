@@ -20,6 +20,7 @@
 #include "adapters/sqlite/sqlite_store.h"
 #include "api/sales_api.h"
 #include "app/topology.h"
+#include "common/ids.h"
 #include "common/logging.h"
 #include "domain/validation.h"
 #include "hosts/local/local_system.h"
@@ -75,6 +76,36 @@ void add_common_options(CLI::App& app, LocalConfig& c, std::string& log_level) {
       ->capture_default_str();
   app.add_option("--log-level", log_level, "trace|debug|info|warn|error|off")
       ->envname("DONUT_LOG_LEVEL")
+      ->capture_default_str();
+}
+
+// Where notifications go; the roles and `donut mail test` share them.
+void add_mail_options(CLI::App& app, LocalConfig& c) {
+  app.add_option("--mailer", c.mailer,
+                 "Where e-mail goes: file (.eml outbox), smtp (a mail server) or ses (Amazon SES)")
+      ->envname("DONUT_MAILER")
+      ->check(CLI::IsMember({"file", "smtp", "ses"}))
+      ->capture_default_str();
+  app.add_option("--mail-dir", c.mail_dir, "Mail outbox folder (default: <data-dir>/mail)")
+      ->envname("DONUT_MAIL_DIR");
+  app.add_option("--smtp-url", c.smtp_url, "SMTP server: smtp://host:port or smtps://host:port")
+      ->envname("DONUT_SMTP_URL")
+      ->capture_default_str();
+  app.add_option("--smtp-tls", c.smtp_tls,
+                 "starttls (required) or none (only for a relay on this host); smtps:// is TLS")
+      ->envname("DONUT_SMTP_TLS")
+      ->check(CLI::IsMember({"starttls", "none"}))
+      ->capture_default_str();
+  app.add_option("--smtp-user", c.smtp_user,
+                 "SMTP login (the password comes from DONUT_SMTP_PASSWORD only)")
+      ->envname("DONUT_SMTP_USER");
+  app.add_option("--smtp-ca-file", c.smtp_ca_file, "PEM file of CAs to trust for the SMTP server")
+      ->envname("DONUT_SMTP_CA_FILE");
+  app.add_option("--mail-from", c.mail_from, "Sender of notifications")
+      ->envname("DONUT_MAIL_FROM")
+      ->capture_default_str();
+  app.add_option("--mail-to", c.mail_to, "Recipient of notifications")
+      ->envname("DONUT_MAIL_TO")
       ->capture_default_str();
 }
 
@@ -160,32 +191,7 @@ void add_role_options(CLI::App& app, LocalConfig& c) {
   app.add_option("--factory-id", c.factory_id, "MessageAttributeFactoryId sent to the factory")
       ->envname("DONUT_FACTORY_ID")
       ->capture_default_str();
-  app.add_option("--mailer", c.mailer,
-                 "Where e-mail goes: file (.eml outbox), smtp (a mail server) or ses (Amazon SES)")
-      ->envname("DONUT_MAILER")
-      ->check(CLI::IsMember({"file", "smtp", "ses"}))
-      ->capture_default_str();
-  app.add_option("--mail-dir", c.mail_dir, "Mail outbox folder (default: <data-dir>/mail)")
-      ->envname("DONUT_MAIL_DIR");
-  app.add_option("--smtp-url", c.smtp_url, "SMTP server: smtp://host:port or smtps://host:port")
-      ->envname("DONUT_SMTP_URL")
-      ->capture_default_str();
-  app.add_option("--smtp-tls", c.smtp_tls,
-                 "starttls (required) or none (only for a relay on this host); smtps:// is TLS")
-      ->envname("DONUT_SMTP_TLS")
-      ->check(CLI::IsMember({"starttls", "none"}))
-      ->capture_default_str();
-  app.add_option("--smtp-user", c.smtp_user,
-                 "SMTP login (the password comes from DONUT_SMTP_PASSWORD only)")
-      ->envname("DONUT_SMTP_USER");
-  app.add_option("--smtp-ca-file", c.smtp_ca_file, "PEM file of CAs to trust for the SMTP server")
-      ->envname("DONUT_SMTP_CA_FILE");
-  app.add_option("--mail-from", c.mail_from, "Sender of notifications")
-      ->envname("DONUT_MAIL_FROM")
-      ->capture_default_str();
-  app.add_option("--mail-to", c.mail_to, "Recipient of notifications")
-      ->envname("DONUT_MAIL_TO")
-      ->capture_default_str();
+  add_mail_options(app, c);
   app.add_option("--seed-file", c.seed_file,
                  "Catalogue JSON {\"products\":[{id,name,price_cents,stock,restock_quantity}]}")
       ->envname("DONUT_SEED_FILE");
@@ -199,9 +205,13 @@ std::string describe_mail(const LocalConfig& c) {
   return c.mail_path() + " (.eml files)";
 }
 
-int run_roles(LocalConfig config, bool banner) {
-  // Never a flag: command lines are visible to every user of the machine.
+// Never a flag: command lines are visible to every user of the machine.
+void read_smtp_password(LocalConfig& config) {
   if (const char* password = std::getenv("DONUT_SMTP_PASSWORD")) config.smtp_password = password;
+}
+
+int run_roles(LocalConfig config, bool banner) {
+  read_smtp_password(config);
   auto system = donut::local::LocalSystem::start(std::move(config));
   if (!system) return fail(system.error());
   auto& s = **system;
@@ -362,6 +372,12 @@ int main(int argc, char** argv) {
   dlq_show->add_option("message", message_id, "Message id")->required();
   dlq_purge->add_flag("--yes", yes, "Confirm");
 
+  // mail test
+  auto* mail = app.add_subcommand("mail", "Notification e-mail")->require_subcommand(1);
+  auto* mail_test = mail->add_subcommand(
+      "test", "Send one test e-mail the way the notifier would, to check the mail settings");
+  add_mail_options(*mail_test, config);
+
   // surge
   auto* surge = app.add_subcommand(
       "surge", "Replay the flash crowd against a running system and check invariants");
@@ -432,6 +448,23 @@ int main(int argc, char** argv) {
     chart << donut::surge::render_chart(*report, "donut surge: " + surge_options.product);
     std::cout << "chart: " << surge_options.chart_path << "\n";
     return report->ok() ? 0 : 1;
+  }
+
+  if (mail_test->parsed()) {
+    read_smtp_password(config);
+    donut::clock::SystemClock clock;
+    auto mailer = donut::local::open_mailer(config, clock);
+    if (!mailer) return fail(mailer.error());
+    const donut::ports::Email email{
+        "test-" + donut::random_hex(8),
+        config.mail_from,
+        {config.mail_to},
+        "[donut-states] test e-mail",
+        "This is a test from Donut-States: notifications reach this address.\n"};
+    if (auto sent = (*mailer)->send(email); !sent) return fail(sent.error());
+    std::cout << "sent " << email.id << " to " << config.mail_to << " via " << describe_mail(config)
+              << "\n";
+    return 0;
   }
 
   if (order->parsed()) {

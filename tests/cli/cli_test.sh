@@ -23,8 +23,8 @@ contains() {  # contains <description> <text> <file>
 
 check "--help" 0 "$donut" --help
 contains "help lists the roles" "restock" "$data/out"
-for sub in up sales restock arrivals notifier relay factory stock order queues dlq; do
-  check "$sub --help" 0 "$donut" "$sub" --help
+for sub in up sales restock arrivals notifier relay factory stock order queues dlq mail "mail test"; do
+  check "$sub --help" 0 "$donut" $sub --help  # word-split: "mail test" is two words
 done
 check "no subcommand is an error" 106 "$donut"
 check "unknown option is an error" 109 "$donut" up --no-such-option
@@ -34,6 +34,10 @@ check "SMTP credentials without TLS are refused" 2 env DONUT_SMTP_USER=donut DON
   "$donut" notifier --mailer smtp --smtp-tls none --data-dir "$data/smtp"
 contains "it says why" "unencrypted" "$data/err"
 check "the password is not echoed" 1 grep -q hunter2-secret "$data/out" "$data/err"
+check "mail test writes to the outbox" 0 "$donut" mail test --data-dir "$data/m"
+check "the test e-mail is there" 0 compgen -G "$data/m/mail/test-*.eml"
+check "mail test against no server exits 3" 3 "$donut" mail test --mailer smtp \
+  --smtp-url smtp://127.0.0.1:1 --smtp-tls none --data-dir "$data/m"
 check "the AWS broker without credentials exits 2" 2 env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY \
   "$donut" queues --broker aws --data-dir "$data/aws"
 contains "it names what is missing" "AWS_ACCESS_KEY_ID" "$data/err"

@@ -1,10 +1,11 @@
 // The SMTP mailer against a real SMTP server (npm smtp-server) that this binary starts on
 // 127.0.0.1: plain delivery to a local relay, STARTTLS and smtps with a login, the refusals a
 // mail server gives (credentials, recipients, untrusted certificate, no STARTTLS), and the
-// whole local system sending its notifications over SMTP.
+// whole local system sending its notifications over SMTP, and `donut mail test`.
 #include "adapters/mail/smtp_mailer.h"
 
 #include <atomic>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <set>
@@ -225,6 +226,30 @@ TEST_F(Smtp, AServerThatIsNotThereIsUnavailable) {
   auto sent = m->send(email());
   ASSERT_FALSE(sent);
   EXPECT_EQ(sent.error().code, ErrorCode::unavailable) << sent.error().message;
+}
+
+// What an operator runs to check the settings: `donut mail test`, password from the environment.
+TEST(SmtpCli, MailTestSendsOneEmailOverStartTls) {
+  testing::TempDir dir;
+  const std::string to = "ops-" + random_hex(4) + "@example.com";
+  const std::string command =
+      std::string("DONUT_SMTP_PASSWORD=") + SmtpServer::kPassword + " " + DONUT_BINARY +
+      " mail test --data-dir " + dir.path().string() +
+      " --mailer smtp --smtp-url smtp://127.0.0.1:" + std::to_string(listener_port("starttls")) +
+      " --smtp-user " + SmtpServer::kUser + " --smtp-ca-file " +
+      (fs::path(SmtpServer::data_dir) / "cert.pem").string() + " --mail-to " + to + " 2>&1";
+  FILE* pipe = ::popen(command.c_str(), "r");
+  ASSERT_NE(pipe, nullptr);
+  std::string output;
+  char buffer[256];
+  while (std::fgets(buffer, sizeof buffer, pipe) != nullptr) output += buffer;
+  EXPECT_EQ(::pclose(pipe), 0) << output;
+  EXPECT_NE(output.find("sent test-"), std::string::npos) << output;
+  const auto got = received(to);
+  ASSERT_EQ(got.size(), 1u) << output;
+  EXPECT_EQ(got[0].at("user").as_string(), SmtpServer::kUser);
+  EXPECT_TRUE(got[0].at("secure").as_bool());
+  EXPECT_EQ(output.find(SmtpServer::kPassword), std::string::npos);
 }
 
 TEST(SmtpSystem, TheWholeSystemSendsItsNotificationsOverSmtpAndNeverLogsThePassword) {
