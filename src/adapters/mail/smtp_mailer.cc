@@ -26,10 +26,6 @@ std::size_t on_read(char* buffer, std::size_t size, std::size_t count, void* use
   return n;
 }
 
-bool starts_with(std::string_view text, std::string_view prefix) {
-  return text.substr(0, prefix.size()) == prefix;
-}
-
 Error send_error(CURLcode rc, long reply, const char* detail) {
   std::string why = *detail != '\0' ? detail : curl_easy_strerror(rc);
   switch (rc) {
@@ -52,9 +48,11 @@ Error send_error(CURLcode rc, long reply, const char* detail) {
     return make_error(ErrorCode::invalid_argument,
                       "SMTP server refused the e-mail (" + std::to_string(reply) + "): " + why);
   }
-  return make_error(ErrorCode::unavailable,
-                    reply > 0 ? "SMTP server says try later (" + std::to_string(reply) + "): " + why
-                              : "SMTP: " + why);
+  if (reply >= 400 && reply < 500) {
+    return make_error(ErrorCode::unavailable,
+                      "SMTP server says try later (" + std::to_string(reply) + "): " + why);
+  }
+  return make_error(ErrorCode::unavailable, "SMTP: " + why);
 }
 
 }  // namespace
@@ -97,8 +95,8 @@ Result<std::string> envelope_address(std::string_view address) {
 
 Result<std::unique_ptr<SmtpMailer>> SmtpMailer::create(SmtpSettings settings,
                                                        const ports::Clock& clock) {
-  const bool implicit_tls = starts_with(settings.url, "smtps://");
-  if (!implicit_tls && !starts_with(settings.url, "smtp://")) {
+  const bool implicit_tls = settings.url.starts_with("smtps://");
+  if (!implicit_tls && !settings.url.starts_with("smtp://")) {
     return make_error(ErrorCode::invalid_argument,
                       "SMTP URL must start with smtp:// or smtps://, got '" + settings.url + "'");
   }
