@@ -4,11 +4,11 @@
 #include <sstream>
 
 #include <gtest/gtest.h>
-#include <openssl/evp.h>
 
 #include "adapters/clock/clocks.h"
 #include "adapters/mail/file_mailer.h"
 #include "adapters/mail/smtp_mailer.h"
+#include "common/crypto.h"
 #include "support/temp_dir.h"
 
 namespace donut::mail {
@@ -57,14 +57,7 @@ std::string decode_words(std::string_view value) {
        start = value.find("=?UTF-8?B?", start)) {
     start += 10;
     const auto end = value.find("?=", start);
-    const auto word = value.substr(start, end - start);
-    std::string bytes(word.size(), '\0');
-    int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(bytes.data()),
-                            reinterpret_cast<const unsigned char*>(word.data()),
-                            static_cast<int>(word.size()));
-    if (word.size() >= 1 && word.back() == '=') --n;
-    if (word.size() >= 2 && word[word.size() - 2] == '=') --n;
-    out.append(bytes.data(), static_cast<std::size_t>(n));
+    out += crypto::base64_decode(value.substr(start, end - start)).value_or("<not base64>");
     start = end + 2;
   }
   return out;

@@ -1,4 +1,8 @@
 // The factory-callback signature: HMAC-SHA256 over timestamp + "." + body, and its checks.
+#include <optional>
+#include <string>
+#include <utility>
+
 #include <gtest/gtest.h>
 
 #include "app/callback_signature.h"
@@ -17,6 +21,22 @@ TEST(Crypto, HmacSha256MatchesRfc4231Case2) {
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
   EXPECT_EQ(crypto::to_hex(crypto::sha256("abc")),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+TEST(Crypto, Base64MatchesRfc4648Section10) {
+  const std::pair<const char*, const char*> vectors[] = {{"", ""},
+                                                         {"f", "Zg=="},
+                                                         {"fo", "Zm8="},
+                                                         {"foo", "Zm9v"},
+                                                         {"foob", "Zm9vYg=="},
+                                                         {"fooba", "Zm9vYmE="},
+                                                         {"foobar", "Zm9vYmFy"}};
+  for (const auto& [data, encoded] : vectors) {
+    EXPECT_EQ(crypto::base64_encode(data), encoded) << data;
+    EXPECT_EQ(crypto::base64_decode(encoded), std::optional<std::string>(data)) << encoded;
+  }
+  EXPECT_FALSE(crypto::base64_decode("Zm9v!"));
+  EXPECT_FALSE(crypto::base64_decode("Zm9"));
 }
 
 TEST(CallbackSignature, AcceptsAFreshCorrectSignature) {

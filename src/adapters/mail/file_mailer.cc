@@ -5,8 +5,8 @@
 
 #include <fmt/chrono.h>
 #include <fmt/format.h>
-#include <openssl/evp.h>
 
+#include "common/crypto.h"
 #include "common/ids.h"
 
 namespace donut::mail {
@@ -33,12 +33,9 @@ std::string header_text(std::string_view text) {
     std::size_t n = std::min(kMaxBytesPerWord, text.size());
     while (n < text.size() && n > 0 && (static_cast<unsigned char>(text[n]) & 0xC0) == 0x80) --n;
     if (n == 0) n = std::min(kMaxBytesPerWord, text.size());  // not UTF-8; split anywhere
-    unsigned char encoded[64];
-    const int length = EVP_EncodeBlock(encoded, reinterpret_cast<const unsigned char*>(text.data()),
-                                       static_cast<int>(n));
     if (!out.empty()) out += "\r\n ";
     out += "=?UTF-8?B?";
-    out.append(reinterpret_cast<const char*>(encoded), static_cast<std::size_t>(length));
+    out += crypto::base64_encode(text.substr(0, n));
     out += "?=";
     text.remove_prefix(n);
   }

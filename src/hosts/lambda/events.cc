@@ -3,28 +3,14 @@
 #include <charconv>
 
 #include <boost/json.hpp>
-#include <openssl/evp.h>
 
 #include "codec/json_fields.h"
+#include "common/crypto.h"
 
 namespace donut::lambda {
 namespace json = boost::json;
 
 namespace {
-
-Result<std::string> base64_decode(std::string_view text) {
-  std::string out(3 * ((text.size() + 3) / 4), '\0');
-  const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(text.data()),
-                                static_cast<int>(text.size()));
-  if (n < 0) return make_error(ErrorCode::invalid_argument, "body is not valid base64");
-  std::size_t size = static_cast<std::size_t>(n);
-  // EVP_DecodeBlock counts padding bytes as data.
-  if (text.size() >= 1 && text.back() == '=') --size;
-  if (text.size() >= 2 && text[text.size() - 2] == '=') --size;
-  out.resize(size);
-  return out;
-}
 
 const json::object* object_at(const json::object& o, std::string_view key) {
   const auto* v = o.if_contains(key);
@@ -63,7 +49,9 @@ Result<http::Request> decode_http_api_event(std::string_view event) {
   std::string body = string_at(o, "body");
   const auto* encoded = o->if_contains("isBase64Encoded");
   if (encoded != nullptr && encoded->is_bool() && encoded->get_bool()) {
-    DONUT_ASSIGN_OR_RETURN(body, base64_decode(body));
+    auto decoded = crypto::base64_decode(body);
+    if (!decoded) return make_error(ErrorCode::invalid_argument, "body is not valid base64");
+    body = std::move(*decoded);
   }
   request.body = std::move(body);
   return request;
