@@ -50,9 +50,6 @@ class SmtpMailer final : public ports::Mailer {
                                                     const ports::Clock& clock);
   Status send(const ports::Email& email) override;
 
-  // The server's address for humans: the URL without credentials.
-  const std::string& url() const { return settings_.url; }
-
  private:
   SmtpMailer(SmtpSettings settings, const ports::Clock& clock)
       : settings_(std::move(settings)), clock_(clock) {}

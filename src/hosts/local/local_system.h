@@ -121,7 +121,6 @@ Result<std::unique_ptr<ports::Mailer>> open_mailer(const LocalConfig& config,
 
 // The broker named by `config.broker`. The embedded one reuses `embedded` (the warehouse's
 // SQLite database) or opens <data_dir>/broker.db into it.
-
 Result<std::unique_ptr<ports::Broker>> open_broker(const LocalConfig& config,
                                                    const ports::Clock& clock,
                                                    std::shared_ptr<sqlite::Database>& embedded);
