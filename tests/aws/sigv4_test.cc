@@ -3,12 +3,11 @@
 #include "aws/sigv4.h"
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include <gtest/gtest.h>
 
 #include "support/aws_request_file.h"
+#include "support/temp_dir.h"
 
 #ifndef DONUT_SIGV4_SUITE
 #error "DONUT_SIGV4_SUITE must name the aws-sigv4-testsuite folder"
@@ -18,13 +17,6 @@ namespace donut::aws {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string slurp(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 const Credentials kCredentials{"AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", ""};
 
@@ -43,9 +35,9 @@ TEST_P(SigV4Suite, MatchesEveryStep) {
   const auto req = GetParam();
   auto expected = [&](const char* extension) {
     auto path = req;
-    return slurp(path.replace_extension(extension));
+    return testing::read_file(path.replace_extension(extension));
   };
-  const auto request = testing::parse_request_file(slurp(req));
+  const auto request = testing::parse_request_file(testing::read_file(req));
   Credentials credentials = kCredentials;
   if (req.stem() == "get-vanilla-with-session-token") {
     credentials.session_token = "6e86291e8372ff2a2260956d9b8aae1d763fbf315fa00fa31553b73ebf194267";

@@ -7,7 +7,6 @@
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -19,6 +18,7 @@
 
 #include "adapters/clock/clocks.h"
 #include "common/ids.h"
+#include "support/temp_dir.h"
 #include "support/test_servers.h"
 #include "support/test_system.h"
 
@@ -31,15 +31,8 @@ namespace json = boost::json;
 
 const bool kSmtp = testing::use_server<SmtpServer>();
 
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 unsigned listener_port(const char* name) {
-  const auto ports = json::parse(read_file(fs::path(SmtpServer::data_dir) / "ports.json"));
+  const auto ports = json::parse(testing::read_file(fs::path(SmtpServer::data_dir) / "ports.json"));
   return static_cast<unsigned>(ports.at(name).as_int64());
 }
 
@@ -50,7 +43,7 @@ std::vector<json::object> received(const std::string& marker) {
   if (!fs::exists(dir)) return found;
   for (const auto& entry : fs::directory_iterator(dir)) {
     if (entry.path().extension() != ".json") continue;
-    auto record = json::parse(read_file(entry.path())).as_object();
+    auto record = json::parse(testing::read_file(entry.path())).as_object();
     if (std::string_view(record.at("raw").as_string()).find(marker) != std::string_view::npos) {
       found.push_back(std::move(record));
     }

@@ -1,7 +1,9 @@
-// A fresh temporary folder per test, removed afterwards.
+// A fresh temporary folder per test, removed afterwards; and reading a file back whole.
 #pragma once
 
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
 
 #include "common/ids.h"
@@ -26,5 +28,13 @@ class TempDir {
  private:
   std::filesystem::path path_;
 };
+
+// The bytes of `path` as they are on disk ("" when it cannot be read).
+inline std::string read_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
 
 }  // namespace donut::testing

@@ -1,7 +1,5 @@
 // The file mailer: one .eml per e-mail id, atomic, repeat-safe, no header injection; the
 // rendering both mailers share; the SMTP mailer's checks that need no server.
-#include <fstream>
-#include <sstream>
 
 #include <gtest/gtest.h>
 
@@ -13,13 +11,6 @@
 
 namespace donut::mail {
 namespace {
-
-std::string read(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 TEST(FileMailer, WritesOneFilePerIdAndRepeatsAreHarmless) {
   testing::TempDir dir;
@@ -33,7 +24,7 @@ TEST(FileMailer, WritesOneFilePerIdAndRepeatsAreHarmless) {
   for (const auto& entry : std::filesystem::directory_iterator(dir.path() / "mail"))
     files.push_back(entry.path());
   ASSERT_EQ(files.size(), 1u) << "no temporary files left, one e-mail";
-  const auto text = read(files[0]);
+  const auto text = testing::read_file(files[0]);
   EXPECT_NE(text.find("Subject: Out of stock\r\n"), std::string::npos);
   EXPECT_NE(text.find("To: ops@example.com\r\n"), std::string::npos);
   EXPECT_NE(text.find("line 1\r\nline 2\r\n"), std::string::npos);
