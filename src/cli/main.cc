@@ -211,7 +211,6 @@ void read_smtp_password(LocalConfig& config) {
 }
 
 int run_roles(LocalConfig config, bool banner) {
-  read_smtp_password(config);
   auto system = donut::local::LocalSystem::start(std::move(config));
   if (!system) return fail(system.error());
   auto& s = **system;
@@ -423,6 +422,7 @@ int main(int argc, char** argv) {
 
   CLI11_PARSE(app, argc, argv);
   donut::init_logging(log_level);
+  read_smtp_password(config);
 
   for (const auto& role : role_commands) {
     if (app.got_subcommand(role.name)) {
@@ -451,7 +451,6 @@ int main(int argc, char** argv) {
   }
 
   if (mail_test->parsed()) {
-    read_smtp_password(config);
     donut::clock::SystemClock clock;
     auto mailer = donut::local::open_mailer(config, clock);
     if (!mailer) return fail(mailer.error());
