@@ -4,6 +4,7 @@
 
 #include "adapters/http/curl_client.h"
 #include "codec/factory_json.h"
+#include "codec/json_fields.h"
 
 namespace donut::factory_client {
 
@@ -16,10 +17,9 @@ Result<ports::FactoryAck> HttpFactoryClient::request_manufacture(
   const long status = response.status;
   if (status >= 200 && status < 300) {
     ports::FactoryAck ack;
-    boost::system::error_code ec;
-    auto body = boost::json::parse(response.body, ec);
-    if (!ec && body.is_object()) {
-      if (const auto* message = body.get_object().if_contains("message");
+    auto body = codec::parse_json(response.body);
+    if (body && body->is_object()) {
+      if (const auto* message = body->get_object().if_contains("message");
           message != nullptr && message->is_string()) {
         ack.message = std::string(message->get_string());
       }

@@ -18,6 +18,7 @@
 #include "app/outbox_relay.h"
 #include "app/restock_handler.h"
 #include "app/topology.h"
+#include "codec/json_fields.h"
 #include "common/ids.h"
 #include "domain/events.h"
 #include "hosts/lambda/lambda_host.h"
@@ -96,9 +97,8 @@ class Wiring {
     DONUT_ASSIGN_OR_RETURN(auto secret_id, required_env("DONUT_DATABASE_SECRET"));
     DONUT_ASSIGN_OR_RETURN(auto caller, aws());
     DONUT_ASSIGN_OR_RETURN(auto secret, aws::get_secret_string(*caller, secret_id));
-    boost::system::error_code ec;
-    auto parsed = boost::json::parse(secret, ec);
-    const auto* object = !ec ? parsed.if_object() : nullptr;
+    auto parsed = codec::parse_json(secret);
+    const auto* object = parsed ? parsed->if_object() : nullptr;
     const auto* user = object != nullptr ? object->if_contains("username") : nullptr;
     const auto* password = object != nullptr ? object->if_contains("password") : nullptr;
     if (user == nullptr || !user->is_string() || password == nullptr || !password->is_string()) {
