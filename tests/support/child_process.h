@@ -68,12 +68,15 @@ class Child {
     kill(SIGKILL);
     if (drain_.joinable()) drain_.join();
   }
-  void kill(int signal) {
-    if (pid_ <= 0) return;
+  // Sends `signal` and waits for the process to end; returns its wait status (or -1 if it had
+  // already ended).
+  int kill(int signal) {
+    if (pid_ <= 0) return -1;
     ::kill(pid_, signal);
     int status = 0;
     ::waitpid(pid_, &status, 0);
     pid_ = -1;
+    return status;
   }
   const std::string& ready_line() const { return ready_line_; }
 
