@@ -23,7 +23,7 @@ contains() {  # contains <description> <text> <file>
 
 check "--help" 0 "$donut" --help
 contains "help lists the roles" "restock" "$data/out"
-for sub in up sales restock arrivals notifier relay factory stock order queues dlq mail "mail test"; do
+for sub in up sales restock arrivals notifier relay factory stock order queues dlq db "db migrate" mail "mail test"; do
   check "$sub --help" 0 "$donut" $sub --help  # word-split: "mail test" is two words
 done
 check "no subcommand is an error" 106 "$donut"
@@ -41,6 +41,17 @@ check "mail test against no server exits 3" 3 "$donut" mail test --mailer smtp \
 check "the AWS broker without credentials exits 2" 2 env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY \
   "$donut" queues --broker aws --data-dir "$data/aws"
 contains "it names what is missing" "AWS_ACCESS_KEY_ID" "$data/err"
+
+# Schema migrations: applied once, reported on every run; a warehouse from a newer donut is refused.
+check "db migrate" 0 "$donut" db migrate --data-dir "$data/schema"
+contains "db migrate names the schema version" "is at schema version 3" "$data/out"
+check "db migrate again changes nothing" 0 "$donut" db migrate --data-dir "$data/schema"
+contains "the version stays" "is at schema version 3" "$data/out"
+sqlite3 "$data/schema/warehouse.db" "PRAGMA user_version = 42"
+check "a newer warehouse is refused" 2 "$donut" db migrate --data-dir "$data/schema"
+contains "it says why" "newer than this donut knows" "$data/err"
+check "db migrate against no server exits 3" 3 "$donut" db migrate --database mysql://root@127.0.0.1:1/donut \
+  --data-dir "$data/schema-mysql"
 
 # Start the system on free-ish ports, then use the operator commands on its data folder.
 port=$((20000 + RANDOM % 20000)); fport=$((port + 1))

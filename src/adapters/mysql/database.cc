@@ -319,8 +319,21 @@ Status Database::migrate(Connection& c) {
   DONUT_RETURN_IF_ERROR(c.query(
       "CREATE TABLE IF NOT EXISTS schema_migrations (version INT PRIMARY KEY, name VARCHAR(255) "
       "NOT NULL, applied_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP) ENGINE=InnoDB"));
-  // One migrator at a time across processes.
-  DONUT_RETURN_IF_ERROR(c.query("SELECT GET_LOCK('donut_migrations', 30)"));
+  // One migrator at a time across processes: the others wait here, then find nothing to do.
+  {
+    DONUT_ASSIGN_OR_RETURN(auto lock, c.prepare("SELECT GET_LOCK('donut_migrations', 60)"));
+    DONUT_ASSIGN_OR_RETURN(bool row, lock.next());
+    if (!row || lock.column_is_null(0) || lock.column_int(0) != 1) {
+      return make_error(ErrorCode::unavailable,
+                        "another process has been migrating the warehouse for 60 s; try again");
+    }
+  }
+  auto status = apply_missing_migrations(c);
+  (void)c.query("SELECT RELEASE_LOCK('donut_migrations')");
+  return status;
+}
+
+Status Database::apply_missing_migrations(Connection& c) {
   int current = 0;
   {
     DONUT_ASSIGN_OR_RETURN(auto s,
@@ -328,16 +341,23 @@ Status Database::migrate(Connection& c) {
     DONUT_ASSIGN_OR_RETURN(bool row, s.next());
     if (row) current = static_cast<int>(s.column_int(0));
   }
-  Status status = ok();
+  schema_version_ = current;
+  const int known = migrations().empty() ? 0 : migrations().back().version;
+  if (current > known) {
+    return make_error(ErrorCode::invalid_argument,
+                      "the warehouse is at schema version " + std::to_string(current) +
+                          ", newer than this donut knows (" + std::to_string(known) +
+                          "); run a newer donut");
+  }
   for (const auto& m : migrations()) {
     if (m.version <= current) continue;
-    // DDL commits implicitly in MySQL: apply statement by statement, then record the version.
+    // DDL commits implicitly in MySQL, so a migration cannot be one transaction: it is applied
+    // statement by statement and written so that a rerun after a failure half-way completes it.
     std::string_view rest = m.sql;
-    while (!rest.empty() && status) {
+    while (!rest.empty()) {
       const auto end = rest.find(";\n");
       auto statement = rest.substr(0, end);
       rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 2);
-      const bool blank = statement.find_first_not_of(" \n\t") == std::string_view::npos;
       std::string text;
       for (auto line_start = statement; !line_start.empty();) {  // drop comment lines
         const auto nl = line_start.find('\n');
@@ -345,22 +365,20 @@ Status Database::migrate(Connection& c) {
         if (line.rfind("--", 0) != 0) text += std::string(line) + "\n";
         line_start = nl == std::string_view::npos ? std::string_view() : line_start.substr(nl + 1);
       }
-      if (!blank && text.find_first_not_of(" \n\t") != std::string::npos) status = c.query(text);
+      if (text.find_first_not_of(" \n\t") == std::string::npos) continue;
+      if (auto status = c.query(text); !status) {
+        return make_error(status.error().code, "migration " + std::string(m.name) +
+                                                   " failed: " + status.error().message);
+      }
     }
-    if (!status) break;
     DONUT_ASSIGN_OR_RETURN(
         auto record, c.prepare("INSERT INTO schema_migrations (version, name) VALUES (?, ?)"));
     record.bind(static_cast<int64_t>(m.version)).bind(m.name);
-    if (auto r = record.run(); !r) {
-      status = r.error();
-      break;
-    }
+    DONUT_RETURN_IF_ERROR(record.run());
     spdlog::info("mysql: applied migration {}", m.name);
-    current = m.version;
+    schema_version_ = m.version;
   }
-  (void)c.query("SELECT RELEASE_LOCK('donut_migrations')");
-  schema_version_ = current;
-  return status;
+  return ok();
 }
 
 }  // namespace donut::mysql

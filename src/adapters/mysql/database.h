@@ -157,6 +157,7 @@ class Database {
   void release(std::unique_ptr<Connection> connection);
   static bool retryable(const Error& error);
   Status migrate(Connection& c);
+  Status apply_missing_migrations(Connection& c);
 
   Options options_;
   int schema_version_ = 0;

@@ -1,5 +1,6 @@
 #include "adapters/sqlite/database.h"
 
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
@@ -82,7 +83,15 @@ Result<std::unique_ptr<Connection>> Connection::open(const std::string& path, bo
   std::unique_ptr<Connection> connection(new Connection(db));
   sqlite3_busy_timeout(db, 5000);
   sqlite3_extended_result_codes(db, 1);
-  DONUT_RETURN_IF_ERROR(connection->exec("PRAGMA journal_mode=WAL"));
+  // Switching a new file to WAL needs it to itself for a moment, and SQLite answers SQLITE_BUSY
+  // there without calling the busy handler: processes opening a fresh warehouse together wait
+  // their turn here.
+  for (int attempt = 1;; ++attempt) {
+    auto wal = connection->exec("PRAGMA journal_mode=WAL");
+    if (wal) break;
+    if (wal.error().code != ErrorCode::unavailable || attempt >= 200) return wal.error();
+    std::this_thread::sleep_for(std::chrono::milliseconds(std::min(attempt, 25)));
+  }
   DONUT_RETURN_IF_ERROR(
       connection->exec(full_sync ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL"));
   DONUT_RETURN_IF_ERROR(connection->exec("PRAGMA foreign_keys=ON"));
@@ -181,16 +190,31 @@ void Database::rollback(Connection& c) {
 
 Status Database::migrate(Connection& c) {
   DONUT_RETURN_IF_ERROR(begin(c));
+  // SQLite's DDL is transactional: all missing migrations land together or not at all.
+  auto status = apply_missing_migrations(c);
+  if (status) status = commit(c);
+  if (!status) rollback(c);
+  return status;
+}
+
+Status Database::apply_missing_migrations(Connection& c) {
   int current = 0;
   {
     DONUT_ASSIGN_OR_RETURN(auto stmt, c.prepare("PRAGMA user_version"));
     DONUT_ASSIGN_OR_RETURN(bool row, stmt.step());
     if (row) current = static_cast<int>(stmt.column_int(0));
   }
+  schema_version_ = current;
+  const int known = migrations().empty() ? 0 : migrations().back().version;
+  if (current > known) {
+    return make_error(ErrorCode::invalid_argument,
+                      options_.path + " is at schema version " + std::to_string(current) +
+                          ", newer than this donut knows (" + std::to_string(known) +
+                          "); run a newer donut");
+  }
   for (const auto& m : migrations()) {
     if (m.version <= current) continue;
     if (auto status = c.exec(std::string(m.sql)); !status) {
-      rollback(c);
       return make_error(ErrorCode::internal,
                         "migration " + std::string(m.name) + " failed: " + status.error().message);
     }
@@ -198,7 +222,6 @@ Status Database::migrate(Connection& c) {
     spdlog::info("sqlite: applied migration {} to {}", m.name, options_.path);
     current = m.version;
   }
-  DONUT_RETURN_IF_ERROR(commit(c));
   schema_version_ = current;
   return ok();
 }

@@ -155,6 +155,7 @@ class Database {
   Status commit(Connection& c);
   void rollback(Connection& c);
   Status migrate(Connection& c);
+  Status apply_missing_migrations(Connection& c);
 
   Options options_;
   int schema_version_ = 0;

@@ -1,5 +1,5 @@
 -- Warehouse on MySQL/MariaDB: the same tables as the SQLite schema, in this dialect.
-CREATE TABLE products (
+CREATE TABLE IF NOT EXISTS products (
   id                   VARCHAR(64) PRIMARY KEY,
   name                 VARCHAR(255) NOT NULL,
   price_cents          BIGINT NOT NULL,
@@ -9,7 +9,7 @@ CREATE TABLE products (
   restock_opened_at_ms BIGINT
 ) ENGINE=InnoDB;
 
-CREATE TABLE orders (
+CREATE TABLE IF NOT EXISTS orders (
   id            VARCHAR(32) PRIMARY KEY,
   product_id    VARCHAR(64) NOT NULL,
   quantity      BIGINT NOT NULL CHECK (quantity > 0),
@@ -17,7 +17,7 @@ CREATE TABLE orders (
   INDEX orders_by_product (product_id)
 ) ENGINE=InnoDB;
 
-CREATE TABLE idempotency_keys (
+CREATE TABLE IF NOT EXISTS idempotency_keys (
   idem_key      VARCHAR(128) PRIMARY KEY,
   product_id    VARCHAR(64) NOT NULL,
   quantity      BIGINT NOT NULL,
@@ -28,7 +28,7 @@ CREATE TABLE idempotency_keys (
   decided_at_ms BIGINT NOT NULL
 ) ENGINE=InnoDB;
 
-CREATE TABLE restocks (
+CREATE TABLE IF NOT EXISTS restocks (
   id                  VARCHAR(64) PRIMARY KEY,
   product_id          VARCHAR(64) NOT NULL,
   quantity            BIGINT NOT NULL,
@@ -40,7 +40,7 @@ CREATE TABLE restocks (
   arrived_at_ms       BIGINT
 ) ENGINE=InnoDB;
 
-CREATE TABLE arrivals (
+CREATE TABLE IF NOT EXISTS arrivals (
   request_id     VARCHAR(128) PRIMARY KEY,
   restock_id     VARCHAR(128),
   product_id     VARCHAR(64) NOT NULL,
@@ -50,7 +50,7 @@ CREATE TABLE arrivals (
   applied_at_ms  BIGINT NOT NULL
 ) ENGINE=InnoDB;
 
-CREATE TABLE outbox (
+CREATE TABLE IF NOT EXISTS outbox (
   id              BIGINT AUTO_INCREMENT PRIMARY KEY,
   topic           VARCHAR(128) NOT NULL,
   type            VARCHAR(64) NOT NULL,

@@ -1,0 +1,126 @@
+// Schema migrations on SQLite: a fresh file gets every script, a reopen applies nothing, an
+// older warehouse is upgraded with its rows intact, a newer one is refused, and processes that
+// open a fresh file at the same moment agree on one schema.
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include "adapters/clock/clocks.h"
+#include "adapters/sqlite/database.h"
+#include "adapters/sqlite/migrations.h"
+#include "adapters/sqlite/sqlite_store.h"
+#include "support/temp_dir.h"
+
+namespace donut {
+namespace {
+
+int latest_version() {
+  return sqlite::migrations().back().version;
+}
+
+// Runs `sql` on `path` with the bare SQLite API, as an older donut or another tool would.
+void run_raw(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  char* message = nullptr;
+  const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &message);
+  EXPECT_EQ(rc, SQLITE_OK) << (message ? message : "");
+  sqlite3_free(message);
+  sqlite3_close(db);
+}
+
+int64_t query_int(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* statement = nullptr;
+  EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &statement, nullptr), SQLITE_OK)
+      << sqlite3_errmsg(db);
+  int64_t value = -1;
+  if (sqlite3_step(statement) == SQLITE_ROW) value = sqlite3_column_int64(statement, 0);
+  sqlite3_finalize(statement);
+  sqlite3_close(db);
+  return value;
+}
+
+TEST(SqliteMigrations, VersionsRunFromOneWithoutGaps) {
+  const auto scripts = sqlite::migrations();
+  ASSERT_FALSE(scripts.empty());
+  for (std::size_t i = 0; i < scripts.size(); ++i) {
+    EXPECT_EQ(scripts[i].version, static_cast<int>(i) + 1);
+    EXPECT_EQ(std::stoi(std::string(scripts[i].name.substr(0, 4))), scripts[i].version);
+  }
+}
+
+TEST(SqliteMigrations, AFreshFileGetsEveryScriptAndAReopenAppliesNothing) {
+  testing::TempDir dir;
+  const std::string path = dir.file("warehouse.db");
+  clock::SystemClock clock;
+  {
+    auto db = sqlite::Database::open({path, 2, true});
+    ASSERT_TRUE(db) << db.error().message;
+    EXPECT_EQ((*db)->schema_version(), latest_version());
+    sqlite::SqliteStore store(*db, clock);
+    ASSERT_TRUE(store.upsert_product({"CP-1", "Glazed", 250, 7, 10}));
+  }
+  EXPECT_EQ(query_int(path, "PRAGMA user_version"), latest_version());
+  auto again = sqlite::Database::open({path, 2, true});
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_EQ((*again)->schema_version(), latest_version());
+  sqlite::SqliteStore store(*again, clock);
+  EXPECT_EQ(store.get_product("CP-1")->stock, 7);
+}
+
+TEST(SqliteMigrations, AnOlderWarehouseIsUpgradedWithItsRows) {
+  testing::TempDir dir;
+  const std::string path = dir.file("warehouse.db");
+  // A warehouse written by a donut that knew only the first script.
+  run_raw(path, std::string(sqlite::migrations().front().sql) +
+                    "PRAGMA user_version = 1;"
+                    "INSERT INTO products (id, name, price_cents, stock, restock_quantity) "
+                    "VALUES ('CP-1', 'Glazed', 250, 7, 10);"
+                    "INSERT INTO idempotency_keys (key, product_id, quantity, status, order_id, "
+                    "stock_left, decided_at_ms) VALUES ('k-1', 'CP-1', 1, 'sold', 'o-1', 6, 1);");
+
+  auto db = sqlite::Database::open({path, 2, true});
+  ASSERT_TRUE(db) << db.error().message;
+  EXPECT_EQ((*db)->schema_version(), latest_version());
+  clock::SystemClock clock;
+  sqlite::SqliteStore store(*db, clock);
+  EXPECT_EQ(store.get_product("CP-1")->stock, 7);
+  EXPECT_EQ(query_int(path, "SELECT COUNT(*) FROM idempotency_keys WHERE idem_key = 'k-1'"), 1)
+      << "the renamed column kept its value";
+}
+
+TEST(SqliteMigrations, ANewerWarehouseIsRefused) {
+  testing::TempDir dir;
+  const std::string path = dir.file("warehouse.db");
+  run_raw(path, "PRAGMA user_version = " + std::to_string(latest_version() + 1) + ";");
+  auto db = sqlite::Database::open({path, 2, true});
+  ASSERT_FALSE(db);
+  EXPECT_EQ(db.error().code, ErrorCode::invalid_argument);
+  EXPECT_NE(db.error().message.find("newer"), std::string::npos) << db.error().message;
+  EXPECT_EQ(query_int(path, "PRAGMA user_version"), latest_version() + 1) << "left as it was";
+}
+
+// Threads stand in for processes: SQLite locks the file the same way for both.
+TEST(SqliteMigrations, OpenersOfAFreshFileAtTheSameMomentAgree) {
+  testing::TempDir dir;
+  const std::string path = dir.file("warehouse.db");
+  std::vector<Result<std::shared_ptr<sqlite::Database>>> opened(4, Error{});
+  std::vector<std::thread> openers;
+  for (std::size_t i = 0; i < opened.size(); ++i) {
+    openers.emplace_back([&, i] { opened[i] = sqlite::Database::open({path, 2, true}); });
+  }
+  for (auto& t : openers) t.join();
+  for (const auto& db : opened) {
+    ASSERT_TRUE(db) << (db ? "" : db.error().message);
+    EXPECT_EQ((*db)->schema_version(), latest_version());
+  }
+  EXPECT_EQ(query_int(path, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'products'"), 1);
+}
+
+}  // namespace
+}  // namespace donut
