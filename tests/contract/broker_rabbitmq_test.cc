@@ -131,6 +131,34 @@ TEST_F(RabbitContract, RedrivePolicyMovesToTheDeadLetterQueueAndBack) {
   ASSERT_TRUE(broker_->delete_message(work_, back[0].receipt));
 }
 
+// Roles restarted with another --max-receive-count meet queues RabbitMQ will not change: they
+// start anyway, and the new limit is the one messages follow.
+TEST_F(RabbitContract, RedeclaringWithAnotherReceiveLimitKeepsTheQueueAndAppliesTheNewLimit) {
+  ASSERT_TRUE(broker_->send(work_, testing::typed_message("kept")));
+  auto settings = rabbitmq::Settings::from_url(RabbitMqServer::url());
+  rabbitmq::RabbitBroker restarted(*settings);
+  ports::Topology topology;
+  topology.queues.push_back({dlq_, Millis(300), std::chrono::hours(24), "", 0});
+  topology.queues.push_back({work_, Millis(300), std::chrono::hours(1), dlq_, 5});
+  ASSERT_TRUE(restarted.declare(topology));
+  ASSERT_TRUE(restarted.declare(topology)) << "and again";
+  for (int i = 1; i <= 5; ++i) {
+    auto got = testing::receive_or_fail(restarted, work_, Millis(2000), 10);
+    ASSERT_EQ(got.size(), 1u) << "receive " << i << " of 5: the message survived the redeclare";
+    EXPECT_EQ(got[0].body, "kept");
+    ASSERT_TRUE(restarted.change_visibility(work_, got[0].receipt, Millis(50)));
+  }
+  EXPECT_TRUE(testing::receive_or_fail(restarted, work_, Millis(1000), 10).empty())
+      << "the 6th receive dead-letters it";
+  std::vector<ports::ReceivedMessage> dead;
+  for (int i = 0; i < 20 && dead.empty(); ++i) {
+    dead = *restarted.peek(dlq_, 10);
+    if (dead.empty()) std::this_thread::sleep_for(Millis(100));
+  }
+  ASSERT_EQ(dead.size(), 1u);
+  ASSERT_TRUE(restarted.purge(dlq_));
+}
+
 TEST_F(RabbitContract, NativeDeliveryLimitCatchesCrashedConsumers) {
   ASSERT_TRUE(broker_->send(work_, testing::typed_message("crashy")));
   for (int i = 0; i < 3; ++i) {

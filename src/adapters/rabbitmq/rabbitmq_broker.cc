@@ -335,7 +335,22 @@ Status RabbitBroker::declare(const ports::Topology& topology) {
           .text("x-overflow", "reject-publish");
     }
     amqp_queue_declare(conn, kChannel, bytes(q.name), 0, 1, 0, 0, args.get());
-    DONUT_RETURN_IF_ERROR(s->publisher->check(amqp_get_rpc_reply(conn), "declare " + q.name));
+    if (auto declared = s->publisher->check(amqp_get_rpc_reply(conn), "declare " + q.name);
+        !declared) {
+      if (declared.error().code != ErrorCode::conflict) return declared;
+      // A queue's arguments cannot change once it exists, and RabbitMQ closes the channel when
+      // asked to. Use the queue as it is: this adapter counts receives itself, so the new
+      // max_receive_count still applies; only RabbitMQ's own limit for deliveries cut short by
+      // a crash stays what the queue was created with.
+      spdlog::warn(
+          "{}; using the queue as it is. To change its delivery limit, drain and "
+          "delete it; the next role to start creates it anew",
+          declared.error().message);
+      DONUT_ASSIGN_OR_RETURN(s, session());
+      conn = s->publisher->conn();
+      amqp_queue_declare(conn, kChannel, bytes(q.name), 1, 0, 0, 0, amqp_empty_table);
+      DONUT_RETURN_IF_ERROR(s->publisher->check(amqp_get_rpc_reply(conn), "declare " + q.name));
+    }
     Table retry_args;
     retry_args.text("x-dead-letter-exchange", "").text("x-dead-letter-routing-key", q.name);
     amqp_queue_declare(conn, kChannel, bytes(q.name + ".retry"), 0, 1, 0, 0, retry_args.get());

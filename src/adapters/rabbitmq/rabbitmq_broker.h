@@ -18,6 +18,10 @@
 //   round trips; past max_receive_count the adapter moves the message to the dead-letter queue
 //   itself, and RabbitMQ's delivery limit catches crashes.
 // - `stats.in_flight` is not visible over AMQP and is reported as 0.
+// - A queue's arguments are fixed when it is created. `declare` on an existing queue with other
+//   settings keeps the queue as it is and logs a warning; the adapter's own receive count
+//   applies the new max_receive_count, RabbitMQ's delivery limit (the crash backstop) keeps the
+//   old one.
 // Errors: a lost connection is `unavailable` and is reopened on the next call.
 #pragma once
 
