@@ -11,7 +11,10 @@
 #include "adapters/clock/clocks.h"
 #include "adapters/mysql/database.h"
 #include "adapters/mysql/mysql_store.h"
+#include "adapters/rabbitmq/rabbitmq_broker.h"
+#include "app/topology.h"
 #include "factory/simulator.h"
+#include "integration/crash_harness.h"
 #include "support/child_process.h"
 #include "support/test_servers.h"
 #include "support/test_system.h"
@@ -333,6 +336,24 @@ TEST_F(SelfHosted, SigtermLetsEachRoleFinishWhatItStarted) {
   EXPECT_EQ(missing, 0) << "every 201 given before the stop is in the warehouse";
   std::cout << "orders answered 201 before SIGTERM took the sales process down: " << sold.size()
             << ", sold in the warehouse: " << units_sold << "\n";
+}
+
+// The crash harness of crash_test.cc on the self-hosted engines: `donut up` on MariaDB and
+// RabbitMQ killed with SIGKILL at random moments (20 by default, DONUT_CRASH_POINTS for more).
+TEST_F(SelfHosted, KillNineAtRandomPointsLosesNothingAndAppliesNothingTwice) {
+  // The RabbitMQ server is shared by this binary's tests: start from empty queues.
+  auto settings = rabbitmq::Settings::from_url(RabbitMqServer::url());
+  ASSERT_TRUE(settings);
+  rabbitmq::RabbitBroker queues(*settings);
+  for (const auto& queue : app::pipeline_topology({}).queues) {
+    auto purged = queues.purge(queue.name);
+    ASSERT_TRUE(purged || purged.error().code == ErrorCode::not_found) << queue.name;
+  }
+  testing::CrashRun run;
+  run.crash_points = testing::crash_points_from_environment(20);
+  run.engine_args = {"--database", url_, "--broker", RabbitMqServer::url()};
+  run.open_store = [&] { return std::make_unique<mysql::MysqlStore>(db_, clock_); };
+  testing::run_crash_rounds(run, dir_);
 }
 
 }  // namespace
