@@ -1,13 +1,18 @@
 // The seed's story with the AWS adapters: the whole local system, but its topic and queues are
 // SNS + SQS on the fauxqs emulator and its e-mail goes through SES v2 to aws-ses-v2-local, both
 // started by this binary on 127.0.0.1. Orders until empty -> SNS -> SQS -> restock -> factory
-// callback -> SQS -> stock restored; a failing factory -> dead-letter queue -> redrive.
+// callback -> SQS -> stock restored; a failing factory -> dead-letter queue -> redrive; and the
+// crash harness with the queues on SQS.
 #include <cstdlib>
 
 #include <gtest/gtest.h>
 
+#include "adapters/clock/clocks.h"
+#include "adapters/sqlite/database.h"
+#include "adapters/sqlite/sqlite_store.h"
 #include "common/ids.h"
 #include "factory/simulator.h"
+#include "integration/crash_harness.h"
 #include "support/test_servers.h"
 #include "support/test_system.h"
 
@@ -108,6 +113,34 @@ TEST_F(AwsSystem, FailingFactoryDeadLettersAndRedriveRestores) {
   EXPECT_EQ(*system_->broker().redrive("factory-requests-dlq", 100), 1);
   ASSERT_TRUE(eventually([&] { return stock("CP-9") == 5; }, std::chrono::seconds(30)));
   EXPECT_EQ(system_->factory()->stats().accepted, 1);
+}
+
+// The crash harness of crash_test.cc with the topic and queues on SNS + SQS (fauxqs):
+// `donut up --broker aws` killed with SIGKILL at random moments (20 by default,
+// DONUT_CRASH_POINTS for more). SQS keeps what the killed process had received and gives it
+// back after the visibility timeout.
+TEST_F(AwsSystem, KillNineAtRandomPointsLosesNothingAndAppliesNothingTwice) {
+  static const clock::SystemClock clock;
+  const std::string path = dir_.file("warehouse.db");
+  testing::CrashRun run;
+  run.crash_points = testing::crash_points_from_environment(20);
+  const std::string prefix = "c" + random_hex(4) + "-";
+  run.engine_args = {"--broker", "aws", "--aws-prefix", prefix};
+  run.explain_stuck = [&] {
+    std::system((std::string(DONUT_BINARY) + " queues --broker aws --aws-prefix " + prefix +
+                 " --data-dir " + dir_.path().string() + " >&2")
+                    .c_str());
+    std::system(("sqlite3 " + path +
+                 " 'select * from restocks; select id, type, published_at_ms from outbox order by "
+                 "id desc limit 5' >&2")
+                    .c_str());
+  };
+  run.open_store = [&]() -> std::unique_ptr<ports::Store> {
+    auto db = sqlite::Database::open({path, 1, true});
+    if (!db) throw ErrorException(db.error());
+    return std::make_unique<sqlite::SqliteStore>(*db, clock);
+  };
+  testing::run_crash_rounds(run, dir_);
 }
 
 }  // namespace
