@@ -210,8 +210,7 @@ void FactorySimulator::deliver(ports::ManufactureRequest order, int attempt) {
                   order.request_id, attempt, why);
     return;
   }
-  const auto delay =
-      backoff_delay(attempt, options_.callback_retry, options_.callback_retry * 20);
+  const auto delay = backoff_delay(attempt, options_.callback_retry, options_.callback_retry * 20);
   spdlog::warn("factory: callback for request {} failed ({}); retry in {} ms", order.request_id,
                why, delay.count());
   scheduler_.run_after(delay, [this, order = std::move(order), attempt]() mutable {

@@ -1,9 +1,8 @@
 #include "http/message.h"
 
-#include <spdlog/spdlog.h>
-
 #include <boost/json.hpp>
 #include <boost/url/parse_query.hpp>
+#include <spdlog/spdlog.h>
 
 namespace donut::http {
 
@@ -86,7 +85,8 @@ Response error_response(const Error& error) {
     case ErrorCode::internal:
       spdlog::error("answering 500: {}", error.message);
       return error_response(500, to_string(error.code), "internal error");
-    default: return error_response(status_for(error.code), to_string(error.code), error.message);
+    default:
+      return error_response(status_for(error.code), to_string(error.code), error.message);
   }
 }
 
