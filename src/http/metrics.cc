@@ -37,8 +37,18 @@ void HttpMetrics::RouteMetrics::record(int status, double seconds) {
   latency->Observe(seconds);
 }
 
+void HttpMetrics::add_counter(std::string name, std::string help, std::function<uint64_t()> read) {
+  external_.push_back({std::move(name), std::move(help), std::move(read)});
+}
+
 std::string HttpMetrics::serialize() const {
-  return prometheus::TextSerializer().Serialize(registry_->Collect());
+  auto families = registry_->Collect();
+  for (const auto& counter : external_) {
+    prometheus::ClientMetric metric;
+    metric.counter.value = static_cast<double>(counter.read());
+    families.push_back({counter.name, counter.help, prometheus::MetricType::Counter, {metric}});
+  }
+  return prometheus::TextSerializer().Serialize(families);
 }
 
 }  // namespace donut::http

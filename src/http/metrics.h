@@ -1,11 +1,16 @@
 // Prometheus metrics of the HTTP layer and of the sales path, in one registry served as text
 // at GET /metrics. Counters and histograms are resolved once per route and status at startup,
-// so recording on the hot path is a few atomic adds with no map lookup or lock.
+// so recording on the hot path is a few atomic adds with no map lookup or lock. Counters kept
+// elsewhere (the sales writer's) are read when the metrics are served, not copied on the hot
+// path. Register routes and counters before serving starts; serving is thread-safe.
 #pragma once
 
 #include <array>
+#include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <prometheus/counter.h>
 #include <prometheus/histogram.h>
@@ -27,6 +32,8 @@ class HttpMetrics {
 
   explicit HttpMetrics(std::shared_ptr<prometheus::Registry> registry);
   RouteMetrics* route(const std::string& name);  // call before serving starts
+  // A counter another component keeps; `read` is called at every scrape, from any thread.
+  void add_counter(std::string name, std::string help, std::function<uint64_t()> read);
 
   prometheus::Registry& registry() { return *registry_; }
   std::string serialize() const;
@@ -36,6 +43,11 @@ class HttpMetrics {
   prometheus::Family<prometheus::Counter>& requests_;
   prometheus::Family<prometheus::Histogram>& latency_;
   std::vector<std::unique_ptr<RouteMetrics>> routes_;
+  struct ExternalCounter {
+    std::string name, help;
+    std::function<uint64_t()> read;
+  };
+  std::vector<ExternalCounter> external_;
 };
 
 }  // namespace donut::http

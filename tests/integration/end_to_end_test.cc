@@ -282,6 +282,8 @@ TEST_F(EndToEnd, ProductsHealthAndMetrics) {
       metrics.body.find("donut_http_requests_total{route=\"orders_create\",status=\"201\"} 1"),
       std::string::npos)
       << metrics.body.substr(0, 500);
+  EXPECT_NE(metrics.body.find("\ndonut_orders_decided_total 1\n"), std::string::npos);
+  EXPECT_NE(metrics.body.find("\ndonut_order_transactions_total 1\n"), std::string::npos);
 }
 
 TEST_F(EndToEnd, SecretsNeverReachTheLog) {

@@ -297,6 +297,15 @@ Result<std::unique_ptr<LocalSystem>> LocalSystem::start(LocalConfig config) {
                              ? app::OrderService::Strategy::per_request
                              : app::OrderService::Strategy::group_commit;
       p->orders = std::make_unique<app::OrderService>(*p->store, options, wake);
+      const app::OrderService* orders = p->orders.get();
+      p->metrics->add_counter("donut_orders_decided_total",
+                              "Orders the sales path decided (sold or refused)",
+                              [orders] { return orders->counters().orders; });
+      p->metrics->add_counter(
+          "donut_order_transactions_total",
+          "Store transactions those orders were decided in; orders per transaction is the "
+          "group-commit batch size",
+          [orders] { return orders->counters().transactions; });
       api::add_sales_routes(*p->router, *p->store, *p->orders, {c.max_quantity});
       api::add_admin_routes(*p->router, *p->store, *p->broker, c.admin_token);
     }
