@@ -6,6 +6,7 @@
 #include "codec/events_json.h"
 #include "common/overloaded.h"
 #include "common/stoppable_sleep.h"
+#include "common/thread_name.h"
 
 namespace donut::app {
 
@@ -75,6 +76,7 @@ DlqMonitor::~DlqMonitor() {
 
 void DlqMonitor::start() {
   thread_ = std::jthread([this](std::stop_token stop) {
+    name_this_thread("dlq-monitor");
     while (!stop.stop_requested()) {
       check_once();
       sleep_unless_stopped(interval_, stop);

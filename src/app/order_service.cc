@@ -4,12 +4,19 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/thread_name.h"
+
 namespace donut::app {
 
 OrderService::OrderService(ports::Store& store, Options options,
                            std::function<void()> on_restock_opened)
     : store_(store), options_(options), on_restock_opened_(std::move(on_restock_opened)) {
-  if (options_.strategy == Strategy::group_commit) writer_ = std::thread([this] { writer_loop(); });
+  if (options_.strategy == Strategy::group_commit) {
+    writer_ = std::thread([this] {
+      name_this_thread("sales-writer");
+      writer_loop();
+    });
+  }
 }
 
 OrderService::~OrderService() {

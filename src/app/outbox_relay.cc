@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "app/queue_consumer.h"
+#include "common/thread_name.h"
 
 namespace donut::app {
 
@@ -15,6 +16,7 @@ OutboxRelay::~OutboxRelay() {
 
 void OutboxRelay::start() {
   thread_ = std::jthread([this](std::stop_token stop) {
+    name_this_thread("outbox-relay");
     int failures = 0;
     while (!stop.stop_requested()) {
       auto published = drain();

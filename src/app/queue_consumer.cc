@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "common/stoppable_sleep.h"
+#include "common/thread_name.h"
 
 namespace donut::app {
 
@@ -18,7 +19,10 @@ QueueConsumer::~QueueConsumer() {
 
 void QueueConsumer::start() {
   for (int i = 0; i < std::max(1, options_.workers); ++i) {
-    threads_.emplace_back([this](std::stop_token stop) { loop(stop); });
+    threads_.emplace_back([this](std::stop_token stop) {
+      name_this_thread(options_.queue);
+      loop(stop);
+    });
   }
 }
 

@@ -1,9 +1,16 @@
 #include "common/scheduler.h"
 
+#include "common/thread_name.h"
+
 namespace donut {
 
 Scheduler::Scheduler(int threads) {
-  for (int i = 0; i < std::max(1, threads); ++i) threads_.emplace_back([this] { work(); });
+  for (int i = 0; i < std::max(1, threads); ++i) {
+    threads_.emplace_back([this] {
+      name_this_thread("scheduler");
+      work();
+    });
+  }
 }
 
 Scheduler::~Scheduler() {

@@ -9,6 +9,7 @@
 #include <boost/beast/http.hpp>
 #include <spdlog/spdlog.h>
 
+#include "common/thread_name.h"
 #include "http/beast_request.h"
 #include "http/rate_limiter.h"
 
@@ -191,7 +192,10 @@ Status Server::start() {
   impl_->bound_port = acceptor.local_endpoint().port();
   impl_->accept();
   for (int i = 0; i < std::max(1, impl_->options.threads); ++i) {
-    impl_->threads.emplace_back([this] { impl_->io.run(); });
+    impl_->threads.emplace_back([this] {
+      name_this_thread("http");
+      impl_->io.run();
+    });
   }
   return ok();
 }
