@@ -86,12 +86,8 @@ Result<std::unique_ptr<Connection>> Connection::open(const std::string& path, bo
   // Switching a new file to WAL needs it to itself for a moment, and SQLite answers SQLITE_BUSY
   // there without calling the busy handler: processes opening a fresh warehouse together wait
   // their turn here.
-  for (int attempt = 1;; ++attempt) {
-    auto wal = connection->exec("PRAGMA journal_mode=WAL");
-    if (wal) break;
-    if (wal.error().code != ErrorCode::unavailable || attempt >= 200) return wal.error();
-    std::this_thread::sleep_for(std::chrono::milliseconds(std::min(attempt, 25)));
-  }
+  DONUT_RETURN_IF_ERROR(
+      connection->exec_while_busy("PRAGMA journal_mode=WAL", 200, Millis(1), Millis(25)));
   DONUT_RETURN_IF_ERROR(
       connection->exec(full_sync ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL"));
   DONUT_RETURN_IF_ERROR(connection->exec("PRAGMA foreign_keys=ON"));
@@ -126,6 +122,14 @@ Status Connection::exec(const std::string& sql) {
                       "sqlite: " + text);
   }
   return ok();
+}
+
+Status Connection::exec_while_busy(const std::string& sql, int tries, Millis step, Millis cap) {
+  for (int attempt = 1;; ++attempt) {
+    auto status = exec(sql);
+    if (status || status.error().code != ErrorCode::unavailable || attempt >= tries) return status;
+    std::this_thread::sleep_for(std::min(step * attempt, cap));
+  }
 }
 
 Error Connection::error(std::string_view what) const {
@@ -173,11 +177,7 @@ void Database::release(Connection* connection) {
 
 Status Database::begin(Connection& c) {
   // busy_timeout covers most waits; a long-running writer in another process may outlast it.
-  for (int attempt = 0;; ++attempt) {
-    auto status = c.exec("BEGIN IMMEDIATE");
-    if (status || status.error().code != ErrorCode::unavailable || attempt >= 20) return status;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10 * (attempt + 1)));
-  }
+  return c.exec_while_busy("BEGIN IMMEDIATE", 21, Millis(10), Millis(200));
 }
 
 Status Database::commit(Connection& c) {

@@ -30,6 +30,7 @@
 #include <sqlite3.h>
 
 #include "common/error.h"
+#include "common/time.h"
 
 namespace donut::sqlite {
 
@@ -89,6 +90,9 @@ class Connection {
   // A cached prepared statement for `sql` (which must outlive nothing: the text is copied).
   Result<Statement> prepare(std::string_view sql);
   Status exec(const std::string& sql);  // for schema scripts and pragmas
+  // `exec`, tried again while SQLite answers busy, up to `tries` times, sleeping
+  // min(step x try, cap) after each busy try. For the waits busy_timeout does not cover.
+  Status exec_while_busy(const std::string& sql, int tries, Millis step, Millis cap);
   int64_t last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
   Error error(std::string_view what) const;
   sqlite3* handle() const { return db_; }
