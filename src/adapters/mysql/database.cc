@@ -9,6 +9,7 @@
 #include <spdlog/spdlog.h>
 
 #include "adapters/mysql/migrations.h"
+#include "adapters/sql/schema_version.h"
 
 namespace donut::mysql {
 namespace {
@@ -342,13 +343,7 @@ Status Database::apply_missing_migrations(Connection& c) {
     if (row) current = static_cast<int>(s.column_int(0));
   }
   schema_version_ = current;
-  const int known = migrations().empty() ? 0 : migrations().back().version;
-  if (current > known) {
-    return make_error(ErrorCode::invalid_argument,
-                      "the warehouse is at schema version " + std::to_string(current) +
-                          ", newer than this donut knows (" + std::to_string(known) +
-                          "); run a newer donut");
-  }
+  DONUT_RETURN_IF_ERROR(sql::refuse_newer_schema(current, migrations(), "the warehouse"));
   for (const auto& m : migrations()) {
     if (m.version <= current) continue;
     // DDL commits implicitly in MySQL, so a migration cannot be one transaction: it is applied

@@ -6,6 +6,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "adapters/sql/schema_version.h"
 #include "adapters/sqlite/migrations.h"
 
 namespace donut::sqlite {
@@ -205,13 +206,7 @@ Status Database::apply_missing_migrations(Connection& c) {
     if (row) current = static_cast<int>(stmt.column_int(0));
   }
   schema_version_ = current;
-  const int known = migrations().empty() ? 0 : migrations().back().version;
-  if (current > known) {
-    return make_error(ErrorCode::invalid_argument,
-                      options_.path + " is at schema version " + std::to_string(current) +
-                          ", newer than this donut knows (" + std::to_string(known) +
-                          "); run a newer donut");
-  }
+  DONUT_RETURN_IF_ERROR(sql::refuse_newer_schema(current, migrations(), options_.path));
   for (const auto& m : migrations()) {
     if (m.version <= current) continue;
     if (auto status = c.exec(std::string(m.sql)); !status) {
