@@ -7,9 +7,6 @@
 
 #include <gtest/gtest.h>
 
-#include "adapters/clock/clocks.h"
-#include "adapters/sqlite/database.h"
-#include "adapters/sqlite/sqlite_store.h"
 #include "common/ids.h"
 #include "factory/simulator.h"
 #include "integration/crash_harness.h"
@@ -120,25 +117,17 @@ TEST_F(AwsSystem, FailingFactoryDeadLettersAndRedriveRestores) {
 // DONUT_CRASH_POINTS for more). SQS keeps what the killed process had received and gives it
 // back after the visibility timeout.
 TEST_F(AwsSystem, KillNineAtRandomPointsLosesNothingAndAppliesNothingTwice) {
-  static const clock::SystemClock clock;
-  const std::string path = dir_.file("warehouse.db");
   testing::CrashRun run;
   run.crash_points = testing::crash_points_from_environment(20);
   const std::string prefix = "c" + random_hex(4) + "-";
   run.engine_args = {"--broker", "aws", "--aws-prefix", prefix};
-  run.explain_stuck = [&] {
+  testing::use_sqlite_warehouse(run, dir_.file("warehouse.db"));
+  const auto explain_warehouse = run.explain_stuck;
+  run.explain_stuck = [&, explain_warehouse] {
     std::system((std::string(DONUT_BINARY) + " queues --broker aws --aws-prefix " + prefix +
                  " --data-dir " + dir_.path().string() + " >&2")
                     .c_str());
-    std::system(("sqlite3 " + path +
-                 " 'select * from restocks; select id, type, published_at_ms from outbox order by "
-                 "id desc limit 5' >&2")
-                    .c_str());
-  };
-  run.open_store = [&]() -> std::unique_ptr<ports::Store> {
-    auto db = sqlite::Database::open({path, 1, true});
-    if (!db) throw ErrorException(db.error());
-    return std::make_unique<sqlite::SqliteStore>(*db, clock);
+    explain_warehouse();
   };
   testing::run_crash_rounds(run, dir_);
 }

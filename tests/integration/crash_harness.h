@@ -23,6 +23,9 @@
 
 #include <gtest/gtest.h>
 
+#include "adapters/clock/clocks.h"
+#include "adapters/sqlite/database.h"
+#include "adapters/sqlite/sqlite_store.h"
 #include "ports/store.h"
 #include "support/child_process.h"
 #include "support/temp_dir.h"
@@ -43,6 +46,25 @@ struct CrashRun {
   // Called when the pipeline did not settle, to show what it was stuck on.
   std::function<void()> explain_stuck = [] {};
 };
+
+// For runs whose warehouse is a SQLite file: a fresh store on it per read, and what to print
+// when the pipeline is stuck (its restocks, embedded queue rows and newest outbox rows).
+inline void use_sqlite_warehouse(CrashRun& run, std::string path) {
+  run.open_store = [path]() -> std::unique_ptr<ports::Store> {
+    static const clock::SystemClock clock;
+    auto db = sqlite::Database::open({path, 1, true});
+    EXPECT_TRUE(db);
+    if (!db) throw ErrorException(db.error());
+    return std::make_unique<sqlite::SqliteStore>(*db, clock);
+  };
+  run.explain_stuck = [path] {
+    std::system(("sqlite3 " + path +
+                 " 'select * from restocks; select queue, receive_count, visible_at_ms, body from "
+                 "broker_messages; select id, type, published_at_ms from outbox order by id desc "
+                 "limit 5' >&2")
+                    .c_str());
+  };
+}
 
 // DONUT_CRASH_POINTS overrides `fallback`.
 inline int crash_points_from_environment(int fallback) {
