@@ -60,6 +60,38 @@ class SelfHosted : public ::testing::Test {
     return std::make_unique<testing::Child>(argv, ready);
   }
 
+  // The restock pipeline as separate processes on this test's database: a factory simulator
+  // (with `factory_options`), a sales API, the arrival intake and worker, and the outbox relay.
+  struct Pipeline {
+    std::unique_ptr<testing::Child> factory, sales, arrivals, relay;
+    std::string factory_url, sales_url, arrivals_url;
+    boost::json::value factory_stats() const {
+      return testing::request("GET", factory_url + "/admin/stats").json;
+    }
+  };
+  Pipeline start_pipeline(const std::vector<std::string>& factory_options) {
+    Pipeline p;
+    std::vector<std::string> factory_args{"factory", "--factory-port", "0"};
+    factory_args.insert(factory_args.end(), factory_options.begin(), factory_options.end());
+    p.factory = role(factory_args, "factory simulator on ");
+    p.factory_url = p.factory->ready_line();
+    p.sales = sales();
+    p.sales_url = p.sales->ready_line();
+    const std::string arrivals_port = std::to_string(testing::free_port());
+    p.arrivals = role({"arrivals", "--port", arrivals_port}, "listening on ");
+    p.arrivals_url = "http://127.0.0.1:" + arrivals_port;
+    p.relay = role({"relay"}, "ready");
+    return p;
+  }
+  // A `donut restock` worker for `pipeline`, with `options` added.
+  std::unique_ptr<testing::Child> restock_worker(const Pipeline& pipeline,
+                                                 const std::vector<std::string>& options) {
+    std::vector<std::string> args{"restock", "--factory-url", pipeline.factory_url, "--public-url",
+                                  pipeline.arrivals_url};
+    args.insert(args.end(), options.begin(), options.end());
+    return role(args, "ready");
+  }
+
   clock::SystemClock clock_;
   testing::TempDir dir_;
   std::string url_;
@@ -207,38 +239,28 @@ TEST_F(SelfHosted, TheStoryOnMariaDbAndRabbitMq) {
 // requested once and arrives once.
 TEST_F(SelfHosted, KilledRestockWorkerLeavesTheRestockRequestedOnce) {
   ASSERT_TRUE(store_->upsert_product({"CP-9", "Nine", 100, 1, 10}));
-  const std::string timing[] = {"--visibility-timeout-ms", "800", "--restock-lease-ms", "1500",
-                                "--retry-base-ms",         "100", "--retry-cap-ms",     "300"};
-  auto factory = role({"factory", "--factory-port", "0", "--factory-delay-ms", "4000",
-                       "--factory-response-delay-ms", "1500"},
-                      "factory simulator on ");
-  const std::string factory_url = factory->ready_line();
-  auto sales_process = role({"sales", "--port", "0"}, "listening on ");
-  const std::string arrivals_port = std::to_string(testing::free_port());
-  auto arrivals = role({"arrivals", "--port", arrivals_port}, "listening on ");
-  auto relay = role({"relay"}, "ready");
-  auto restock_args = [&] {
-    std::vector<std::string> args{"restock", "--factory-url", factory_url, "--public-url",
-                                  "http://127.0.0.1:" + arrivals_port};
-    args.insert(args.end(), std::begin(timing), std::end(timing));
-    return args;
-  };
-  auto first_worker = role(restock_args(), "ready");
+  const std::vector<std::string> timing{
+      "--visibility-timeout-ms", "800", "--restock-lease-ms", "1500",
+      "--retry-base-ms",         "100", "--retry-cap-ms",     "300"};
+  auto pipeline =
+      start_pipeline({"--factory-delay-ms", "4000", "--factory-response-delay-ms", "1500"});
+  auto first_worker = restock_worker(pipeline, timing);
 
-  ASSERT_EQ(testing::post_order(sales_process->ready_line(), "CP-9", 1).status, 201);  // sells out
-  auto factory_stats = [&] { return testing::request("GET", factory_url + "/admin/stats").json; };
-  ASSERT_TRUE(testing::eventually([&] { return factory_stats().at("requests").as_int64() >= 1; }))
-      << "the first worker is waiting for the factory";
+  ASSERT_EQ(testing::post_order(pipeline.sales_url, "CP-9", 1).status, 201);  // sells out
+  ASSERT_TRUE(testing::eventually([&] {
+    return pipeline.factory_stats().at("requests").as_int64() >= 1;
+  })) << "the first worker is waiting for the factory";
   first_worker->kill(SIGKILL);
 
-  auto second_worker = role(restock_args(), "ready");
+  auto second_worker = restock_worker(pipeline, timing);
   ASSERT_TRUE(testing::eventually([&] { return store_->get_product("CP-9")->stock == 10; },
                                   std::chrono::seconds(30)))
       << "the stock arrived";
-  ASSERT_TRUE(testing::eventually([&] { return factory_stats().at("requests").as_int64() >= 2; }))
-      << "the message was delivered again after the kill";
+  ASSERT_TRUE(testing::eventually([&] {
+    return pipeline.factory_stats().at("requests").as_int64() >= 2;
+  })) << "the message was delivered again after the kill";
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
-  const auto stats = factory_stats();
+  const auto stats = pipeline.factory_stats();
   EXPECT_EQ(stats.at("accepted").as_int64(), 1) << "manufactured once";
   EXPECT_EQ(stats.at("duplicates").as_int64(), stats.at("requests").as_int64() - 1);
   auto warehouse = store_->stats();
@@ -255,23 +277,14 @@ TEST_F(SelfHosted, SigtermLetsEachRoleFinishWhatItStarted) {
   constexpr int64_t kStock = 1'000'000;
   ASSERT_TRUE(store_->upsert_product({"CP-9", "Nine", 100, 1, 10}));
   ASSERT_TRUE(store_->upsert_product({"HOT", "Hot", 100, kStock, 0}));
-  auto factory = role({"factory", "--factory-port", "0", "--factory-delay-ms", "200",
-                       "--factory-response-delay-ms", "1500"},
-                      "factory simulator on ");
-  const std::string factory_url = factory->ready_line();
-  auto sales_process = role({"sales", "--port", "0"}, "listening on ");
-  const std::string sales_url = sales_process->ready_line();
-  const std::string arrivals_port = std::to_string(testing::free_port());
-  auto arrivals = role({"arrivals", "--port", arrivals_port}, "listening on ");
-  auto relay = role({"relay"}, "ready");
-  auto worker = role({"restock", "--factory-url", factory_url, "--public-url",
-                      "http://127.0.0.1:" + arrivals_port, "--visibility-timeout-ms", "2000"},
-                     "ready");
+  auto pipeline =
+      start_pipeline({"--factory-delay-ms", "200", "--factory-response-delay-ms", "1500"});
+  auto worker = restock_worker(pipeline, {"--visibility-timeout-ms", "2000"});
 
-  ASSERT_EQ(testing::post_order(sales_url, "CP-9", 1).status, 201);  // sells out
-  auto factory_stats = [&] { return testing::request("GET", factory_url + "/admin/stats").json; };
-  ASSERT_TRUE(testing::eventually([&] { return factory_stats().at("requests").as_int64() >= 1; }))
-      << "the worker is waiting for the factory's answer";
+  ASSERT_EQ(testing::post_order(pipeline.sales_url, "CP-9", 1).status, 201);  // sells out
+  ASSERT_TRUE(testing::eventually([&] {
+    return pipeline.factory_stats().at("requests").as_int64() >= 1;
+  })) << "the worker is waiting for the factory's answer";
   const auto stopping = std::chrono::steady_clock::now();
   const int worker_status = worker->kill(SIGTERM);
   EXPECT_TRUE(WIFEXITED(worker_status) && WEXITSTATUS(worker_status) == 0) << worker_status;
@@ -293,7 +306,7 @@ TEST_F(SelfHosted, SigtermLetsEachRoleFinishWhatItStarted) {
     EXPECT_EQ(depth->visible + depth->in_flight + depth->delayed, 0)
         << queue << ": the stopped worker acknowledged the message it was handling";
   }
-  EXPECT_EQ(factory_stats().at("requests").as_int64(), 1);
+  EXPECT_EQ(pipeline.factory_stats().at("requests").as_int64(), 1);
 
   std::mutex mutex;
   std::vector<std::string> sold;
@@ -303,7 +316,7 @@ TEST_F(SelfHosted, SigtermLetsEachRoleFinishWhatItStarted) {
   for (int c = 0; c < 16; ++c) {
     clients.emplace_back([&] {
       while (!server_gone) {
-        auto answer = testing::post_order(sales_url, "HOT", 1);
+        auto answer = testing::post_order(pipeline.sales_url, "HOT", 1);
         if (answer.status == 0) {  // connection refused or closed: the server has stopped
           server_gone = true;
         } else if (answer.status == 201) {
@@ -319,7 +332,7 @@ TEST_F(SelfHosted, SigtermLetsEachRoleFinishWhatItStarted) {
     std::lock_guard lock(mutex);
     return sold.size() > 200;
   })) << "under load";
-  const int sales_status = sales_process->kill(SIGTERM);
+  const int sales_status = pipeline.sales->kill(SIGTERM);
   for (auto& t : clients) t.join();
   EXPECT_TRUE(WIFEXITED(sales_status) && WEXITSTATUS(sales_status) == 0) << sales_status;
   EXPECT_EQ(other.load(), 0) << "no request was answered with an error while stopping";
