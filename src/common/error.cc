@@ -17,7 +17,7 @@ std::string_view to_string(ErrorCode code) noexcept {
     case ErrorCode::too_large:
       return "too_large";
     case ErrorCode::unsupported_media:
-      return "unsupported_media_type";
+      return "unsupported_media";
     case ErrorCode::rate_limited:
       return "rate_limited";
     case ErrorCode::unavailable:
