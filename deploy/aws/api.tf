@@ -19,6 +19,8 @@ locals {
     "GET /v1/orders/{id}"     = "sales"
     "GET /v1/products"        = "sales"
     "GET /v1/products/{id}"   = "sales"
+    "GET /openapi.json"       = "sales"
+    "GET /docs"               = "sales"
     "POST /v1/stock-arrivals" = "arrivals_intake"
     "ANY /admin/{proxy+}"     = "admin"
   }

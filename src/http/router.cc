@@ -24,6 +24,7 @@ void Router::add(std::string method, std::string pattern, std::string route_name
   Route route;
   route.method = std::move(method);
   for (auto part : split_path(pattern)) route.segments.emplace_back(part);
+  route.pattern = std::move(pattern);
   route.name = std::move(route_name);
   route.handler = std::move(handler);
   if (metrics_ != nullptr) {
@@ -31,6 +32,13 @@ void Router::add(std::string method, std::string pattern, std::string route_name
     if (unmatched_metrics_ == nullptr) unmatched_metrics_ = metrics_->route("unmatched");
   }
   routes_.push_back(std::move(route));
+}
+
+std::vector<Router::RouteInfo> Router::routes() const {
+  std::vector<RouteInfo> list;
+  list.reserve(routes_.size());
+  for (const auto& route : routes_) list.push_back({route.method, route.pattern});
+  return list;
 }
 
 bool Router::match(const Route& route, const std::vector<std::string_view>& parts,

@@ -20,6 +20,15 @@ class Router {
   void add(std::string method, std::string pattern, std::string route_name, Handler handler);
   void dispatch(Request&& request, Respond respond) const;
 
+  // What is served, in the order added: the API description (`api/api_description.h`) lists
+  // exactly these, and a test compares them with the OpenAPI documents.
+  struct RouteInfo {
+    std::string method;
+    std::string pattern;
+    friend bool operator==(const RouteInfo&, const RouteInfo&) = default;
+  };
+  std::vector<RouteInfo> routes() const;
+
   // As a Handler for the server.
   Handler handler() const {
     return [this](Request&& request, Respond respond) {
@@ -30,6 +39,7 @@ class Router {
  private:
   struct Route {
     std::string method;
+    std::string pattern;
     std::vector<std::string> segments;
     std::string name;
     Handler handler;

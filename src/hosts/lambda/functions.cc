@@ -11,6 +11,8 @@
 #include "adapters/aws/ses_mailer.h"
 #include "adapters/clock/clocks.h"
 #include "adapters/http/http_factory_client.h"
+#include "api/api_description.h"
+#include "api/api_documents.h"
 #include "api/sales_api.h"
 #include "app/arrivals.h"
 #include "app/notifier.h"
@@ -139,6 +141,10 @@ Result<InvocationHandler> sales_function(Wiring& wiring) {
       [raw = state.get()] { raw->restock_opened = true; });
   api::add_sales_routes(state->router, *store, *state->orders,
                         {std::stoll(env("DONUT_MAX_QUANTITY", "1000"))});
+  // The document lists the routes this function serves; API Gateway sends /admin/* and the
+  // factory's callback to their own functions.
+  DONUT_RETURN_IF_ERROR(api::add_api_description_routes(state->router, api::shop_openapi_document(),
+                                                        api::shop_reference_page()));
   state->http = http_api_handler(state->router);
   return InvocationHandler([state](const Invocation& invocation) -> Result<std::string> {
     auto answer = state->http(invocation);

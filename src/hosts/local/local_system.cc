@@ -21,6 +21,8 @@
 #include "adapters/sqlite/database.h"
 #include "adapters/sqlite/sqlite_broker.h"
 #include "adapters/sqlite/sqlite_store.h"
+#include "api/api_description.h"
+#include "api/api_documents.h"
 #include "api/sales_api.h"
 #include "app/arrivals.h"
 #include "app/notifier.h"
@@ -269,6 +271,8 @@ Result<std::unique_ptr<LocalSystem>> LocalSystem::start(LocalConfig config) {
     p->factory = std::make_unique<factory::FactorySimulator>(p->clock, options);
     p->factory_router = std::make_unique<http::Router>();
     p->factory->add_routes(*p->factory_router);
+    DONUT_RETURN_IF_ERROR(
+        api::add_api_description_routes(*p->factory_router, api::factory_openapi_document(), {}));
     http::Server::Options server;
     server.host = c.host;
     server.port = c.factory_port;
@@ -315,6 +319,8 @@ Result<std::unique_ptr<LocalSystem>> LocalSystem::start(LocalConfig config) {
           app::ArrivalIntake::Options{c.callback_secret, std::chrono::minutes(5)});
       api::add_arrival_routes(*p->router, *p->intake);
     }
+    DONUT_RETURN_IF_ERROR(api::add_api_description_routes(*p->router, api::shop_openapi_document(),
+                                                          api::shop_reference_page()));
     http::Server::Options server;
     server.host = c.host;
     server.port = c.port;
