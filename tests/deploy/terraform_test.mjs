@@ -127,6 +127,31 @@ test('API Gateway HTTP API routes to the sales and intake functions', () => {
   assert.equal(localsBlock.routes['ANY /admin/{proxy+}'], 'admin');
 });
 
+test('API Gateway routes every operation of the API document except the operations endpoints', () => {
+  // /healthz, /readyz and /metrics are for the local hosts' operators; on AWS, CloudWatch has
+  // those figures. Everything else a client may call must reach a function.
+  const doc = JSON.parse(readFileSync(join(dir, '../../docs/openapi/donut-states.json'), 'utf8'));
+  const routes = Object.keys(localsBlock.routes);
+  const routed = (method, path) => routes.some((key) => {
+    const [routeMethod, routePath] = key.split(' ');
+    if (routeMethod !== method && routeMethod !== 'ANY') return false;
+    if (routePath.endsWith('/{proxy+}')) return path.startsWith(routePath.slice(0, -'{proxy+}'.length));
+    return routePath === path;
+  });
+  const local = new Set(['/healthz', '/readyz', '/metrics']);
+  for (const [path, item] of Object.entries(doc.paths)) {
+    for (const method of Object.keys(item)) {
+      if (local.has(path)) continue;
+      assert.ok(routed(method.toUpperCase(), path), `${method.toUpperCase()} ${path} has no API Gateway route`);
+    }
+  }
+  for (const key of routes) {
+    const [method, path] = key.split(' ');
+    if (path.endsWith('/{proxy+}')) continue;
+    assert.ok(doc.paths[path]?.[method.toLowerCase()], `route ${key} is not in the API document`);
+  }
+});
+
 test('SES identity and a dead-letter alarm that e-mails', () => {
   assert.ok(one('aws_sesv2_email_identity', 'sender'));
   const alarm = one('aws_cloudwatch_metric_alarm', 'dead_letters');
