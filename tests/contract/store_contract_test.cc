@@ -45,6 +45,20 @@ TEST_P(StoreContract, UnknownProductIsNotFound) {
   EXPECT_EQ(store_->set_stock("nope", 3).error().code, ErrorCode::not_found);
 }
 
+// MySQL counts *changed* rows by default, so a write that leaves a row as it was must not be
+// read as "no such row" (found by `donut surge` seeding its product on MariaDB).
+TEST_P(StoreContract, WritesThatChangeNothingStillFindTheirRow) {
+  auto same = store_->set_stock("CP-1", stock("CP-1"));
+  ASSERT_TRUE(same) << same.error().message;
+  EXPECT_EQ(same->stock, 10);
+  ASSERT_TRUE(store_->set_stock("CP-1", 10)) << "twice in a row";
+  ASSERT_TRUE(store_->upsert_product({"CP-1", "Glazed", 250, 10, 5})) << "an identical upsert";
+  auto again = store_->set_stock("CP-1", 10);
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_EQ(again->name, "Glazed");
+  EXPECT_EQ(store_->set_stock("nope", 10).error().code, ErrorCode::not_found);
+}
+
 TEST_P(StoreContract, SellsInOrderAndNeverBelowZero) {
   auto outcomes = place(
       {order("CP-1", 3), order("CP-1", 3), order("CP-1", 3), order("CP-1", 3), order("CP-1", 1)});

@@ -173,9 +173,11 @@ Result<std::unique_ptr<Connection>> Connection::open(const Settings& s) {
   mysql_options(mysql, MYSQL_OPT_READ_TIMEOUT, &(timeout = 30));
   mysql_options(mysql, MYSQL_OPT_WRITE_TIMEOUT, &(timeout = 30));
   mysql_options(mysql, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+  // CLIENT_FOUND_ROWS: an UPDATE reports the rows it matched, as SQLite's changes() does, not
+  // only those whose values changed; the warehouse reads that count as "the row exists".
   if (mysql_real_connect(mysql, s.host.c_str(), s.user.c_str(), s.password.c_str(),
                          s.database.empty() ? nullptr : s.database.c_str(), s.port, nullptr,
-                         0) == nullptr) {
+                         CLIENT_FOUND_ROWS) == nullptr) {
     std::string message = mysql_error(mysql);
     mysql_close(mysql);
     return make_error(ErrorCode::unavailable, "cannot connect to MySQL at " + s.host + ":" +

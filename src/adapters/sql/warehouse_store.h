@@ -10,6 +10,9 @@
 //   kSelectRestockLocked  the restock row, locked
 //   kInsertArrivalIfNew   insert an arrival unless its request id exists (0 rows changed)
 //
+// An UPDATE's row count means rows *matched* on every engine (MySQL connects with
+// CLIENT_FOUND_ROWS), so "0" is "no such row", never "already that value".
+//
 // Every method is one transaction. `place_orders` reads (and locks) each product of the batch
 // once, runs the domain's selling rule over the batch in order, and writes each product once,
 // so a batch of N orders for one hot product costs one read, one update, N order inserts and
