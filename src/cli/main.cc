@@ -419,6 +419,9 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   surge->add_option("--chart", surge_options.chart_path, "Where to write the SVG chart")
       ->capture_default_str();
+  surge->add_flag("--tolerate-errors", surge_options.tolerate_errors,
+                  "Report order answers other than 201/409 without failing the run (for runs "
+                  "under injected faults; the invariants still decide)");
 
   CLI11_PARSE(app, argc, argv);
   donut::init_logging(log_level);
@@ -441,12 +444,20 @@ int main(int argc, char** argv) {
       std::ifstream in(std::filesystem::path(config.data_dir) / "admin-token");
       std::getline(in, surge_options.admin_token);
     }
+    // Exit 0: every invariant holds; 1: one is broken; 2: the run could not judge them.
     auto report = donut::surge::run_surge(surge_options, std::cout);
-    if (!report) return fail(report.error());
+    if (!report) {
+      std::cerr << "donut surge: could not judge: " << report.error().message << "\n";
+      return 2;
+    }
     donut::surge::print_report(*report, std::cout);
     std::ofstream chart(surge_options.chart_path);
     chart << donut::surge::render_chart(*report, "donut surge: " + surge_options.product);
     std::cout << "chart: " << surge_options.chart_path << "\n";
+    if (!report->judged()) {
+      std::cerr << "donut surge: could not judge: " << report->unjudged << "\n";
+      return 2;
+    }
     return report->ok() ? 0 : 1;
   }
 

@@ -10,11 +10,17 @@
 //   4. every stock-out produced a restock that was requested, or a dead-letter entry;
 //   5. no arrival applied twice (one arrival per arrived restock, each of restock size).
 // It prints a timeline summary and writes an SVG chart of stock, sold/s and out-of-stock/s.
+// A failed or refused call never aborts it: an order answered neither 201 nor 409 is counted
+// by status (a failure of the run unless `tolerate_errors`, for runs under injected faults); an
+// admin call that fails while the pipeline settles is counted and retried. When the figures
+// cannot be read at the end, the report says why it could not judge (`unjudged`) instead of
+// guessing.
 // Open-loop pacing: requests are released on a schedule, not when the previous one returns,
 // so a slow server shows up as latency rather than as a quietly lower rate.
 #pragma once
 
 #include <iosfwd>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -36,6 +42,7 @@ struct SurgeOptions {
   Millis hold = std::chrono::seconds(10);
   Millis settle_timeout = std::chrono::seconds(60);
   std::string chart_path = "surge.svg";
+  bool tolerate_errors = false;  // error answers are reported but do not fail the run
 };
 
 struct SecondStats {
@@ -58,8 +65,12 @@ struct SurgeReport {
   int64_t final_stock = 0;
   std::vector<SecondStats> timeline;
   std::vector<std::pair<double, int64_t>> stock_samples;  // (seconds since start, stock)
-  std::vector<std::string> failures;                      // broken invariants
-  bool ok() const { return failures.empty(); }
+  std::map<int, int64_t> error_statuses;  // order answers neither 201 nor 409; 0: no answer
+  int64_t admin_failures = 0;             // admin calls that failed and were retried
+  std::vector<std::string> failures;      // broken invariants
+  std::string unjudged;                   // not empty: why the invariants could not be checked
+  bool judged() const { return unjudged.empty(); }
+  bool ok() const { return judged() && failures.empty(); }
 };
 
 Result<SurgeReport> run_surge(const SurgeOptions& options, std::ostream& log);
