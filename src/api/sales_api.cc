@@ -200,12 +200,16 @@ void add_arrival_routes(http::Router& router, app::ArrivalIntake& intake) {
              });
 }
 
-void add_ops_routes(http::Router& router, ports::Store& store, http::HttpMetrics& metrics) {
+void add_ops_routes(http::Router& router, ports::Store& store, http::HttpMetrics& metrics,
+                    ports::Broker* needed_broker) {
   router.add("GET", "/healthz", "healthz", [](Request&&, Respond respond) {
     respond(http::json_response(200, R"({"status":"ok"})"));
   });
-  router.add("GET", "/readyz", "readyz", [&store](Request&&, Respond respond) {
+  router.add("GET", "/readyz", "readyz", [&store, needed_broker](Request&&, Respond respond) {
     if (auto status = store.ping(); !status) {
+      return respond(http::error_response(503, "unavailable", status.error().message));
+    }
+    if (auto status = needed_broker ? needed_broker->ping() : ok(); !status) {
       return respond(http::error_response(503, "unavailable", status.error().message));
     }
     respond(http::json_response(200, R"({"status":"ready"})"));

@@ -2,7 +2,8 @@
 //
 //   sales:    POST /v1/orders, GET /v1/orders/{id}, GET /v1/products, GET /v1/products/{id}
 //   arrivals: POST /v1/stock-arrivals[?restock_id=]   (the factory's signed callback) -> 202
-//   ops:      GET /healthz (process is up), GET /readyz (store reachable), GET /metrics
+//   ops:      GET /healthz (process is up), GET /readyz (store reachable, and the broker when
+//             the role cannot serve without it), GET /metrics
 //   admin:    bearer token; GET /admin/stats, PUT /admin/products/{id} (create or update,
 //             with stock), PUT /admin/products/{id}/stock, GET /admin/queues/{queue},
 //             GET /admin/queues/{queue}/messages, POST /admin/queues/{queue}/redrive,
@@ -32,7 +33,10 @@ struct SalesApiOptions {
 void add_sales_routes(http::Router& router, ports::Store& store, app::OrderService& orders,
                       SalesApiOptions options);
 void add_arrival_routes(http::Router& router, app::ArrivalIntake& intake);
-void add_ops_routes(http::Router& router, ports::Store& store, http::HttpMetrics& metrics);
+// `needed_broker`: checked by /readyz too (the arrival intake cannot accept a callback without
+// it; the sales routes can, the outbox holds their events).
+void add_ops_routes(http::Router& router, ports::Store& store, http::HttpMetrics& metrics,
+                    ports::Broker* needed_broker = nullptr);
 // An empty token disables the admin routes (403).
 void add_admin_routes(http::Router& router, ports::Store& store, ports::Broker& broker,
                       std::string token);

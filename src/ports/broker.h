@@ -113,6 +113,10 @@ class Broker {
   // many moved.
   virtual Result<int64_t> redrive(std::string_view dead_letter_queue, int64_t max) = 0;
   virtual Result<int64_t> purge(std::string_view queue) = 0;
+
+  // Whether the broker can be reached now (for /readyz): `unavailable` while a connection-based
+  // engine is down or reconnecting. Engines without a standing connection are always ready.
+  virtual Status ping() { return ok(); }
 };
 
 }  // namespace donut::ports

@@ -20,6 +20,11 @@ namespace {
 
 using SteadyClock = std::chrono::steady_clock;
 constexpr amqp_channel_t kChannel = 1;
+// No AMQP call may wait longer than this for the broker. A paused or overloaded broker (SIGSTOP,
+// a network partition, a memory or disk alarm blocking publishers) then shows as `unavailable`
+// within seconds instead of holding the calling thread — an HTTP thread of the sales role, a
+// consumer — until the broker comes back; the connection is dropped and reopened on next use.
+constexpr timeval kBrokerTimeout{5, 0};
 std::atomic<uint64_t> next_broker_id{1};
 
 amqp_bytes_t bytes(std::string_view text) {
@@ -138,6 +143,8 @@ class Amqp {
   static Result<std::unique_ptr<Amqp>> open(const Settings& s, bool confirms) {
     std::unique_ptr<Amqp> a(new Amqp());
     a->conn_ = amqp_new_connection();
+    amqp_set_handshake_timeout(a->conn_, &kBrokerTimeout);
+    amqp_set_rpc_timeout(a->conn_, &kBrokerTimeout);
     amqp_socket_t* socket = amqp_tcp_socket_new(a->conn_);
     timeval timeout{3, 0};
     if (socket == nullptr ||
@@ -226,7 +233,7 @@ class Amqp {
     }
     for (;;) {
       amqp_frame_t frame;
-      timeval timeout{10, 0};
+      timeval timeout = kBrokerTimeout;
       const int rc = amqp_simple_wait_frame_noblock(conn_, &frame, &timeout);
       if (rc != AMQP_STATUS_OK) {
         broken_ = true;
@@ -267,6 +274,52 @@ struct Consumer {
 
 }  // namespace
 
+// When the broker is down, every thread's next connection attempt waits for the same backoff,
+// and the outage is logged once when it starts and once when it ends.
+struct Reconnect {
+  std::mutex mutex;
+  bool down = false;
+  SteadyClock::time_point down_since, next_attempt;
+  std::chrono::milliseconds delay{0};
+};
+
+namespace {
+
+Result<std::unique_ptr<Amqp>> connect(const Settings& settings, Reconnect& r, bool confirms) {
+  const auto now = SteadyClock::now();
+  {
+    std::lock_guard lock(r.mutex);
+    if (r.down && now < r.next_attempt) {
+      return make_error(ErrorCode::unavailable, "RabbitMQ at " + settings.host + ":" +
+                                                    std::to_string(settings.port) +
+                                                    " is down; reconnecting");
+    }
+  }
+  auto opened = Amqp::open(settings, confirms);
+  std::lock_guard lock(r.mutex);
+  if (!opened) {
+    r.delay =
+        std::clamp(r.delay * 2, std::chrono::milliseconds(100), std::chrono::milliseconds(5000));
+    r.next_attempt = SteadyClock::now() + r.delay;
+    if (!r.down) {
+      r.down = true;
+      r.down_since = now;
+      spdlog::warn("rabbitmq: lost {}:{} ({}); reconnecting with backoff", settings.host,
+                   settings.port, opened.error().message);
+    }
+    return opened.error();
+  }
+  if (r.down) {
+    spdlog::info("rabbitmq: connected to {}:{} again after {:.1f} s", settings.host, settings.port,
+                 std::chrono::duration<double>(SteadyClock::now() - r.down_since).count());
+  }
+  r.down = false;
+  r.delay = std::chrono::milliseconds(0);
+  return opened;
+}
+
+}  // namespace
+
 struct RabbitBroker::Session {
   std::unique_ptr<Amqp> publisher;
   std::map<std::string, Consumer, std::less<>> consumers;  // by queue
@@ -296,7 +349,9 @@ Result<Settings> Settings::from_url(std::string_view text) {
 }
 
 RabbitBroker::RabbitBroker(Settings settings)
-    : settings_(std::move(settings)), id_(next_broker_id++) {}
+    : settings_(std::move(settings)),
+      reconnect_(std::make_unique<Reconnect>()),
+      id_(next_broker_id++) {}
 
 RabbitBroker::~RabbitBroker() {
   sessions.erase(id_);
@@ -307,9 +362,15 @@ Result<RabbitBroker::Session*> RabbitBroker::session() {
   if (!s) s = std::make_unique<Session>();
   if (!s->publisher || s->publisher->broken()) {
     s->publisher.reset();
-    DONUT_ASSIGN_OR_RETURN(s->publisher, Amqp::open(settings_, true));
+    DONUT_ASSIGN_OR_RETURN(s->publisher, connect(settings_, *reconnect_, true));
   }
   return s.get();
+}
+
+Status RabbitBroker::ping() {
+  DONUT_ASSIGN_OR_RETURN(Session * s, session());
+  (void)s;
+  return ok();
 }
 
 ports::QueueSpec RabbitBroker::spec_of(std::string_view queue) {
@@ -417,7 +478,7 @@ Result<std::vector<ports::ReceivedMessage>> RabbitBroker::receive(
   auto& consumer = s->consumers[std::string(queue)];
   if (!consumer.amqp || consumer.amqp->broken()) {
     consumer = Consumer{};
-    DONUT_ASSIGN_OR_RETURN(consumer.amqp, Amqp::open(settings_, false));
+    DONUT_ASSIGN_OR_RETURN(consumer.amqp, connect(settings_, *reconnect_, false));
     auto conn = consumer.amqp->conn();
     amqp_basic_qos(conn, kChannel, 0, static_cast<uint16_t>(std::max(1, options.max_messages)), 0);
     DONUT_RETURN_IF_ERROR(consumer.amqp->check(amqp_get_rpc_reply(conn), "qos"));

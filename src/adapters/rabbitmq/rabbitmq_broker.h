@@ -22,10 +22,15 @@
 //   settings keeps the queue as it is and logs a warning; the adapter's own receive count
 //   applies the new max_receive_count, RabbitMQ's delivery limit (the crash backstop) keeps the
 //   old one.
-// Errors: a lost connection is `unavailable` and is reopened on the next call.
+// Errors: a lost connection is `unavailable` and is reopened on a later call. No call waits for
+// the broker longer than a few seconds (a paused broker, a blocked publisher). Reconnection
+// backs off (100 ms doubling to 5 s, shared by every thread of the process): while the broker
+// is down, calls fail at once with `unavailable` instead of each waiting for a connect, and
+// the log says once that the broker was lost and once that it is back.
 #pragma once
 
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 
@@ -65,10 +70,13 @@ class RabbitBroker final : public ports::Broker {
   struct Session;  // one thread's connections (internal)
 
  private:
+  Status ping() override;
+
   Result<Session*> session();
   ports::QueueSpec spec_of(std::string_view queue);
 
   Settings settings_;
+  std::unique_ptr<struct Reconnect> reconnect_;  // shared by every thread's connections
   std::mutex specs_mutex_;
   std::map<std::string, ports::QueueSpec, std::less<>> specs_;  // from declare()
   const uint64_t id_;

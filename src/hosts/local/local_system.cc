@@ -294,7 +294,8 @@ Result<std::unique_ptr<LocalSystem>> LocalSystem::start(LocalConfig config) {
 
   if (c.roles.sales || c.roles.arrivals) {
     p->router = std::make_unique<http::Router>(p->metrics.get());
-    api::add_ops_routes(*p->router, *p->store, *p->metrics);
+    api::add_ops_routes(*p->router, *p->store, *p->metrics,
+                        c.roles.arrivals ? p->broker.get() : nullptr);
     if (c.roles.sales) {
       app::OrderService::Options options;
       options.strategy = c.order_strategy == "per-request"
