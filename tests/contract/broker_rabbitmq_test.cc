@@ -235,10 +235,23 @@ TEST(RabbitSettings, ParsesUrls) {
   ASSERT_TRUE(s);
   EXPECT_EQ(s->user, "donut");
   EXPECT_EQ(s->password, "pw");
-  EXPECT_EQ(s->host, "mq.internal");
-  EXPECT_EQ(s->port, 5673);
+  ASSERT_EQ(s->nodes.size(), 1u);
+  EXPECT_EQ(s->nodes[0].host, "mq.internal");
+  EXPECT_EQ(s->nodes[0].port, 5673);
   EXPECT_EQ(s->vhost, "shop");
   EXPECT_FALSE(rabbitmq::Settings::from_url("http://x/"));
+
+  auto cluster = rabbitmq::Settings::from_url("amqp://u:p%40ss@h1:5672,h2:5673,h3/v%2Fx");
+  ASSERT_TRUE(cluster);
+  EXPECT_EQ(cluster->user, "u");
+  EXPECT_EQ(cluster->password, "p@ss");
+  EXPECT_EQ(cluster->vhost, "v/x");
+  ASSERT_EQ(cluster->nodes.size(), 3u);
+  EXPECT_EQ(cluster->nodes[1].host, "h2");
+  EXPECT_EQ(cluster->nodes[1].port, 5673);
+  EXPECT_EQ(cluster->nodes[2].port, 5672) << "the default port";
+  EXPECT_EQ(cluster->describe_nodes(), "h1:5672,h2:5673,h3:5672");
+  EXPECT_FALSE(rabbitmq::Settings::from_url("amqp://u:p@h1:5672,,h3/v")) << "an empty node";
 }
 
 }  // namespace

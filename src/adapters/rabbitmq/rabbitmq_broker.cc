@@ -140,17 +140,18 @@ Copy copy_message(const amqp_message_t& m) {
 // One AMQP connection with channel 1 open.
 class Amqp {
  public:
-  static Result<std::unique_ptr<Amqp>> open(const Settings& s, bool confirms) {
+  static Result<std::unique_ptr<Amqp>> open(const Settings& s, const Settings::Node& node,
+                                            bool confirms) {
     std::unique_ptr<Amqp> a(new Amqp());
     a->conn_ = amqp_new_connection();
     amqp_set_handshake_timeout(a->conn_, &kBrokerTimeout);
     amqp_set_rpc_timeout(a->conn_, &kBrokerTimeout);
     amqp_socket_t* socket = amqp_tcp_socket_new(a->conn_);
     timeval timeout{3, 0};
-    if (socket == nullptr ||
-        amqp_socket_open_noblock(socket, s.host.c_str(), s.port, &timeout) != AMQP_STATUS_OK) {
-      return make_error(ErrorCode::unavailable,
-                        "cannot connect to RabbitMQ at " + s.host + ":" + std::to_string(s.port));
+    if (socket == nullptr || amqp_socket_open_noblock(socket, node.host.c_str(), node.port,
+                                                      &timeout) != AMQP_STATUS_OK) {
+      return make_error(ErrorCode::unavailable, "cannot connect to RabbitMQ at " + node.host + ":" +
+                                                    std::to_string(node.port));
     }
     a->socket_open_ = true;
     DONUT_RETURN_IF_ERROR(
@@ -278,6 +279,7 @@ struct Consumer {
 // and the outage is logged once when it starts and once when it ends.
 struct Reconnect {
   std::mutex mutex;
+  std::size_t preferred = 0;  // the node that answered last
   bool down = false;
   SteadyClock::time_point down_since, next_attempt;
   std::chrono::milliseconds delay{0};
@@ -287,15 +289,24 @@ namespace {
 
 Result<std::unique_ptr<Amqp>> connect(const Settings& settings, Reconnect& r, bool confirms) {
   const auto now = SteadyClock::now();
+  std::size_t first = 0;
   {
     std::lock_guard lock(r.mutex);
     if (r.down && now < r.next_attempt) {
-      return make_error(ErrorCode::unavailable, "RabbitMQ at " + settings.host + ":" +
-                                                    std::to_string(settings.port) +
-                                                    " is down; reconnecting");
+      return make_error(ErrorCode::unavailable,
+                        "RabbitMQ at " + settings.describe_nodes() + " is down; reconnecting");
     }
+    first = r.preferred;
   }
-  auto opened = Amqp::open(settings, confirms);
+  // The node that answered last first, then the others in order: a role moves to a live node
+  // of the cluster when its node dies.
+  Result<std::unique_ptr<Amqp>> opened = make_error(ErrorCode::unavailable, "no RabbitMQ node");
+  std::size_t chosen = first;
+  for (std::size_t i = 0; i < settings.nodes.size(); ++i) {
+    chosen = (first + i) % settings.nodes.size();
+    opened = Amqp::open(settings, settings.nodes[chosen], confirms);
+    if (opened) break;
+  }
   std::lock_guard lock(r.mutex);
   if (!opened) {
     r.delay =
@@ -304,15 +315,21 @@ Result<std::unique_ptr<Amqp>> connect(const Settings& settings, Reconnect& r, bo
     if (!r.down) {
       r.down = true;
       r.down_since = now;
-      spdlog::warn("rabbitmq: lost {}:{} ({}); reconnecting with backoff", settings.host,
-                   settings.port, opened.error().message);
+      spdlog::warn("rabbitmq: lost {} ({}); reconnecting with backoff", settings.describe_nodes(),
+                   opened.error().message);
     }
     return opened.error();
   }
+  const auto& node = settings.nodes[chosen];
   if (r.down) {
-    spdlog::info("rabbitmq: connected to {}:{} again after {:.1f} s", settings.host, settings.port,
+    spdlog::info("rabbitmq: connected to {}:{} again after {:.1f} s", node.host, node.port,
                  std::chrono::duration<double>(SteadyClock::now() - r.down_since).count());
+  } else if (chosen != r.preferred) {
+    spdlog::warn("rabbitmq: {}:{} cannot be reached; moved to {}:{}",
+                 settings.nodes[r.preferred].host, settings.nodes[r.preferred].port, node.host,
+                 node.port);
   }
+  r.preferred = chosen;
   r.down = false;
   r.delay = std::chrono::milliseconds(0);
   return opened;
@@ -332,20 +349,60 @@ thread_local std::unordered_map<uint64_t, std::unique_ptr<RabbitBroker::Session>
 }  // namespace
 
 Result<Settings> Settings::from_url(std::string_view text) {
-  auto url = boost::urls::parse_uri(text);
-  if (!url || url->scheme() != "amqp") {
-    return make_error(ErrorCode::invalid_argument, "expected amqp://user:password@host:port/vhost");
+  const auto fail = [] {
+    return make_error(ErrorCode::invalid_argument,
+                      "expected amqp://user:password@host:port[,host:port...]/vhost");
+  };
+  // Several nodes share the credentials and the vhost: parse the URL with its first node, then
+  // each node as the authority of its own URL.
+  constexpr std::string_view kScheme = "amqp://";
+  if (!text.starts_with(kScheme)) return fail();
+  const auto rest = text.substr(kScheme.size());
+  const auto authority_end = std::min(rest.find('/'), rest.size());
+  const auto authority = rest.substr(0, authority_end);
+  const auto at = authority.rfind('@');
+  const auto userinfo =
+      at == std::string_view::npos ? std::string_view{} : authority.substr(0, at + 1);
+  const auto hosts = at == std::string_view::npos ? authority : authority.substr(at + 1);
+  std::vector<std::string_view> listed;
+  for (std::size_t start = 0;;) {
+    const auto comma = hosts.find(',', start);
+    listed.push_back(hosts.substr(start, comma == std::string_view::npos ? comma : comma - start));
+    if (comma == std::string_view::npos) break;
+    start = comma + 1;
   }
   Settings s;
-  if (url->has_userinfo()) {
-    s.user = url->user();
-    s.password = url->password();
+  s.nodes.clear();
+  for (std::size_t i = 0; i < listed.size(); ++i) {
+    const std::string one = std::string(kScheme) + std::string(userinfo) + std::string(listed[i]) +
+                            std::string(rest.substr(authority_end));
+    auto url = boost::urls::parse_uri(one);
+    if (!url || url->scheme() != "amqp" || (listed.size() > 1 && url->host().empty())) {
+      return fail();
+    }
+    if (i == 0) {
+      if (url->has_userinfo()) {
+        s.user = url->user();
+        s.password = url->password();
+      }
+      std::string path = url->path();
+      if (path.size() > 1) s.vhost = path.substr(1);
+    }
+    Node node;
+    if (!url->host().empty()) node.host = url->host();
+    if (url->has_port()) node.port = url->port_number();
+    s.nodes.push_back(std::move(node));
   }
-  if (!url->host().empty()) s.host = url->host();
-  if (url->has_port()) s.port = url->port_number();
-  std::string path = url->path();
-  if (path.size() > 1) s.vhost = path.substr(1);
   return s;
+}
+
+std::string Settings::describe_nodes() const {
+  std::string text;
+  for (const auto& node : nodes) {
+    if (!text.empty()) text += ',';
+    text += node.host + ":" + std::to_string(node.port);
+  }
+  return text;
 }
 
 RabbitBroker::RabbitBroker(Settings settings)

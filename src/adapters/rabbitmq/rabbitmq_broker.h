@@ -33,6 +33,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "ports/broker.h"
 #include "ports/clock.h"
@@ -40,12 +41,19 @@
 namespace donut::rabbitmq {
 
 struct Settings {
-  std::string host = "127.0.0.1";
-  int port = 5672;
+  struct Node {
+    std::string host = "127.0.0.1";
+    int port = 5672;
+  };
+  // A cluster's nodes: a connection goes to the node that answered last, and to the next one in
+  // this order when that one cannot be reached.
+  std::vector<Node> nodes{Node{}};
   std::string user = "guest";
   std::string password = "guest";
   std::string vhost = "/";
-  static Result<Settings> from_url(std::string_view url);  // amqp://user:pass@host:port/vhost
+  // amqp://user:pass@host:port/vhost, or several nodes: amqp://user:pass@h1:5672,h2:5673/vhost
+  static Result<Settings> from_url(std::string_view url);
+  std::string describe_nodes() const;  // "h1:5672,h2:5673"
 };
 
 class RabbitBroker final : public ports::Broker {
