@@ -10,6 +10,14 @@
 #   mariadb-pause      MariaDB SIGSTOPped, then SIGCONTed
 #   role-kill          the sales and restock processes SIGKILLed, then restarted
 #   factory-down       the factory in outage longer than the restock retry budget
+#   rabbitmq-node-kill a three-node RabbitMQ cluster (quorum queues on all three); the node the
+#                      roles use is SIGKILLed, then restarted; the roles move to a live node
+#
+# With DONUT_FAULT_BROKER=aws the queues are SNS + SQS on the fauxqs emulator instead, and the
+# faults that apply run: sqs-pause (the emulator SIGSTOPped, then SIGCONTed: SQS unreachable
+# for a while), mariadb-restart, role-kill, factory-down. The emulator keeps its queues in
+# memory only, so stopping it would lose them — a loss no real SQS outage causes; the pause is
+# the outage it can stand for.
 #
 # The verdict is the surge's own: its invariants must hold (exit 0; error answers during the
 # fault are counted, not failures). After the fault each role must serve again (the time is
@@ -29,8 +37,12 @@ shift
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 servers="$repo/scripts/test-server"
 faults=("$@")
-if ((${#faults[@]} == 0)); then
-  faults=(rabbitmq-restart rabbitmq-pause rabbitmq-alarm mariadb-restart mariadb-pause role-kill factory-down)
+broker=${DONUT_FAULT_BROKER:-rabbitmq}
+if ((${#faults[@]} == 0)) && [[ $broker == aws ]]; then
+  faults=(sqs-pause mariadb-restart role-kill factory-down)
+elif ((${#faults[@]} == 0)); then
+  faults=(rabbitmq-restart rabbitmq-pause rabbitmq-alarm mariadb-restart mariadb-pause role-kill
+    factory-down rabbitmq-node-kill)
 fi
 fault_seconds=${DONUT_FAULT_SECONDS:-8}
 recover_limit=60   # seconds a role may take to serve again after a fault ends
@@ -44,13 +56,40 @@ mq_port=$(free_port)
 pids=()
 cleanup() {
   for pid in "${pids[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
-  "$servers" rabbitmq stop "$work/mq" >/dev/null 2>&1 || true
+  for node in mq-b mq-c mq; do "$servers" rabbitmq stop "$work/$node" >/dev/null 2>&1 || true; done
+  "$servers" fauxqs stop "$work/sqs" >/dev/null 2>&1 || true
   "$servers" mariadb stop "$work/db" >/dev/null 2>&1 || true
   [[ -n ${DONUT_KEEP_FAULT_LOGS:-} ]] || rm -rf "$work"
 }
 trap cleanup EXIT
 "$servers" mariadb start "$work/db" "$db_port"
-"$servers" rabbitmq start "$work/mq" "$mq_port"
+# One cookie for every node, so the cluster fault can join two more nodes to this one.
+DONUT_RABBITMQ_COOKIE=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
+export DONUT_RABBITMQ_COOKIE
+if [[ $broker == aws ]]; then
+  "$servers" fauxqs start "$work/sqs" "$mq_port"
+  export AWS_ACCESS_KEY_ID=AKIDEXAMPLE AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY
+  export AWS_REGION=us-east-1 AWS_ENDPOINT_URL_SQS="http://127.0.0.1:$mq_port"
+  export AWS_ENDPOINT_URL_SNS="http://127.0.0.1:$mq_port"
+else
+  "$servers" rabbitmq start "$work/mq" "$mq_port"
+fi
+cluster_nodes=""
+
+# Two more nodes joined to the first one: a three-node cluster, as users run it for HA.
+form_cluster() {
+  [[ -z $cluster_nodes ]] || return 0
+  local node port
+  cluster_nodes="127.0.0.1:$mq_port"
+  for node in mq-b mq-c; do
+    port=$(free_port)
+    "$servers" rabbitmq start "$work/$node" "$port"
+    "$servers" rabbitmq ctl "$work/$node" stop_app
+    "$servers" rabbitmq ctl "$work/$node" join_cluster "donut-$mq_port@localhost"
+    "$servers" rabbitmq ctl "$work/$node" start_app
+    cluster_nodes+=",127.0.0.1:$port"
+  done
+}
 
 now() { date +%s.%N; }
 since() { awk "BEGIN { printf \"%.1f\", $(now) - $1 }"; }
@@ -101,6 +140,8 @@ fault_start() {
       start_sales
       start_restock ;;
     factory-down) curl -fsS -m 5 -X PUT "$factory_url/admin/config" -d '{"outage":true}' >/dev/null ;;
+    rabbitmq-node-kill) kill -9 "$(cat "$work/mq/rabbit.pid")" ;;
+    sqs-pause) kill -STOP "$(cat "$work/sqs/server.pid")" ;;
   esac
 }
 fault_end() {
@@ -112,6 +153,8 @@ fault_end() {
     mariadb-pause) kill -CONT "$(cat "$work/db/server.pid")" ;;
     role-kill) ;;
     factory-down) curl -fsS -m 5 -X PUT "$factory_url/admin/config" -d '{"outage":false}' >/dev/null ;;
+    rabbitmq-node-kill) "$servers" rabbitmq start "$work/mq" "$mq_port" ;;
+    sqs-pause) kill -CONT "$(cat "$work/sqs/server.pid")" ;;
   esac
 }
 
@@ -137,10 +180,18 @@ for fault in "${faults[@]}"; do
   run="$work/$fault"
   mkdir -p "$run/data"
   vhost="v-$fault"
-  "$servers" rabbitmq ctl "$work/mq" add_vhost "$vhost" >/dev/null
-  "$servers" rabbitmq ctl "$work/mq" set_permissions -p "$vhost" guest ".*" ".*" ".*" >/dev/null
-  export DONUT_DATABASE="mysql://root@127.0.0.1:$db_port/donut_${fault//-/_}"
-  export DONUT_BROKER="amqp://guest:guest@127.0.0.1:$mq_port/$vhost"
+  export DONUT_DATABASE="mysql://root@127.0.0.1:$db_port/donut_${broker}_${fault//-/_}"
+  if [[ $broker == aws ]]; then
+    export DONUT_BROKER=aws DONUT_AWS_PREFIX="donut-$fault-"
+  else
+    "$servers" rabbitmq ctl "$work/mq" add_vhost "$vhost" >/dev/null
+    "$servers" rabbitmq ctl "$work/mq" set_permissions -p "$vhost" guest ".*" ".*" ".*" >/dev/null
+    export DONUT_BROKER="amqp://guest:guest@127.0.0.1:$mq_port/$vhost"
+  fi
+  if [[ $fault == rabbitmq-node-kill ]]; then
+    form_cluster
+    export DONUT_BROKER="amqp://guest:guest@$cluster_nodes/$vhost"
+  fi
   "$donut" db migrate --data-dir "$run/data" >/dev/null 2>&1
   sales_port=$(free_port)
   arrivals_port=$(free_port)
@@ -155,6 +206,15 @@ for fault in "${faults[@]}"; do
   start_restock
   start_role relay "ready" relay
   start_role notifier "ready" notifier --mail-dir "$run/mail"
+  if [[ $fault == rabbitmq-node-kill ]]; then
+    # Every quorum queue the roles declared has a member on each of the three nodes.
+    members=$("$servers" rabbitmq ctl "$work/mq" list_queues -p "$vhost" --no-table-headers name members |
+      awk '$1 !~ /\.retry$/ { print gsub(/donut-/, "") }' | sort -u)
+    if [[ $members != 3 ]]; then
+      echo "fault suite: quorum queues are not on three nodes: $members" >&2
+      broken=1
+    fi
+  fi
 
   # The surge: a 3 s ramp to 300 orders/s and a hold that spans the fault. The first stock-out
   # comes about 6 s in, while the fault is on, so its restock must cross the fault.
@@ -220,8 +280,8 @@ for fault in "${faults[@]}"; do
 done
 
 if ((broken)); then
-  echo "fault suite: broken (logs in $work)"
+  echo "fault suite ($broker): broken (logs in $work)"
   DONUT_KEEP_FAULT_LOGS=1
   exit 1
 fi
-echo "fault suite: every fault held"
+echo "fault suite ($broker): every fault held"
