@@ -78,10 +78,14 @@ Response error_response(const Error& error) {
   // with a generic message, so hosts, ports and engine errors never reach the caller.
   switch (error.code) {
     case ErrorCode::unavailable:
-    case ErrorCode::timeout:
-      spdlog::warn("answering {}: {}", status_for(error.code), error.message);
-      return error_response(status_for(error.code), to_string(error.code),
+      spdlog::warn("answering 503: {}", error.message);
+      return error_response(503, to_string(error.code),
                             "a service this request needs is unavailable; retry shortly");
+    case ErrorCode::timeout:
+      spdlog::warn("answering 504: {}", error.message);
+      return error_response(504, to_string(error.code),
+                            "a service this request needs did not confirm in time; the request "
+                            "may have been applied: retry it with the same Idempotency-Key");
     case ErrorCode::internal:
       spdlog::error("answering 500: {}", error.message);
       return error_response(500, to_string(error.code), "internal error");

@@ -6,7 +6,8 @@
 // to settle and checks the invariants:
 //   1. stock never negative (every sample and every 201's stock_left);
 //   2. initial + units arrived - units sold = final stock;
-//   3. every 201 has its order row, and the warehouse sold exactly what was answered 201;
+//   3. every 201 has its order row, and the warehouse sold what was answered 201 — plus at most
+//      the orders whose connection dropped before their answer (a killed sales process);
 //   4. every stock-out produced a restock that was requested, or a dead-letter entry;
 //   5. no arrival applied twice (one arrival per arrived restock, each of restock size).
 // It prints a timeline summary and writes an SVG chart of stock, sold/s and out-of-stock/s.
@@ -67,6 +68,7 @@ struct SurgeReport {
   std::vector<std::pair<double, int64_t>> stock_samples;  // (seconds since start, stock)
   std::map<int, int64_t> error_statuses;  // order answers neither 201 nor 409; 0: no answer
   int64_t admin_failures = 0;             // admin calls that failed and were retried
+  int64_t committed_unanswered = 0;       // sold, but the answer was lost with its connection
   std::vector<std::string> failures;      // broken invariants
   std::string unjudged;                   // not empty: why the invariants could not be checked
   bool judged() const { return unjudged.empty(); }

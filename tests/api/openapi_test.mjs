@@ -32,6 +32,8 @@ const kMethods = ['get', 'put', 'post', 'delete', 'patch'];
 const kNotExercisedHere = {
   503: 'the store or broker down: SQLite is in-process and cannot go away under a running ' +
        'server; 503 is provoked by stopping MariaDB mid-load in mysql.self_hosted (DatabaseRestart)',
+  504: 'outcome unknown: the database connection broke during a COMMIT (or a broker send was ' +
+       'not confirmed); provoked by stopping MariaDB mid-surge in selfhosted.faults',
   403: 'admin routes disabled: the local hosts always have a token (<data-dir>/admin-token); ' +
        'the empty-token answer is checked in unit_tests (Handlers.AdminRoutesWithoutTokenAre403)',
 };

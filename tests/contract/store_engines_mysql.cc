@@ -1,8 +1,10 @@
 // The store contract and the schema migrations on MySQL/MariaDB: a real server started for this
 // test binary by scripts/test-server on a free port of 127.0.0.1, one fresh database per test.
 #include <arpa/inet.h>
+#include <atomic>
 #include <cstdlib>
 #include <netinet/in.h>
+#include <string_view>
 #include <sys/socket.h>
 #include <thread>
 #include <unistd.h>
@@ -123,6 +125,103 @@ TEST(MysqlMigrations, ANewerWarehouseIsRefused) {
   ASSERT_FALSE(db);
   EXPECT_EQ(db.error().code, ErrorCode::invalid_argument);
   EXPECT_NE(db.error().message.find("newer"), std::string::npos) << db.error().message;
+}
+
+// A TCP proxy in front of MariaDB that, once armed, lets the next COMMIT through and then cuts
+// the connection instead of passing the server's answer back: the commit happened, the client
+// cannot know. Blocking sockets, one thread per direction; for this test only.
+class CommitCutter {
+ public:
+  explicit CommitCutter(uint16_t server_port) : server_port_(server_port) {
+    listener_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::bind(listener_, reinterpret_cast<sockaddr*>(&address), sizeof address);
+    ::listen(listener_, 8);
+    socklen_t size = sizeof address;
+    ::getsockname(listener_, reinterpret_cast<sockaddr*>(&address), &size);
+    port_ = ntohs(address.sin_port);
+    acceptor_ = std::thread([this] { accept_loop(); });
+  }
+  ~CommitCutter() {
+    ::shutdown(listener_, SHUT_RDWR);
+    ::close(listener_);
+    acceptor_.join();
+    for (auto& t : pumps_) t.join();
+  }
+  uint16_t port() const { return port_; }
+  void arm() { armed_ = true; }
+  bool cut() const { return cutting_; }
+
+ private:
+  void accept_loop() {
+    for (;;) {
+      const int client = ::accept(listener_, nullptr, nullptr);
+      if (client < 0) return;
+      const int server = ::socket(AF_INET, SOCK_STREAM, 0);
+      sockaddr_in address{};
+      address.sin_family = AF_INET;
+      address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+      address.sin_port = htons(server_port_);
+      ::connect(server, reinterpret_cast<sockaddr*>(&address), sizeof address);
+      pumps_.emplace_back([this, client, server] { pump(client, server, true); });
+      pumps_.emplace_back([this, client, server] { pump(server, client, false); });
+    }
+  }
+  void pump(int from, int to, bool client_to_server) {
+    char buffer[16384];
+    for (;;) {
+      const ssize_t n = ::read(from, buffer, sizeof buffer);
+      if (n <= 0) break;
+      if (!client_to_server && cutting_.load()) break;  // the server's answer to the COMMIT
+      // COM_QUERY (0x03) "COMMIT" after the 4-byte packet header: from now on the server's
+      // answer (sent once it has committed) is dropped, so decide before passing it on.
+      if (client_to_server && armed_ && !cutting_ && n >= 11 && buffer[4] == 0x03 &&
+          std::string_view(buffer + 5, 6) == "COMMIT") {
+        cutting_ = true;
+      }
+      if (::write(to, buffer, static_cast<size_t>(n)) != n) break;
+    }
+    ::shutdown(from, SHUT_RDWR);
+    ::shutdown(to, SHUT_RDWR);
+  }
+
+  uint16_t server_port_;
+  uint16_t port_ = 0;
+  int listener_ = -1;
+  std::atomic<bool> armed_{false}, cutting_{false};
+  std::thread acceptor_;
+  std::vector<std::thread> pumps_;
+};
+
+// A connection lost during COMMIT is "outcome unknown" (`timeout`, answered 504), never
+// "unavailable" (503, "nothing changed") and never retried: here the order was in fact sold,
+// once.
+TEST(MysqlCommit, AConnectionLostDuringCommitIsOutcomeUnknownAndNotRetried) {
+  CommitCutter cutter(static_cast<uint16_t>(MariaDbServer::port));
+  auto options = fresh_database();
+  auto direct = mysql::Database::open(options);
+  ASSERT_TRUE(direct) << direct.error().message;
+  clock::SystemClock clock;
+  mysql::MysqlStore checker(*direct, clock);
+  ASSERT_TRUE(checker.upsert_product({"CP-1", "Glazed", 250, 5, 0}));
+
+  options.settings.port = cutter.port();
+  options.pool_size = 1;
+  auto proxied = mysql::Database::open(options);
+  ASSERT_TRUE(proxied) << proxied.error().message;
+  mysql::MysqlStore store(*proxied, clock);
+  ASSERT_EQ(store.get_product("CP-1")->stock, 5);
+
+  cutter.arm();
+  std::vector<domain::OrderRequest> order{{new_id(), "CP-1", 1, ""}};
+  auto outcome = store.place_orders(order);
+  ASSERT_TRUE(cutter.cut()) << "the proxy saw the COMMIT";
+  ASSERT_FALSE(outcome) << "the answer to the COMMIT never arrived";
+  EXPECT_EQ(outcome.error().code, ErrorCode::timeout) << outcome.error().message;
+  EXPECT_EQ(checker.get_product("CP-1")->stock, 4) << "committed once, not retried";
+  EXPECT_TRUE(checker.get_order(order[0].order_id)) << "the order is in the warehouse";
 }
 
 TEST(MysqlUrl, Parses) {

@@ -318,6 +318,11 @@ bool Database::retryable(const Error& error) {
   return error.code == ErrorCode::conflict;
 }
 
+Error Database::outcome_unknown(const Error& error) {
+  return make_error(ErrorCode::timeout,
+                    "the connection broke during COMMIT; the outcome is unknown: " + error.message);
+}
+
 Status Database::migrate(Connection& c) {
   DONUT_RETURN_IF_ERROR(c.query(
       "CREATE TABLE IF NOT EXISTS schema_migrations (version INT PRIMARY KEY, name VARCHAR(255) "

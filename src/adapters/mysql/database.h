@@ -130,10 +130,13 @@ class Database {
       DONUT_RETURN_IF_ERROR(c.query("START TRANSACTION"));
       auto result = work(c);
       if (result) {
-        if (auto committed = c.query("COMMIT"); committed)
-          return result;
-        else
-          result = committed.error();
+        auto committed = c.query("COMMIT");
+        if (committed) return result;
+        // The connection broke while COMMIT was on its way: the server may have applied it.
+        // Said as `timeout` (outcome unknown), never retried here; a client retrying with its
+        // Idempotency-Key learns which it was.
+        if (c.broken()) return outcome_unknown(committed.error());
+        result = committed.error();
       }
       (void)c.query("ROLLBACK");
       if (!retryable(result.error()) || attempt >= 5) return result;
@@ -156,6 +159,7 @@ class Database {
   Result<Lease> acquire();
   void release(std::unique_ptr<Connection> connection);
   static bool retryable(const Error& error);
+  static Error outcome_unknown(const Error& error);
   Status migrate(Connection& c);
   Status apply_missing_migrations(Connection& c);
 
