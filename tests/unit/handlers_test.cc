@@ -20,6 +20,7 @@
 #include "app/topology.h"
 #include "codec/events_json.h"
 #include "common/ids.h"
+#include "common/reconnect_gate.h"
 
 namespace donut::app {
 namespace {
@@ -360,6 +361,24 @@ TEST(Backoff, GrowsAndIsCapped) {
     EXPECT_LE(d.count(), 5000);
   }
   EXPECT_EQ(backoff_delay(1, Millis(100), Millis(5000)).count(), 100);
+}
+
+TEST(ReconnectGate, SpacesOutAttemptsWhileDownAndOpensWhenBack) {
+  ReconnectGate gate("test server");
+  EXPECT_TRUE(gate.admit());
+  gate.failed(make_error(ErrorCode::unavailable, "refused"));
+  EXPECT_TRUE(gate.down());
+  EXPECT_EQ(gate.admit().error().code, ErrorCode::unavailable) << "no attempt before 100 ms";
+  std::this_thread::sleep_for(std::chrono::milliseconds(120));
+  EXPECT_TRUE(gate.admit()) << "the next attempt";
+  gate.failed(make_error(ErrorCode::unavailable, "refused"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(120));
+  EXPECT_FALSE(gate.admit()) << "the delay doubled to 200 ms";
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_TRUE(gate.admit());
+  gate.connected("here");
+  EXPECT_FALSE(gate.down());
+  EXPECT_TRUE(gate.admit());
 }
 
 }  // namespace

@@ -170,8 +170,10 @@ Result<std::unique_ptr<Connection>> Connection::open(const Settings& s) {
   if (mysql == nullptr) return make_error(ErrorCode::internal, "mysql_init failed");
   unsigned timeout = 3;
   mysql_options(mysql, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
-  mysql_options(mysql, MYSQL_OPT_READ_TIMEOUT, &(timeout = 30));
-  mysql_options(mysql, MYSQL_OPT_WRITE_TIMEOUT, &(timeout = 30));
+  // A paused or unreachable server fails a call within seconds instead of holding the thread
+  // (the client library may retry a read, so the longest wait is a small multiple of this).
+  mysql_options(mysql, MYSQL_OPT_READ_TIMEOUT, &(timeout = 10));
+  mysql_options(mysql, MYSQL_OPT_WRITE_TIMEOUT, &(timeout = 10));
   mysql_options(mysql, MYSQL_SET_CHARSET_NAME, "utf8mb4");
   // CLIENT_FOUND_ROWS: an UPDATE reports the rows it matched, as SQLite's changes() does, not
   // only those whose values changed; the warehouse reads that count as "the row exists".
@@ -288,14 +290,17 @@ Result<Database::Lease> Database::acquire() {
       return Lease(this, std::move(c));
     }
     if (open_ < options_.pool_size) {
+      DONUT_RETURN_IF_ERROR(gate_.admit());
       ++open_;
       lock.unlock();
       auto c = Connection::open(options_.settings);
       if (!c) {
+        gate_.failed(c.error());
         std::lock_guard relock(mutex_);
         --open_;
         return c.error();
       }
+      gate_.connected(options_.settings.host + ":" + std::to_string(options_.settings.port));
       return Lease(this, std::move(*c));
     }
     released_.wait(lock);

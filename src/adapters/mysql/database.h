@@ -3,9 +3,12 @@
 // assembled from values.
 //
 // Failure model: a lost or refused connection is `Error{unavailable}` (the HTTP layer answers
-// 503) and the broken connection is dropped; the next use reconnects, so the store recovers by
-// itself when the server comes back. Deadlocks and lock-wait timeouts retry the whole
-// transaction a few times before they surface as `unavailable`.
+// 503) and the broken connection is dropped; a later use reconnects (spaced out by a
+// ReconnectGate while the server is away, logged once per outage), so the store recovers by
+// itself when the server comes back. A connection lost while COMMIT was on its way is
+// `Error{timeout}`: the outcome is unknown, and it is not retried. No call waits on a silent
+// server for more than about 10 s per read or write. Deadlocks and lock-wait timeouts retry the
+// whole transaction a few times before they surface.
 //
 // Threading: any thread may call `with_connection` / `transaction`; a connection is used by one
 // thread at a time.
@@ -24,6 +27,7 @@
 #include <mysql.h>
 
 #include "common/error.h"
+#include "common/reconnect_gate.h"
 
 namespace donut::mysql {
 
@@ -155,7 +159,9 @@ class Database {
       if (owner != nullptr && connection) owner->release(std::move(connection));
     }
   };
-  explicit Database(Options options) : options_(std::move(options)) {}
+  explicit Database(Options options)
+      : options_(std::move(options)),
+        gate_("mysql " + options_.settings.host + ":" + std::to_string(options_.settings.port)) {}
   Result<Lease> acquire();
   void release(std::unique_ptr<Connection> connection);
   static bool retryable(const Error& error);
@@ -164,6 +170,7 @@ class Database {
   Status apply_missing_migrations(Connection& c);
 
   Options options_;
+  ReconnectGate gate_;  // in front of opening connections while the server is away
   int schema_version_ = 0;
   std::mutex mutex_;
   std::condition_variable released_;

@@ -14,6 +14,7 @@
 #include <spdlog/spdlog.h>
 
 #include "common/ids.h"
+#include "common/reconnect_gate.h"
 
 namespace donut::rabbitmq {
 namespace {
@@ -275,27 +276,21 @@ struct Consumer {
 
 }  // namespace
 
-// When the broker is down, every thread's next connection attempt waits for the same backoff,
-// and the outage is logged once when it starts and once when it ends.
+// Which node answered last, and the gate in front of reconnecting (common/reconnect_gate.h).
 struct Reconnect {
+  explicit Reconnect(const Settings& settings) : gate("rabbitmq " + settings.describe_nodes()) {}
+  ReconnectGate gate;
   std::mutex mutex;
-  std::size_t preferred = 0;  // the node that answered last
-  bool down = false;
-  SteadyClock::time_point down_since, next_attempt;
-  std::chrono::milliseconds delay{0};
+  std::size_t preferred = 0;
 };
 
 namespace {
 
 Result<std::unique_ptr<Amqp>> connect(const Settings& settings, Reconnect& r, bool confirms) {
-  const auto now = SteadyClock::now();
+  DONUT_RETURN_IF_ERROR(r.gate.admit());
   std::size_t first = 0;
   {
     std::lock_guard lock(r.mutex);
-    if (r.down && now < r.next_attempt) {
-      return make_error(ErrorCode::unavailable,
-                        "RabbitMQ at " + settings.describe_nodes() + " is down; reconnecting");
-    }
     first = r.preferred;
   }
   // The node that answered last first, then the others in order: a role moves to a live node
@@ -307,31 +302,21 @@ Result<std::unique_ptr<Amqp>> connect(const Settings& settings, Reconnect& r, bo
     opened = Amqp::open(settings, settings.nodes[chosen], confirms);
     if (opened) break;
   }
-  std::lock_guard lock(r.mutex);
   if (!opened) {
-    r.delay =
-        std::clamp(r.delay * 2, std::chrono::milliseconds(100), std::chrono::milliseconds(5000));
-    r.next_attempt = SteadyClock::now() + r.delay;
-    if (!r.down) {
-      r.down = true;
-      r.down_since = now;
-      spdlog::warn("rabbitmq: lost {} ({}); reconnecting with backoff", settings.describe_nodes(),
-                   opened.error().message);
-    }
+    r.gate.failed(opened.error());
     return opened.error();
   }
   const auto& node = settings.nodes[chosen];
-  if (r.down) {
-    spdlog::info("rabbitmq: connected to {}:{} again after {:.1f} s", node.host, node.port,
-                 std::chrono::duration<double>(SteadyClock::now() - r.down_since).count());
-  } else if (chosen != r.preferred) {
-    spdlog::warn("rabbitmq: {}:{} cannot be reached; moved to {}:{}",
-                 settings.nodes[r.preferred].host, settings.nodes[r.preferred].port, node.host,
-                 node.port);
+  const std::string where = node.host + ":" + std::to_string(node.port);
+  {
+    std::lock_guard lock(r.mutex);
+    if (chosen != r.preferred && !r.gate.down()) {
+      const auto& old = settings.nodes[r.preferred];
+      spdlog::warn("rabbitmq: {}:{} cannot be reached; moved to {}", old.host, old.port, where);
+    }
+    r.preferred = chosen;
   }
-  r.preferred = chosen;
-  r.down = false;
-  r.delay = std::chrono::milliseconds(0);
+  r.gate.connected(where);
   return opened;
 }
 
@@ -407,7 +392,7 @@ std::string Settings::describe_nodes() const {
 
 RabbitBroker::RabbitBroker(Settings settings)
     : settings_(std::move(settings)),
-      reconnect_(std::make_unique<Reconnect>()),
+      reconnect_(std::make_unique<Reconnect>(settings_)),
       id_(next_broker_id++) {}
 
 RabbitBroker::~RabbitBroker() {
