@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
 #include <memory>
+#include <unistd.h>
 
 #include <curl/curl.h>
 
@@ -61,6 +63,21 @@ const std::string* Response::header(std::string_view name) const {
   return nullptr;
 }
 
+std::string find_ca_bundle(const char* configured, bool (*exists)(const char* path)) {
+  if (configured != nullptr && *configured != '\0') return configured;
+  for (const char* path : {"/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt",
+                           "/etc/ssl/ca-bundle.pem", "/etc/ssl/cert.pem"}) {
+    if (exists(path)) return path;
+  }
+  return {};
+}
+
+const std::string& ca_bundle() {
+  static const std::string path = find_ca_bundle(
+      std::getenv("DONUT_CA_BUNDLE"), [](const char* p) { return ::access(p, R_OK) == 0; });
+  return path;
+}
+
 Result<Response> perform(const Request& request) {
   CURL* curl = thread_handle();
   if (curl == nullptr) return make_error(ErrorCode::internal, "curl_easy_init failed");
@@ -84,6 +101,9 @@ Result<Response> perform(const Request& request) {
   curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
                    static_cast<long>(std::min<int64_t>(request.timeout.count(), 5000)));
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  if (const auto& cas = ca_bundle(); !cas.empty()) {
+    curl_easy_setopt(curl, CURLOPT_CAINFO, cas.c_str());
+  }
   curl_easy_setopt(curl, CURLOPT_TCP_NODELAY, 1L);
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &response.body);

@@ -6,6 +6,10 @@
 // An HTTP error status is not an Error; callers decide what a 4xx or 5xx means. A request
 // given a stop token is abandoned (`unavailable`) within about a second of a stop request, so
 // long polls do not hold up shutdown.
+//
+// TLS peers are verified against one CA bundle for the process (`ca_bundle`): libcurl only knows
+// the path its build machine used (Debian's), and on Lambda's provided.al2023 the bundle lives
+// elsewhere, so without this every HTTPS call would fail there.
 #pragma once
 
 #include <stop_token>
@@ -36,6 +40,12 @@ struct Response {
 };
 
 Result<Response> perform(const Request& request);
+
+// The CA bundle HTTPS requests verify against: $DONUT_CA_BUNDLE when set, else the first of the
+// usual places that exists (Debian/Ubuntu, Amazon Linux/RHEL/Fedora, SUSE, Alpine); empty when
+// none does (libcurl's own default applies). `exists` is the file test, for tests.
+std::string find_ca_bundle(const char* configured, bool (*exists)(const char* path));
+const std::string& ca_bundle();  // find_ca_bundle over the environment, once per process
 
 // Convenience for tests and the CLI: JSON POST / GET.
 Result<Response> post_json(const std::string& url, std::string body,
