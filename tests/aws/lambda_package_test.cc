@@ -3,6 +3,10 @@
 // response, median of 20) and the peak memory, printed for the record, never asserted.
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <thread>
@@ -19,6 +23,9 @@
 
 #ifndef DONUT_LAMBDA_ZIP
 #error "DONUT_LAMBDA_ZIP must name the packaged sales function"
+#endif
+#ifndef DONUT_PACKAGE_LAMBDA
+#error "DONUT_PACKAGE_LAMBDA must name scripts/package-lambda and DONUT_LAMBDA_BINARY donut-lambda"
 #endif
 
 namespace donut {
@@ -134,6 +141,36 @@ TEST(LambdaPackage, EachZipStartsItsOwnFunction) {
     EXPECT_NE(error.find("\"errorMessage\":\"" + function + ": cannot start: "), std::string::npos)
         << error;
   }
+}
+
+// Packaging twice gives the same bytes (Terraform's source_code_hash changes only with the
+// code), the MariaDB authentication plugins the connector loads at run time are in the zip,
+// and the bootstrap points the connector at them.
+TEST(LambdaPackage, ZipsAreReproducibleAndCarryTheDatabasePlugins) {
+  testing::TempDir dir;
+  const auto package = [&](const std::string& name) {
+    const std::string zip = dir.file(name);
+    const std::string command = std::string(DONUT_PACKAGE_LAMBDA) + " " + DONUT_LAMBDA_BINARY +
+                                " restock " + zip + " > /dev/null";
+    EXPECT_EQ(std::system(command.c_str()), 0) << command;
+    std::ifstream in(zip, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  const std::string first = package("first.zip");
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));  // another second on the clock
+  const std::string second = package("second.zip");
+  ASSERT_FALSE(first.empty());
+  EXPECT_TRUE(first == second) << "two packagings of one binary differ";
+
+  ASSERT_EQ(std::system(("unzip -q " + dir.file("first.zip") + " -d " + dir.file("task")).c_str()),
+            0);
+  for (const char* plugin : {"caching_sha2_password", "sha256_password", "client_ed25519"}) {
+    EXPECT_TRUE(std::filesystem::exists(dir.file("task") + "/lib/mariadb/" + plugin + ".so"))
+        << plugin;
+  }
+  std::ifstream bootstrap(dir.file("task") + "/bootstrap");
+  const std::string script(std::istreambuf_iterator<char>(bootstrap), {});
+  EXPECT_NE(script.find("MARIADB_PLUGIN_DIR=\"$here/lib/mariadb\""), std::string::npos) << script;
 }
 
 }  // namespace
