@@ -3,6 +3,9 @@
 // the invocation-error and init-error endpoints.
 #include "hosts/lambda/lambda_host.h"
 
+#include <cstdlib>
+#include <thread>
+
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
 
@@ -103,6 +106,48 @@ TEST_F(LambdaHost, OnlyThePoisonMessageOfABatchIsReportedAsFailed) {
       1));
   EXPECT_EQ(runtime_.response("req-1"), R"({"batchItemFailures":[{"itemIdentifier":"m-poison"}]})");
   EXPECT_EQ(store_.get_product("CP-1")->stock, 20);
+}
+
+TEST_F(LambdaHost, ABatchNearItsDeadlineLeavesTheRestForRedelivery) {
+  // Each message takes 400 ms and needs a 500 ms budget; the invocation has 1 s: the first two
+  // are handled, the last two are left for redelivery instead of the whole batch timing out.
+  json::array records;
+  for (const char* id : {"m-1", "m-2", "m-3", "m-4"})
+    records.push_back(json::parse(sqs_record(id, "{}")));
+  json::object event;
+  event["Records"] = std::move(records);
+  runtime_.push("req-1", json::serialize(event), 1000);
+  std::vector<std::string> handled;
+  RuntimeApi api(runtime_.host_port());
+  ASSERT_TRUE(run(api,
+                  sqs_handler(
+                      [&](std::span<const ports::ReceivedMessage> messages, std::stop_token) {
+                        for (const auto& m : messages) handled.push_back(m.message_id);
+                        std::this_thread::sleep_for(std::chrono::milliseconds(400));
+                        return std::vector<app::MessageResult>(messages.size());
+                      },
+                      {}, std::chrono::milliseconds(500)),
+                  1));
+  EXPECT_EQ(handled, (std::vector<std::string>{"m-1", "m-2"}));
+  EXPECT_EQ(runtime_.response("req-1"),
+            R"({"batchItemFailures":[{"itemIdentifier":"m-3"},{"itemIdentifier":"m-4"}]})");
+}
+
+TEST_F(LambdaHost, TheTraceIdIsExportedForTheInvocation) {
+  ::unsetenv("_X_AMZN_TRACE_ID");
+  runtime_.push("req-1", R"({"Records":[]})");
+  std::string seen;
+  RuntimeApi api(runtime_.host_port());
+  ASSERT_TRUE(run(
+      api,
+      [&](const Invocation& invocation) -> Result<std::string> {
+        const char* env = std::getenv("_X_AMZN_TRACE_ID");
+        seen = env ? env : "";
+        EXPECT_EQ(seen, invocation.trace_id);
+        return std::string("{}");
+      },
+      1));
+  EXPECT_EQ(seen, "Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1");
 }
 
 TEST_F(LambdaHost, ErrorsGoToTheErrorEndpoints) {

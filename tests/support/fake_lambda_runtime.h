@@ -7,7 +7,9 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <tuple>
 
+#include "common/time.h"
 #include "http/router.h"
 #include "http/server.h"
 
@@ -21,11 +23,18 @@ class FakeLambdaRuntime {
                   std::unique_lock lock(mutex_);
                   changed_.wait(lock, [&] { return !events_.empty() || closing_; });
                   if (events_.empty()) return respond(http::json_response(500, "{}"));
-                  auto [id, event] = events_.front();
+                  auto [id, event, deadline_ms] = events_.front();
                   events_.pop_front();
                   http::Response r = http::json_response(200, event);
                   r.headers.emplace_back("Lambda-Runtime-Aws-Request-Id", id);
-                  r.headers.emplace_back("Lambda-Runtime-Deadline-Ms", "1764000030000");
+                  // As Lambda does: the deadline is the function's timeout from now.
+                  const auto now =
+                      std::chrono::time_point_cast<Millis>(std::chrono::system_clock::now());
+                  r.headers.emplace_back(
+                      "Lambda-Runtime-Deadline-Ms",
+                      std::to_string(to_unix_ms(now) + (deadline_ms > 0 ? deadline_ms : 30'000)));
+                  r.headers.emplace_back("Lambda-Runtime-Trace-Id",
+                                         "Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1");
                   r.headers.emplace_back("Lambda-Runtime-Invoked-Function-Arn",
                                          "arn:aws:lambda:us-east-1:123456789012:function:donut");
                   respond(std::move(r));
@@ -69,10 +78,11 @@ class FakeLambdaRuntime {
 
   std::string host_port() const { return "127.0.0.1:" + std::to_string(server_->port()); }
 
-  void push(std::string request_id, std::string event) {
+  // `timeout_ms`: the function's time for this invocation (its deadline is that from now).
+  void push(std::string request_id, std::string event, int64_t timeout_ms = 0) {
     {
       std::lock_guard lock(mutex_);
-      events_.emplace_back(std::move(request_id), std::move(event));
+      events_.emplace_back(std::move(request_id), std::move(event), timeout_ms);
     }
     changed_.notify_all();
   }
@@ -104,7 +114,7 @@ class FakeLambdaRuntime {
   std::mutex mutex_;
   std::condition_variable changed_;
   bool closing_ = false;
-  std::deque<std::pair<std::string, std::string>> events_;
+  std::deque<std::tuple<std::string, std::string, int64_t>> events_;  // id, event, timeout
   std::map<std::string, std::string> responses_, errors_;
   http::Router router_;
   std::unique_ptr<http::Server> server_;

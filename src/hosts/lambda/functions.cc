@@ -179,8 +179,11 @@ Result<InvocationHandler> arrivals_intake_function(Wiring& wiring) {
 // what the handler refers to alive. A message its handler wants retried later is made visible
 // again after that delay (ChangeMessageVisibility on its queue, named in the event), so
 // backoff works as under `QueueConsumer` instead of waiting out the visibility timeout.
+// `message_budget`: the longest one message may take; a message is not started with less than
+// that left before the invocation's deadline (it is redelivered instead).
 template <class State>
-Result<InvocationHandler> queue_function(Wiring& wiring, std::shared_ptr<State> state) {
+Result<InvocationHandler> queue_function(Wiring& wiring, std::shared_ptr<State> state,
+                                         Millis message_budget = std::chrono::seconds(2)) {
   DONUT_ASSIGN_OR_RETURN(auto caller, wiring.aws());
   // Queues by their own (physical) names, as the event's eventSourceARN gives them.
   aws::AwsBrokerSettings settings;
@@ -196,7 +199,8 @@ Result<InvocationHandler> queue_function(Wiring& wiring, std::shared_ptr<State> 
           spdlog::warn("{}: message {} returns after the visibility timeout instead: {}",
                        message.source_queue, message.message_id, status.error().message);
         }
-      });
+      },
+      message_budget);
 }
 
 Result<InvocationHandler> restock_function(Wiring& wiring) {
@@ -208,8 +212,9 @@ Result<InvocationHandler> restock_function(Wiring& wiring) {
   DONUT_ASSIGN_OR_RETURN(auto factory_url, required_env("DONUT_FACTORY_URL"));
   DONUT_ASSIGN_OR_RETURN(auto callback_url, required_env("DONUT_CALLBACK_URL"));
   auto state = std::make_shared<State>();
+  constexpr Millis kFactoryTimeout = std::chrono::seconds(10);
   state->factory = std::make_unique<factory_client::HttpFactoryClient>(
-      factory_client::HttpFactoryClient::Options{factory_url, std::chrono::seconds(10)});
+      factory_client::HttpFactoryClient::Options{factory_url, kFactoryTimeout});
   app::RestockHandler::Options options;
   // The lease owner: this execution environment (its log stream is unique) and the receipt.
   options.worker_id = env("AWS_LAMBDA_LOG_STREAM_NAME", "lambda-" + random_hex(8));
@@ -217,7 +222,8 @@ Result<InvocationHandler> restock_function(Wiring& wiring) {
   options.factory_id = env("DONUT_FACTORY_ID", options.factory_id);
   state->handler =
       std::make_unique<app::RestockHandler>(*store, *state->factory, wiring.clock(), options);
-  return queue_function(wiring, state);
+  // One factory call, and the store's claim and mark around it.
+  return queue_function(wiring, state, kFactoryTimeout + std::chrono::seconds(2));
 }
 
 Result<InvocationHandler> arrivals_function(Wiring& wiring) {

@@ -21,11 +21,30 @@ InvocationHandler http_api_handler(const http::Router& router) {
   };
 }
 
-InvocationHandler sqs_handler(app::BatchHandler handler, RetryDelay retry_delay) {
-  return [handler = std::move(handler), retry_delay = std::move(retry_delay)](
-             const Invocation& invocation) -> Result<std::string> {
+InvocationHandler sqs_handler(app::BatchHandler handler, RetryDelay retry_delay,
+                              Millis message_budget) {
+  return [handler = std::move(handler), retry_delay = std::move(retry_delay),
+          message_budget](const Invocation& invocation) -> Result<std::string> {
     DONUT_ASSIGN_OR_RETURN(auto messages, decode_sqs_event(invocation.event));
-    const auto results = handler(messages, {});
+    std::vector<app::MessageResult> results;
+    results.reserve(messages.size());
+    std::size_t left_over = 0;
+    for (std::size_t i = 0; i < messages.size(); ++i) {
+      const auto now_ms =
+          to_unix_ms(std::chrono::time_point_cast<Millis>(std::chrono::system_clock::now()));
+      if (invocation.deadline_ms > 0 && invocation.deadline_ms - now_ms < message_budget.count()) {
+        results.push_back(
+            app::MessageResult::retry(Millis(0)));  // back after the visibility timeout
+        ++left_over;
+        continue;
+      }
+      auto one = handler(std::span(messages).subspan(i, 1), {});
+      results.push_back(one.empty() ? app::MessageResult::retry(Millis(0)) : one.front());
+    }
+    if (left_over > 0) {
+      spdlog::warn("{} of {} messages left for redelivery: the invocation's deadline is near",
+                   left_over, messages.size());
+    }
     if (retry_delay) {
       for (std::size_t i = 0; i < messages.size() && i < results.size(); ++i) {
         if (!results[i].done && results[i].retry_after > Millis(0)) {

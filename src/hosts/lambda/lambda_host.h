@@ -22,7 +22,12 @@ InvocationHandler http_api_handler(const http::Router& router);
 // without it a failed message returns after the queue's visibility timeout.
 using RetryDelay = std::function<void(const ports::ReceivedMessage& message, Millis delay)>;
 
-InvocationHandler sqs_handler(app::BatchHandler handler, RetryDelay retry_delay = {});
+// Lambda stops a function at its deadline (Lambda-Runtime-Deadline-Ms) and SQS then retries the
+// whole batch. So the batch is handled one message at a time, and a message is only started
+// while at least `message_budget` is left before the deadline (the longest one message may
+// take: a factory call, say); the rest are reported as failures and only they come back.
+InvocationHandler sqs_handler(app::BatchHandler handler, RetryDelay retry_delay = {},
+                              Millis message_budget = std::chrono::seconds(2));
 
 // Serves invocations until `max_invocations` (0: forever) or until the Runtime API fails.
 Status run(RuntimeApi& api, const InvocationHandler& handler, int max_invocations = 0);

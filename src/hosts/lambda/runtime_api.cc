@@ -1,6 +1,7 @@
 #include "hosts/lambda/runtime_api.h"
 
 #include <charconv>
+#include <cstdlib>
 
 #include <boost/json.hpp>
 
@@ -46,6 +47,13 @@ Result<Invocation> RuntimeApi::next() {
   if (const auto* arn = response.header("lambda-runtime-invoked-function-arn"))
     invocation.function_arn = *arn;
   if (const auto* trace = response.header("lambda-runtime-trace-id")) invocation.trace_id = *trace;
+  // A custom runtime exports the trace id for the invocation, as the AWS runtimes do, so X-Ray
+  // and the SDKs it calls can link their segments to it.
+  if (invocation.trace_id.empty()) {
+    ::unsetenv("_X_AMZN_TRACE_ID");
+  } else {
+    ::setenv("_X_AMZN_TRACE_ID", invocation.trace_id.c_str(), 1);
+  }
   if (invocation.request_id.empty()) {
     return make_error(ErrorCode::internal, "invocation/next gave no Lambda-Runtime-Aws-Request-Id");
   }

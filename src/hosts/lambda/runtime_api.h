@@ -15,8 +15,8 @@ struct Invocation {
   std::string request_id;   // Lambda-Runtime-Aws-Request-Id
   int64_t deadline_ms = 0;  // Lambda-Runtime-Deadline-Ms (Unix ms)
   std::string function_arn;
-  std::string trace_id;
-  std::string event;  // the JSON event
+  std::string trace_id;  // Lambda-Runtime-Trace-Id, also exported as _X_AMZN_TRACE_ID
+  std::string event;     // the JSON event
 };
 
 class RuntimeApi {
