@@ -273,6 +273,10 @@ TEST(AwsErrors, ParsesEveryProtocolsErrorShape) {
   EXPECT_EQ(aws::parse_aws_error("garbage", {}).first, "");
   EXPECT_EQ(aws::classify_aws_error("", 502), ErrorCode::unavailable);
   EXPECT_EQ(aws::classify_aws_error("Throttling", 400), ErrorCode::rate_limited);
+  for (const char* throttled : {"KMSThrottling", "KmsThrottled", "KMS.ThrottlingException",
+                                "OverLimit", "AWS.SimpleQueueService.OverLimit"}) {
+    EXPECT_EQ(aws::classify_aws_error(throttled, 400), ErrorCode::rate_limited) << throttled;
+  }
   EXPECT_EQ(aws::classify_aws_error("ExpiredToken", 403), ErrorCode::unauthorized);
   EXPECT_EQ(aws::classify_aws_error("AccessDeniedException", 400), ErrorCode::forbidden);
   EXPECT_EQ(aws::classify_aws_error("QueueNameExists", 400), ErrorCode::conflict);

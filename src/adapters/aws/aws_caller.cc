@@ -49,12 +49,16 @@ ErrorCode classify_aws_error(std::string_view code, long status) {
   if (is_one_of(code,
                 {"Throttling", "ThrottlingException", "ThrottledException", "RequestThrottled",
                  "RequestThrottledException", "TooManyRequestsException", "RequestLimitExceeded",
-                 "SlowDown", "KMSThrottlingException", "LimitExceededException"}) ||
+                 "SlowDown", "KMSThrottlingException", "LimitExceededException",
+                 // A KMS-encrypted topic or queue throttled by KMS (SNS, SQS), and SQS's cap on
+                 // messages in flight: each passes, so each is retried with backoff.
+                 "KMSThrottling", "KmsThrottled", "KMS.ThrottlingException", "OverLimit",
+                 "AWS.SimpleQueueService.OverLimit"}) ||
       status == 429) {
     return ErrorCode::rate_limited;
   }
   if (is_one_of(code, {"InternalError", "InternalFailure", "ServiceUnavailable",
-                       "InternalErrorException", "KMS.ThrottlingException"}) ||
+                       "InternalErrorException"}) ||
       status >= 500) {
     return ErrorCode::unavailable;
   }
