@@ -82,3 +82,11 @@ resource "aws_sqs_queue_policy" "topic_to_queue" {
 resource "aws_sesv2_email_identity" "sender" {
   email_identity = var.mail_sender
 }
+
+# A new account's SES is in the sandbox: it delivers only to verified addresses, so the
+# recipient of the notifications is verified too (SES mails it a link). Not needed once the
+# account has production access; harmless then.
+resource "aws_sesv2_email_identity" "recipient" {
+  count          = var.alarm_email == var.mail_sender ? 0 : 1
+  email_identity = var.alarm_email
+}
