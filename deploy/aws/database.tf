@@ -7,7 +7,10 @@ resource "aws_db_subnet_group" "warehouse" {
 resource "aws_db_instance" "warehouse" {
   identifier                  = "${var.name}-warehouse"
   engine                      = "mysql"
-  engine_version              = "8.0"
+  # 8.4 is the long-term-support line in standard support; 8.0 left standard support on
+  # 2026-07-31, after which RDS bills Extended Support (about 0.10 USD per vCPU-hour: some
+  # 146 USD a month more for a 2-vCPU db.t4g.micro). Minor versions upgrade automatically.
+  engine_version              = "8.4"
   instance_class              = var.db_instance_class
   allocated_storage           = 20
   storage_encrypted           = true

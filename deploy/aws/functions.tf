@@ -23,6 +23,7 @@ locals {
     DONUT_CALLBACK_URL    = "${aws_apigatewayv2_api.http.api_endpoint}/v1/stock-arrivals"
     DONUT_MAIL_FROM       = var.mail_sender
     DONUT_MAIL_TO         = var.alarm_email
+    DONUT_MYSQL_POOL_SIZE = local.database_pool_size
   }
   secrets = {
     arrivals_intake = { DONUT_CALLBACK_SECRET = var.callback_secret }
@@ -34,6 +35,27 @@ locals {
     arrivals = "stock_arrivals"
     notifier = "notifications"
   }
+  # How many execution environments each function may run at once. API Gateway lets 1,000
+  # requests/s through and Lambda would scale out to match; every environment of a function
+  # that uses the database keeps up to `database_pool_size` MySQL connections, and the
+  # instance accepts only `database_max_connections`. So the sum of concurrency x pool over
+  # the database functions must stay under that with headroom (tests/deploy checks it).
+  # Synchronous functions get reserved concurrency (beyond it Lambda throttles and API Gateway
+  # answers the excess with a 5xx; clients retry); queue consumers get the event source mapping's
+  # maximum_concurrency (beyond it messages wait in their queue).
+  concurrency = {
+    sales           = 15
+    admin           = 2
+    relay           = 1
+    arrivals_intake = 10
+    restock         = 3
+    arrivals        = 3
+    notifier        = 2
+  }
+  database_pool_size = 2
+  # max_connections of the instance class: RDS MySQL's default {DBInstanceClassMemory/12582880}
+  # comes to about 66 on db.t4g.micro (1 GiB). Keep 20% for the operator and RDS itself.
+  database_max_connections = { "db.t4g.micro" = 66, "db.t4g.small" = 150, "db.t4g.medium" = 312 }
 }
 
 data "aws_iam_policy_document" "assume_lambda" {
@@ -105,7 +127,7 @@ data "aws_iam_policy_document" "function" {
     content {
       sid       = "SendMail"
       actions   = ["ses:SendEmail"]
-      resources = [aws_sesv2_email_identity.sender.arn]
+      resources = concat([aws_sesv2_email_identity.sender.arn], aws_sesv2_email_identity.recipient[*].arn)
     }
   }
 
@@ -165,7 +187,12 @@ resource "aws_lambda_function" "function" {
     variables = merge(local.environment, { DONUT_FUNCTION = each.key },
     lookup(local.secrets, each.key, {}))
   }
-  depends_on = [aws_cloudwatch_log_group.function]
+  # Queue consumers are capped by their mapping's maximum_concurrency instead (reserving for
+  # them too would only set aside capacity they cannot use).
+  reserved_concurrent_executions = contains(keys(local.consumers), each.key) ? -1 : local.concurrency[each.key]
+  # A function in the VPC needs its ENI permissions before it is created: without this the
+  # first apply can race the policy attachment and fail.
+  depends_on = [aws_cloudwatch_log_group.function, aws_iam_role_policy_attachment.vpc_access]
 }
 
 resource "aws_lambda_event_source_mapping" "queue" {
@@ -175,6 +202,9 @@ resource "aws_lambda_event_source_mapping" "queue" {
   batch_size                         = 10
   maximum_batching_window_in_seconds = 1
   function_response_types            = ["ReportBatchItemFailures"]
+  scaling_config {
+    maximum_concurrency = local.concurrency[each.key]
+  }
 }
 
 # The relay publishes what the outbox holds; sales also wake it, this is the safety net.

@@ -182,6 +182,62 @@ test('IAM is least privilege: one role per function, no wildcard actions or reso
   }
 });
 
+test('the database connections the functions can open fit the instance, with headroom', () => {
+  // Concurrency x pool over every function that uses the database, each capped where Terraform
+  // caps it: reserved concurrency for the synchronous ones, the mapping's maximum_concurrency
+  // for the queue consumers.
+  const fn = one('aws_lambda_function', 'function');
+  assert.equal(fn.reserved_concurrent_executions,
+    '${contains(keys(local.consumers), each.key) ? -1 : local.concurrency[each.key]}');
+  const mapping = one('aws_lambda_event_source_mapping', 'queue');
+  assert.equal([].concat(mapping.scaling_config)[0].maximum_concurrency, '${local.concurrency[each.key]}');
+  const pool = Number(localsBlock.database_pool_size);
+  assert.equal(localsBlock.environment.DONUT_MYSQL_POOL_SIZE, '${local.database_pool_size}',
+    'the functions open the pool Terraform sized');
+  const functions = readFileSync(join(dir, '../../src/hosts/lambda/functions.cc'), 'utf8');
+  assert.match(functions, /int_env\("DONUT_MYSQL_POOL_SIZE"/, 'functions.cc reads the pool size');
+  const instance = variable('db_instance_class').default;
+  const maxConnections = Number(localsBlock.database_max_connections[instance]);
+  assert.ok(maxConnections > 0, `max_connections known for ${instance}`);
+  let connections = 0;
+  for (const [name, f] of Object.entries(localsBlock.functions)) {
+    const concurrency = Number(localsBlock.concurrency[name]);
+    assert.ok(concurrency >= (localsBlock.consumers[name] ? 2 : 1), `${name} has a concurrency cap`);
+    if (f.uses_database) connections += concurrency * pool;
+  }
+  assert.ok(connections <= 0.8 * maxConnections,
+    `${connections} connections at most, ${maxConnections} allowed on ${instance}: keep 20% free`);
+  console.log(`# database connections at most: ${connections} of ${maxConnections} (${instance})`);
+});
+
+test('dead-letter alarms can publish: the alert topic has a key CloudWatch may use', () => {
+  const topic = one('aws_sns_topic', 'alerts');
+  assert.equal(topic.kms_master_key_id, '${aws_kms_key.alerts.arn}', 'not the AWS-managed alias/aws/sns');
+  assert.equal(one('aws_kms_key', 'alerts').enable_key_rotation, true);
+  const policy = merged.data.aws_iam_policy_document.alerts_key[0];
+  const cloudwatch = [].concat(policy.statement).find((st) =>
+    [].concat(st.principals).some((p) => [].concat(p.identifiers).includes('cloudwatch.amazonaws.com')));
+  assert.ok(cloudwatch, 'the key policy names CloudWatch');
+  assert.deepEqual([...cloudwatch.actions].sort(), ['kms:Decrypt', 'kms:GenerateDataKey*']);
+});
+
+test('SES in the sandbox: the recipient is verified too, and the notifier may send to it', () => {
+  const recipient = one('aws_sesv2_email_identity', 'recipient');
+  assert.equal(recipient.email_identity, '${var.alarm_email}');
+  assert.match(recipient.count, /var\.alarm_email == var\.mail_sender \? 0 : 1/);
+  const policy = merged.data.aws_iam_policy_document.function[0];
+  const send = [].concat(policy.dynamic).flatMap((d) => d.statement ?? [])
+    .map((d) => [].concat(d.content)[0]).find((c) => c.sid === 'SendMail');
+  assert.match(String(send.resources), /aws_sesv2_email_identity\.recipient/);
+});
+
+test('first deploy and upkeep: VPC functions wait for their ENI policy; a supported MySQL', () => {
+  const fn = one('aws_lambda_function', 'function');
+  assert.ok(fn.depends_on.includes('${aws_iam_role_policy_attachment.vpc_access}'), 'depends on the VPC policy');
+  const version = one('aws_db_instance', 'warehouse').engine_version;
+  assert.match(version, /^8\.4/, `MySQL ${version}: 8.0 is in paid Extended Support since 2026-07-31`);
+});
+
 test('secrets are sensitive variables', () => {
   assert.equal(variable('callback_secret').sensitive, true);
   assert.equal(variable('admin_token').sensitive, true);

@@ -1,6 +1,7 @@
 #include "hosts/lambda/functions.h"
 
 #include <atomic>
+#include <charconv>
 #include <cstdlib>
 #include <memory>
 
@@ -34,6 +35,21 @@ std::string env(const char* name, std::string fallback = "") {
   return value != nullptr && *value != '\0' ? std::string(value) : fallback;
 }
 
+// An integer setting in [low, high]; a malformed or out-of-range value is a start-up error, not
+// an exception.
+Result<int64_t> int_env(const char* name, int64_t fallback, int64_t low, int64_t high) {
+  const std::string text = env(name);
+  if (text.empty()) return fallback;
+  int64_t value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || value < low || value > high) {
+    return make_error(ErrorCode::invalid_argument, std::string(name) + " must be an integer from " +
+                                                       std::to_string(low) + " to " +
+                                                       std::to_string(high));
+  }
+  return value;
+}
+
 Result<std::string> required_env(const char* name) {
   auto value = env(name);
   if (value.empty())
@@ -59,7 +75,10 @@ class Wiring {
       local::LocalConfig config;
       config.data_dir = "/tmp";
       config.database = std::move(url);
-      config.mysql_pool_size = 2;
+      // Connections per execution environment: Terraform sizes the functions' concurrency
+      // against the instance's max_connections with this same number (deploy/aws/functions.tf).
+      DONUT_ASSIGN_OR_RETURN(const int64_t pool, int_env("DONUT_MYSQL_POOL_SIZE", 2, 1, 16));
+      config.mysql_pool_size = static_cast<int>(pool);
       DONUT_ASSIGN_OR_RETURN(store_, local::open_store(config, clock_));
     }
     return store_.store.get();
@@ -139,8 +158,9 @@ Result<InvocationHandler> sales_function(Wiring& wiring) {
   state->orders = std::make_unique<app::OrderService>(
       *store, app::OrderService::Options{app::OrderService::Strategy::group_commit, 1024},
       [raw = state.get()] { raw->restock_opened = true; });
-  api::add_sales_routes(state->router, *store, *state->orders,
-                        {std::stoll(env("DONUT_MAX_QUANTITY", "1000"))});
+  DONUT_ASSIGN_OR_RETURN(const int64_t max_quantity,
+                         int_env("DONUT_MAX_QUANTITY", 1000, 1, 1'000'000));
+  api::add_sales_routes(state->router, *store, *state->orders, {max_quantity});
   // The document lists the routes this function serves; API Gateway sends /admin/* and the
   // factory's callback to their own functions.
   DONUT_RETURN_IF_ERROR(api::add_api_description_routes(state->router, api::shop_openapi_document(),
