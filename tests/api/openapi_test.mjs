@@ -103,11 +103,11 @@ test('redocly lint passes with no error and no warning', () => {
   }
 });
 
-test('every example validates against its schema', () => {
+test('every schema has an example, and every example validates against its schema', () => {
   let checked = 0;
   for (const { doc, validate, name } of documents) {
     for (const [schemaName, schema] of Object.entries(doc.components.schemas)) {
-      if (schema.example === undefined) continue;
+      assert.notEqual(schema.example, undefined, `${name} schema ${schemaName} has no example`);
       const problem = validate(pointer('components', 'schemas', schemaName), schema.example);
       assert.equal(problem, null, `${name} schema ${schemaName}: ${problem}`);
       checked++;
