@@ -181,9 +181,14 @@ Result<std::unique_ptr<Connection>> Connection::open(const Settings& s) {
                          s.database.empty() ? nullptr : s.database.c_str(), s.port, nullptr,
                          CLIENT_FOUND_ROWS) == nullptr) {
     std::string message = mysql_error(mysql);
+    const unsigned code = mysql_errno(mysql);
     mysql_close(mysql);
-    return make_error(ErrorCode::unavailable, "cannot connect to MySQL at " + s.host + ":" +
-                                                  std::to_string(s.port) + ": " + message);
+    // Refused credentials are not an outage: after a rotation the password must be read again.
+    const bool refused =
+        code == ER_ACCESS_DENIED_ERROR || code == ER_ACCESS_DENIED_NO_PASSWORD_ERROR;
+    return make_error(
+        refused ? ErrorCode::unauthorized : ErrorCode::unavailable,
+        "cannot connect to MySQL at " + s.host + ":" + std::to_string(s.port) + ": " + message);
   }
   return std::unique_ptr<Connection>(new Connection(mysql));
 }
@@ -263,7 +268,7 @@ Result<std::shared_ptr<Database>> Database::open(Options options) {
     // Create the database if needed, then migrate.
     auto settings = db->options_.settings;
     settings.database.clear();
-    DONUT_ASSIGN_OR_RETURN(auto admin, Connection::open(settings));
+    DONUT_ASSIGN_OR_RETURN(auto admin, db->connect(std::move(settings)));
     for (char c : db->options_.settings.database) {
       const bool ok = std::isalnum(static_cast<unsigned char>(c)) || c == '_';
       if (!ok)
@@ -274,7 +279,7 @@ Result<std::shared_ptr<Database>> Database::open(Options options) {
                                        db->options_.settings.database +
                                        "` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"));
   }
-  DONUT_ASSIGN_OR_RETURN(auto first, Connection::open(db->options_.settings));
+  DONUT_ASSIGN_OR_RETURN(auto first, db->connect(db->settings()));
   DONUT_RETURN_IF_ERROR(db->migrate(*first));
   db->open_ = 1;
   db->idle_.push_back(std::move(first));
@@ -292,19 +297,40 @@ Result<Database::Lease> Database::acquire() {
     if (open_ < options_.pool_size) {
       DONUT_RETURN_IF_ERROR(gate_.admit());
       ++open_;
+      const Connection::Settings settings = options_.settings;
       lock.unlock();
-      auto c = Connection::open(options_.settings);
+      auto c = connect(settings);
       if (!c) {
         gate_.failed(c.error());
         std::lock_guard relock(mutex_);
         --open_;
         return c.error();
       }
-      gate_.connected(options_.settings.host + ":" + std::to_string(options_.settings.port));
+      gate_.connected(settings.host + ":" + std::to_string(settings.port));
       return Lease(this, std::move(*c));
     }
     released_.wait(lock);
   }
+}
+
+Connection::Settings Database::settings() const {
+  std::lock_guard lock(mutex_);
+  return options_.settings;
+}
+
+Result<std::unique_ptr<Connection>> Database::connect(Connection::Settings settings) {
+  auto c = Connection::open(settings);
+  if (c || c.error().code != ErrorCode::unauthorized || !options_.refresh_credentials) return c;
+  // The password may have been rotated (RDS rotates a managed master secret by itself): read
+  // it again once and keep what works for every later connection.
+  spdlog::warn("mysql: {} was refused; reading the credentials again", settings.user);
+  Connection::Settings fresh = settings;
+  DONUT_RETURN_IF_ERROR(options_.refresh_credentials(fresh));
+  DONUT_ASSIGN_OR_RETURN(auto connection, Connection::open(fresh));
+  std::lock_guard lock(mutex_);
+  options_.settings.user = fresh.user;
+  options_.settings.password = fresh.password;
+  return connection;
 }
 
 void Database::release(std::unique_ptr<Connection> connection) {

@@ -112,6 +112,9 @@ class Database {
   struct Options {
     Connection::Settings settings;
     int pool_size = 8;
+    // Reads the user and password again into the settings given (a rotated secret); called
+    // once when the server refuses the ones in use. Optional.
+    std::function<Status(Connection::Settings&)> refresh_credentials;
   };
 
   // Connects once (the server must be up) and applies missing migrations.
@@ -131,7 +134,12 @@ class Database {
     for (int attempt = 1;; ++attempt) {
       DONUT_ASSIGN_OR_RETURN(auto lease, acquire());
       Connection& c = *lease.connection;
-      DONUT_RETURN_IF_ERROR(c.query("START TRANSACTION"));
+      if (auto started = c.query("START TRANSACTION"); !started) {
+        // An idle connection the server dropped (a restart, wait_timeout, a KILL): nothing ran
+        // yet, so try once more on a new one.
+        if (c.broken() && attempt == 1) continue;
+        return started.error();
+      }
       auto result = work(c);
       if (result) {
         auto committed = c.query("COMMIT");
@@ -163,6 +171,8 @@ class Database {
       : options_(std::move(options)),
         gate_("mysql " + options_.settings.host + ":" + std::to_string(options_.settings.port)) {}
   Result<Lease> acquire();
+  Connection::Settings settings() const;
+  Result<std::unique_ptr<Connection>> connect(Connection::Settings settings);
   void release(std::unique_ptr<Connection> connection);
   static bool retryable(const Error& error);
   static Error outcome_unknown(const Error& error);
@@ -172,7 +182,7 @@ class Database {
   Options options_;
   ReconnectGate gate_;  // in front of opening connections while the server is away
   int schema_version_ = 0;
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
   std::condition_variable released_;
   std::vector<std::unique_ptr<Connection>> idle_;
   int open_ = 0;  // connections handed out or idle

@@ -79,7 +79,13 @@ class Wiring {
       // against the instance's max_connections with this same number (deploy/aws/functions.tf).
       DONUT_ASSIGN_OR_RETURN(const int64_t pool, int_env("DONUT_MYSQL_POOL_SIZE", 2, 1, 16));
       config.mysql_pool_size = static_cast<int>(pool);
-      DONUT_ASSIGN_OR_RETURN(store_, local::open_store(config, clock_));
+      local::CredentialsReader reread;
+      if (env("DONUT_DATABASE").empty()) {
+        reread = [this](std::string& user, std::string& password) {
+          return read_database_secret(user, password);
+        };
+      }
+      DONUT_ASSIGN_OR_RETURN(store_, local::open_store(config, clock_, std::move(reread)));
     }
     return store_.store.get();
   }
@@ -115,21 +121,32 @@ class Wiring {
   Result<std::string> database_url() {
     if (auto url = env("DONUT_DATABASE"); !url.empty()) return url;
     DONUT_ASSIGN_OR_RETURN(auto host, required_env("DONUT_DATABASE_HOST"));
+    std::string user, password;
+    DONUT_RETURN_IF_ERROR(read_database_secret(user, password));
+    return "mysql://" + aws::uri_encode(user, false) + ":" + aws::uri_encode(password, false) +
+           "@" + host + ":" + env("DONUT_DATABASE_PORT", "3306") + "/" +
+           env("DONUT_DATABASE_NAME", "donut");
+  }
+
+  // The database user and password from Secrets Manager. Read at init and again whenever MySQL
+  // refuses them: RDS rotates a managed master secret by itself, and a warm execution
+  // environment would otherwise be locked out until it is recycled.
+  Status read_database_secret(std::string& user, std::string& password) {
     DONUT_ASSIGN_OR_RETURN(auto secret_id, required_env("DONUT_DATABASE_SECRET"));
     DONUT_ASSIGN_OR_RETURN(auto caller, aws());
     DONUT_ASSIGN_OR_RETURN(auto secret, aws::get_secret_string(*caller, secret_id));
     auto parsed = codec::parse_json(secret);
     const auto* object = parsed ? parsed->if_object() : nullptr;
-    const auto* user = object != nullptr ? object->if_contains("username") : nullptr;
-    const auto* password = object != nullptr ? object->if_contains("password") : nullptr;
-    if (user == nullptr || !user->is_string() || password == nullptr || !password->is_string()) {
+    const auto* u = object != nullptr ? object->if_contains("username") : nullptr;
+    const auto* p = object != nullptr ? object->if_contains("password") : nullptr;
+    if (u == nullptr || !u->is_string() || p == nullptr || !p->is_string()) {
       // The secret's value is never echoed.
       return make_error(ErrorCode::invalid_argument,
                         "database secret has no string \"username\" and \"password\"");
     }
-    return "mysql://" + aws::uri_encode(user->as_string(), false) + ":" +
-           aws::uri_encode(password->as_string(), false) + "@" + host + ":" +
-           env("DONUT_DATABASE_PORT", "3306") + "/" + env("DONUT_DATABASE_NAME", "donut");
+    user = u->as_string();
+    password = p->as_string();
+    return ok();
   }
 
   clock::SystemClock clock_;

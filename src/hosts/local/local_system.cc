@@ -65,11 +65,18 @@ std::string describe_database(const LocalConfig& c) {
          "/" + settings->database;
 }
 
-Result<OpenedStore> open_store(const LocalConfig& c, const ports::Clock& clock) {
+Result<OpenedStore> open_store(const LocalConfig& c, const ports::Clock& clock,
+                               CredentialsReader credentials) {
   OpenedStore opened;
   if (is_mysql_url(c.database)) {
     DONUT_ASSIGN_OR_RETURN(auto settings, mysql::Database::parse_url(c.database));
-    DONUT_ASSIGN_OR_RETURN(opened.mysql, mysql::Database::open({settings, c.mysql_pool_size}));
+    mysql::Database::Options options{settings, c.mysql_pool_size, {}};
+    if (credentials) {
+      options.refresh_credentials = [credentials](mysql::Connection::Settings& s) {
+        return credentials(s.user, s.password);
+      };
+    }
+    DONUT_ASSIGN_OR_RETURN(opened.mysql, mysql::Database::open(std::move(options)));
     opened.store = std::make_unique<mysql::MysqlStore>(opened.mysql, clock);
     opened.schema_version = opened.mysql->schema_version();
   } else {

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -113,7 +114,11 @@ struct OpenedStore {
   std::unique_ptr<ports::Store> store;
   int schema_version = 0;
 };
-Result<OpenedStore> open_store(const LocalConfig& config, const ports::Clock& clock);
+// `credentials`: for MySQL, reads the user and password again when the server refuses them (a
+// rotated secret; mysql::Database::Options::refresh_credentials).
+using CredentialsReader = std::function<Status(std::string& user, std::string& password)>;
+Result<OpenedStore> open_store(const LocalConfig& config, const ports::Clock& clock,
+                               CredentialsReader credentials = {});
 
 // The mailer named by `config.mailer`.
 Result<std::unique_ptr<ports::Mailer>> open_mailer(const LocalConfig& config,
