@@ -25,9 +25,12 @@ locals {
     DONUT_MAIL_TO         = var.alarm_email
     DONUT_MYSQL_POOL_SIZE = local.database_pool_size
   }
+  # Secret settings live in Secrets Manager; a function is told only where its own one is and
+  # reads it at init (src/hosts/lambda/functions.cc, secret_setting), so no secret is visible in
+  # the function's configuration.
   secrets = {
-    arrivals_intake = { DONUT_CALLBACK_SECRET = var.callback_secret }
-    admin           = { DONUT_ADMIN_TOKEN = var.admin_token }
+    arrivals_intake = { DONUT_CALLBACK_SECRET_ARN = aws_secretsmanager_secret.callback.arn }
+    admin           = { DONUT_ADMIN_TOKEN_ARN = aws_secretsmanager_secret.admin_token.arn }
   }
   # Which queue feeds which function (SQS event source mappings).
   consumers = {
@@ -90,6 +93,15 @@ data "aws_iam_policy_document" "function" {
       sid       = "ReadDatabaseSecret"
       actions   = ["secretsmanager:GetSecretValue"]
       resources = [aws_db_instance.warehouse.master_user_secret[0].secret_arn]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = contains(keys(local.secrets), each.key) ? [1] : []
+    content {
+      sid       = "ReadOwnSecret"
+      actions   = ["secretsmanager:GetSecretValue"]
+      resources = values(local.secrets[each.key])
     }
   }
 
@@ -224,4 +236,27 @@ resource "aws_lambda_permission" "relay_schedule" {
   function_name = aws_lambda_function.function["relay"].function_name
   principal     = "events.amazonaws.com"
   source_arn    = aws_cloudwatch_event_rule.relay.arn
+}
+
+# The factory's callback secret and the operator's token, each read by one function.
+resource "aws_secretsmanager_secret" "callback" {
+  name                    = "${var.name}/callback-secret"
+  description             = "HMAC secret of the Legacy Factory's callbacks (arrivals_intake)"
+  recovery_window_in_days = 7
+}
+
+resource "aws_secretsmanager_secret_version" "callback" {
+  secret_id     = aws_secretsmanager_secret.callback.id
+  secret_string = var.callback_secret
+}
+
+resource "aws_secretsmanager_secret" "admin_token" {
+  name                    = "${var.name}/admin-token"
+  description             = "Bearer token of the operator routes /admin/* (admin)"
+  recovery_window_in_days = 7
+}
+
+resource "aws_secretsmanager_secret_version" "admin_token" {
+  secret_id     = aws_secretsmanager_secret.admin_token.id
+  secret_string = var.admin_token
 }

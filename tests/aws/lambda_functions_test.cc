@@ -355,6 +355,31 @@ TEST_F(LambdaFunctions, DatabaseCredentialsComeFromSecretsManagerAndAreNeverEcho
   }
 }
 
+TEST_F(LambdaFunctions, TheCallbackSecretAndAdminTokenComeFromSecretsManager) {
+  testing::ScriptedAws secrets;
+  secrets.reply(200, R"({"SecretString":"token-from-secrets-manager"})");
+  ::setenv("AWS_ENDPOINT_URL_SECRETS_MANAGER", secrets.url().c_str(), 1);
+  ::unsetenv("DONUT_ADMIN_TOKEN");
+  ::setenv("DONUT_ADMIN_TOKEN_ARN", "arn:aws:secretsmanager:us-east-1:1:secret:admin", 1);
+  Function admin("admin");
+  const auto with = [](std::string token) {
+    json::object headers;
+    headers["authorization"] = "Bearer " + token;
+    return headers;
+  };
+  auto refused = admin.invoke(http_event("GET", "/admin/stats", "", with("admin-token"), ""));
+  EXPECT_EQ(refused.at("statusCode").as_int64(), 401) << "the environment's token is not used";
+  auto allowed =
+      admin.invoke(http_event("GET", "/admin/stats", "", with("token-from-secrets-manager"), ""));
+  EXPECT_EQ(allowed.at("statusCode").as_int64(), 200) << allowed;
+  ASSERT_EQ(secrets.requests().size(), 1u) << "read once, at init";
+  EXPECT_EQ(json::parse(secrets.requests()[0].body).at("SecretId").as_string(),
+            "arn:aws:secretsmanager:us-east-1:1:secret:admin");
+  ::unsetenv("DONUT_ADMIN_TOKEN_ARN");
+  ::unsetenv("AWS_ENDPOINT_URL_SECRETS_MANAGER");
+  ::setenv("DONUT_ADMIN_TOKEN", "admin-token", 1);
+}
+
 TEST_F(LambdaFunctions, IncompleteConfigurationIsAnInitError) {
   ::unsetenv("DONUT_FACTORY_URL");
   {

@@ -76,8 +76,18 @@ test('functions get every setting they read (hosts/lambda/functions.h), secrets 
     assert.ok(variables[name], `${name} is set`);
   }
   for (const value of Object.values(variables)) assert.doesNotMatch(value, /callback_secret|admin_token/);
-  assert.deepEqual(localsBlock.secrets.arrivals_intake, { DONUT_CALLBACK_SECRET: '${var.callback_secret}' });
-  assert.deepEqual(localsBlock.secrets.admin, { DONUT_ADMIN_TOKEN: '${var.admin_token}' });
+  // Secrets reach a function as the ARN of its own secret, never as a value.
+  assert.deepEqual(localsBlock.secrets.arrivals_intake,
+    { DONUT_CALLBACK_SECRET_ARN: '${aws_secretsmanager_secret.callback.arn}' });
+  assert.deepEqual(localsBlock.secrets.admin,
+    { DONUT_ADMIN_TOKEN_ARN: '${aws_secretsmanager_secret.admin_token.arn}' });
+  assert.equal(one('aws_secretsmanager_secret_version', 'callback').secret_string, '${var.callback_secret}');
+  assert.equal(one('aws_secretsmanager_secret_version', 'admin_token').secret_string, '${var.admin_token}');
+  const policy = merged.data.aws_iam_policy_document.function[0];
+  const own = [].concat(policy.dynamic).flatMap((d) => d.statement ?? [])
+    .find((d) => [].concat(d.content)[0].sid === 'ReadOwnSecret');
+  assert.equal([].concat(own.content)[0].resources, '${values(local.secrets[each.key])}',
+    'a function reads only its own secret');
   assert.match(variables.DONUT_CALLBACK_URL, /aws_apigatewayv2_api\.http\.api_endpoint\}\/v1\/stock-arrivals/);
   assert.match(variables.DONUT_ARRIVALS_QUEUE, /aws_sqs_queue\.work\["stock_arrivals"\]\.url/);
 });

@@ -113,6 +113,18 @@ class Wiring {
     return broker_.get();
   }
 
+  // A secret setting: from Secrets Manager when `<name>_ARN` is set (as deployed: read once, at
+  // init, never in the function's configuration), else `<name>` itself (local runs, tests).
+  Result<std::string> secret_setting(const std::string& name) {
+    if (auto arn = env((name + "_ARN").c_str()); !arn.empty()) {
+      DONUT_ASSIGN_OR_RETURN(auto caller, aws());
+      DONUT_ASSIGN_OR_RETURN(auto value, aws::get_secret_string(*caller, arn));
+      if (value.empty()) return make_error(ErrorCode::invalid_argument, name + "_ARN is empty");
+      return value;
+    }
+    return required_env(name.c_str());
+  }
+
   const ports::Clock& clock() const { return clock_; }
 
  private:
@@ -202,7 +214,7 @@ Result<InvocationHandler> arrivals_intake_function(Wiring& wiring) {
     InvocationHandler http;
   };
   DONUT_ASSIGN_OR_RETURN(auto* broker, wiring.broker());
-  DONUT_ASSIGN_OR_RETURN(auto secret, required_env("DONUT_CALLBACK_SECRET"));
+  DONUT_ASSIGN_OR_RETURN(auto secret, wiring.secret_setting("DONUT_CALLBACK_SECRET"));
   auto state = std::make_shared<State>();
   state->intake = std::make_unique<app::ArrivalIntake>(
       *broker, wiring.clock(), app::ArrivalIntake::Options{secret, std::chrono::minutes(5)});
@@ -291,7 +303,7 @@ Result<InvocationHandler> admin_function(Wiring& wiring) {
     http::Router router;
     InvocationHandler http;
   };
-  DONUT_ASSIGN_OR_RETURN(auto token, required_env("DONUT_ADMIN_TOKEN"));
+  DONUT_ASSIGN_OR_RETURN(auto token, wiring.secret_setting("DONUT_ADMIN_TOKEN"));
   DONUT_ASSIGN_OR_RETURN(auto* store, wiring.store());
   DONUT_ASSIGN_OR_RETURN(auto* broker, wiring.broker(true));
   auto state = std::make_shared<State>();
