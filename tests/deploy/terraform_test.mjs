@@ -1,36 +1,14 @@
 // Checks deploy/aws offline: every .tf is parsed with @cdktf/hcl2json and the properties the
 // deployment promises are asserted, so a change that breaks one fails the build.
 // Run: node tests/deploy/terraform_test.mjs <deploy/aws> <tools/node/node_modules>
-import { readdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import test from 'node:test';
 import assert from 'node:assert/strict';
+import { parseDeployment } from '../../tools/terraform/parse.mjs';
 
 const [dir, modules] = process.argv.slice(2);
-const require = createRequire(join(resolve(modules), 'noop.js'));
-const { parse } = require('@cdktf/hcl2json');
-
-const merged = {};
-for (const file of readdirSync(dir).filter((f) => f.endsWith('.tf'))) {
-  const json = await parse(file, readFileSync(join(dir, file), 'utf8'));
-  for (const [kind, byType] of Object.entries(json)) {
-    if (Array.isArray(byType)) {  // locals, terraform: lists of blocks
-      merged[kind] = (merged[kind] ?? []).concat(byType);
-      continue;
-    }
-    merged[kind] ??= {};
-    for (const [type, byName] of Object.entries(byType)) {
-      if (Array.isArray(byName)) { merged[kind][type] = byName; continue; }
-      merged[kind][type] ??= {};
-      Object.assign(merged[kind][type], byName);
-    }
-  }
-}
-const resources = (type) => Object.entries(merged.resource?.[type] ?? {}).map(([name, [body]]) => ({ name, ...body }));
-const one = (type, name) => merged.resource?.[type]?.[name]?.[0];
-const variable = (name) => merged.variable?.[name]?.[0];
-const localsBlock = Object.assign({}, ...(merged.locals ?? []));
+const { merged, resources, one, variable, locals: localsBlock } = await parseDeployment(dir, modules);
 
 test('every variable and output is documented', () => {
   for (const [name, [body]] of Object.entries(merged.variable)) assert.ok(body.description, `variable ${name}`);
