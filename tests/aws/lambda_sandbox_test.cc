@@ -24,6 +24,7 @@
 #include "support/temp_dir.h"
 #include "support/test_servers.h"
 #include "support/test_system.h"
+#include "support/tls_server.h"
 
 #ifndef DONUT_LAMBDA_DIR
 #error "DONUT_LAMBDA_DIR must name the folder of the packaged zips"
@@ -40,48 +41,24 @@ using testing::FauxqsServer;
 
 const bool kFauxqs = testing::use_server<testing::FauxqsServer>();
 
-bool connects(unsigned port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  address.sin_port = htons(static_cast<uint16_t>(port));
-  const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
-  ::close(fd);
-  return ok;
-}
-
 class LambdaSandbox : public ::testing::Test {
  protected:
   // A private CA, a certificate for 127.0.0.1 from it, and stunnel in front of fauxqs.
   static void SetUpTestSuite() {
     dir_ = new testing::TempDir();
     const std::string d = dir_->path().string();
-    const std::string certificates =
-        "cd " + d +
-        " && "
-        "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 "
-        "-subj /CN=donut-sandbox-ca -keyout ca.key -out ca.pem && "
-        "openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes "
-        "-subj /CN=localhost -keyout server.key -out server.csr && "
-        "printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\\n' > san.cnf && "
-        "openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 "
-        "-extfile san.cnf -out server.pem > openssl.log 2>&1";
-    ASSERT_EQ(std::system(certificates.c_str()), 0) << "see " << d;
+    ASSERT_TRUE(testing::make_private_ca(d)) << "see " << d << "/openssl.log";
     tls_port_ = testing::free_port();
     std::ofstream(d + "/stunnel.conf")
         << "foreground = yes\npid =\n[aws]\naccept = 127.0.0.1:" << tls_port_
         << "\nconnect = 127.0.0.1:" << FauxqsServer::port << "\ncert = " << d
         << "/server.pem\nkey = " << d << "/server.key\n";
-    ASSERT_EQ(std::system(("stunnel4 " + d + "/stunnel.conf > " + d +
-                           "/stunnel.log 2>&1 < /dev/null & echo $! > " + d + "/stunnel.pid")
-                              .c_str()),
-              0);
-    ASSERT_TRUE(testing::eventually([] { return connects(tls_port_); }, std::chrono::seconds(10)))
-        << "stunnel did not start; see " << d << "/stunnel.log";
+    stunnel_ =
+        new testing::BackgroundServer("stunnel4 " + d + "/stunnel.conf", d, "stunnel", tls_port_);
+    ASSERT_TRUE(stunnel_->ready()) << "stunnel did not start; see " << stunnel_->log();
   }
   static void TearDownTestSuite() {
-    std::system(("kill $(cat " + dir_->file("stunnel.pid") + ") 2>/dev/null").c_str());
+    delete stunnel_;
     delete dir_;
   }
 
@@ -138,6 +115,7 @@ class LambdaSandbox : public ::testing::Test {
   }
 
   static inline testing::TempDir* dir_ = nullptr;
+  static inline testing::BackgroundServer* stunnel_ = nullptr;
   static inline unsigned tls_port_ = 0;
   testing::FakeLambdaRuntime runtime_;
 };

@@ -11,6 +11,7 @@
 #include "support/child_process.h"
 #include "support/temp_dir.h"
 #include "support/test_system.h"
+#include "support/tls_server.h"
 
 namespace donut {
 namespace {
@@ -19,39 +20,13 @@ class TlsClient : public ::testing::Test {
  protected:
   void SetUp() override {
     const std::string d = dir_.path().string();
-    const std::string script =
-        "cd " + d +
-        " && "
-        "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 "
-        "-subj /CN=donut-test-ca -keyout ca.key -out ca.pem && "
-        "openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes "
-        "-subj /CN=localhost -keyout server.key -out server.csr && "
-        "printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\\n' > san.cnf && "
-        "openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 "
-        "-extfile san.cnf -out server.pem";
-    ASSERT_EQ(std::system((script + " > openssl.log 2>&1").c_str()), 0) << "see " << d;
+    ASSERT_TRUE(testing::make_private_ca(d)) << "see " << d << "/openssl.log";
     port_ = testing::free_port();
-    const std::string server = "/usr/bin/openssl s_server -accept " + std::to_string(port_) +
-                               " -cert " + d + "/server.pem -key " + d + "/server.key -www" +
-                               " > " + d + "/server.log 2>&1 < /dev/null & echo $! > " + d +
-                               "/server.pid";
-    ASSERT_EQ(std::system(server.c_str()), 0);
-    ASSERT_TRUE(testing::eventually([&] { return connects(port_); }, std::chrono::seconds(10)))
-        << "openssl s_server did not start; see " << d << "/server.log";
-  }
-  void TearDown() override {
-    std::system(("kill $(cat " + dir_.file("server.pid") + ") 2>/dev/null").c_str());
-  }
-
-  static bool connects(unsigned port) {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    address.sin_port = htons(static_cast<uint16_t>(port));
-    const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
-    ::close(fd);
-    return ok;
+    server_ = std::make_unique<testing::BackgroundServer>(
+        "/usr/bin/openssl s_server -accept " + std::to_string(port_) + " -cert " + d +
+            "/server.pem -key " + d + "/server.key -www",
+        d, "s_server", port_);
+    ASSERT_TRUE(server_->ready()) << "openssl s_server did not start; see " << server_->log();
   }
 
   // GET over HTTPS in a child process with DONUT_CA_BUNDLE set to `bundle` (unset if empty);
@@ -71,6 +46,7 @@ class TlsClient : public ::testing::Test {
 
   testing::TempDir dir_;
   unsigned port_ = 0;
+  std::unique_ptr<testing::BackgroundServer> server_;
 };
 
 TEST_F(TlsClient, APrivateCaIsTrustedOnlyWhenItIsTheBundle) {
