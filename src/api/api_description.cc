@@ -13,6 +13,11 @@ namespace {
 constexpr std::string_view kMethods[] = {"get",   "put",  "post",   "delete",
                                          "patch", "head", "options"};
 
+// An operation of a path item, as opposed to its `parameters`, `summary` and the like.
+bool is_method(std::string_view key) {
+  return std::find(std::begin(kMethods), std::end(kMethods), key) != std::end(kMethods);
+}
+
 bool served(const std::vector<http::Router::RouteInfo>& routes, std::string_view method,
             std::string_view path) {
   return std::any_of(routes.begin(), routes.end(), [&](const http::Router::RouteInfo& route) {
@@ -44,14 +49,10 @@ Result<std::string> openapi_for_routes(std::string_view document,
     if (!item.is_object()) continue;
     json::object operations;
     for (auto& [key, operation] : item.get_object()) {
-      const bool is_method = std::find(std::begin(kMethods), std::end(kMethods),
-                                       std::string_view(key)) != std::end(kMethods);
-      if (!is_method || served(routes, key, path)) operations[key] = operation;
+      if (!is_method(key) || served(routes, key, path)) operations[key] = operation;
     }
-    const bool any_operation = std::any_of(operations.begin(), operations.end(), [](auto& kv) {
-      return std::find(std::begin(kMethods), std::end(kMethods), std::string_view(kv.key())) !=
-             std::end(kMethods);
-    });
+    const bool any_operation = std::any_of(operations.begin(), operations.end(),
+                                           [](auto& kv) { return is_method(kv.key()); });
     if (any_operation) kept[path] = std::move(operations);
   }
   (*root)["paths"] = std::move(kept);
