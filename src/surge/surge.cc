@@ -400,9 +400,8 @@ void print_report(const SurgeReport& r, std::ostream& out) {
   out << fmt::format("dead letters    {}\n", r.dead_letters)
       << fmt::format("final stock     {}\n", r.final_stock);
   if (r.committed_unanswered > 0) {
-    out << fmt::format(
-        "unanswered sold  {} (committed, but the connection dropped before the answer)\n",
-        r.committed_unanswered);
+    out << fmt::format("unanswered sold  {} (committed, but answered 504 or not at all)\n",
+                       r.committed_unanswered);
   }
   if (r.admin_failures > 0) {
     out << fmt::format("admin calls     {} failed and were retried\n", r.admin_failures);
