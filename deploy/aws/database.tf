@@ -3,6 +3,17 @@ resource "aws_db_subnet_group" "warehouse" {
   subnet_ids = aws_subnet.private[*].id
 }
 
+# TLS only: the server refuses a connection that does not use it. The functions verify the
+# server's certificate against the RDS CA bundle in their zip (scripts/package-lambda).
+resource "aws_db_parameter_group" "warehouse" {
+  name   = "${var.name}-warehouse"
+  family = "mysql8.4"
+  parameter {
+    name  = "require_secure_transport"
+    value = "1"
+  }
+}
+
 # The warehouse. RDS keeps the master password in Secrets Manager and rotates it.
 resource "aws_db_instance" "warehouse" {
   identifier                  = "${var.name}-warehouse"
@@ -18,6 +29,8 @@ resource "aws_db_instance" "warehouse" {
   username                    = "donut"
   manage_master_user_password = true
   db_subnet_group_name        = aws_db_subnet_group.warehouse.name
+  parameter_group_name        = aws_db_parameter_group.warehouse.name
+  ca_cert_identifier          = "rds-ca-rsa2048-g1"
   vpc_security_group_ids      = [aws_security_group.database.id]
   publicly_accessible         = false
   backup_retention_period     = 7

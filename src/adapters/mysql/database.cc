@@ -175,6 +175,14 @@ Result<std::unique_ptr<Connection>> Connection::open(const Settings& s) {
   mysql_options(mysql, MYSQL_OPT_READ_TIMEOUT, &(timeout = 10));
   mysql_options(mysql, MYSQL_OPT_WRITE_TIMEOUT, &(timeout = 10));
   mysql_options(mysql, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+  if (!s.tls_ca.empty()) {
+    // Enforce TLS and verify the peer: a CA alone would still let an active attacker strip TLS
+    // or present any certificate.
+    my_bool on = 1;
+    mysql_options(mysql, MYSQL_OPT_SSL_CA, s.tls_ca.c_str());
+    mysql_options(mysql, MYSQL_OPT_SSL_ENFORCE, &on);
+    mysql_options(mysql, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &on);
+  }
   // CLIENT_FOUND_ROWS: an UPDATE reports the rows it matched, as SQLite's changes() does, not
   // only those whose values changed; the warehouse reads that count as "the row exists".
   if (mysql_real_connect(mysql, s.host.c_str(), s.user.c_str(), s.password.c_str(),
@@ -259,6 +267,15 @@ Result<Connection::Settings> Database::parse_url(std::string_view text) {
   auto path = std::string(url->path());
   if (!path.empty() && path.front() == '/') path.erase(0, 1);
   if (!path.empty()) s.database = path;
+  for (const auto& param : url->params()) {
+    if (param.key == "ssl-ca" && param.has_value && !param.value.empty()) {
+      s.tls_ca = param.value;
+    } else {
+      return make_error(ErrorCode::invalid_argument, "unknown MySQL URL parameter '" +
+                                                         std::string(param.key) +
+                                                         "' (known: ssl-ca=<CA bundle file>)");
+    }
+  }
   return s;
 }
 

@@ -88,6 +88,10 @@ class Connection {
     std::string user = "root";
     std::string password;
     std::string database = "donut";
+    // A file of CA certificates (PEM): when set, the connection is TLS only and the server's
+    // certificate must chain to one of them and name `host` (RDS: its CA bundle). Empty: the
+    // client library's default, which may fall back to plain TCP.
+    std::string tls_ca;
   };
   static Result<std::unique_ptr<Connection>> open(const Settings& settings);
   ~Connection();
@@ -120,7 +124,7 @@ class Database {
   // Connects once (the server must be up) and applies missing migrations.
   static Result<std::shared_ptr<Database>> open(Options options);
 
-  // Parses mysql://user:password@host:port/database.
+  // Parses mysql://user:password@host:port/database[?ssl-ca=<CA bundle file>].
   static Result<Connection::Settings> parse_url(std::string_view url);
 
   template <class F>

@@ -135,9 +135,13 @@ class Wiring {
     DONUT_ASSIGN_OR_RETURN(auto host, required_env("DONUT_DATABASE_HOST"));
     std::string user, password;
     DONUT_RETURN_IF_ERROR(read_database_secret(user, password));
+    // RDS is reached over TLS only, its certificate checked against the RDS CA bundle that the
+    // zip carries (scripts/package-lambda): the runtime's own bundle does not hold RDS's CAs.
+    const std::string ca =
+        env("DONUT_DATABASE_CA", env("LAMBDA_TASK_ROOT", "/var/task") + "/rds-ca-bundle.pem");
     return "mysql://" + aws::uri_encode(user, false) + ":" + aws::uri_encode(password, false) +
            "@" + host + ":" + env("DONUT_DATABASE_PORT", "3306") + "/" +
-           env("DONUT_DATABASE_NAME", "donut");
+           env("DONUT_DATABASE_NAME", "donut") + "?ssl-ca=" + aws::uri_encode(ca, true);
   }
 
   // The database user and password from Secrets Manager. Read at init and again whenever MySQL

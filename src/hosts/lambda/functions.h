@@ -12,7 +12,8 @@
 //
 // Environment: DONUT_DATABASE (a mysql:// URL or SQLite file) or DONUT_DATABASE_HOST +
 // DONUT_DATABASE_SECRET (an RDS-managed Secrets Manager secret {"username","password"}),
-// DONUT_DATABASE_NAME (default donut); DONUT_TOPIC_ARN; DONUT_ARRIVALS_QUEUE (queue URL);
+// DONUT_DATABASE_NAME (default donut), DONUT_DATABASE_CA (default the zip's RDS CA bundle: RDS is
+// reached over TLS only); DONUT_TOPIC_ARN; DONUT_ARRIVALS_QUEUE (queue URL);
 // DONUT_FACTORY_URL; DONUT_CALLBACK_URL; DONUT_CALLBACK_SECRET; DONUT_MAIL_FROM; DONUT_MAIL_TO;
 // DONUT_MAX_QUANTITY; DONUT_ADMIN_TOKEN; DONUT_AWS_PREFIX (queue names, for admin); and the AWS_*
 // variables Lambda sets (aws_config.h). With DONUT_AWS_MANAGE_RESOURCES=1 the broker creates its
