@@ -4,6 +4,7 @@
 // offers no TLS, is refused rather than used in the clear.
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -71,6 +72,35 @@ TEST(MysqlTls, TheUrlCarriesTheCaAndRejectsUnknownParameters) {
   auto unknown = mysql::Database::parse_url("mysql://u:p@h/donut?sslmode=off");
   ASSERT_FALSE(unknown);
   EXPECT_NE(unknown.error().message.find("sslmode"), std::string::npos);
+}
+
+// A TLS connection the server closes (restart, KILL, wait_timeout, a rotation's clean-up) must
+// read as a lost connection, as it does over plain TCP: the pool drops it and the next call
+// reconnects instead of answering 500.
+TEST(MysqlTls, AClosedTlsConnectionIsLostAndThePoolReconnects) {
+  mysql::Database::Options options;
+  options.settings = settings(kCa->file("ca.pem"));
+  options.settings.database = "donut_tls_" + random_hex(4);
+  options.pool_size = 1;
+  auto db = mysql::Database::open(options);
+  ASSERT_TRUE(db) << db.error().message;
+  const std::function<Result<int64_t>(mysql::Connection&)> connection_id =
+      [](mysql::Connection& c) -> Result<int64_t> {
+    DONUT_ASSIGN_OR_RETURN(auto statement, c.prepare("SELECT CONNECTION_ID()"));
+    DONUT_ASSIGN_OR_RETURN(bool row, statement.next());
+    return row ? statement.column_int(0) : -1;
+  };
+  auto first = (*db)->transaction(connection_id);
+  ASSERT_TRUE(first) << first.error().message;
+  auto admin = mysql::Connection::open(settings(kCa->file("ca.pem")));
+  ASSERT_TRUE(admin) << admin.error().message;
+  ASSERT_TRUE((*admin)->query("KILL CONNECTION " + std::to_string(*first)));
+
+  // The pooled connection is dead; nothing ran on it yet, so the transaction is retried once
+  // on a new connection, as over plain TCP.
+  auto second = (*db)->transaction(connection_id);
+  ASSERT_TRUE(second) << second.error().message;
+  EXPECT_NE(*second, *first);
 }
 
 // What RDS's require_secure_transport (deploy/aws/database.tf) does to a client without TLS. The

@@ -14,10 +14,13 @@
 namespace donut::mysql {
 namespace {
 
+// CR_SSL_CONNECTION_ERROR on an open connection: over TLS a connection the server closed (a
+// restart, KILL, wait_timeout) reads as a TLS failure ("unexpected eof"), not as "gone".
 bool connection_lost(unsigned code) {
   return code == CR_SERVER_GONE_ERROR || code == CR_SERVER_LOST || code == CR_CONNECTION_ERROR ||
-         code == CR_CONN_HOST_ERROR || code == CR_SERVER_LOST_EXTENDED ||
-         code == 1927 /* killed */ || code == ER_SERVER_SHUTDOWN || code == 4031 /* inactivity */;
+         code == CR_SSL_CONNECTION_ERROR || code == CR_CONN_HOST_ERROR ||
+         code == CR_SERVER_LOST_EXTENDED || code == 1927 /* killed */ ||
+         code == ER_SERVER_SHUTDOWN || code == 4031 /* inactivity */;
 }
 
 }  // namespace
