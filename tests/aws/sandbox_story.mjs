@@ -44,6 +44,7 @@ if (!options.donut || !options['lambda-dir']) {
 const lambdaDir = resolve(options['lambda-dir']);
 const work = mkdtempSync('/tmp/donut-sandbox-story.');
 const cleanups = [];
+const functions = {};  // by Terraform key: the execution environments
 const storyStarted = performance.now();
 const log = (text) => console.log(`[${((performance.now() - storyStarted) / 1000).toFixed(1).padStart(6)} s] ${text}`);
 
@@ -265,7 +266,6 @@ async function main() {
   };
   const credentials = { accessKeyId: 'ASIASANDBOXEXAMPLE', secretAccessKey: randomBytes(20).toString('base64'),
     sessionToken: randomBytes(32).toString('base64') };
-  const functions = {};
   const functionSpecs = {};
   for (const { key, scope, body } of tf.instances('aws_lambda_function', 'function')) {
     assert.equal(tf.value(body.runtime, scope), 'provided.al2023', `${key}: runtime`);
@@ -478,6 +478,9 @@ try {
   await cleanup();
 } catch (e) {
   console.error(`\nsandbox story FAILED: ${e.stack ?? e}`);
+  for (const [name, f] of Object.entries(functions)) {
+    if (f.runtime?.initError) console.error(`${name}: init error ${f.runtime.initError}`);
+  }
   console.error(`logs in ${work} (kept)`);
   options.keep = true;
   await cleanup();

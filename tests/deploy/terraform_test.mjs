@@ -1,14 +1,60 @@
 // Checks deploy/aws offline: every .tf is parsed with @cdktf/hcl2json and the properties the
 // deployment promises are asserted, so a change that breaks one fails the build.
 // Run: node tests/deploy/terraform_test.mjs <deploy/aws> <tools/node/node_modules>
-import { readFileSync } from 'node:fs';
+//        <tools/provider-schema/node_modules>
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { parseDeployment } from '../../tools/terraform/parse.mjs';
+import { checkAgainstProvider, providerVersion } from '../../tools/terraform/provider-schema.mjs';
 
-const [dir, modules] = process.argv.slice(2);
-const { merged, resources, one, variable, locals: localsBlock } = await parseDeployment(dir, modules);
+const [dir, modules, providerModules] = process.argv.slice(2);
+const deployment = await parseDeployment(dir, modules);
+const { merged, resources, one, variable, locals: localsBlock } = deployment;
+
+// The lowest version a constraint such as "~> 5.40" or ">= 5.40.1" allows.
+function lowestAllowed(constraint) {
+  const m = /^\s*(~>|>=|=)?\s*(\d+)\.(\d+)(?:\.(\d+))?\s*$/.exec(constraint);
+  assert.ok(m, `cannot read the version constraint ${constraint}`);
+  return `${m[2]}.${m[3]}.${m[4] ?? 0}`;
+}
+
+test('every type, argument, block and reference is in the provider schema of the lowest allowed version', () => {
+  const required = merged.terraform.find((t) => t.required_providers)?.required_providers[0].aws;
+  assert.equal(required.source, 'hashicorp/aws');
+  const lowest = lowestAllowed(required.version);
+  assert.equal(providerVersion(providerModules), lowest,
+    `tools/provider-schema holds the schema of aws ${providerVersion(providerModules)}; versions.tf allows ` +
+    `${required.version}: pin the @cdktf/provider-aws release generated from ${lowest}`);
+  const { problems, types } = checkAgainstProvider(deployment, providerModules);
+  assert.deepEqual(problems, []);
+  console.log(`# ${types} resource and data source types checked against hashicorp/aws ${lowest}`);
+});
+
+test('a misspelt argument, block, attribute or resource type fails the schema check', async () => {
+  const copy = mkdtempSync('/tmp/donut-terraform-');
+  try {
+    cpSync(dir, copy, { recursive: true });
+    const edit = (file, from, to) => {
+      const text = readFileSync(join(copy, file), 'utf8');
+      assert.ok(text.includes(from), `${file} has ${from}`);
+      writeFileSync(join(copy, file), text.replace(from, to));
+    };
+    edit('messaging.tf', 'visibility_timeout_seconds = var', 'visiblity_timeout_seconds = var');
+    edit('functions.tf', 'maximum_concurrency = local', 'maximum_concurency = local');
+    edit('functions.tf', 'dynamic "vpc_config"', 'dynamic "vpc_confg"');
+    edit('api.tf', '.invoke_arn\n', '.invoke_urn\n');
+    edit('database.tf', 'resource "aws_db_subnet_group"', 'resource "aws_db_subnet_groups"');
+    const { problems } = checkAgainstProvider(await parseDeployment(copy, modules), providerModules);
+    const expected = [/aws_sqs_queue\.work: no argument or block 'visiblity_timeout_seconds'/,
+      /scaling_config: no argument or block 'maximum_concurency'/, /no block 'vpc_confg'/,
+      /aws_lambda_function has no attribute 'invoke_urn'/, /resource type aws_db_subnet_groups is not in/];
+    for (const pattern of expected) assert.ok(problems.some((p) => pattern.test(p)), `${pattern} in ${problems.join('; ')}`);
+  } finally {
+    rmSync(copy, { recursive: true, force: true });
+  }
+});
 
 test('every variable and output is documented', () => {
   for (const [name, [body]] of Object.entries(merged.variable)) assert.ok(body.description, `variable ${name}`);
