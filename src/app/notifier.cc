@@ -1,6 +1,7 @@
 #include "app/notifier.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
 #include "codec/events_json.h"
@@ -54,10 +55,19 @@ MessageResult Notifier::handle_one(const ports::ReceivedMessage& message) {
                   event.error().message);
     return MessageResult::retry(std::chrono::seconds(1));
   }
-  if (auto sent = mailer_.send(compose_email(*event, settings_)); !sent) {
+  const ports::Email email = compose_email(*event, settings_);
+  if (auto sent = mailer_.send(email); !sent) {
     spdlog::warn("notifier: mail not sent: {}", sent.error().message);
     return MessageResult::retry(
         backoff_delay(message.receive_count, std::chrono::seconds(1), std::chrono::seconds(60)));
+  }
+  const auto& restock_id = domain::event_restock_id(*event);
+  if (timeline_ != nullptr && !restock_id.empty()) {
+    const std::string detail =
+        "\"" + email.subject + "\" to " + fmt::format("{}", fmt::join(email.to, ", "));
+    if (auto noted = timeline_->record_restock_event(restock_id, "mail", detail); !noted) {
+      spdlog::debug("notifier: timeline entry not recorded: {}", noted.error().message);
+    }
   }
   return MessageResult::ok();
 }

@@ -16,6 +16,7 @@
 #include "domain/events.h"
 #include "ports/broker.h"
 #include "ports/mailer.h"
+#include "ports/store.h"
 
 namespace donut::app {
 
@@ -28,8 +29,10 @@ ports::Email compose_email(const domain::Event& event, const MailSettings& setti
 
 class Notifier {
  public:
-  Notifier(ports::Mailer& mailer, MailSettings settings)
-      : mailer_(mailer), settings_(std::move(settings)) {}
+  // `timeline`, when given, gets a `mail` entry on the restock's timeline for every e-mail
+  // sent (best effort). On AWS the notifier runs without the database and passes none.
+  Notifier(ports::Mailer& mailer, MailSettings settings, ports::Store* timeline = nullptr)
+      : mailer_(mailer), settings_(std::move(settings)), timeline_(timeline) {}
 
   std::vector<MessageResult> handle(std::span<const ports::ReceivedMessage> messages,
                                     std::stop_token stop);
@@ -38,6 +41,7 @@ class Notifier {
  private:
   ports::Mailer& mailer_;
   MailSettings settings_;
+  ports::Store* timeline_;
 };
 
 // Watches dead-letter queues and mails once when one goes from empty to not empty.

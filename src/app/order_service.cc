@@ -89,6 +89,7 @@ void OrderService::decide(std::vector<Pending>& batch) {
     return !o.restock_id.empty() && !o.replayed;
   });
   if (restock_opened && on_restock_opened_) on_restock_opened_();
+  if (options_.on_decided) options_.on_decided(*outcomes);
   for (std::size_t i = 0; i < batch.size(); ++i) batch[i].done(std::move((*outcomes)[i]));
 }
 

@@ -18,6 +18,7 @@
 #include <condition_variable>
 #include <functional>
 #include <mutex>
+#include <span>
 #include <thread>
 #include <vector>
 
@@ -34,6 +35,9 @@ class OrderService {
   struct Options {
     Strategy strategy = Strategy::group_commit;
     std::size_t max_batch = 1024;
+    // Told about every committed batch (metrics), on the thread that decided it, before its
+    // orders are answered; must be quick.
+    std::function<void(std::span<const domain::OrderOutcome>)> on_decided;
   };
 
   // `on_restock_opened` runs after a commit that opened a restock and before its orders are

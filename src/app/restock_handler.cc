@@ -27,6 +27,35 @@ RestockHandler::RestockHandler(ports::Store& store, ports::FactoryClient& factor
       options_(std::move(options)),
       on_requested_(std::move(on_requested)) {}
 
+std::string_view RestockHandler::failure_kind(const Error& error) {
+  switch (error.code) {
+    case ErrorCode::timeout:
+      return "factory_timeout";
+    case ErrorCode::unavailable:
+    case ErrorCode::rate_limited:
+      return "factory_unavailable";
+    case ErrorCode::invalid_argument:
+    case ErrorCode::conflict:
+    case ErrorCode::unauthorized:
+    case ErrorCode::forbidden:
+    case ErrorCode::not_found:
+    case ErrorCode::too_large:
+    case ErrorCode::unsupported_media:
+      return "factory_rejected";
+    case ErrorCode::internal:
+      break;
+  }
+  return "factory_error";
+}
+
+void RestockHandler::note(const std::string& restock_id, std::string_view kind,
+                          const std::string& detail) {
+  if (auto recorded = store_.record_restock_event(restock_id, kind, detail); !recorded) {
+    spdlog::debug("restock {}: timeline entry {} not recorded: {}", restock_id, kind,
+                  recorded.error().message);
+  }
+}
+
 std::vector<MessageResult> RestockHandler::handle(std::span<const ports::ReceivedMessage> messages,
                                                   std::stop_token stop) {
   return handle_each(messages,
@@ -61,12 +90,18 @@ MessageResult RestockHandler::handle_one(const ports::ReceivedMessage& message,
     case domain::ClaimVerdict::already_done:
     case domain::ClaimVerdict::superseded:
       duplicates_.fetch_add(1);
+      note(empty->restock_id, "duplicate_delivery",
+           "delivery " + std::to_string(message.receive_count) + ": already " +
+               std::string(domain::to_string(claim->restock.state)));
       spdlog::info("restock {}: already {}, acknowledging duplicate delivery", empty->restock_id,
                    domain::to_string(claim->restock.state));
       return MessageResult::ok();
     case domain::ClaimVerdict::busy: {
       busy_.fetch_add(1);
       const auto wait = std::max(Millis(100), claim->decision.busy_until - now);
+      note(empty->restock_id, "busy_delivery",
+           "delivery " + std::to_string(message.receive_count) + ": held by " +
+               claim->restock.claimed_by);
       spdlog::info("restock {}: another worker ({}) holds it; retry in {} ms", empty->restock_id,
                    claim->restock.claimed_by, wait.count());
       return MessageResult::retry(wait);
@@ -74,6 +109,8 @@ MessageResult RestockHandler::handle_one(const ports::ReceivedMessage& message,
     case domain::ClaimVerdict::granted:
       break;
   }
+  note(empty->restock_id, "delivery",
+       "delivery " + std::to_string(message.receive_count) + " to " + options_.worker_id);
 
   ports::ManufactureRequest request;
   request.product_id = empty->product_id;
@@ -87,7 +124,17 @@ MessageResult RestockHandler::handle_one(const ports::ReceivedMessage& message,
   Error last_error;
   for (int attempt = 1; attempt <= std::max(1, options_.attempts_per_delivery); ++attempt) {
     factory_calls_.fetch_add(1);
+    const TimePoint called = clock_.now();
     auto ack = factory_.request_manufacture(request);
+    const auto took = std::chrono::duration_cast<Millis>(clock_.now() - called);
+    const std::string_view outcome =
+        ack ? std::string_view("factory_accepted") : failure_kind(ack.error());
+    note(empty->restock_id, outcome,
+         "call " + std::to_string(attempt) + " of delivery " +
+             std::to_string(message.receive_count) + ": " +
+             (ack ? "accepted " + std::to_string(request.quantity) : ack.error().message) + " in " +
+             std::to_string(took.count()) + " ms");
+    if (options_.on_factory_call) options_.on_factory_call(outcome, took);
     if (ack) {
       auto marked = store_.mark_restock_requested(empty->restock_id);
       if (!marked) {

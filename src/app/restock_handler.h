@@ -9,6 +9,10 @@
 // backoff, then the message is put back with a growing delay; after maxReceiveCount the broker
 // moves it to the dead-letter queue.
 //
+// Every delivery and every factory answer is also written to the restock's timeline in the
+// store (best effort: a failure to record never changes what is done with the message), so
+// an operator sees the restock's life across processes (`donut restocks`, the console).
+//
 // Thread-safe: several consumer threads or processes may run it against the same store.
 #pragma once
 
@@ -36,6 +40,9 @@ class RestockHandler {
     Millis in_place_retry = std::chrono::milliseconds(200);
     Millis redelivery_base = std::chrono::seconds(1);
     Millis redelivery_cap = std::chrono::seconds(60);
+    // Told after every factory call: its outcome (a timeline kind: factory_accepted,
+    // factory_timeout, ...) and how long it took. Called on the handling thread.
+    std::function<void(std::string_view outcome, Millis latency)> on_factory_call;
   };
 
   RestockHandler(ports::Store& store, ports::FactoryClient& factory, const ports::Clock& clock,
@@ -52,7 +59,12 @@ class RestockHandler {
   };
   Counters counters() const { return {factory_calls_.load(), busy_.load(), duplicates_.load()}; }
 
+  // The timeline kind of a factory call that failed with `error`.
+  static std::string_view failure_kind(const Error& error);
+
  private:
+  void note(const std::string& restock_id, std::string_view kind, const std::string& detail);
+
   ports::Store& store_;
   ports::FactoryClient& factory_;
   const ports::Clock& clock_;

@@ -21,4 +21,8 @@ const std::string& event_product_id(const Event& event) noexcept {
   return std::visit([](const auto& e) -> const std::string& { return e.product_id; }, event);
 }
 
+const std::string& event_restock_id(const Event& event) noexcept {
+  return std::visit([](const auto& e) -> const std::string& { return e.restock_id; }, event);
+}
+
 }  // namespace donut::domain

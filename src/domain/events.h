@@ -52,5 +52,6 @@ inline constexpr std::string_view kStockEventsTopic = "stock-events";
 std::string_view event_type(const Event& event) noexcept;
 const std::string& event_id(const Event& event) noexcept;
 const std::string& event_product_id(const Event& event) noexcept;
+const std::string& event_restock_id(const Event& event) noexcept;
 
 }  // namespace donut::domain

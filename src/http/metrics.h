@@ -1,11 +1,15 @@
 // Prometheus metrics of the HTTP layer and of the sales path, in one registry served as text
-// at GET /metrics. Counters and histograms are resolved once per route and status at startup,
-// so recording on the hot path is a few atomic adds with no map lookup or lock. Counters kept
-// elsewhere (the sales writer's) are read when the metrics are served, not copied on the hot
-// path. Register routes and counters before serving starts; serving is thread-safe.
+// at GET /metrics. A series exists once it has something to say: a route's counter for a
+// status, and its latency histogram, are created on the route's first answer with that status
+// (no page of zero-valued series), then kept in the route's slot, so recording is an atomic
+// load and a few atomic adds with no map lookup or lock. Counters kept elsewhere (the sales
+// writer's) and collectors that read the warehouse and the queues (api/shop_metrics.h) are
+// read when the metrics are served, not copied on the hot path. Register routes, counters and
+// collectors before serving starts; serving is thread-safe.
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -25,8 +29,10 @@ class HttpMetrics {
                                                     405, 409, 413, 415, 422, 429, 500, 503};
 
   struct RouteMetrics {
-    std::array<prometheus::Counter*, kStatuses.size() + 1> requests{};
-    prometheus::Histogram* latency = nullptr;
+    HttpMetrics* owner = nullptr;
+    std::string name;
+    std::array<std::atomic<prometheus::Counter*>, kStatuses.size() + 1> requests{};
+    std::atomic<prometheus::Histogram*> latency{nullptr};
     void record(int status, double seconds);
   };
 
@@ -34,6 +40,8 @@ class HttpMetrics {
   RouteMetrics* route(const std::string& name);  // call before serving starts
   // A counter another component keeps; `read` is called at every scrape, from any thread.
   void add_counter(std::string name, std::string help, std::function<uint64_t()> read);
+  // Families another component builds at every scrape (from any thread).
+  void add_collectable(std::shared_ptr<prometheus::Collectable> collectable);
 
   prometheus::Registry& registry() { return *registry_; }
   std::string serialize() const;
@@ -48,6 +56,7 @@ class HttpMetrics {
     std::function<uint64_t()> read;
   };
   std::vector<ExternalCounter> external_;
+  std::vector<std::shared_ptr<prometheus::Collectable>> collectables_;
 };
 
 }  // namespace donut::http

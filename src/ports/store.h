@@ -12,14 +12,20 @@
 // - `apply_arrival` applies a request id at most once, ever.
 // - Outbox entries are returned oldest first until marked published; publishing the same
 //   entry twice must be harmless for consumers (at-least-once).
+// - A restock's timeline holds, oldest first, what the store itself did to it (the stock-out
+//   that opened it, with the order; each outbox event queued and when it was published; the
+//   arrival applied or ignored as a duplicate; superseded) in the same transaction as the change,
+//   and what workers recorded about it (deliveries, the factory's answers, mails).
 // Thread-safe: any number of threads may call any method concurrently.
 #pragma once
 
 #include <cstdint>
+#include <iterator>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "common/error.h"
@@ -52,9 +58,40 @@ struct ProductStats {
   int64_t restocks_superseded = 0;
 };
 
+// Restock lead time (stock-out to arrival) as a cumulative histogram over every restock that
+// arrived: `cumulative[i]` restocks took at most kLeadTimeBounds[i] seconds.
+inline constexpr double kLeadTimeBounds[] = {1, 2, 5, 10, 30, 60, 120, 300, 600, 1800, 3600};
+struct LeadTimes {
+  std::vector<int64_t> cumulative = std::vector<int64_t>(std::size(kLeadTimeBounds), 0);
+  int64_t count = 0;
+  double sum_seconds = 0;
+};
+
 struct WarehouseStats {
   std::vector<ProductStats> products;
   int64_t outbox_pending = 0;
+  std::optional<TimePoint> outbox_oldest_pending;  // created_at of the oldest unpublished entry
+  LeadTimes lead_times;
+  // Timeline entries by kind over all restocks (factory answers, arrivals, duplicates...).
+  std::vector<std::pair<std::string, int64_t>> restock_event_counts;
+};
+
+// One entry of a restock's timeline. Kinds the store writes: stock_out, queued (detail: the
+// event type), published (the same, when the relay published it), superseded, arrived,
+// duplicate_arrival. Kinds workers write through `record_restock_event`: delivery,
+// duplicate_delivery, busy_delivery, factory_accepted, factory_rejected, factory_timeout,
+// factory_unavailable, factory_error, mail.
+struct RestockEvent {
+  TimePoint at{};
+  std::string kind;
+  std::string detail;
+};
+
+struct RestockHistory {
+  domain::Restock restock;
+  std::optional<TimePoint> requested_at;
+  std::optional<TimePoint> arrived_at;
+  std::vector<RestockEvent> events;  // oldest first
 };
 
 // What `claim_restock` found and did.
@@ -91,6 +128,14 @@ class Store {
   // Gives the lease back after a failed factory call so the next delivery can claim at once.
   virtual Status release_restock(std::string_view restock_id, std::string_view owner) = 0;
   virtual Result<domain::Restock> get_restock(std::string_view restock_id) = 0;  // not_found
+  // Appends a worker's observation to a restock's timeline (unknown restocks are not checked:
+  // the entry is kept for when the restock's row shows up, as with a replica lagging behind).
+  virtual Status record_restock_event(std::string_view restock_id, std::string_view kind,
+                                      std::string_view detail) = 0;
+  // The latest `max` restocks, of `product_id` (empty: of every product), newest first, each
+  // with its timeline.
+  virtual Result<std::vector<RestockHistory>> restock_history(std::string_view product_id,
+                                                              std::size_t max) = 0;
 
   // --- arrivals --------------------------------------------------------------------------
   // Adds the quantity to the stock once per request id, closes the restock, and writes a

@@ -9,13 +9,14 @@
 //   2020-12), the headers documented as required must be there. At the end every documented
 //   (operation, status) must have been seen, except the few listed in `kNotExercisedHere`.
 // Run: node tests/api/openapi_test.mjs <donut binary> <repository root>
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve as resolvePath } from 'node:path';
 import test, { after, before } from 'node:test';
+import { startDonut as startDonutUp } from '../support/donut_up.mjs';
 import assert from 'node:assert/strict';
 
 const [donut, root] = process.argv.slice(2).map((p) => resolvePath(p));
@@ -190,26 +191,11 @@ const seen = new Map();  // "doc METHOD path status" -> count
 const data = mkdtempSync(join(tmpdir(), 'donut-openapi-'));
 const servers = [];
 
-function startDonut(name, extra) {
-  const dir = join(data, name);
-  const child = spawn(donut, ['up', '--data-dir', dir, '--port', '0', '--factory-port', '0',
-    '--factory-delay-ms', '200', '--body-limit', '1024', '--log-level', 'warn', ...extra],
-  { stdio: ['ignore', 'pipe', 'inherit'] });
-  servers.push(child);
-  return new Promise((ready, reject) => {
-    let out = '';
-    child.stdout.on('data', (chunk) => {
-      out += chunk;
-      const sales = /Sales API\s+(http:\/\/\S+)/.exec(out);
-      const factory = /Factory\s+(http:\/\/\S+)/.exec(out);
-      const token = /Admin token\s+(\S+)/.exec(out);
-      if (sales && factory && token) {
-        ready({ url: sales[1], factory: factory[1], token: readFileSync(token[1], 'utf8').trim(),
-          secret: readFileSync(join(dir, 'callback-secret'), 'utf8').trim() });
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`donut up (${name}) exited ${code}`)));
-  });
+async function startDonut(name, extra) {
+  const started = await startDonutUp(donut, join(data, name),
+    ['--factory-delay-ms', '200', '--body-limit', '1024', ...extra]);
+  servers.push(started.child);
+  return started;
 }
 
 after(() => {

@@ -249,5 +249,78 @@ TEST_P(StoreContract, StatsAddUp) {
   EXPECT_TRUE(store_->ping());
 }
 
+// A restock's life on one screen: what the store did, in order, with what workers recorded.
+TEST_P(StoreContract, ARestocksTimelineTellsItsLifeInOrder) {
+  auto sold = place({order("CP-1", 10)});
+  const std::string id = sold[0].restock_id;
+  clock_.advance(std::chrono::seconds(1));
+  ASSERT_TRUE(store_->mark_published(std::vector<int64_t>{outbox()[0].id}));
+  clock_.advance(std::chrono::seconds(1));
+  ASSERT_TRUE(store_->record_restock_event(id, "delivery", "delivery 1 to worker w"));
+  ASSERT_TRUE(store_->record_restock_event(id, "factory_accepted", "202 in 12 ms"));
+  ASSERT_TRUE(*store_->mark_restock_requested(id));
+  clock_.advance(std::chrono::seconds(40));
+  domain::Arrival arrival{"req-1", id, "CP-1", 5, "FF-1", clock_.now()};
+  ASSERT_TRUE(store_->apply_arrival(arrival));
+  ASSERT_TRUE(store_->apply_arrival(arrival));  // the factory called back twice
+
+  auto history = store_->restock_history("CP-1", 10);
+  ASSERT_TRUE(history) << history.error().message;
+  ASSERT_EQ(history->size(), 1u);
+  const auto& h = history->front();
+  EXPECT_EQ(h.restock.id, id);
+  EXPECT_EQ(h.restock.state, domain::RestockState::arrived);
+  ASSERT_TRUE(h.requested_at && h.arrived_at);
+  EXPECT_EQ(*h.arrived_at - h.restock.opened_at, std::chrono::seconds(42));
+  std::vector<std::string> kinds;
+  for (const auto& e : h.events) kinds.push_back(e.kind + ":" + e.detail.substr(0, 11));
+  EXPECT_EQ(kinds, (std::vector<std::string>{
+                       "stock_out:order " + sold[0].order_id.substr(0, 5), "queued:stock.empty",
+                       "published:stock.empty", "delivery:delivery 1 ",
+                       "factory_accepted:202 in 12 m", "queued:restock.req", "arrived:5 added (re",
+                       "queued:stock.arriv", "duplicate_arrival:request req"}))
+      << ::testing::PrintToString(kinds);
+  EXPECT_NE(h.events[0].detail.find("took the last 10"), std::string::npos) << h.events[0].detail;
+
+  // Stats for the metrics: the lead time, the event counts, the unpublished outbox.
+  auto stats = store_->stats();
+  ASSERT_TRUE(stats);
+  EXPECT_EQ(stats->lead_times.count, 1);
+  EXPECT_DOUBLE_EQ(stats->lead_times.sum_seconds, 42.0);
+  EXPECT_EQ(stats->lead_times.cumulative[3], 0) << "not within 10 s";
+  EXPECT_EQ(stats->lead_times.cumulative[5], 1) << "within 60 s";
+  EXPECT_EQ(stats->outbox_pending, 2);
+  ASSERT_TRUE(stats->outbox_oldest_pending);
+  EXPECT_EQ(*stats->outbox_oldest_pending, h.restock.opened_at + std::chrono::seconds(2));
+  auto count = [&](std::string_view kind) {
+    for (const auto& [k, n] : stats->restock_event_counts) {
+      if (k == kind) return n;
+    }
+    return int64_t{0};
+  };
+  EXPECT_EQ(count("factory_accepted"), 1);
+  EXPECT_EQ(count("duplicate_arrival"), 1);
+  EXPECT_EQ(count("arrived"), 1);
+}
+
+TEST_P(StoreContract, HistoryIsNewestFirstPerProductAndMarksSuperseded) {
+  auto first = place({order("CP-1", 10)});
+  clock_.advance(std::chrono::hours(2));
+  auto second = place({order("CP-1", 1)});
+  ASSERT_TRUE(store_->upsert_product({"CP-3", "Cruller", 250, 1, 5}));
+  place({order("CP-3", 1)});
+  auto cp1 = store_->restock_history("CP-1", 10);
+  ASSERT_TRUE(cp1);
+  ASSERT_EQ(cp1->size(), 2u);
+  EXPECT_EQ((*cp1)[0].restock.id, second[0].restock_id);
+  EXPECT_EQ((*cp1)[1].restock.id, first[0].restock_id);
+  EXPECT_EQ((*cp1)[1].restock.state, domain::RestockState::superseded);
+  EXPECT_EQ((*cp1)[1].events.back().kind, "superseded");
+  EXPECT_NE((*cp1)[0].events[0].detail.find("refused"), std::string::npos);
+  EXPECT_EQ(store_->restock_history("", 10)->size(), 3u);
+  EXPECT_EQ(store_->restock_history("", 1)->size(), 1u);
+  EXPECT_TRUE(store_->restock_history("nope", 10)->empty());
+}
+
 }  // namespace
 }  // namespace donut

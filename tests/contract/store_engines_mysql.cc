@@ -101,13 +101,16 @@ TEST(MysqlMigrations, AScriptThatStoppedHalfWayCompletesOnTheNextStart) {
     clock::SystemClock clock;
     mysql::MysqlStore store(*db, clock);
     ASSERT_TRUE(store.upsert_product({"CP-1", "Glazed", 250, 7, 10}));
-    ASSERT_TRUE(run(**db, "DROP TABLE outbox"));
-    ASSERT_TRUE(run(**db, "DELETE FROM schema_migrations WHERE version = 1"));
+    // The latest script's table gone and its version unrecorded: it stopped half-way.
+    ASSERT_TRUE(run(**db, "DROP TABLE restock_events"));
+    ASSERT_TRUE(run(**db, "DELETE FROM schema_migrations WHERE version = " +
+                              std::to_string(kLatest)));
   }
   auto db = mysql::Database::open(options);
   ASSERT_TRUE(db) << db.error().message;
   EXPECT_EQ((*db)->schema_version(), kLatest);
-  EXPECT_EQ(query_int(**db, "SELECT COUNT(*) FROM outbox"), 0) << "the missing table is back";
+  EXPECT_EQ(query_int(**db, "SELECT COUNT(*) FROM restock_events"), 0)
+      << "the missing table is back";
   clock::SystemClock clock;
   mysql::MysqlStore store(*db, clock);
   EXPECT_EQ(store.get_product("CP-1")->stock, 7) << "and the rows already there are kept";

@@ -31,7 +31,7 @@ Run sell_concurrently(OrderService::Strategy strategy, int threads, int per_thre
   EXPECT_TRUE(db);
   sqlite::SqliteStore store(*db, clock);
   EXPECT_TRUE(store.upsert_product({"HOT", "Hot", 100, stock, 0}));
-  OrderService service(store, {strategy, 1024});
+  OrderService service(store, {strategy, 1024, {}});
   std::atomic<int> sold{0}, refused{0};
   std::vector<std::thread> clients;
   for (int t = 0; t < threads; ++t) {

@@ -1,5 +1,7 @@
 #include "adapters/memory/memory_store.h"
 
+#include <algorithm>
+
 #include "codec/events_json.h"
 #include "common/ids.h"
 
@@ -13,6 +15,16 @@ void MemoryStore::add_event(const domain::Event& event, TimePoint now) {
   outbox_.emplace(id, ports::OutboxEntry{id, std::string(domain::kStockEventsTopic),
                                          std::string(domain::event_type(event)),
                                          codec::encode_event(event), now});
+  if (const auto& restock_id = domain::event_restock_id(event); !restock_id.empty()) {
+    add_timeline_entry(restock_id, "queued", std::string(domain::event_type(event)), now, id);
+  }
+}
+
+void MemoryStore::add_timeline_entry(std::string_view restock_id, std::string_view kind,
+                                     std::string detail, TimePoint at, int64_t outbox_id) {
+  auto [it, inserted] = timelines_.try_emplace(std::string(restock_id));
+  detail.resize(std::min<std::size_t>(detail.size(), 500));
+  it->second.entries.push_back({{at, std::string(kind), std::move(detail)}, outbox_id});
 }
 
 Status MemoryStore::upsert_product(const domain::ProductSpec& spec) {
@@ -109,8 +121,19 @@ Result<std::vector<OrderOutcome>> MemoryStore::place_orders(
           old->second.state = domain::RestockState::superseded;
         }
       }
+      const std::string superseded = state.open_restock_id;
       domain::StockEmpty event{new_id(), request.product_id, new_id(), state.restock_quantity, now};
       domain::record_restock_opened(state, event.restock_id, now);
+      if (auto old = restocks_.find(superseded);
+          old != restocks_.end() && old->second.state == domain::RestockState::superseded) {
+        add_timeline_entry(superseded, "superseded", "replaced by " + event.restock_id, now);
+      }
+      add_timeline_entry(
+          event.restock_id, "stock_out",
+          decision.sold
+              ? "order " + request.order_id + " took the last " + std::to_string(request.quantity)
+              : "an order of " + std::to_string(request.quantity) + " was refused",
+          now);
       domain::Restock restock;
       restock.id = event.restock_id;
       restock.product_id = event.product_id;
@@ -167,6 +190,7 @@ Result<bool> MemoryStore::mark_restock_requested(std::string_view restock_id) {
       r.state == domain::RestockState::open || r.state == domain::RestockState::arrived;
   if (!eligible || requested_recorded_.contains(restock_id)) return false;
   requested_recorded_.emplace(std::string(restock_id), true);
+  timelines_[std::string(restock_id)].requested_at = now;
   if (r.state == domain::RestockState::open) r.state = domain::RestockState::requested;
   add_event(domain::RestockRequested{new_id(), r.product_id, r.id, r.quantity, now}, now);
   return true;
@@ -204,6 +228,10 @@ Result<domain::ArrivalOutcome> MemoryStore::apply_arrival(const domain::Arrival&
   if (arrivals_.contains(arrival.request_id)) {
     outcome.status = domain::ArrivalStatus::duplicate;
     outcome.stock_after = p.stock;
+    if (!arrival.restock_id.empty()) {
+      add_timeline_entry(arrival.restock_id, "duplicate_arrival",
+                         "request " + arrival.request_id + " was already applied", now);
+    }
     return outcome;
   }
   arrivals_.emplace(arrival.request_id, arrival);
@@ -216,6 +244,15 @@ Result<domain::ArrivalOutcome> MemoryStore::apply_arrival(const domain::Arrival&
     r->second.state = domain::RestockState::arrived;
   }
   outcome.stock_after = p.stock;
+  if (!arrival.restock_id.empty()) {
+    if (restocks_.contains(arrival.restock_id)) timelines_[arrival.restock_id].arrived_at = now;
+    add_timeline_entry(arrival.restock_id, "arrived",
+                       std::to_string(arrival.quantity) + " added (request " + arrival.request_id +
+                           ", factory " + arrival.factory_id + ", called back at " +
+                           format_rfc3339(arrival.received_at) + "); stock " +
+                           std::to_string(p.stock),
+                       now);
+  }
   add_event(domain::StockArrived{new_id(), arrival.product_id, arrival.restock_id,
                                  arrival.request_id, arrival.quantity, p.stock, now},
             now);
@@ -233,9 +270,53 @@ Result<std::vector<ports::OutboxEntry>> MemoryStore::pending_outbox(std::size_t 
 }
 
 Status MemoryStore::mark_published(std::span<const int64_t> outbox_ids) {
+  const TimePoint now = clock_.now();
   std::lock_guard lock(mutex_);
-  for (int64_t id : outbox_ids) outbox_.erase(id);
+  for (int64_t id : outbox_ids) {
+    if (outbox_.erase(id) > 0) published_at_.emplace(id, now);
+  }
   return ok();
+}
+
+Status MemoryStore::record_restock_event(std::string_view restock_id, std::string_view kind,
+                                         std::string_view detail) {
+  const TimePoint now = clock_.now();
+  std::lock_guard lock(mutex_);
+  add_timeline_entry(restock_id, kind, std::string(detail), now);
+  return ok();
+}
+
+Result<std::vector<ports::RestockHistory>> MemoryStore::restock_history(std::string_view product_id,
+                                                                        std::size_t max) {
+  std::lock_guard lock(mutex_);
+  std::vector<const domain::Restock*> chosen;
+  for (const auto& [id, restock] : restocks_) {
+    if (product_id.empty() || restock.product_id == product_id) chosen.push_back(&restock);
+  }
+  std::sort(chosen.begin(), chosen.end(), [](const auto* a, const auto* b) {
+    return a->opened_at != b->opened_at ? a->opened_at > b->opened_at : a->id < b->id;
+  });
+  if (chosen.size() > max) chosen.resize(max);
+  std::vector<ports::RestockHistory> history;
+  for (const auto* restock : chosen) {
+    ports::RestockHistory h;
+    h.restock = *restock;
+    if (auto t = timelines_.find(restock->id); t != timelines_.end()) {
+      h.requested_at = t->second.requested_at;
+      h.arrived_at = t->second.arrived_at;
+      for (const auto& entry : t->second.entries) {
+        h.events.push_back(entry.event);
+        if (auto p = published_at_.find(entry.outbox_id);
+            entry.outbox_id != 0 && p != published_at_.end()) {
+          h.events.push_back({p->second, "published", entry.event.detail});
+        }
+      }
+      std::stable_sort(h.events.begin(), h.events.end(),
+                       [](const auto& a, const auto& b) { return a.at < b.at; });
+    }
+    history.push_back(std::move(h));
+  }
+  return history;
 }
 
 Result<ports::WarehouseStats> MemoryStore::stats() {
@@ -275,6 +356,21 @@ Result<ports::WarehouseStats> MemoryStore::stats() {
     stats.products.push_back(std::move(p));
   }
   stats.outbox_pending = static_cast<int64_t>(outbox_.size());
+  if (!outbox_.empty()) stats.outbox_oldest_pending = outbox_.begin()->second.created_at;
+  std::map<std::string, int64_t> kinds;
+  for (const auto& [restock_id, timeline] : timelines_) {
+    for (const auto& entry : timeline.entries) ++kinds[entry.event.kind];
+    const auto restock = restocks_.find(restock_id);
+    if (!timeline.arrived_at || restock == restocks_.end()) continue;
+    const double seconds =
+        std::chrono::duration<double>(*timeline.arrived_at - restock->second.opened_at).count();
+    ++stats.lead_times.count;
+    stats.lead_times.sum_seconds += seconds;
+    for (std::size_t i = 0; i < std::size(ports::kLeadTimeBounds); ++i) {
+      if (seconds <= ports::kLeadTimeBounds[i]) ++stats.lead_times.cumulative[i];
+    }
+  }
+  stats.restock_event_counts.assign(kinds.begin(), kinds.end());
   return stats;
 }
 

@@ -5,6 +5,7 @@
 
 #include <map>
 #include <mutex>
+#include <optional>
 
 #include "domain/events.h"
 #include "domain/sales.h"
@@ -30,6 +31,10 @@ class MemoryStore final : public ports::Store {
   Result<bool> mark_restock_requested(std::string_view restock_id) override;
   Status release_restock(std::string_view restock_id, std::string_view owner) override;
   Result<domain::Restock> get_restock(std::string_view restock_id) override;
+  Status record_restock_event(std::string_view restock_id, std::string_view kind,
+                              std::string_view detail) override;
+  Result<std::vector<ports::RestockHistory>> restock_history(std::string_view product_id,
+                                                             std::size_t max) override;
   Result<domain::ArrivalOutcome> apply_arrival(const domain::Arrival& arrival) override;
   Result<std::vector<ports::OutboxEntry>> pending_outbox(std::size_t max_entries) override;
   Status mark_published(std::span<const int64_t> outbox_ids) override;
@@ -41,7 +46,17 @@ class MemoryStore final : public ports::Store {
     domain::Product product;
     TimePoint restock_opened_at{};
   };
+  struct TimelineEntry {
+    ports::RestockEvent event;
+    int64_t outbox_id = 0;  // a queued event's outbox entry
+  };
+  struct Timeline {
+    std::optional<TimePoint> requested_at, arrived_at;
+    std::vector<TimelineEntry> entries;
+  };
   void add_event(const domain::Event& event, TimePoint now);
+  void add_timeline_entry(std::string_view restock_id, std::string_view kind, std::string detail,
+                          TimePoint at, int64_t outbox_id = 0);
 
   const ports::Clock& clock_;
   domain::RestockPolicy policy_;
@@ -53,6 +68,8 @@ class MemoryStore final : public ports::Store {
   std::map<std::string, bool, std::less<>> requested_recorded_;
   std::map<std::string, domain::Arrival, std::less<>> arrivals_;
   std::map<int64_t, ports::OutboxEntry> outbox_;  // pending only
+  std::map<int64_t, TimePoint> published_at_;     // of entries that are on a timeline
+  std::map<std::string, Timeline, std::less<>> timelines_;
   int64_t next_outbox_id_ = 1;
 };
 

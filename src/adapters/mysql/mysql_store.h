@@ -30,6 +30,8 @@ struct MysqlDialect {
   static constexpr std::string_view kInsertArrivalIfNew =
       "INSERT IGNORE INTO arrivals (request_id, restock_id, product_id, quantity, factory_id, "
       "received_at_ms, applied_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?)";
+  // The id of the row `s`, an INSERT, added.
+  static int64_t inserted_id(Connection&, const Statement& s) { return s.insert_id(); }
 };
 
 using MysqlStore = sql::WarehouseStore<Database, MysqlDialect>;

@@ -9,6 +9,7 @@
 //   kSelectStockLocked    stock, restock quantity, open restock and its age, locked
 //   kSelectRestockLocked  the restock row, locked
 //   kInsertArrivalIfNew   insert an arrival unless its request id exists (0 rows changed)
+//   inserted_id(c, s)     the id of the row an INSERT added
 //
 // An UPDATE's row count means rows *matched* on every engine (MySQL connects with
 // CLIENT_FOUND_ROWS), so "0" is "no such row", never "already that value".
@@ -45,6 +46,10 @@ class WarehouseStore final : public ports::Store {
   Result<bool> mark_restock_requested(std::string_view restock_id) override;
   Status release_restock(std::string_view restock_id, std::string_view owner) override;
   Result<domain::Restock> get_restock(std::string_view restock_id) override;
+  Status record_restock_event(std::string_view restock_id, std::string_view kind,
+                              std::string_view detail) override;
+  Result<std::vector<ports::RestockHistory>> restock_history(std::string_view product_id,
+                                                             std::size_t max) override;
   Result<domain::ArrivalOutcome> apply_arrival(const domain::Arrival& arrival) override;
   Result<std::vector<ports::OutboxEntry>> pending_outbox(std::size_t max_entries) override;
   Status mark_published(std::span<const int64_t> outbox_ids) override;

@@ -2,6 +2,7 @@
 // adapters that instantiate it (sqlite_store.cc, mysql_store.cc).
 #pragma once
 
+#include <algorithm>
 #include <map>
 #include <optional>
 #include <string>
@@ -55,7 +56,23 @@ Result<std::optional<domain::Product>> find_product(Connection& c, std::string_v
   return std::optional<domain::Product>(detail::read_product(s));
 }
 
+// Appends to a restock's timeline; `outbox_id` links a queued event to its outbox row.
 template <class Connection>
+Status insert_restock_event(Connection& c, std::string_view restock_id, std::string_view kind,
+                            std::string_view detail, TimePoint at, int64_t outbox_id = 0) {
+  DONUT_ASSIGN_OR_RETURN(auto s, c.prepare("INSERT INTO restock_events (restock_id, at_ms, kind, "
+                                           "detail, outbox_id) VALUES (?, ?, ?, ?, ?)"));
+  s.bind(restock_id).bind(to_unix_ms(at)).bind(kind).bind(detail.substr(0, 500));
+  if (outbox_id != 0) {
+    s.bind(outbox_id);
+  } else {
+    s.bind_null();
+  }
+  return s.run().has_value() ? ok() : Status(c.error("insert restock event"));
+}
+
+// The event's outbox row, and its "queued" entry on the restock's timeline.
+template <class Dialect, class Connection>
 Status insert_outbox(Connection& c, const domain::Event& event, TimePoint now) {
   DONUT_ASSIGN_OR_RETURN(auto s, c.prepare("INSERT INTO outbox (topic, type, body, created_at_ms) "
                                            "VALUES (?, ?, ?, ?)"));
@@ -63,7 +80,11 @@ Status insert_outbox(Connection& c, const domain::Event& event, TimePoint now) {
       .bind(domain::event_type(event))
       .bind(codec::encode_event(event))
       .bind(to_unix_ms(now));
-  return s.run().has_value() ? ok() : Status(c.error("insert outbox"));
+  if (!s.run()) return c.error("insert outbox");
+  const int64_t outbox_id = Dialect::inserted_id(c, s);
+  const std::string& restock_id = domain::event_restock_id(event);
+  if (restock_id.empty()) return ok();
+  return insert_restock_event(c, restock_id, "queued", domain::event_type(event), now, outbox_id);
 }
 
 // What one product looks like while a batch is being decided.
@@ -152,6 +173,32 @@ Status insert_orders(Connection& c, const std::vector<const domain::OrderRequest
     }
     if (!s.run()) return c.error("insert orders");
     next += chunk;
+  }
+  return ok();
+}
+
+// The lead-time histogram in one pass over the arrived restocks: a sum per bucket bound.
+inline const std::string& lead_times_sql() {
+  static const std::string sql = [] {
+    std::string q = "SELECT count(*), coalesce(sum(arrived_at_ms - opened_at_ms), 0)";
+    for (double bound : ports::kLeadTimeBounds) {
+      q += ", coalesce(sum(CASE WHEN arrived_at_ms - opened_at_ms <= " +
+           std::to_string(static_cast<int64_t>(bound * 1000)) + " THEN 1 ELSE 0 END), 0)";
+    }
+    return q + " FROM restocks WHERE arrived_at_ms IS NOT NULL";
+  }();
+  return sql;
+}
+
+template <class Connection>
+Status read_lead_times(Connection& c, ports::LeadTimes& out) {
+  DONUT_ASSIGN_OR_RETURN(auto s, c.prepare(lead_times_sql()));
+  DONUT_ASSIGN_OR_RETURN(bool row, s.next());
+  if (!row) return ok();
+  out.count = s.column_int(0);
+  out.sum_seconds = static_cast<double>(s.column_int(1)) / 1000.0;
+  for (std::size_t i = 0; i < out.cumulative.size(); ++i) {
+    out.cumulative[i] = s.column_int(static_cast<int>(i) + 2);
   }
   return ok();
 }
@@ -297,7 +344,13 @@ Result<std::vector<domain::OrderOutcome>> WarehouseStore<Database, Dialect>::pla
                 .bind(event.restock_quantity)
                 .bind(to_unix_ms(now));
             if (!s.run()) return c.error("insert restock");
-            DONUT_RETURN_IF_ERROR(detail::insert_outbox(c, event, now));
+            DONUT_RETURN_IF_ERROR(detail::insert_restock_event(
+                c, event.restock_id, "stock_out",
+                decision.sold ? "order " + request.order_id + " took the last " +
+                                    std::to_string(request.quantity)
+                              : "an order of " + std::to_string(request.quantity) + " was refused",
+                now));
+            DONUT_RETURN_IF_ERROR(detail::insert_outbox<Dialect>(c, event, now));
           }
           if (outcome.status == domain::OrderStatus::out_of_stock || outcome.stock_left == 0) {
             outcome.restock_id = product.state.open_restock_id;
@@ -336,7 +389,12 @@ Result<std::vector<domain::OrderOutcome>> WarehouseStore<Database, Dialect>::pla
             DONUT_ASSIGN_OR_RETURN(auto u, c.prepare("UPDATE restocks SET state = 'superseded' "
                                                      "WHERE id = ? AND state = 'open'"));
             u.bind(product->superseded_restock_id);
-            if (!u.run()) return c.error("supersede restock");
+            DONUT_ASSIGN_OR_RETURN(int64_t superseded, u.run());
+            if (superseded > 0) {
+              DONUT_RETURN_IF_ERROR(detail::insert_restock_event(
+                  c, product->superseded_restock_id, "superseded",
+                  "replaced by " + product->state.open_restock_id, now));
+            }
           }
         }
         return outcomes;
@@ -415,7 +473,7 @@ Result<bool> WarehouseStore<Database, Dialect>::mark_restock_requested(
     s.bind(to_unix_ms(now)).bind(restock_id);
     DONUT_ASSIGN_OR_RETURN(int64_t changed, s.run());
     if (changed == 0) return false;
-    DONUT_RETURN_IF_ERROR(detail::insert_outbox(
+    DONUT_RETURN_IF_ERROR(detail::insert_outbox<Dialect>(
         c, domain::RestockRequested{new_id(), found->product_id, found->id, found->quantity, now},
         now));
     return true;
@@ -448,6 +506,61 @@ Result<domain::Restock> WarehouseStore<Database, Dialect>::get_restock(
 }
 
 template <class Database, class Dialect>
+Status WarehouseStore<Database, Dialect>::record_restock_event(std::string_view restock_id,
+                                                               std::string_view kind,
+                                                               std::string_view detail) {
+  const TimePoint now = clock_.now();
+  return db_->with_connection([&](auto& c) -> Status {
+    return detail::insert_restock_event(c, restock_id, kind, detail, now);
+  });
+}
+
+template <class Database, class Dialect>
+Result<std::vector<ports::RestockHistory>> WarehouseStore<Database, Dialect>::restock_history(
+    std::string_view product_id, std::size_t max) {
+  return db_->with_connection([&](auto& c) -> Result<std::vector<ports::RestockHistory>> {
+    std::vector<ports::RestockHistory> history;
+    {
+      DONUT_ASSIGN_OR_RETURN(
+          auto s, c.prepare("SELECT id, product_id, quantity, state, opened_at_ms, claimed_by, "
+                            "claim_expires_at_ms, requested_at_ms, arrived_at_ms FROM restocks "
+                            "WHERE ? = '' OR product_id = ? ORDER BY opened_at_ms DESC, id "
+                            "LIMIT ?"));
+      s.bind(product_id).bind(product_id).bind(static_cast<int64_t>(max));
+      for (;;) {
+        DONUT_ASSIGN_OR_RETURN(bool row, s.next());
+        if (!row) break;
+        ports::RestockHistory h;
+        h.restock = detail::read_restock(s);
+        if (!s.column_is_null(7)) h.requested_at = from_unix_ms(s.column_int(7));
+        if (!s.column_is_null(8)) h.arrived_at = from_unix_ms(s.column_int(8));
+        history.push_back(std::move(h));
+      }
+    }
+    // A queued event's published time comes from its outbox row.
+    DONUT_ASSIGN_OR_RETURN(auto s,
+                           c.prepare("SELECT e.at_ms, e.kind, e.detail, o.published_at_ms FROM "
+                                     "restock_events e LEFT JOIN outbox o ON o.id = e.outbox_id "
+                                     "WHERE e.restock_id = ? ORDER BY e.id"));
+    for (auto& h : history) {
+      s.bind(h.restock.id);
+      for (;;) {
+        DONUT_ASSIGN_OR_RETURN(bool row, s.next());
+        if (!row) break;
+        h.events.push_back({from_unix_ms(s.column_int(0)), s.column_text(1), s.column_text(2)});
+        if (!s.column_is_null(3)) {
+          h.events.push_back({from_unix_ms(s.column_int(3)), "published", s.column_text(2)});
+        }
+      }
+      s.reset();
+      std::stable_sort(h.events.begin(), h.events.end(),
+                       [](const auto& a, const auto& b) { return a.at < b.at; });
+    }
+    return history;
+  });
+}
+
+template <class Database, class Dialect>
 Result<domain::ArrivalOutcome> WarehouseStore<Database, Dialect>::apply_arrival(
     const domain::Arrival& arrival) {
   const TimePoint now = clock_.now();
@@ -472,6 +585,11 @@ Result<domain::ArrivalOutcome> WarehouseStore<Database, Dialect>::apply_arrival(
         if (inserted == 0) {
           outcome.status = domain::ArrivalStatus::duplicate;
           outcome.stock_after = product->stock;
+          if (!arrival.restock_id.empty()) {
+            DONUT_RETURN_IF_ERROR(detail::insert_restock_event(
+                c, arrival.restock_id, "duplicate_arrival",
+                "request " + arrival.request_id + " was already applied", now));
+          }
           return outcome;
         }
         outcome.stock_after = product->stock + arrival.quantity;
@@ -491,7 +609,16 @@ Result<domain::ArrivalOutcome> WarehouseStore<Database, Dialect>::apply_arrival(
           close.bind(to_unix_ms(now)).bind(arrival.restock_id);
           if (!close.run()) return c.error("close restock");
         }
-        DONUT_RETURN_IF_ERROR(detail::insert_outbox(
+        if (!arrival.restock_id.empty()) {
+          DONUT_RETURN_IF_ERROR(detail::insert_restock_event(
+              c, arrival.restock_id, "arrived",
+              std::to_string(arrival.quantity) + " added (request " + arrival.request_id +
+                  ", factory " + arrival.factory_id + ", called back at " +
+                  format_rfc3339(arrival.received_at) + "); stock " +
+                  std::to_string(outcome.stock_after),
+              now));
+        }
+        DONUT_RETURN_IF_ERROR(detail::insert_outbox<Dialect>(
             c,
             domain::StockArrived{new_id(), arrival.product_id, arrival.restock_id,
                                  arrival.request_id, arrival.quantity, outcome.stock_after, now},
@@ -601,10 +728,21 @@ Result<ports::WarehouseStats> WarehouseStore<Database, Dialect>::stats() {
       }
     }
     {
-      DONUT_ASSIGN_OR_RETURN(
-          auto s, c.prepare("SELECT count(*) FROM outbox WHERE published_at_ms IS NULL"));
+      DONUT_ASSIGN_OR_RETURN(auto s, c.prepare("SELECT count(*), min(created_at_ms) FROM outbox "
+                                               "WHERE published_at_ms IS NULL"));
       DONUT_ASSIGN_OR_RETURN(bool row, s.next());
       if (row) stats.outbox_pending = s.column_int(0);
+      if (row && !s.column_is_null(1)) stats.outbox_oldest_pending = from_unix_ms(s.column_int(1));
+    }
+    DONUT_RETURN_IF_ERROR(detail::read_lead_times(c, stats.lead_times));
+    {
+      DONUT_ASSIGN_OR_RETURN(auto s, c.prepare("SELECT kind, count(*) FROM restock_events "
+                                               "GROUP BY kind ORDER BY kind"));
+      for (;;) {
+        DONUT_ASSIGN_OR_RETURN(bool row, s.next());
+        if (!row) break;
+        stats.restock_event_counts.emplace_back(s.column_text(0), s.column_int(1));
+      }
     }
     for (auto& [id, p] : by_id) stats.products.push_back(std::move(p));
     return stats;

@@ -30,6 +30,11 @@ struct SqliteDialect {
       "INSERT INTO arrivals (request_id, restock_id, product_id, quantity, factory_id, "
       "received_at_ms, applied_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?) "
       "ON CONFLICT (request_id) DO NOTHING";
+  // The id of the row the last INSERT on `c` added.
+  template <class Statement>
+  static int64_t inserted_id(Connection& c, const Statement&) {
+    return c.last_insert_rowid();
+  }
 };
 
 using SqliteStore = sql::WarehouseStore<Database, SqliteDialect>;

@@ -24,6 +24,7 @@
 #include "api/api_description.h"
 #include "api/api_documents.h"
 #include "api/sales_api.h"
+#include "api/shop_metrics.h"
 #include "app/arrivals.h"
 #include "app/notifier.h"
 #include "app/order_service.h"
@@ -204,6 +205,7 @@ struct LocalSystem::Parts {
   std::unique_ptr<ports::Store> store;
   std::unique_ptr<ports::Broker> broker;
   std::unique_ptr<http::HttpMetrics> metrics;
+  std::unique_ptr<api::ShopMetrics> shop_metrics;
   std::unique_ptr<ports::Mailer> mailer;
   std::unique_ptr<factory_client::HttpFactoryClient> factory_client;
 
@@ -267,6 +269,8 @@ Result<std::unique_ptr<LocalSystem>> LocalSystem::start(LocalConfig config) {
     for (const auto& spec : catalogue) DONUT_RETURN_IF_ERROR(p->store->upsert_product(spec));
   }
   p->metrics = std::make_unique<http::HttpMetrics>(std::make_shared<prometheus::Registry>());
+  p->shop_metrics = std::make_unique<api::ShopMetrics>(*p->metrics, *p->store, p->broker.get(),
+                                                       app::work_queues(), p->clock);
   DONUT_ASSIGN_OR_RETURN(p->mailer, open_mailer(c, p->clock));
 
   if (c.roles.factory) {
@@ -308,6 +312,9 @@ Result<std::unique_ptr<LocalSystem>> LocalSystem::start(LocalConfig config) {
       options.strategy = c.order_strategy == "per-request"
                              ? app::OrderService::Strategy::per_request
                              : app::OrderService::Strategy::group_commit;
+      options.on_decided = [metrics = p->shop_metrics.get()](auto outcomes) {
+        metrics->record_orders(outcomes);
+      };
       p->orders = std::make_unique<app::OrderService>(*p->store, options, wake);
       const app::OrderService* orders = p->orders.get();
       p->metrics->add_counter("donut_orders_decided_total",
@@ -362,6 +369,9 @@ Result<std::unique_ptr<LocalSystem>> LocalSystem::start(LocalConfig config) {
     options.redelivery_base = Millis(c.retry_base_ms);
     options.redelivery_cap = Millis(c.retry_cap_ms);
     options.in_place_retry = std::min(Millis(200), Millis(c.retry_base_ms));
+    options.on_factory_call = [metrics = p->shop_metrics.get()](auto outcome, Millis took) {
+      metrics->record_factory_call(outcome, took);
+    };
     p->restock_handler = std::make_unique<app::RestockHandler>(*p->store, *p->factory_client,
                                                                p->clock, options, wake);
     auto* handler = p->restock_handler.get();
@@ -376,7 +386,7 @@ Result<std::unique_ptr<LocalSystem>> LocalSystem::start(LocalConfig config) {
   }
   if (c.roles.notifier) {
     app::MailSettings mail{c.mail_from, {c.mail_to}};
-    p->notifier = std::make_unique<app::Notifier>(*p->mailer, mail);
+    p->notifier = std::make_unique<app::Notifier>(*p->mailer, mail, p->store.get());
     auto* handler = p->notifier.get();
     consumer(app::kNotificationsQueue, 1,
              [handler](auto messages, auto stop) { return handler->handle(messages, stop); });

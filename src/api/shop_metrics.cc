@@ -1,0 +1,239 @@
+#include "api/shop_metrics.h"
+
+#include <algorithm>
+#include <limits>
+
+#include <prometheus/metric_family.h>
+
+#include "app/topology.h"
+
+namespace donut::api {
+namespace {
+
+using prometheus::ClientMetric;
+using prometheus::MetricFamily;
+using prometheus::MetricType;
+
+ClientMetric gauge(double value, std::vector<ClientMetric::Label> labels = {}) {
+  ClientMetric m;
+  m.label = std::move(labels);
+  m.gauge.value = value;
+  return m;
+}
+
+ClientMetric counter(double value, std::vector<ClientMetric::Label> labels = {}) {
+  ClientMetric m;
+  m.label = std::move(labels);
+  m.counter.value = value;
+  return m;
+}
+
+// Kinds of timeline entries, grouped into the families they are counted in.
+struct KindFamily {
+  std::string_view prefix;  // entries whose kind starts with this
+  const char* name;
+  const char* help;
+  const char* label;
+};
+constexpr KindFamily kKindFamilies[] = {
+    {"factory_", "donut_factory_calls_total",
+     "Factory calls by outcome (accepted, rejected, timeout, unavailable, error), warehouse-wide",
+     "outcome"},
+    {"arrived", "donut_arrivals_total", "Factory deliveries applied to the stock", "result"},
+    {"duplicate_arrival", "donut_arrivals_total", "", "result"},
+    {"delivery", "donut_restock_deliveries_total",
+     "Deliveries of factory-request messages to the restock worker, by what they found", "kind"},
+    {"duplicate_delivery", "donut_restock_deliveries_total", "", "kind"},
+    {"busy_delivery", "donut_restock_deliveries_total", "", "kind"},
+    {"mail", "donut_notification_mails_total", "Notification e-mails sent about restocks", ""},
+};
+
+// Reads the warehouse and the queues when the metrics are served.
+class WarehouseCollector : public prometheus::Collectable {
+ public:
+  WarehouseCollector(ports::Store& store, ports::Broker* broker, std::vector<std::string> queues,
+                     const ports::Clock& clock)
+      : store_(store), broker_(broker), queues_(std::move(queues)), clock_(clock) {}
+
+  std::vector<MetricFamily> Collect() const override {
+    std::vector<MetricFamily> out;
+    auto stats = store_.stats();
+    out.push_back({"donut_warehouse_up",
+                   "1 when the warehouse answered this scrape",
+                   MetricType::Gauge,
+                   {gauge(stats ? 1 : 0)}});
+    if (stats) add_warehouse(*stats, out);
+    if (broker_ != nullptr) add_queues(out);
+    return out;
+  }
+
+ private:
+  void add_warehouse(const ports::WarehouseStats& stats, std::vector<MetricFamily>& out) const {
+    MetricFamily stock{"donut_stock_units", "Units in stock, per product", MetricType::Gauge, {}};
+    MetricFamily in_flight{"donut_restocks_in_flight",
+                           "Restocks opened and not arrived, per product and state",
+                           MetricType::Gauge,
+                           {}};
+    for (const auto& p : stats.products) {
+      stock.metric.push_back(gauge(static_cast<double>(p.stock), {{"product", p.product_id}}));
+      in_flight.metric.push_back(gauge(static_cast<double>(p.restocks_open),
+                                       {{"product", p.product_id}, {"state", "open"}}));
+      in_flight.metric.push_back(gauge(static_cast<double>(p.restocks_requested),
+                                       {{"product", p.product_id}, {"state", "requested"}}));
+    }
+    out.push_back(std::move(stock));
+    out.push_back(std::move(in_flight));
+    out.push_back({"donut_outbox_pending",
+                   "Warehouse events not yet published to the broker",
+                   MetricType::Gauge,
+                   {gauge(static_cast<double>(stats.outbox_pending))}});
+    const double age =
+        stats.outbox_oldest_pending
+            ? std::max(0.0,
+                       std::chrono::duration<double>(clock_.now() - *stats.outbox_oldest_pending)
+                           .count())
+            : 0.0;
+    out.push_back({"donut_outbox_oldest_age_seconds",
+                   "Age of the oldest unpublished warehouse event (0 when none)",
+                   MetricType::Gauge,
+                   {gauge(age)}});
+
+    ClientMetric lead;
+    lead.histogram.sample_count = static_cast<uint64_t>(stats.lead_times.count);
+    lead.histogram.sample_sum = stats.lead_times.sum_seconds;
+    for (std::size_t i = 0; i < std::size(ports::kLeadTimeBounds); ++i) {
+      lead.histogram.bucket.push_back(
+          {static_cast<uint64_t>(stats.lead_times.cumulative[i]), ports::kLeadTimeBounds[i]});
+    }
+    lead.histogram.bucket.push_back(
+        {static_cast<uint64_t>(stats.lead_times.count), std::numeric_limits<double>::infinity()});
+    out.push_back({"donut_restock_lead_time_seconds",
+                   "Stock-out to arrival, over every restock that arrived",
+                   MetricType::Histogram,
+                   {std::move(lead)}});
+
+    std::map<std::string, MetricFamily> families;
+    for (const auto& [kind, n] : stats.restock_event_counts) {
+      for (const auto& f : kKindFamilies) {
+        const bool match = f.prefix.back() == '_' ? kind.starts_with(f.prefix) : kind == f.prefix;
+        if (!match) continue;
+        auto [it, inserted] = families.try_emplace(f.name);
+        if (inserted) it->second = {f.name, f.help, MetricType::Counter, {}};
+        std::string value = f.prefix.back() == '_' ? kind.substr(f.prefix.size()) : kind;
+        if (std::string_view(f.name) == "donut_arrivals_total") {
+          value = kind == "arrived" ? "applied" : "duplicate";
+        } else if (std::string_view(f.name) == "donut_restock_deliveries_total") {
+          value = kind == "delivery" ? "claimed" : kind.substr(0, kind.find('_'));
+        }
+        it->second.metric.push_back(*f.label ? counter(static_cast<double>(n), {{f.label, value}})
+                                             : counter(static_cast<double>(n)));
+        if (it->second.help.empty()) it->second.help = f.help;
+        break;
+      }
+    }
+    for (auto& [name, family] : families) out.push_back(std::move(family));
+  }
+
+  void add_queues(std::vector<MetricFamily>& out) const {
+    MetricFamily messages{
+        "donut_queue_messages", "Messages per work queue and state", MetricType::Gauge, {}};
+    MetricFamily dead{"donut_queue_dead_letters",
+                      "Messages in a work queue's dead-letter queue (the operator must look)",
+                      MetricType::Gauge,
+                      {}};
+    bool up = true;
+    for (const auto& queue : queues_) {
+      auto s = broker_->stats(queue);
+      if (!s) {
+        up = false;
+        continue;
+      }
+      messages.metric.push_back(
+          gauge(static_cast<double>(s->visible), {{"queue", queue}, {"state", "visible"}}));
+      messages.metric.push_back(
+          gauge(static_cast<double>(s->in_flight), {{"queue", queue}, {"state", "in_flight"}}));
+      messages.metric.push_back(
+          gauge(static_cast<double>(s->delayed), {{"queue", queue}, {"state", "delayed"}}));
+      if (!s->dead_letter_queue.empty()) {
+        auto d = broker_->stats(s->dead_letter_queue);
+        if (!d) {
+          up = false;
+          continue;
+        }
+        dead.metric.push_back(
+            gauge(static_cast<double>(d->visible + d->in_flight + d->delayed), {{"queue", queue}}));
+      }
+    }
+    out.push_back({"donut_broker_up",
+                   "1 when every queue's figures were read this scrape",
+                   MetricType::Gauge,
+                   {gauge(up ? 1 : 0)}});
+    out.push_back(std::move(messages));
+    out.push_back(std::move(dead));
+  }
+
+  ports::Store& store_;
+  ports::Broker* broker_;
+  std::vector<std::string> queues_;
+  const ports::Clock& clock_;
+};
+
+}  // namespace
+
+ShopMetrics::ShopMetrics(http::HttpMetrics& metrics, ports::Store& store, ports::Broker* broker,
+                         std::vector<std::string> queues, const ports::Clock& clock)
+    : orders_(prometheus::BuildCounter()
+                  .Name("donut_orders_total")
+                  .Help("Orders this process decided, by product and outcome")
+                  .Register(metrics.registry())),
+      batch_size_(prometheus::BuildHistogram()
+                      .Name("donut_order_batch_size")
+                      .Help("Orders decided per store transaction (group commit)")
+                      .Register(metrics.registry())
+                      .Add({}, prometheus::Histogram::BucketBoundaries{1, 2, 4, 8, 16, 32, 64, 128,
+                                                                       256, 512, 1024})),
+      factory_calls_(prometheus::BuildHistogram()
+                         .Name("donut_factory_call_duration_seconds")
+                         .Help("Factory calls made by this process's restock worker, by outcome")
+                         .Register(metrics.registry())) {
+  metrics.add_collectable(
+      std::make_shared<WarehouseCollector>(store, broker, std::move(queues), clock));
+}
+
+void ShopMetrics::record_orders(std::span<const domain::OrderOutcome> outcomes) {
+  if (outcomes.empty()) return;
+  batch_size_.Observe(static_cast<double>(outcomes.size()));
+  // Usually one or a few products per batch: count them first, then touch each series once.
+  std::vector<std::pair<const domain::OrderOutcome*, int>> counted;
+  for (const auto& o : outcomes) {
+    auto it = std::find_if(counted.begin(), counted.end(), [&](const auto& c) {
+      return c.first->product_id == o.product_id && c.first->status == o.status;
+    });
+    if (it == counted.end()) {
+      counted.emplace_back(&o, 1);
+    } else {
+      ++it->second;
+    }
+  }
+  std::lock_guard lock(mutex_);
+  for (const auto& [o, n] : counted) {
+    auto key = std::make_pair(o->product_id, o->status);
+    auto it = order_series_.find(key);
+    if (it == order_series_.end()) {
+      auto& series = orders_.Add(
+          {{"product", o->product_id}, {"outcome", std::string(domain::to_string(o->status))}});
+      it = order_series_.emplace(std::move(key), &series).first;
+    }
+    it->second->Increment(n);
+  }
+}
+
+void ShopMetrics::record_factory_call(std::string_view outcome, Millis latency) {
+  const std::string label(outcome.starts_with("factory_") ? outcome.substr(8) : outcome);
+  factory_calls_
+      .Add({{"outcome", label}}, prometheus::Histogram::BucketBoundaries{0.01, 0.025, 0.05, 0.1,
+                                                                         0.25, 0.5, 1, 2.5, 5, 10})
+      .Observe(std::chrono::duration<double>(latency).count());
+}
+
+}  // namespace donut::api
