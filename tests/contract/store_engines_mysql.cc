@@ -103,8 +103,8 @@ TEST(MysqlMigrations, AScriptThatStoppedHalfWayCompletesOnTheNextStart) {
     ASSERT_TRUE(store.upsert_product({"CP-1", "Glazed", 250, 7, 10}));
     // The latest script's table gone and its version unrecorded: it stopped half-way.
     ASSERT_TRUE(run(**db, "DROP TABLE restock_events"));
-    ASSERT_TRUE(run(**db, "DELETE FROM schema_migrations WHERE version = " +
-                              std::to_string(kLatest)));
+    ASSERT_TRUE(
+        run(**db, "DELETE FROM schema_migrations WHERE version = " + std::to_string(kLatest)));
   }
   auto db = mysql::Database::open(options);
   ASSERT_TRUE(db) << db.error().message;
