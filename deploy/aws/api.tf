@@ -21,6 +21,9 @@ locals {
     "GET /v1/products/{id}"   = "sales"
     "GET /openapi.json"       = "sales"
     "GET /docs"               = "sales"
+    "GET /"                   = "sales"
+    "GET /ops"                = "sales"
+    "GET /assets/{file}"      = "sales"
     "POST /v1/stock-arrivals" = "arrivals_intake"
     "ANY /admin/{proxy+}"     = "admin"
   }

@@ -1,7 +1,10 @@
 #include "api/sales_api.h"
 
+#include <charconv>
+
 #include <boost/json.hpp>
 
+#include "app/topology.h"
 #include "codec/json_fields.h"
 #include "common/crypto.h"
 #include "common/ids.h"
@@ -137,6 +140,33 @@ std::string queue_stats_json(const ports::QueueStats& s) {
   return json::serialize(o);
 }
 
+std::string restock_history_json(const std::vector<ports::RestockHistory>& history) {
+  json::array restocks;
+  for (const auto& h : history) {
+    json::object o;
+    o["id"] = h.restock.id;
+    o["product_id"] = h.restock.product_id;
+    o["quantity"] = h.restock.quantity;
+    o["state"] = domain::to_string(h.restock.state);
+    o["opened_at"] = format_rfc3339(h.restock.opened_at);
+    o["requested_at"] = h.requested_at ? json::value(format_rfc3339(*h.requested_at)) : nullptr;
+    o["arrived_at"] = h.arrived_at ? json::value(format_rfc3339(*h.arrived_at)) : nullptr;
+    o["lead_time_ms"] =
+        h.arrived_at
+            ? json::value(
+                  std::chrono::duration_cast<Millis>(*h.arrived_at - h.restock.opened_at).count())
+            : nullptr;
+    json::array events;
+    for (const auto& e : h.events) {
+      events.push_back(
+          json::object{{"at", format_rfc3339(e.at)}, {"kind", e.kind}, {"detail", e.detail}});
+    }
+    o["events"] = std::move(events);
+    restocks.push_back(std::move(o));
+  }
+  return json::serialize(json::object{{"restocks", std::move(restocks)}});
+}
+
 void add_sales_routes(http::Router& router, ports::Store& store, app::OrderService& orders,
                       SalesApiOptions options) {
   router.add("POST", "/v1/orders", "orders_create",
@@ -223,7 +253,7 @@ void add_ops_routes(http::Router& router, ports::Store& store, http::HttpMetrics
 }
 
 void add_admin_routes(http::Router& router, ports::Store& store, ports::Broker& broker,
-                      std::string token) {
+                      std::string token, const ShopMetrics* sales_metrics) {
   auto guarded = [token = std::move(token)](auto handler) {
     return [token, handler](Request&& request, Respond respond) {
       if (token.empty()) {
@@ -240,7 +270,8 @@ void add_admin_routes(http::Router& router, ports::Store& store, ports::Broker& 
     };
   };
 
-  router.add("GET", "/admin/stats", "admin_stats", guarded([&store](Request&&, Respond respond) {
+  router.add("GET", "/admin/stats", "admin_stats",
+             guarded([&store, sales_metrics](Request&&, Respond respond) {
                auto stats = store.stats();
                if (!stats) return respond(http::error_response(stats.error()));
                json::array products;
@@ -261,8 +292,53 @@ void add_admin_routes(http::Router& router, ports::Store& store, ports::Broker& 
                json::object o;
                o["products"] = std::move(products);
                o["outbox_pending"] = stats->outbox_pending;
+               o["outbox_oldest_pending_at"] =
+                   stats->outbox_oldest_pending
+                       ? json::value(format_rfc3339(*stats->outbox_oldest_pending))
+                       : nullptr;
+               if (sales_metrics != nullptr) {
+                 json::object orders;
+                 for (const auto& [outcome, n] : sales_metrics->order_totals()) {
+                   orders[outcome] = n;
+                 }
+                 o["this_process"] = json::object{{"orders", std::move(orders)}};
+               }
                respond(http::json_response(200, json::serialize(o)));
              }));
+  router.add("GET", "/admin/queues", "admin_queues", guarded([&broker](Request&&, Respond respond) {
+               json::array queues;
+               for (const auto& name : app::work_queues()) {
+                 auto stats = broker.stats(name);
+                 if (!stats) return respond(http::error_response(stats.error()));
+                 auto o = json::parse(queue_stats_json(*stats)).as_object();
+                 int64_t dead = 0;
+                 if (!stats->dead_letter_queue.empty()) {
+                   auto d = broker.stats(stats->dead_letter_queue);
+                   if (!d) return respond(http::error_response(d.error()));
+                   dead = d->visible + d->in_flight + d->delayed;
+                 }
+                 o["dead_letters"] = dead;
+                 queues.push_back(std::move(o));
+               }
+               respond(http::json_response(
+                   200, json::serialize(json::object{{"queues", std::move(queues)}})));
+             }));
+  router.add(
+      "GET", "/admin/restocks", "admin_restocks",
+      guarded([&store](Request&& request, Respond respond) {
+        int64_t limit = 20;
+        if (auto text = request.query_param("limit")) {
+          const auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), limit);
+          if (ec != std::errc() || end != text->data() + text->size() || limit < 1 || limit > 200) {
+            return respond(http::error_response(400, "invalid_argument",
+                                                "limit must be an integer from 1 to 200"));
+          }
+        }
+        auto history = store.restock_history(request.query_param("product").value_or(""),
+                                             static_cast<std::size_t>(limit));
+        if (!history) return respond(http::error_response(history.error()));
+        respond(http::json_response(200, restock_history_json(*history)));
+      }));
   router.add("PUT", "/admin/products/{id}/stock", "admin_set_stock",
              guarded([&store](Request&& request, Respond respond) {
                auto value = codec::parse_json(request.body);

@@ -5,9 +5,11 @@
 //   ops:      GET /healthz (process is up), GET /readyz (store reachable, and the broker when
 //             the role cannot serve without it), GET /metrics
 //   admin:    bearer token; GET /admin/stats, PUT /admin/products/{id} (create or update,
-//             with stock), PUT /admin/products/{id}/stock, GET /admin/queues/{queue},
+//             with stock), PUT /admin/products/{id}/stock, GET /admin/queues (every work
+//             queue with its dead letters), GET /admin/queues/{queue},
 //             GET /admin/queues/{queue}/messages, POST /admin/queues/{queue}/redrive,
-//             DELETE /admin/queues/{queue}/messages
+//             DELETE /admin/queues/{queue}/messages, GET /admin/restocks[?product=&limit=]
+//             (the latest restocks, each with its timeline)
 //
 // Errors are `{"error":{"code","message"}}` with a 4xx/5xx status; a refused order (409) also
 // carries the product, its stock and the restock on its way. Request bodies are validated
@@ -17,6 +19,7 @@
 
 #include <string>
 
+#include "api/shop_metrics.h"
 #include "app/arrivals.h"
 #include "app/order_service.h"
 #include "http/metrics.h"
@@ -37,12 +40,14 @@ void add_arrival_routes(http::Router& router, app::ArrivalIntake& intake);
 // it; the sales routes can, the outbox holds their events).
 void add_ops_routes(http::Router& router, ports::Store& store, http::HttpMetrics& metrics,
                     ports::Broker* needed_broker = nullptr);
-// An empty token disables the admin routes (403).
+// An empty token disables the admin routes (403). `sales_metrics`, when this process sells,
+// adds its order counts by outcome to /admin/stats ("this_process").
 void add_admin_routes(http::Router& router, ports::Store& store, ports::Broker& broker,
-                      std::string token);
+                      std::string token, const ShopMetrics* sales_metrics = nullptr);
 
 // The JSON shapes shared with the CLI.
 std::string product_json(const domain::Product& product);
 std::string queue_stats_json(const ports::QueueStats& stats);
+std::string restock_history_json(const std::vector<ports::RestockHistory>& history);
 
 }  // namespace donut::api

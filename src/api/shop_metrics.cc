@@ -225,7 +225,13 @@ void ShopMetrics::record_orders(std::span<const domain::OrderOutcome> outcomes) 
       it = order_series_.emplace(std::move(key), &series).first;
     }
     it->second->Increment(n);
+    totals_[std::string(domain::to_string(o->status))] += static_cast<uint64_t>(n);
   }
+}
+
+std::map<std::string, uint64_t> ShopMetrics::order_totals() const {
+  std::lock_guard lock(mutex_);
+  return totals_;
 }
 
 void ShopMetrics::record_factory_call(std::string_view outcome, Millis latency) {

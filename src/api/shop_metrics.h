@@ -42,12 +42,15 @@ class ShopMetrics {
   void record_orders(std::span<const domain::OrderOutcome> outcomes);
   // One factory call: its outcome (factory_accepted, factory_timeout, ...) and duration.
   void record_factory_call(std::string_view outcome, Millis latency);
+  // Orders this process decided, by outcome over every product ("sold", "out_of_stock", ...).
+  std::map<std::string, uint64_t> order_totals() const;
 
  private:
   prometheus::Family<prometheus::Counter>& orders_;
   prometheus::Histogram& batch_size_;
   prometheus::Family<prometheus::Histogram>& factory_calls_;
-  std::mutex mutex_;  // guards the series cache, not the series
+  mutable std::mutex mutex_;  // guards the series cache and the totals, not the series
+  std::map<std::string, uint64_t> totals_;
   std::map<std::pair<std::string, domain::OrderStatus>, prometheus::Counter*, std::less<>>
       order_series_;
 };

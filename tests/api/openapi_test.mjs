@@ -342,6 +342,20 @@ test('operations endpoints and this document', async () => {
   assert.doesNotMatch(page.body, /<link[^>]+href=["']https?:/, 'the page loads no style or font from elsewhere');
 });
 
+test('pages: the storefront, the console and their assets, from this origin only', async () => {
+  for (const path of ['/', '/ops']) {
+    const page = await shopCall('GET', path);
+    assert.equal(page.status, 200, path);
+    assert.match(page.headers.get('content-security-policy'), /script-src 'self'/);
+    assert.doesNotMatch(page.body, /<script>|<script [^>]*src=["']https?:|<link[^>]+href=["']https?:/,
+      `${path} has no inline script and loads nothing from elsewhere`);
+  }
+  for (const file of ['shop.css', 'storefront.js', 'ops.js']) {
+    assert.equal((await shopCall('GET', `/assets/${file}`)).status, 200, file);
+  }
+  assert.equal((await shopCall('GET', '/assets/nope.js')).status, 404);
+});
+
 test('admin: token required; stock, stats and queues as documented', async () => {
   const id = 'CP-502101';
   assert.equal((await shopCall('GET', '/admin/stats')).status, 401);
@@ -362,6 +376,15 @@ test('admin: token required; stock, stats and queues as documented', async () =>
   assert.equal((await shopCall('PUT', `/admin/products/${id}`, { headers: admin(),
     json: { stock: 1, name: 'x'.repeat(2000) } })).status, 413);
   assert.equal((await shopCall('GET', '/admin/queues/factory-requests', { headers: admin() })).status, 200);
+  for (const path of ['/admin/queues', '/admin/restocks']) {
+    assert.equal((await shopCall('GET', path)).status, 401, path);
+    assert.equal((await shopCall('GET', path, { headers: admin() })).status, 200, path);
+  }
+  const restocks = await shopCall('GET', '/admin/restocks?limit=5&product=CP-502101', { headers: admin() });
+  assert.ok(restocks.body.restocks.every((r) => r.product_id === 'CP-502101'));
+  for (const limit of ['0', '201', 'x']) {
+    assert.equal((await shopCall('GET', `/admin/restocks?limit=${limit}`, { headers: admin() })).status, 400, limit);
+  }
   for (const [method, path] of [['GET', '/admin/queues/nope'], ['GET', '/admin/queues/nope/messages'],
     ['DELETE', '/admin/queues/nope/messages'], ['POST', '/admin/queues/nope/redrive']]) {
     assert.equal((await shopCall(method, path, { headers: admin() })).status, 404, `${method} ${path}`);
@@ -409,7 +432,8 @@ test('every operation is rate limited as documented', async () => {
     method === 'GET' ? {} : { json: {} });
   await limitedCall('GET', '/healthz');
   for (const { method, path } of operations(shop)) {
-    const concrete = path.replace('{id}', 'CP-502101').replace('{queue}', 'factory-requests');
+    const concrete = path.replace('{id}', 'CP-502101').replace('{queue}', 'factory-requests')
+      .replace('{file}', 'shop.css');
     assert.equal((await limitedCall(method.toUpperCase(), concrete)).status, 429, `${method} ${path}`);
   }
 });

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test, { after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { startDonut } from '../support/donut_up.mjs';
+import { eventually, startDonut } from '../support/donut_up.mjs';
 
 const [donut, repo] = process.argv.slice(2);
 const dir = mkdtempSync(join(tmpdir(), 'donut-metrics-'));
@@ -20,14 +20,6 @@ const promtool = (args, input) => execFileSync('promtool', args, { input, cwd: j
 let shop;
 let scrape = '';
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-async function eventually(what, probe, ms = 30000) {
-  for (const until = Date.now() + ms; Date.now() < until; await sleep(100)) {
-    const v = await probe();
-    if (v) return v;
-  }
-  throw new Error(`timed out: ${what}`);
-}
 const json = async (res) => ({ status: res.status, body: await res.json() });
 const admin = () => ({ authorization: `Bearer ${shop.token}`, 'content-type': 'application/json' });
 

@@ -23,3 +23,14 @@ export function startDonut(donut, dir, extra = []) {
     child.on('exit', (code) => reject(new Error(`donut up exited ${code}`)));
   });
 }
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// Polls `probe` every 100 ms until it returns something truthy (returned), or throws after `ms`.
+export async function eventually(what, probe, ms = 30000) {
+  for (const until = Date.now() + ms; Date.now() < until; await sleep(100)) {
+    const value = await probe();
+    if (value) return value;
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}

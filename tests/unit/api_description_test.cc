@@ -15,6 +15,7 @@
 #include "adapters/memory/memory_store.h"
 #include "api/api_documents.h"
 #include "api/sales_api.h"
+#include "api/web_pages.h"
 #include "factory/simulator.h"
 
 namespace donut::api {
@@ -62,6 +63,7 @@ class ShopRoutes : public ::testing::Test {
     add_sales_routes(router, store_, orders_, {});
     add_admin_routes(router, store_, broker_, std::move(token));
     add_arrival_routes(router, intake_);
+    add_web_routes(router);
   }
 
   clock::ManualClock clock_;

@@ -15,6 +15,7 @@
 #include "api/api_description.h"
 #include "api/api_documents.h"
 #include "api/sales_api.h"
+#include "api/web_pages.h"
 #include "app/arrivals.h"
 #include "app/notifier.h"
 #include "app/order_service.h"
@@ -194,6 +195,7 @@ Result<InvocationHandler> sales_function(Wiring& wiring) {
   DONUT_ASSIGN_OR_RETURN(const int64_t max_quantity,
                          int_env("DONUT_MAX_QUANTITY", 1000, 1, 1'000'000));
   api::add_sales_routes(state->router, *store, *state->orders, {max_quantity});
+  api::add_web_routes(state->router);  // the storefront and the console's page
   // The document lists the routes this function serves; API Gateway sends /admin/* and the
   // factory's callback to their own functions.
   DONUT_RETURN_IF_ERROR(api::add_api_description_routes(state->router, api::shop_openapi_document(),

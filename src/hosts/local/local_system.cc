@@ -25,6 +25,7 @@
 #include "api/api_documents.h"
 #include "api/sales_api.h"
 #include "api/shop_metrics.h"
+#include "api/web_pages.h"
 #include "app/arrivals.h"
 #include "app/notifier.h"
 #include "app/order_service.h"
@@ -326,7 +327,9 @@ Result<std::unique_ptr<LocalSystem>> LocalSystem::start(LocalConfig config) {
           "group-commit batch size",
           [orders] { return orders->counters().transactions; });
       api::add_sales_routes(*p->router, *p->store, *p->orders, {c.max_quantity});
-      api::add_admin_routes(*p->router, *p->store, *p->broker, c.admin_token);
+      api::add_admin_routes(*p->router, *p->store, *p->broker, c.admin_token,
+                            p->shop_metrics.get());
+      api::add_web_routes(*p->router);
     }
     if (c.roles.arrivals) {
       p->intake = std::make_unique<app::ArrivalIntake>(

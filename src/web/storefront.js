@@ -1,0 +1,112 @@
+// The storefront: the products with price and live stock, and an order button per product.
+// Every purchase carries an Idempotency-Key, kept until the shop gave a definite answer: a
+// double click (the button is disabled while an order is on its way) or a retry after a
+// network failure reuses it, so the shop sells once.
+'use strict';
+
+const money = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' });
+const pendingKeys = new Map();  // product id -> key of the purchase not yet answered
+const cards = new Map();        // product id -> { stock, button, result }
+
+function newKey() {
+  const bytes = new Uint8Array(16);
+  crypto.getRandomValues(bytes);  // also in insecure contexts, unlike randomUUID
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+function stockText(product) {
+  if (product.stock > 0) return `${product.stock} left`;
+  return product.open_restock_id ? 'Sold out · a restock is on its way' : 'Sold out';
+}
+
+function render(products) {
+  const list = document.getElementById('products');
+  for (const product of products) {
+    let card = cards.get(product.id);
+    if (!card) {
+      const item = document.createElement('li');
+      item.className = 'product';
+      item.dataset.product = product.id;
+      const id = `qty-${product.id}`;
+      item.innerHTML = `
+        <h2></h2>
+        <p class="price"></p>
+        <p class="stock" aria-live="polite"></p>
+        <form class="order">
+          <label for="${id}">Quantity</label>
+          <input id="${id}" name="quantity" type="number" min="1" max="1000" value="1" inputmode="numeric" required>
+          <button type="submit">Order</button>
+        </form>
+        <p class="result" role="status" aria-live="polite"></p>`;
+      item.querySelector('h2').textContent = product.name;
+      item.querySelector('.price').textContent = money.format(product.price_cents / 100);
+      card = { stock: item.querySelector('.stock'), button: item.querySelector('button'),
+        result: item.querySelector('.result'), form: item.querySelector('form') };
+      card.form.addEventListener('submit', (event) => {
+        event.preventDefault();
+        order(product.id, Number(card.form.quantity.value), card);
+      });
+      cards.set(product.id, card);
+      list.append(item);
+    }
+    card.stock.textContent = stockText(product);
+    card.stock.classList.toggle('out', product.stock === 0);
+  }
+}
+
+async function order(productId, quantity, card) {
+  if (card.button.disabled) return;
+  card.button.disabled = true;
+  const key = pendingKeys.get(productId) ?? newKey();
+  pendingKeys.set(productId, key);
+  card.result.className = 'result';
+  card.result.textContent = 'Ordering…';
+  try {
+    const res = await fetch('/v1/orders', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'Idempotency-Key': key },
+      body: JSON.stringify({ product_id: productId, quantity }),
+    });
+    const body = await res.json().catch(() => ({}));
+    if (res.status >= 500 || res.status === 429) {
+      // Not a definite answer: the same key goes with the next try.
+      card.result.className = 'result problem';
+      card.result.textContent = 'The shop is busy, please try again.';
+      return;
+    }
+    pendingKeys.delete(productId);
+    if (res.status === 201) {
+      card.result.className = 'result sold';
+      card.result.textContent = `Sold! Order ${body.order_id} · ${quantity} × ${productId}`;
+    } else if (res.status === 409 && body.error?.code === 'out_of_stock') {
+      card.result.className = 'result out';
+      card.result.textContent = body.restock_id
+        ? 'Out of stock: a restock is on its way. Please come back soon.'
+        : 'Out of stock.';
+    } else {
+      card.result.className = 'result problem';
+      card.result.textContent = body.error?.message ?? `The shop answered ${res.status}.`;
+    }
+  } catch {
+    card.result.className = 'result problem';
+    card.result.textContent = 'Network problem, please try again.';
+  } finally {
+    card.button.disabled = false;
+    refresh();
+  }
+}
+
+async function refresh() {
+  try {
+    const res = await fetch('/v1/products');
+    if (!res.ok) throw new Error(String(res.status));
+    const body = await res.json();
+    render(body.products ?? body);
+    document.getElementById('status').textContent = '';
+  } catch {
+    document.getElementById('status').textContent = 'The shop cannot be reached; retrying…';
+  }
+}
+
+refresh();
+setInterval(refresh, 2000);

@@ -1,0 +1,162 @@
+// The storefront and the operations console in a real browser: Debian's chromium, headless,
+// driven by puppeteer-core, against a running `donut up`.
+//
+// Storefront: buy until 409 (a double click sells once), see "a restock is on its way", and
+// the stock come back by itself; ordering works from the keyboard; every field has a label;
+// a phone-sized window needs no sideways scrolling. Console: a failing factory fills the
+// dead-letter queue and the console shows it; with a wrong token its buttons are refused
+// (and nothing moves); with the token, redrive puts the restock through.
+//
+//   node tests/web/browser_test.mjs <donut binary> <repository> [--screenshots <dir>]
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import test, { after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { eventually, sleep, startDonut } from '../support/donut_up.mjs';
+
+const [donut, repo, flag, shots] = process.argv.slice(2);
+const screenshots = flag === '--screenshots' ? resolve(shots) : null;
+const require = createRequire(join(resolve(repo), 'tools/node/noop.js'));
+const puppeteer = require('puppeteer-core');
+const dir = mkdtempSync(join(tmpdir(), 'donut-browser-'));
+let shop, browser;
+
+const admin = (method, path, body) => fetch(`${shop.url}${path}`, { method,
+  headers: { authorization: `Bearer ${shop.token}`, 'content-type': 'application/json' },
+  body: body && JSON.stringify(body) }).then(async (r) => ({ status: r.status, body: await r.json() }));
+const product = (id, stock, restock) => admin('PUT', `/admin/products/${id}`,
+  { name: `Sandbox ${id}`, price_cents: 275, stock, restock_quantity: restock });
+const factory = (config) => fetch(`${shop.factory}/admin/config`, { method: 'PUT',
+  headers: { 'content-type': 'application/json' }, body: JSON.stringify(config) });
+const ordersOf = async (id) => (await admin('GET', '/admin/stats')).body.products.find((p) => p.product_id === id)?.orders;
+
+before(async () => {
+  shop = await startDonut(donut, dir, ['--factory-delay-ms', '1500', '--retry-base-ms', '100',
+    '--retry-cap-ms', '200', '--max-receive-count', '2', '--no-seed']);
+  browser = await puppeteer.launch({ executablePath: process.env.DONUT_CHROMIUM ?? '/usr/bin/chromium',
+    headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+  if (screenshots) mkdirSync(screenshots, { recursive: true });
+});
+
+after(async () => {
+  await browser?.close();
+  shop?.child.kill('SIGTERM');
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function open(path, viewport = { width: 1100, height: 900 }) {
+  const page = await browser.newPage();
+  await page.setViewport(viewport);
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  // The browser logs every 4xx answer; the ones the story provokes (409, 401) are expected.
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/status of (409|401)/.test(m.text())) problems.push(`console: ${m.text()}`);
+  });
+  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()}`));
+  await page.goto(`${shop.url}${path}`, { waitUntil: 'networkidle0' });
+  return { page, problems };
+}
+const text = (page, selector) => page.$eval(selector, (e) => e.textContent);
+
+test('storefront: sold, then 409 with a restock on its way, then the stock is back', async () => {
+  assert.equal((await product('SB-1', 3, 6)).status, 200);
+  assert.equal((await product('SB-2', 40, 40)).status, 200);
+  const { page, problems } = await open('/');
+  const card = '[data-product="SB-1"]';
+  await page.waitForSelector(`${card} .stock`);
+  assert.equal(await text(page, `${card} .stock`), '3 left');
+  assert.equal(await text(page, `${card} .price`), '$2.75');
+
+  // A double click on Order sells once.
+  await page.$eval(`${card} input`, (i) => { i.value = '2'; });
+  await page.click(`${card} button`, { clickCount: 2 });
+  await page.waitForFunction((s) => document.querySelector(s).textContent.startsWith('Sold!'), {}, `${card} .result`);
+  assert.equal(await ordersOf('SB-1'), 1, 'one order for the double click');
+  await page.waitForFunction((s) => document.querySelector(s).textContent === '1 left', {}, `${card} .stock`);
+
+  await page.click(`${card} button`);  // 2 more: only 1 left
+  await page.waitForFunction((s) => document.querySelector(s).textContent.startsWith('Out of stock'), {}, `${card} .result`);
+  assert.match(await text(page, `${card} .result`), /a restock is on its way/);
+  await page.$eval(`${card} input`, (i) => { i.value = '1'; });
+  await page.click(`${card} button`);
+  await page.waitForFunction((s) => document.querySelector(s).textContent.startsWith('Sold!'), {}, `${card} .result`);
+  await page.waitForFunction((s) => /a restock is on its way/.test(document.querySelector(s).textContent), {}, `${card} .stock`);
+  if (screenshots) await page.screenshot({ path: join(screenshots, 'storefront.png') });
+  // The factory delivers and the page shows it without a reload.
+  await page.waitForFunction((s) => document.querySelector(s).textContent === '6 left', { timeout: 30000 }, `${card} .stock`);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('storefront: keyboard only, labelled fields, a phone-sized window', async () => {
+  const { page, problems } = await open('/', { width: 375, height: 740, isMobile: true, hasTouch: true });
+  await page.waitForSelector('[data-product="SB-2"] button');
+  assert.ok(await page.$$eval('input', (inputs) => inputs.every((i) => i.labels.length > 0)), 'every input has a label');
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), 'no sideways scrolling');
+  const before = await ordersOf('SB-2');
+  await page.focus('[data-product="SB-2"] input');
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Order', 'Tab reaches the button');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.querySelector('[data-product="SB-2"] .result').textContent.startsWith('Sold!'));
+  assert.equal(await ordersOf('SB-2'), before + 1);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('console: a failing factory fills the dead-letter queue; refused without the token; redrive fixes it', async () => {
+  assert.equal((await factory({ failure_rate: 1 })).status, 200);
+  assert.equal((await product('SB-3', 1, 8)).status, 200);
+  const sold = await fetch(`${shop.url}/v1/orders`, { method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ product_id: 'SB-3', quantity: 1 }) });
+  assert.equal(sold.status, 201);
+
+  const { page, problems } = await open('/ops');
+  await page.waitForSelector('#login:not([hidden])');
+  await page.type('#token', shop.token);
+  await page.keyboard.press('Enter');
+  const deadCell = 'tr[data-queue="factory-requests"] td:nth-child(5)';
+  await page.waitForFunction((s) => document.querySelector(s)?.textContent === '1', { timeout: 30000 }, deadCell);
+  assert.equal(await page.$eval(deadCell, (e) => e.className), 'alarm');
+  await page.waitForFunction(() => /factory_unavailable|unavailable/.test(document.querySelector('#factory').textContent));
+  await page.waitForFunction(() => document.querySelectorAll('#chart-orders path').length > 0, { timeout: 10000 });
+  if (screenshots) {
+    // Some traffic first, so the charts have something to show.
+    for (let i = 0; i < 16; i++) {
+      await fetch(`${shop.url}/v1/orders`, { method: 'POST', headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ product_id: 'SB-2', quantity: 1 }) });
+      await sleep(500);
+    }
+    await page.screenshot({ path: join(screenshots, 'ops.png'), fullPage: true });
+  }
+
+  // The same button with a wrong token: refused, and the dead letter stays.
+  await page.evaluate(() => sessionStorage.setItem('donut-admin-token', 'not-the-token'));
+  await page.click('tr[data-queue="factory-requests"] button[data-action="redrive"]');
+  await page.waitForSelector('#login:not([hidden])');
+  assert.match(await text(page, '#notice'), /refused the token \(401\)/);
+  assert.equal((await admin('GET', '/admin/queues/factory-requests-dlq')).body.visible, 1);
+
+  // With the token, after the factory is fixed: redrive, and the restock goes through.
+  assert.equal((await factory({ failure_rate: 0 })).status, 200);
+  await page.type('#token', shop.token);
+  await page.keyboard.press('Enter');
+  const redrive = 'tr[data-queue="factory-requests"] button[data-action="redrive"]';
+  await page.waitForFunction((s) => document.querySelector(s) && !document.querySelector(s).disabled, {}, redrive);
+  await page.click(redrive);
+  await page.waitForFunction(() => /1 message\(s\) moved back/.test(document.querySelector('#dead-letters').textContent));
+  await eventually('SB-3 restocked', async () => (await admin('GET', '/admin/stats')).body.products
+    .find((p) => p.product_id === 'SB-3').stock === 8);
+  await page.waitForFunction((s) => document.querySelector(s)?.textContent === '0', { timeout: 10000 }, deadCell);
+  // The restock's life is on the page: its timeline lists the failures, the redrive's delivery,
+  // the factory's acceptance and the arrival.
+  const timeline = await page.$$eval('#restocks details', (all) => all.map((d) => d.textContent).join('\n'));
+  for (const kind of ['stock_out', 'factory_unavailable', 'factory_accepted', 'arrived']) {
+    assert.match(timeline, new RegExp(kind), `${kind} on the timeline`);
+  }
+  assert.deepEqual(problems, []);
+  await page.close();
+});
