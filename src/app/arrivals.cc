@@ -4,8 +4,10 @@
 
 #include "app/callback_signature.h"
 #include "app/topology.h"
+#include "app/trace_attributes.h"
 #include "codec/events_json.h"
 #include "codec/factory_json.h"
+#include "common/logging.h"
 #include "domain/validation.h"
 
 namespace donut::app {
@@ -37,6 +39,8 @@ Result<domain::Arrival> ArrivalIntake::accept(std::string_view timestamp,
   ports::OutgoingMessage message;
   message.body = codec::encode_arrival(arrival);
   message.attributes.emplace("type", "stock.arrival");
+  add_trace_attributes(message.attributes, arrival.restock_id, arrival.product_id);
+  LogScope scope{{"restock_id", arrival.restock_id}, {"product_id", arrival.product_id}};
   DONUT_RETURN_IF_ERROR(broker_.send(kStockArrivalsQueue, message));
   return arrival;
 }
@@ -53,6 +57,10 @@ MessageResult ArrivalHandler::handle_one(const ports::ReceivedMessage& message) 
                   arrival.error().message);
     return MessageResult::retry(std::chrono::seconds(1));
   }
+  const std::string trace_id = trace_id_of(message, arrival->restock_id);
+  LogScope scope{{"restock_id", arrival->restock_id},
+                 {"product_id", arrival->product_id},
+                 {"trace_id", trace_id}};
   auto outcome = store_.apply_arrival(*arrival);
   if (!outcome) {
     spdlog::warn("arrivals: store unavailable: {}", outcome.error().message);

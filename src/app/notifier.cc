@@ -4,7 +4,9 @@
 #include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
+#include "app/trace_attributes.h"
 #include "codec/events_json.h"
+#include "common/logging.h"
 #include "common/overloaded.h"
 #include "common/stoppable_sleep.h"
 #include "common/thread_name.h"
@@ -55,6 +57,9 @@ MessageResult Notifier::handle_one(const ports::ReceivedMessage& message) {
                   event.error().message);
     return MessageResult::retry(std::chrono::seconds(1));
   }
+  LogScope scope{{"restock_id", domain::event_restock_id(*event)},
+                 {"product_id", domain::event_product_id(*event)},
+                 {"trace_id", trace_id_of(message, domain::event_restock_id(*event))}};
   const ports::Email email = compose_email(*event, settings_);
   if (auto sent = mailer_.send(email); !sent) {
     spdlog::warn("notifier: mail not sent: {}", sent.error().message);

@@ -3,6 +3,8 @@
 #include <spdlog/spdlog.h>
 
 #include "app/queue_consumer.h"
+#include "app/trace_attributes.h"
+#include "codec/events_json.h"
 #include "common/thread_name.h"
 
 namespace donut::app {
@@ -60,8 +62,12 @@ Result<int64_t> OutboxRelay::drain() {
     Status failure = ok();
     for (auto& entry : entries) {
       ports::OutgoingMessage message;
-      message.body = std::move(entry.body);
       message.attributes.emplace("type", entry.type);
+      if (auto event = codec::decode_event(entry.body)) {
+        add_trace_attributes(message.attributes, domain::event_restock_id(*event),
+                             domain::event_product_id(*event));
+      }
+      message.body = std::move(entry.body);
       if (auto status = broker_.publish(entry.topic, message); !status) {
         failure = status;
         break;

@@ -3,9 +3,12 @@
 #include <boost/url/url.hpp>
 #include <spdlog/spdlog.h>
 
+#include "app/trace_attributes.h"
 #include "codec/events_json.h"
+#include "common/logging.h"
 #include "common/overloaded.h"
 #include "common/stoppable_sleep.h"
+#include "common/trace.h"
 
 namespace donut::app {
 namespace {
@@ -73,6 +76,9 @@ MessageResult RestockHandler::handle_one(const ports::ReceivedMessage& message,
   const auto* empty = std::get_if<domain::StockEmpty>(&*event);
   if (empty == nullptr) return MessageResult::ok();  // not ours (filtered upstream on most brokers)
 
+  const std::string trace_id = trace_id_of(message, empty->restock_id);
+  LogScope scope{
+      {"restock_id", empty->restock_id}, {"product_id", empty->product_id}, {"trace_id", trace_id}};
   const TimePoint now = clock_.now();
   // The lease belongs to this delivery, not to the process: another thread of this process
   // holding a redelivered copy must see the restock as busy.
@@ -120,6 +126,7 @@ MessageResult RestockHandler::handle_one(const ports::ReceivedMessage& message,
   request.requester = options_.requester;
   request.request_id = empty->restock_id;
   request.callback_url = callback_for(options_.callback_url, empty->restock_id);
+  request.traceparent = trace::traceparent(trace_id);
 
   Error last_error;
   for (int attempt = 1; attempt <= std::max(1, options_.attempts_per_delivery); ++attempt) {

@@ -20,6 +20,7 @@
 #include "adapters/sqlite/sqlite_store.h"
 #include "api/sales_api.h"
 #include "app/topology.h"
+#include "cli/restocks_command.h"
 #include "common/ids.h"
 #include "common/logging.h"
 #include "domain/validation.h"
@@ -56,7 +57,8 @@ void wait_for_shutdown_signal() {
   spdlog::info("received {}, shutting down", received == SIGINT ? "SIGINT" : "SIGTERM");
 }
 
-void add_common_options(CLI::App& app, LocalConfig& c, std::string& log_level) {
+void add_common_options(CLI::App& app, LocalConfig& c, std::string& log_level,
+                        std::string& log_format) {
   app.add_option("--data-dir", c.data_dir, "Folder for the database, mail outbox and secrets")
       ->envname("DONUT_DATA_DIR")
       ->capture_default_str();
@@ -76,6 +78,11 @@ void add_common_options(CLI::App& app, LocalConfig& c, std::string& log_level) {
       ->capture_default_str();
   app.add_option("--log-level", log_level, "trace|debug|info|warn|error|off")
       ->envname("DONUT_LOG_LEVEL")
+      ->capture_default_str();
+  app.add_option("--log-format", log_format,
+                 "text, or json: one object per line with the order, restock and trace ids")
+      ->envname("DONUT_LOG_FORMAT")
+      ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();
 }
 
@@ -288,7 +295,8 @@ int main(int argc, char** argv) {
 
   LocalConfig config;
   std::string log_level = "info";
-  add_common_options(app, config, log_level);
+  std::string log_format = "text";
+  add_common_options(app, config, log_level, log_format);
 
   struct RoleCommand {
     const char* name;
@@ -350,6 +358,17 @@ int main(int argc, char** argv) {
   auto* db = app.add_subcommand("db", "Warehouse schema")->require_subcommand(1);
   auto* db_migrate =
       db->add_subcommand("migrate", "Apply the schema migrations the warehouse lacks");
+
+  // restocks
+  auto* restocks = app.add_subcommand("restocks", "Each restock's timeline, newest first");
+  std::string restocks_product;
+  int restocks_limit = 10;
+  bool restocks_json = false;
+  restocks->add_option("--product", restocks_product, "Only this product's restocks");
+  restocks->add_option("--limit", restocks_limit, "How many restocks")
+      ->check(CLI::Range(1, 200))
+      ->capture_default_str();
+  restocks->add_flag("--json", restocks_json, "The same as GET /admin/restocks answers");
 
   // queues, dlq
   auto* queues = app.add_subcommand("queues", "Queue depths, messages in flight, dead letters");
@@ -424,7 +443,7 @@ int main(int argc, char** argv) {
                   "under injected faults; the invariants still decide)");
 
   CLI11_PARSE(app, argc, argv);
-  donut::init_logging(log_level);
+  donut::init_logging(log_level, log_format);
   read_smtp_password(config);
 
   for (const auto& role : role_commands) {
@@ -521,6 +540,10 @@ int main(int argc, char** argv) {
     if (!product) return fail(product.error());
     std::cout << donut::api::product_json(*product) << "\n";
     return 0;
+  }
+  if (restocks->parsed()) {
+    return donut::cli::print_restocks(*d.store, restocks_product, restocks_limit, restocks_json,
+                                      stdout);
   }
   if (queues->parsed()) {
     std::printf("%-24s %8s %10s %8s %10s\n", "QUEUE", "VISIBLE", "IN FLIGHT", "DELAYED", "DEAD");

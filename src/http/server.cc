@@ -1,6 +1,8 @@
 #include "http/server.h"
 
+#include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <thread>
 #include <vector>
 
@@ -9,6 +11,8 @@
 #include <boost/beast/http.hpp>
 #include <spdlog/spdlog.h>
 
+#include "common/ids.h"
+#include "common/logging.h"
 #include "common/thread_name.h"
 #include "http/beast_request.h"
 #include "http/rate_limiter.h"
@@ -43,6 +47,13 @@ struct Server::Impl {
 };
 
 namespace {
+
+// A client's request id is kept when it is 1-64 characters of [A-Za-z0-9._-].
+bool is_plain_token(std::string_view text) {
+  return !text.empty() && text.size() <= 64 && std::all_of(text.begin(), text.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-';
+  });
+}
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
@@ -100,8 +111,19 @@ class Session : public std::enable_shared_from_this<Session> {
       limited.headers.emplace_back("Retry-After", "1");
       return write(std::move(limited));
     }
+    // Every answer names its request, and the handler's log lines carry the same id: the
+    // client's X-Request-Id when it is a plain token, else a new one.
+    std::string request_id;
+    if (const auto* given = request.header("x-request-id");
+        given != nullptr && is_plain_token(*given)) {
+      request_id = *given;
+    } else {
+      request_id = random_hex(8);
+    }
+    LogScope scope{{"request_id", request_id}};
     // The handler may answer from any thread; hop back onto this connection's strand.
-    server_.handler(std::move(request), [self = shared_from_this()](Response response) {
+    server_.handler(std::move(request), [self = shared_from_this(), request_id](Response response) {
+      response.headers.emplace_back("X-Request-Id", request_id);
       asio::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
         self->write(std::move(response));
       });

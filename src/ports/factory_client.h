@@ -21,6 +21,7 @@ struct ManufactureRequest {
   std::string requester;
   std::string request_id;  // our restock id; the callback carries it back
   std::string callback_url;
+  std::string traceparent;  // W3C Trace Context header for the call (empty: none)
 };
 
 struct FactoryAck {

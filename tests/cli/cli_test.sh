@@ -23,7 +23,7 @@ contains() {  # contains <description> <text> <file>
 
 check "--help" 0 "$donut" --help
 contains "help lists the roles" "restock" "$data/out"
-for sub in up sales restock arrivals notifier relay factory stock order queues dlq db "db migrate" mail "mail test"; do
+for sub in up sales restock arrivals notifier relay factory stock order queues dlq db "db migrate" mail "mail test" restocks; do
   check "$sub --help" 0 "$donut" $sub --help  # word-split: "mail test" is two words
 done
 check "no subcommand is an error" 106 "$donut"
@@ -44,9 +44,9 @@ contains "it names what is missing" "AWS_ACCESS_KEY_ID" "$data/err"
 
 # Schema migrations: applied once, reported on every run; a warehouse from a newer donut is refused.
 check "db migrate" 0 "$donut" db migrate --data-dir "$data/schema"
-contains "db migrate names the schema version" "is at schema version 3" "$data/out"
+contains "db migrate names the schema version" "is at schema version 4" "$data/out"
 check "db migrate again changes nothing" 0 "$donut" db migrate --data-dir "$data/schema"
-contains "the version stays" "is at schema version 3" "$data/out"
+contains "the version stays" "is at schema version 4" "$data/out"
 sqlite3 "$data/schema/warehouse.db" "PRAGMA user_version = 42"
 check "a newer warehouse is refused" 2 "$donut" db migrate --data-dir "$data/schema"
 contains "it says why" "newer than this donut knows" "$data/err"
@@ -55,7 +55,8 @@ check "db migrate against no server exits 3" 3 "$donut" db migrate --database my
 
 # Start the system on free-ish ports, then use the operator commands on its data folder.
 port=$((20000 + RANDOM % 20000)); fport=$((port + 1))
-"$donut" up --data-dir "$data/d" --port $port --factory-port $fport --factory-delay-ms 1500 >"$data/up.log" 2>&1 &
+"$donut" up --data-dir "$data/d" --port $port --factory-port $fport --factory-delay-ms 1500 \
+  --log-format json >"$data/up.log" 2>"$data/up.json" &
 pid=$!
 for _ in $(seq 50); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
 contains "up prints where it listens" "http://127.0.0.1:$port" "$data/up.log"
@@ -70,6 +71,17 @@ check "order bad product id exits 2" 2 "$donut" order "bad id" 1 --url "http://1
 check "order against nothing exits 3" 3 "$donut" order CP-502104 1 --url "http://127.0.0.1:1"
 for _ in $(seq 200); do curl -fs "http://127.0.0.1:$port/v1/products/CP-502104" | grep -q '"stock":20' && break; sleep 0.1; done
 check "restocked after the stock-out" 0 grep -q '"stock":20' <(curl -fs "http://127.0.0.1:$port/v1/products/CP-502104")
+check "restocks" 0 "$donut" restocks --product CP-502104 --data-dir "$data/d"
+contains "restocks shows the stock-out and its order" "stock_out .*order .* took the last 3" "$data/out"
+contains "restocks shows the factory's answer" "factory_accepted .*accepted 20" "$data/out"
+contains "restocks shows the arrival with its lead time" "arrived .*20 added" "$data/out"
+check "restocks --json" 0 "$donut" restocks --json --limit 1 --data-dir "$data/d"
+contains "restocks --json is the admin route's shape" '"restocks":\[{"id":' "$data/out"
+check "restocks --limit out of range" 105 "$donut" restocks --limit 0 --data-dir "$data/d"
+check "JSON logs are one object per line" 0 node -e '
+  for (const l of require("fs").readFileSync(process.argv[1], "utf8").trim().split("\n")) JSON.parse(l);' "$data/up.json"
+contains "the restock worker's lines name the restock and its trace" \
+  '"msg":"restock [0-9A-Z]*: factory accepted 20 x CP-502104".*"restock_id":"[0-9A-Z]*".*"trace_id":"[0-9a-f]\{32\}"' "$data/up.json"
 check "queues" 0 "$donut" queues --data-dir "$data/d"
 contains "queues lists factory-requests" "factory-requests" "$data/out"
 check "dlq list" 0 "$donut" dlq list factory-requests --data-dir "$data/d"

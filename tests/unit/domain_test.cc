@@ -1,6 +1,8 @@
 // The domain core: the selling rule, the restock policy, restock claims and validation.
 #include <gtest/gtest.h>
 
+#include "common/logging.h"
+#include "common/trace.h"
 #include "domain/events.h"
 #include "domain/restock.h"
 #include "domain/sales.h"
@@ -111,4 +113,39 @@ TEST(Events, TypeAndIdentity) {
 }
 
 }  // namespace
+
+// W3C Trace Context (https://www.w3.org/TR/trace-context/#traceparent-header).
+TEST(Trace, ARestockAlwaysHasTheSameTraceAndAWellFormedTraceparent) {
+  const auto id = trace::trace_id_for("01JDV6M0F4Q6Y5X3K8W2N9R7TC");
+  EXPECT_EQ(id.size(), 32u);
+  EXPECT_EQ(id, trace::trace_id_for("01JDV6M0F4Q6Y5X3K8W2N9R7TC"));
+  EXPECT_NE(id, trace::trace_id_for("01JDV6M0F4Q6Y5X3K8W2N9R7TD"));
+  const auto header = trace::traceparent(id);
+  EXPECT_EQ(trace::trace_id_of(header), id);
+  EXPECT_NE(trace::traceparent(id), header) << "a new parent id each time";
+  // The specification's example, and what it says is invalid.
+  EXPECT_EQ(trace::trace_id_of("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"),
+            "4bf92f3577b34da6a3ce929d0e0e4736");
+  for (const char* bad : {"00-00000000000000000000000000000000-00f067aa0ba902b7-01",
+                          "00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01",
+                          "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01",
+                          "01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+                          "00-4bf92f3577b34da6a3ce929d0e0e473-00f067aa0ba902b7-01", ""}) {
+    EXPECT_FALSE(trace::trace_id_of(bad)) << bad;
+  }
+}
+
+TEST(Logging, JsonLinesCarryTheScopesIdsAndEscapeTheMessage) {
+  EXPECT_EQ(json_log_line("t", "info", "7", "plain"),
+            R"({"time":"t","level":"info","thread":"7","msg":"plain"})");
+  {
+    LogScope outer{{"restock_id", "r1"}, {"order_id", ""}};
+    LogScope inner{{"trace_id", "abc"}};
+    EXPECT_EQ(json_log_line("t", "warn", "7", "say \"hi\"\n\x01"),
+              R"({"time":"t","level":"warn","thread":"7","msg":"say \"hi\"\n\u0001",)"
+              R"("restock_id":"r1","trace_id":"abc"})");
+  }
+  EXPECT_TRUE(log_fields().empty()) << "scopes end with their block";
+}
+
 }  // namespace donut::domain

@@ -21,6 +21,7 @@
 #include "codec/events_json.h"
 #include "common/ids.h"
 #include "common/reconnect_gate.h"
+#include "common/trace.h"
 
 namespace donut::app {
 namespace {
@@ -139,6 +140,59 @@ TEST_F(Handlers, RestockAsksTheFactoryOnceWithTheContractFields) {
   EXPECT_EQ(store_.get_restock(restock_id)->state, domain::RestockState::requested);
   EXPECT_TRUE(handler.handle_one(message, {}).done) << "a redelivery is acknowledged";
   EXPECT_EQ(factory_.calls(), 1u) << "and does not call the factory again";
+}
+
+// One trace follows the restock: the relay puts its ids on the message, the worker passes the
+// traceparent to the factory, and the timeline records the delivery and the answer.
+TEST_F(Handlers, TheRestocksIdsTravelWithItsMessagesAndItsTimelineGrows) {
+  const auto restock_id = empty_the_shelf();
+  auto message = receive_one(kFactoryRequestsQueue);
+  EXPECT_EQ(message.attributes.at("restock_id"), restock_id);
+  EXPECT_EQ(message.attributes.at("product_id"), "CP-1");
+  const auto trace_id = trace::trace_id_of(message.attributes.at("traceparent"));
+  ASSERT_TRUE(trace_id) << message.attributes.at("traceparent");
+  EXPECT_EQ(*trace_id, trace::trace_id_for(restock_id));
+
+  factory_.failures = {make_error(ErrorCode::timeout, "slow")};
+  std::vector<std::string> outcomes;
+  RestockHandler::Options options;
+  options.worker_id = "w1";
+  options.in_place_retry = Millis(1);
+  options.on_factory_call = [&](std::string_view outcome, Millis) {
+    outcomes.emplace_back(outcome);
+  };
+  RestockHandler handler(store_, factory_, clock_, options);
+  EXPECT_TRUE(handler.handle_one(message, {}).done);
+  EXPECT_EQ(outcomes, (std::vector<std::string>{"factory_timeout", "factory_accepted"}));
+  ASSERT_EQ(factory_.calls(), 2u);
+  EXPECT_EQ(trace::trace_id_of(factory_.requests[0].traceparent), trace_id);
+
+  auto history = store_.restock_history("CP-1", 1);
+  ASSERT_TRUE(history && history->size() == 1u);
+  std::vector<std::string> kinds;
+  for (const auto& e : history->front().events) kinds.push_back(e.kind);
+  EXPECT_EQ(kinds, (std::vector<std::string>{"stock_out", "queued", "published", "delivery",
+                                             "factory_timeout", "factory_accepted", "queued"}));
+
+  // The arrival intake puts the same ids on the stock-arrivals message.
+  ArrivalIntake intake(broker_, clock_, {"secret"});
+  const std::string body =
+      R"({"MessageAttributeProductId":"CP-1","MessageAttributeProductCnt":12})";
+  const int64_t seconds = to_unix_ms(clock_.now()) / 1000;
+  ASSERT_TRUE(intake.accept(std::to_string(seconds), sign_callback("secret", seconds, body), body,
+                            restock_id));
+  auto arrival = receive_one(kStockArrivalsQueue);
+  EXPECT_EQ(arrival.attributes.at("restock_id"), restock_id);
+  EXPECT_EQ(trace::trace_id_of(arrival.attributes.at("traceparent")), trace_id);
+}
+
+TEST_F(Handlers, FactoryFailuresAreNamedByKind) {
+  EXPECT_EQ(RestockHandler::failure_kind(make_error(ErrorCode::timeout, "")), "factory_timeout");
+  EXPECT_EQ(RestockHandler::failure_kind(make_error(ErrorCode::unavailable, "")),
+            "factory_unavailable");
+  EXPECT_EQ(RestockHandler::failure_kind(make_error(ErrorCode::invalid_argument, "")),
+            "factory_rejected");
+  EXPECT_EQ(RestockHandler::failure_kind(make_error(ErrorCode::internal, "")), "factory_error");
 }
 
 TEST_F(Handlers, TransientFactoryFailureIsRetriedThenLeftToTheQueue) {

@@ -12,8 +12,13 @@ Result<ports::FactoryAck> HttpFactoryClient::request_manufacture(
     const ports::ManufactureRequest& request) {
   DONUT_ASSIGN_OR_RETURN(
       auto response,
-      http_client::post_json(options_.base_url + "/api/manufactures",
-                             codec::encode_manufacture_request(request), {}, options_.timeout));
+      http_client::post_json(
+          options_.base_url + "/api/manufactures", codec::encode_manufacture_request(request),
+          request.traceparent.empty()
+              ? std::vector<std::pair<std::string, std::string>>{}
+              : std::vector<std::pair<std::string, std::string>>{{"traceparent",
+                                                                  request.traceparent}},
+          options_.timeout));
   const long status = response.status;
   if (status >= 200 && status < 300) {
     ports::FactoryAck ack;

@@ -10,7 +10,14 @@
 
 int main(int argc, char** argv) {
   const char* level = std::getenv("DONUT_LOG_LEVEL");
-  donut::init_logging(level != nullptr ? level : "info");
+  // JSON lines when asked, or when the function's log format is JSON (LoggingConfig), which
+  // CloudWatch Logs Insights then reads field by field.
+  const char* format = std::getenv("DONUT_LOG_FORMAT");
+  const char* lambda_format = std::getenv("AWS_LAMBDA_LOG_FORMAT");
+  const bool json =
+      (format != nullptr && std::string(format) == "json") ||
+      (format == nullptr && lambda_format != nullptr && std::string(lambda_format) == "JSON");
+  donut::init_logging(level != nullptr ? level : "info", json ? "json" : "text");
   const char* runtime = std::getenv("AWS_LAMBDA_RUNTIME_API");
   if (runtime == nullptr || *runtime == '\0') {
     std::fprintf(stderr,
