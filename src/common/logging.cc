@@ -1,12 +1,12 @@
 #include "common/logging.h"
 
-#include "common/time.h"
-
 #include <string>
 
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+
+#include "common/time.h"
 
 namespace donut {
 namespace {
