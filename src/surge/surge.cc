@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <condition_variable>
 #include <fstream>
 #include <map>
@@ -422,27 +423,98 @@ void print_report(const SurgeReport& r, std::ostream& out) {
   for (const auto& f : r.failures) out << "  - " << f << "\n";
 }
 
+namespace {
+
+// A round step for about `ticks` intervals up to `max`: 1, 2 or 5 times a power of ten.
+double nice_step(double max, int ticks) {
+  const double raw = std::max(max, 1.0) / ticks;
+  const double power = std::pow(10.0, std::floor(std::log10(raw)));
+  for (double m : {1.0, 2.0, 5.0, 10.0}) {
+    if (m * power >= raw) return m * power;
+  }
+  return 10 * power;
+}
+
+// Where the stock ran out and where it came back, from the stock samples.
+struct StockEvents {
+  std::vector<double> outs, restocks;  // seconds since the surge began
+};
+StockEvents stock_events(const std::vector<std::pair<double, int64_t>>& samples) {
+  StockEvents e;
+  for (std::size_t i = 1; i < samples.size(); ++i) {
+    const auto [t0, s0] = samples[i - 1];
+    const auto [t1, s1] = samples[i];
+    if (s0 > 0 && s1 == 0) e.outs.push_back(t1);
+    if (s1 > s0) e.restocks.push_back(t1);
+  }
+  return e;
+}
+
+}  // namespace
+
+// Stock (left axis, units) and sold / refused orders per second (right axis) over the seconds
+// of the run, with ticks on every axis, grid lines, and each stock-out and restock marked.
 std::string render_chart(const SurgeReport& r, const std::string& title) {
-  const double width = 900, height = 420, left = 60, right = 60, top = 40, bottom = 50;
+  const double width = 900, height = 440, left = 70, right = 70, top = 44, bottom = 70;
   const double plot_w = width - left - right, plot_h = height - top - bottom;
   double max_t = static_cast<double>(r.timeline.size());
   for (const auto& [t, s] : r.stock_samples) max_t = std::max(max_t, t);
-  int64_t max_stock = 1;
+  int64_t max_stock = 1, max_rate = 1;
   for (const auto& [t, s] : r.stock_samples) max_stock = std::max(max_stock, s);
-  int64_t max_rate = 1;
   for (const auto& s : r.timeline) max_rate = std::max({max_rate, s.sold, s.out_of_stock});
-  auto x = [&](double t) { return left + plot_w * t / std::max(max_t, 1.0); };
-  auto y_stock = [&](double v) {
-    return top + plot_h * (1.0 - v / static_cast<double>(max_stock));
-  };
-  auto y_rate = [&](double v) { return top + plot_h * (1.0 - v / static_cast<double>(max_rate)); };
+  const double t_step = nice_step(max_t, 10), stock_step = nice_step(max_stock, 5),
+               rate_step = nice_step(max_rate, 5);
+  const double t_top = std::ceil(std::max(max_t, 1.0) / t_step) * t_step;
+  const double stock_top = std::ceil(max_stock / stock_step) * stock_step;
+  const double rate_top = std::ceil(max_rate / rate_step) * rate_step;
+  auto x = [&](double t) { return left + plot_w * t / t_top; };
+  auto y_stock = [&](double v) { return top + plot_h * (1.0 - v / stock_top); };
+  auto y_rate = [&](double v) { return top + plot_h * (1.0 - v / rate_top); };
   std::string svg = fmt::format(
       "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{0}\" height=\"{1}\" "
       "font-family=\"Helvetica,sans-serif\" font-size=\"12\">\n"
       "<rect width=\"{0}\" height=\"{1}\" fill=\"white\"/>\n"
-      "<text x=\"{2}\" y=\"24\" font-size=\"15\">{3}</text>\n"
-      "<rect x=\"{2}\" y=\"{4}\" width=\"{5}\" height=\"{6}\" fill=\"none\" stroke=\"#999\"/>\n",
-      width, height, left, title, top, plot_w, plot_h);
+      "<text x=\"{2}\" y=\"24\" font-size=\"15\">{3}</text>\n",
+      width, height, left, title);
+  for (double v = 0; v <= stock_top + 1e-9; v += stock_step) {  // grid and left ticks
+    svg += fmt::format(
+        "<line x1=\"{0}\" x2=\"{1}\" y1=\"{2:.1f}\" y2=\"{2:.1f}\" stroke=\"#e5e5e5\"/>"
+        "<text x=\"{3}\" y=\"{4:.1f}\" text-anchor=\"end\" fill=\"#1f77b4\">{5:.0f}</text>\n",
+        left, left + plot_w, y_stock(v), left - 6, y_stock(v) + 4, v);
+  }
+  for (double v = 0; v <= rate_top + 1e-9; v += rate_step) {
+    svg += fmt::format("<text x=\"{0}\" y=\"{1:.1f}\" fill=\"#555\">{2:.0f}</text>\n",
+                       left + plot_w + 6, y_rate(v) + 4, v);
+  }
+  for (double t = 0; t <= t_top + 1e-9; t += t_step) {
+    svg += fmt::format(
+        "<line x1=\"{0:.1f}\" x2=\"{0:.1f}\" y1=\"{1}\" y2=\"{2}\" stroke=\"#999\"/>"
+        "<text x=\"{0:.1f}\" y=\"{3}\" text-anchor=\"middle\">{4:.0f}</text>\n",
+        x(t), top + plot_h, top + plot_h + 5, top + plot_h + 18, t);
+  }
+  svg += fmt::format(
+      "<rect x=\"{0}\" y=\"{1}\" width=\"{2}\" height=\"{3}\" fill=\"none\" stroke=\"#999\"/>\n"
+      "<text transform=\"translate({4},{5}) rotate(-90)\" text-anchor=\"middle\" "
+      "fill=\"#1f77b4\">stock (units)</text>\n"
+      "<text transform=\"translate({6},{5}) rotate(90)\" text-anchor=\"middle\" "
+      "fill=\"#555\">orders per second</text>\n"
+      "<text x=\"{7}\" y=\"{8}\" text-anchor=\"middle\">seconds since the surge began</text>\n",
+      left, top, plot_w, plot_h, left - 48, top + plot_h / 2, left + plot_w + 48, left + plot_w / 2,
+      top + plot_h + 36);
+  const auto events = stock_events(r.stock_samples);
+  // Stock-out labels on the first line, restock labels on the second: close events stay legible.
+  auto marks = [&](const std::vector<double>& at, const char* color, const char* label,
+                   double label_y) {
+    for (double t : at) {
+      svg += fmt::format(
+          "<line x1=\"{0:.1f}\" x2=\"{0:.1f}\" y1=\"{1}\" y2=\"{2}\" stroke=\"{3}\" "
+          "stroke-dasharray=\"4 3\"/><text x=\"{4:.1f}\" y=\"{5}\" fill=\"{3}\" "
+          "font-size=\"11\">{6}</text>\n",
+          x(t), top, top + plot_h, color, x(t) + 3, label_y, label);
+    }
+  };
+  marks(events.outs, "#d62728", "stock-out", top + 12);
+  marks(events.restocks, "#2ca02c", "restocked", top + 26);
   auto polyline = [&](const std::vector<std::pair<double, double>>& points, const char* color) {
     std::string p;
     for (const auto& [px, py] : points) p += fmt::format("{:.1f},{:.1f} ", px, py);
@@ -450,8 +522,7 @@ std::string render_chart(const SurgeReport& r, const std::string& title) {
                        color, p);
   };
   std::vector<std::pair<double, double>> stock, sold, refused;
-  for (const auto& [t, s] : r.stock_samples)
-    stock.emplace_back(x(t), y_stock(static_cast<double>(s)));
+  for (const auto& [t, s] : r.stock_samples) stock.emplace_back(x(t), y_stock(double(s)));
   for (std::size_t i = 0; i < r.timeline.size(); ++i) {
     const double t = static_cast<double>(i) + 0.5;
     sold.emplace_back(x(t), y_rate(static_cast<double>(r.timeline[i].sold)));
@@ -460,26 +531,15 @@ std::string render_chart(const SurgeReport& r, const std::string& title) {
   polyline(stock, "#1f77b4");
   polyline(sold, "#2ca02c");
   polyline(refused, "#d62728");
+  const double ly = height - 12;
   svg += fmt::format(
-      "<text x=\"{0}\" y=\"{1}\" text-anchor=\"end\">{2}</text>"
-      "<text x=\"{0}\" y=\"{3}\" text-anchor=\"end\">0</text>\n"
-      "<text x=\"{4}\" y=\"{1}\">{5}/s</text><text x=\"{4}\" y=\"{3}\">0</text>\n"
-      "<text x=\"{6}\" y=\"{7}\" text-anchor=\"middle\">seconds since the surge began ({8:.0f} "
-      "s)</text>\n",
-      left - 6, top + 10, max_stock, top + plot_h, left + plot_w + 6, max_rate, left + plot_w / 2,
-      height - 15, max_t);
-  const double ly = height - 32;
-  svg += fmt::format(
-      "<rect x=\"{0}\" y=\"{1}\" width=\"12\" height=\"4\" fill=\"#1f77b4\"/><text x=\"{2}\" "
-      "y=\"{3}\">stock "
-      "(left axis)</text>\n"
-      "<rect x=\"{4}\" y=\"{1}\" width=\"12\" height=\"4\" fill=\"#2ca02c\"/><text x=\"{5}\" "
-      "y=\"{3}\">sold/s "
-      "(right)</text>\n"
-      "<rect x=\"{6}\" y=\"{1}\" width=\"12\" height=\"4\" fill=\"#d62728\"/><text x=\"{7}\" "
-      "y=\"{3}\">out of "
-      "stock/s (right)</text>\n</svg>\n",
-      left, ly - 4, left + 16, ly, left + 180, left + 196, left + 330, left + 346);
+      "<rect x=\"{0}\" y=\"{1}\" width=\"12\" height=\"4\" fill=\"#1f77b4\"/>"
+      "<text x=\"{2}\" y=\"{3}\">stock (left axis)</text>\n"
+      "<rect x=\"{4}\" y=\"{1}\" width=\"12\" height=\"4\" fill=\"#2ca02c\"/>"
+      "<text x=\"{5}\" y=\"{3}\">sold/s (right)</text>\n"
+      "<rect x=\"{6}\" y=\"{1}\" width=\"12\" height=\"4\" fill=\"#d62728\"/>"
+      "<text x=\"{7}\" y=\"{3}\">out of stock (409)/s (right)</text>\n</svg>\n",
+      left, ly - 4, left + 16, ly, left + 160, left + 176, left + 290, left + 306);
   return svg;
 }
 

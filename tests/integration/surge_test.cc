@@ -50,6 +50,28 @@ TEST_F(Surge, TheStoryHoldsEveryInvariant) {
   const auto chart = surge::render_chart(*report, "test");
   EXPECT_NE(chart.find("<svg"), std::string::npos);
   EXPECT_NE(chart.find("<polyline"), std::string::npos);
+  EXPECT_NE(chart.find("stock (units)"), std::string::npos) << "the left axis says its unit";
+  EXPECT_NE(chart.find("orders per second"), std::string::npos) << "and the right one";
+  EXPECT_NE(chart.find(">stock-out</text>"), std::string::npos) << "stock-outs are marked";
+  EXPECT_NE(chart.find(">restocked</text>"), std::string::npos) << "and restocks";
+}
+
+TEST(SurgeChart, AxesHaveRoundTicksAndEveryStockOutAndRestockIsMarked) {
+  surge::SurgeReport r;
+  r.timeline.resize(23, {40, 5, 0, 0});
+  r.stock_samples = {{0, 300}, {4, 120}, {8, 0}, {12, 0}, {14, 250}, {18, 0}, {22, 250}};
+  const auto svg = surge::render_chart(r, "t");
+  auto count = [&](const std::string& text) {
+    std::size_t n = 0;
+    for (auto at = svg.find(text); at != std::string::npos; at = svg.find(text, at + 1)) ++n;
+    return n;
+  };
+  EXPECT_EQ(count(">stock-out</text>"), 2u);
+  EXPECT_EQ(count(">restocked</text>"), 2u);
+  // Stock to 300 in steps of 100 (0..300), seconds to 25 in steps of 5 (0..25), rates to 40.
+  for (const char* tick : {">300</text>", ">100</text>", ">25</text>", ">40</text>"}) {
+    EXPECT_NE(svg.find(tick), std::string::npos) << tick;
+  }
 }
 
 TEST_F(Surge, InvariantsCatchStockThatAppearsFromNowhere) {
