@@ -3,8 +3,10 @@
 #   ceiling     the same HTTP server answering 200 {} (bench/plain_server)
 #   group       `donut up` with group commit (the default)
 #   per-request `donut up --order-strategy per-request` (one transaction per order)
-# plus group commit across 10 products. Reports orders/s, p50, p99 and the ratio to the
-# ceiling. Durability is the same in every run (SQLite WAL, synchronous=FULL).
+# plus group commit across 10 products, and group commit again while the operations console's
+# live feed is polled as an open /ops tab polls it (GET /admin/stats, /admin/queues and
+# /admin/restocks every 2 s). Reports orders/s, p50, p99 and the ratio to the ceiling.
+# Durability is the same in every run (SQLite WAL, synchronous=FULL).
 # Usage: bench/orders_http.sh [build-dir] [seconds]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -55,12 +57,29 @@ run_wrk ceiling http://127.0.0.1:18180
 run_wrk group http://127.0.0.1:18280
 run_wrk per-request http://127.0.0.1:18380
 run_wrk group-10-products http://127.0.0.1:18280 "P0,P1,P2,P3,P4,P5,P6,P7,P8,P9"
+console_feed() {  # what an open console asks, at its pace
+  local token
+  token=$(cat "$work/group/admin-token")
+  while :; do
+    for path in /admin/stats /admin/queues "/admin/restocks?limit=12"; do
+      curl -fs -o /dev/null -H "Authorization: Bearer $token" "http://127.0.0.1:18280$path" &
+    done
+    wait
+    sleep 2
+  done
+}
+console_feed &
+feed=$!
+pids+=($feed)
+run_wrk group+console http://127.0.0.1:18280
+kill $feed 2>/dev/null || true
 
 ceiling=$(cat "$work/ceiling.rps")
-for name in group per-request group-10-products; do
+for name in group per-request group-10-products group+console; do
   awk -v n="$name" -v r="$(cat "$work/$name.rps")" -v c="$ceiling" 'BEGIN {printf "%-22s %.2f of the HTTP ceiling\n", n, r / c}'
 done
 awk -v g="$(cat "$work/group.rps")" -v p="$(cat "$work/per-request.rps")" 'BEGIN {printf "group commit / per-request: %.1fx\n", g / p}'
+awk -v c="$(cat "$work/group+console.rps")" -v g="$(cat "$work/group.rps")" 'BEGIN {printf "group commit with the console feed / without: %.2f\n", c / g}'
 for name in group per-request; do
   rss=$(awk '/VmHWM/ {print $2 " " $3}' "/proc/$(pgrep -f "data-dir $work/$name " | head -1)/status" 2>/dev/null || echo "?")
   echo "peak RSS of donut up ($name): $rss"
