@@ -4,7 +4,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/logging.h"
 #include "common/thread_name.h"
+#include "common/trace.h"
 
 namespace donut::app {
 
@@ -89,6 +91,18 @@ void OrderService::decide(std::vector<Pending>& batch) {
     return !o.restock_id.empty() && !o.replayed;
   });
   if (restock_opened && on_restock_opened_) on_restock_opened_();
+  for (const auto& o : *outcomes) {
+    // The order that emptied the shelf opened the restock: one line links the two.
+    if (o.status == domain::OrderStatus::sold && o.stock_left == 0 && !o.replayed &&
+        !o.restock_id.empty()) {
+      LogScope scope{{"order_id", o.order_id},
+                     {"restock_id", o.restock_id},
+                     {"product_id", o.product_id},
+                     {"trace_id", trace::trace_id_for(o.restock_id)}};
+      spdlog::info("sales: order {} took the last of {}; restock {} opened", o.order_id,
+                   o.product_id, o.restock_id);
+    }
+  }
   if (options_.on_decided) options_.on_decided(*outcomes);
   for (std::size_t i = 0; i < batch.size(); ++i) batch[i].done(std::move((*outcomes)[i]));
 }

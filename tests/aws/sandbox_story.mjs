@@ -352,6 +352,12 @@ async function main() {
 
   const listed = await request('GET', `${gatewayUrl}/v1/products`);
   assert.equal(listed.status, 200, listed.text);
+  // The storefront and the console's page come from the sales function too.
+  for (const path of ['/', '/ops', '/assets/ops.js']) {
+    const page = await request('GET', `${gatewayUrl}${path}`);
+    assert.equal(page.status, 200, `${path}: ${page.text.slice(0, 200)}`);
+    assert.match(page.headers['content-security-policy'] ?? '', /script-src 'self'/, path);
+  }
   const refusedAdmin = await request('PUT', `${gatewayUrl}/admin/products/SBX-1`, {
     body: { name: 'Sandbox Glazed', price_cents: 250, stock: 2, restock_quantity: 12 } });
   assert.equal(refusedAdmin.status, 401, refusedAdmin.text);

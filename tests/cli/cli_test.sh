@@ -82,6 +82,8 @@ check "JSON logs are one object per line" 0 node -e '
   for (const l of require("fs").readFileSync(process.argv[1], "utf8").trim().split("\n")) JSON.parse(l);' "$data/up.json"
 contains "the restock worker's lines name the restock and its trace" \
   '"msg":"restock [0-9A-Z]*: factory accepted 20 x CP-502104".*"restock_id":"[0-9A-Z]*".*"trace_id":"[0-9a-f]\{32\}"' "$data/up.json"
+contains "the order that emptied the shelf is linked to its restock" \
+  '"msg":"sales: order [0-9A-Z]* took the last of CP-502104; restock [0-9A-Z]* opened".*"order_id":' "$data/up.json"
 check "queues" 0 "$donut" queues --data-dir "$data/d"
 contains "queues lists factory-requests" "factory-requests" "$data/out"
 check "dlq list" 0 "$donut" dlq list factory-requests --data-dir "$data/d"
