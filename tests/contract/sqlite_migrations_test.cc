@@ -81,6 +81,10 @@ TEST(SqliteMigrations, AnOlderWarehouseIsUpgradedWithItsRows) {
                     "PRAGMA user_version = 1;"
                     "INSERT INTO products (id, name, price_cents, stock, restock_quantity) "
                     "VALUES ('CP-1', 'Glazed', 250, 7, 10);"
+                    "INSERT INTO products (id, name, price_cents, stock, restock_quantity) "
+                    "VALUES ('CP-2', 'Plain', 200, 3, 10);"
+                    "INSERT INTO orders (id, product_id, quantity, created_at_ms) VALUES "
+                    "('o-1', 'CP-1', 1, 1), ('o-2', 'CP-1', 4, 2);"
                     "INSERT INTO idempotency_keys (key, product_id, quantity, status, order_id, "
                     "stock_left, decided_at_ms) VALUES ('k-1', 'CP-1', 1, 'sold', 'o-1', 6, 1);");
 
@@ -92,6 +96,16 @@ TEST(SqliteMigrations, AnOlderWarehouseIsUpgradedWithItsRows) {
   EXPECT_EQ(store.get_product("CP-1")->stock, 7);
   EXPECT_EQ(query_int(path, "SELECT COUNT(*) FROM idempotency_keys WHERE idem_key = 'k-1'"), 1)
       << "the renamed column kept its value";
+  // The sales totals start from the orders already there, for every product.
+  auto stats = store.stats();
+  ASSERT_TRUE(stats) << stats.error().message;
+  ASSERT_EQ(stats->products.size(), 2u);
+  EXPECT_EQ(stats->products[0].orders, 2);
+  EXPECT_EQ(stats->products[0].units_sold, 5);
+  EXPECT_EQ(stats->products[1].orders, 0);
+  std::vector<domain::OrderRequest> more{{"o-3", "CP-2", 2, ""}};
+  ASSERT_TRUE(store.place_orders(more));
+  EXPECT_EQ(store.stats()->products[1].units_sold, 2) << "and grow with the next sale";
 }
 
 TEST(SqliteMigrations, ANewerWarehouseIsRefused) {

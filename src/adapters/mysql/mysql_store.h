@@ -18,6 +18,8 @@ struct MysqlDialect {
       "?) "
       "ON DUPLICATE KEY UPDATE name = VALUES(name), price_cents = VALUES(price_cents), "
       "restock_quantity = VALUES(restock_quantity)";
+  static constexpr std::string_view kInsertSalesRowIfNew =
+      "INSERT IGNORE INTO product_sales (product_id, orders, units) VALUES (?, 0, 0)";
   static constexpr std::string_view kSelectProductLocked =
       "SELECT id, name, price_cents, stock, restock_quantity, open_restock_id FROM products "
       "WHERE id = ? FOR UPDATE";

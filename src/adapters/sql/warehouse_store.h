@@ -5,6 +5,7 @@
 // `with_connection`) and a `Dialect` with the few statements whose syntax differs:
 //
 //   kUpsertProduct        insert a product or update its name, price and restock quantity
+//   kInsertSalesRowIfNew  the product's row of sales totals, unless it exists
 //   kSelectProductLocked  the product row, locked for the rest of the transaction
 //   kSelectStockLocked    stock, restock quantity, open restock and its age, locked
 //   kSelectRestockLocked  the restock row, locked
@@ -16,8 +17,9 @@
 //
 // Every method is one transaction. `place_orders` reads (and locks) each product of the batch
 // once, runs the domain's selling rule over the batch in order, and writes each product once,
-// so a batch of N orders for one hot product costs one read, one update, N order inserts and
-// one commit. Thread-safe as its Database is.
+// so a batch of N orders for one hot product costs one read, one update of the product and one
+// of its sales totals, N order inserts (in multi-row statements) and one commit. Thread-safe as its
+// Database is.
 #pragma once
 
 #include <memory>

@@ -92,6 +92,8 @@ struct BatchProduct {
   domain::StockState state;
   std::string superseded_restock_id;  // a stale open restock replaced in this batch
   bool dirty = false;
+  int64_t orders_sold = 0;  // in this batch, for the product's sales totals
+  int64_t units_sold = 0;
 };
 
 template <class Dialect, class Connection>
@@ -221,6 +223,9 @@ Status WarehouseStore<Database, Dialect>::upsert_product(const domain::ProductSp
         .bind(spec.initial_stock)
         .bind(spec.restock_quantity);
     DONUT_RETURN_IF_ERROR(s.run());
+    DONUT_ASSIGN_OR_RETURN(auto totals, c.prepare(Dialect::kInsertSalesRowIfNew));
+    totals.bind(spec.id);
+    DONUT_RETURN_IF_ERROR(totals.run());
     return ok();
   });
 }
@@ -326,6 +331,8 @@ Result<std::vector<domain::OrderOutcome>> WarehouseStore<Database, Dialect>::pla
             outcome.status = domain::OrderStatus::sold;
             outcome.order_id = request.order_id;
             sold_rows.push_back(&request);
+            ++product.orders_sold;
+            product.units_sold += request.quantity;
           } else {
             outcome.status = domain::OrderStatus::out_of_stock;
           }
@@ -385,6 +392,12 @@ Result<std::vector<domain::OrderOutcome>> WarehouseStore<Database, Dialect>::pla
               .bind(to_unix_ms(product->state.restock_opened_at))
               .bind(id);
           if (!s.run()) return c.error("update product");
+          if (product->orders_sold > 0) {
+            DONUT_ASSIGN_OR_RETURN(auto t, c.prepare("UPDATE product_sales SET orders = orders + "
+                                                     "?, units = units + ? WHERE product_id = ?"));
+            t.bind(product->orders_sold).bind(product->units_sold).bind(id);
+            if (!t.run()) return c.error("update sales totals");
+          }
           if (!product->superseded_restock_id.empty()) {
             DONUT_ASSIGN_OR_RETURN(auto u, c.prepare("UPDATE restocks SET state = 'superseded' "
                                                      "WHERE id = ? AND state = 'open'"));
@@ -678,8 +691,8 @@ Result<ports::WarehouseStats> WarehouseStore<Database, Dialect>::stats() {
       }
     }
     {
-      DONUT_ASSIGN_OR_RETURN(auto s, c.prepare("SELECT product_id, count(*), sum(quantity) "
-                                               "FROM orders GROUP BY product_id"));
+      DONUT_ASSIGN_OR_RETURN(auto s,
+                             c.prepare("SELECT product_id, orders, units FROM product_sales"));
       for (;;) {
         DONUT_ASSIGN_OR_RETURN(bool row, s.next());
         if (!row) break;

@@ -17,6 +17,9 @@ struct SqliteDialect {
       "?) "
       "ON CONFLICT (id) DO UPDATE SET name = excluded.name, price_cents = excluded.price_cents, "
       "restock_quantity = excluded.restock_quantity";
+  static constexpr std::string_view kInsertSalesRowIfNew =
+      "INSERT INTO product_sales (product_id, orders, units) VALUES (?, 0, 0) "
+      "ON CONFLICT (product_id) DO NOTHING";
   static constexpr std::string_view kSelectProductLocked =
       "SELECT id, name, price_cents, stock, restock_quantity, open_restock_id FROM products "
       "WHERE id = ?";
