@@ -149,8 +149,8 @@ TEST_F(SelfHosted, DatabaseRestartUnderLoadAnswers503ThenRecovers) {
   const std::string url = process->ready_line();
   ASSERT_FALSE(url.empty());
   std::mutex mutex;
-  std::vector<std::string> sold;
-  std::atomic<int> unavailable{0}, other{0}, sold_after_restart{0};
+  std::vector<std::string> sold, others;
+  std::atomic<int> unavailable{0}, unknown{0}, other{0}, sold_after_restart{0};
   std::atomic<bool> running{true}, restarted{false};
   std::vector<std::thread> clients;
   for (int c = 0; c < 16; ++c) {
@@ -164,8 +164,15 @@ TEST_F(SelfHosted, DatabaseRestartUnderLoadAnswers503ThenRecovers) {
         } else if (answer.status == 503) {
           ++unavailable;
           EXPECT_EQ(testing::error_code(answer), "unavailable");
+        } else if (answer.status == 504) {
+          // The server went away during this order's COMMIT: outcome unknown, as documented
+          // (never retried by the shop). The balance below holds either way.
+          ++unknown;
+          EXPECT_EQ(testing::error_code(answer), "timeout");
         } else {
           ++other;
+          std::lock_guard lock(mutex);
+          others.push_back(std::to_string(answer.status) + " " + answer.body.substr(0, 160));
         }
       }
     });
@@ -182,7 +189,7 @@ TEST_F(SelfHosted, DatabaseRestartUnderLoadAnswers503ThenRecovers) {
       << "orders succeed again after the restart";
   running = false;
   for (auto& t : clients) t.join();
-  EXPECT_EQ(other.load(), 0);
+  EXPECT_EQ(other.load(), 0) << ::testing::PrintToString(others);
   EXPECT_EQ(testing::request("GET", url + "/readyz").status, 200);
 
   auto fresh = mysql::Database::open({*mysql::Database::parse_url(url_), 2, {}});
@@ -197,6 +204,7 @@ TEST_F(SelfHosted, DatabaseRestartUnderLoadAnswers503ThenRecovers) {
   for (const auto& id : sold) missing += check.get_order(id) ? 0 : 1;
   EXPECT_EQ(missing, 0) << "no order answered 201 was lost";
   std::cout << "orders answered 201: " << sold.size() << ", 503 answers while down: " << unavailable
+            << ", 504 (outcome unknown): " << unknown
             << ", orders in the warehouse: " << p.units_sold << "\n";
 }
 
