@@ -130,14 +130,22 @@ std::string product_json(const domain::Product& product) {
   return json::serialize(product_object(product));
 }
 
-std::string queue_stats_json(const ports::QueueStats& s) {
+namespace {
+
+json::object queue_stats_object(const ports::QueueStats& s) {
   json::object o;
   o["queue"] = s.queue;
   o["visible"] = s.visible;
   o["in_flight"] = s.in_flight;
   o["delayed"] = s.delayed;
   o["dead_letter_queue"] = s.dead_letter_queue;
-  return json::serialize(o);
+  return o;
+}
+
+}  // namespace
+
+std::string queue_stats_json(const ports::QueueStats& s) {
+  return json::serialize(queue_stats_object(s));
 }
 
 std::string restock_history_json(const std::vector<ports::RestockHistory>& history) {
@@ -308,16 +316,10 @@ void add_admin_routes(http::Router& router, ports::Store& store, ports::Broker& 
   router.add("GET", "/admin/queues", "admin_queues", guarded([&broker](Request&&, Respond respond) {
                json::array queues;
                for (const auto& name : app::work_queues()) {
-                 auto stats = broker.stats(name);
-                 if (!stats) return respond(http::error_response(stats.error()));
-                 auto o = json::parse(queue_stats_json(*stats)).as_object();
-                 int64_t dead = 0;
-                 if (!stats->dead_letter_queue.empty()) {
-                   auto d = broker.stats(stats->dead_letter_queue);
-                   if (!d) return respond(http::error_response(d.error()));
-                   dead = d->visible + d->in_flight + d->delayed;
-                 }
-                 o["dead_letters"] = dead;
+                 auto overview = app::queue_overview(broker, name);
+                 if (!overview) return respond(http::error_response(overview.error()));
+                 auto o = queue_stats_object(overview->stats);
+                 o["dead_letters"] = overview->dead_letters;
                  queues.push_back(std::move(o));
                }
                respond(http::json_response(

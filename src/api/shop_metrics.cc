@@ -143,25 +143,20 @@ class WarehouseCollector : public prometheus::Collectable {
                       {}};
     bool up = true;
     for (const auto& queue : queues_) {
-      auto s = broker_->stats(queue);
-      if (!s) {
+      auto o = app::queue_overview(*broker_, queue);
+      if (!o) {
         up = false;
         continue;
       }
+      const auto& s = o->stats;
       messages.metric.push_back(
-          gauge(static_cast<double>(s->visible), {{"queue", queue}, {"state", "visible"}}));
+          gauge(static_cast<double>(s.visible), {{"queue", queue}, {"state", "visible"}}));
       messages.metric.push_back(
-          gauge(static_cast<double>(s->in_flight), {{"queue", queue}, {"state", "in_flight"}}));
+          gauge(static_cast<double>(s.in_flight), {{"queue", queue}, {"state", "in_flight"}}));
       messages.metric.push_back(
-          gauge(static_cast<double>(s->delayed), {{"queue", queue}, {"state", "delayed"}}));
-      if (!s->dead_letter_queue.empty()) {
-        auto d = broker_->stats(s->dead_letter_queue);
-        if (!d) {
-          up = false;
-          continue;
-        }
-        dead.metric.push_back(
-            gauge(static_cast<double>(d->visible + d->in_flight + d->delayed), {{"queue", queue}}));
+          gauge(static_cast<double>(s.delayed), {{"queue", queue}, {"state", "delayed"}}));
+      if (!s.dead_letter_queue.empty()) {
+        dead.metric.push_back(gauge(static_cast<double>(o->dead_letters), {{"queue", queue}}));
       }
     }
     out.push_back({"donut_broker_up",

@@ -37,4 +37,14 @@ ports::Topology pipeline_topology(const TopologySettings& settings) {
   return topology;
 }
 
+Result<QueueOverview> queue_overview(ports::Broker& broker, std::string_view queue) {
+  QueueOverview overview;
+  DONUT_ASSIGN_OR_RETURN(overview.stats, broker.stats(queue));
+  if (!overview.stats.dead_letter_queue.empty()) {
+    DONUT_ASSIGN_OR_RETURN(auto dead, broker.stats(overview.stats.dead_letter_queue));
+    overview.dead_letters = dead.visible + dead.in_flight + dead.delayed;
+  }
+  return overview;
+}
+
 }  // namespace donut::app

@@ -31,4 +31,12 @@ ports::Topology pipeline_topology(const TopologySettings& settings);
 std::vector<std::string> work_queues();
 std::string dead_letter_queue_of(std::string_view queue);
 
+// A queue's figures and the messages waiting in its dead-letter queue (0 when it has none):
+// what `donut queues`, GET /admin/queues and the metrics show per work queue.
+struct QueueOverview {
+  ports::QueueStats stats;
+  int64_t dead_letters = 0;
+};
+Result<QueueOverview> queue_overview(ports::Broker& broker, std::string_view queue);
+
 }  // namespace donut::app

@@ -548,14 +548,12 @@ int main(int argc, char** argv) {
   if (queues->parsed()) {
     std::printf("%-24s %8s %10s %8s %10s\n", "QUEUE", "VISIBLE", "IN FLIGHT", "DELAYED", "DEAD");
     for (const auto& queue : donut::app::work_queues()) {
-      auto s = d.broker->stats(queue);
-      if (!s) return fail(s.error());
-      auto dead = d.broker->stats(s->dead_letter_queue);
-      if (!dead) return fail(dead.error());
-      std::printf("%-24s %8lld %10lld %8lld %10lld\n", queue.c_str(),
-                  static_cast<long long>(s->visible), static_cast<long long>(s->in_flight),
-                  static_cast<long long>(s->delayed),
-                  static_cast<long long>(dead->visible + dead->in_flight + dead->delayed));
+      auto o = donut::app::queue_overview(*d.broker, queue);
+      if (!o) return fail(o.error());
+      std::printf(
+          "%-24s %8lld %10lld %8lld %10lld\n", queue.c_str(),
+          static_cast<long long>(o->stats.visible), static_cast<long long>(o->stats.in_flight),
+          static_cast<long long>(o->stats.delayed), static_cast<long long>(o->dead_letters));
     }
     return 0;
   }

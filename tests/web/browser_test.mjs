@@ -35,8 +35,10 @@ const ordersOf = async (id) => (await admin('GET', '/admin/stats')).body.product
 before(async () => {
   shop = await startDonut(donut, dir, ['--factory-delay-ms', '1500', '--retry-base-ms', '100',
     '--retry-cap-ms', '200', '--max-receive-count', '2', '--no-seed']);
+  // A first start of chromium on a busy 2-core machine once took longer than puppeteer's 30 s
+  // default to print its endpoint; the pages' own waits are unchanged.
   browser = await puppeteer.launch({ executablePath: process.env.DONUT_CHROMIUM ?? '/usr/bin/chromium',
-    headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+    headless: true, timeout: 120000, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
   if (screenshots) mkdirSync(screenshots, { recursive: true });
 });
 
