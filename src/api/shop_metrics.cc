@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <optional>
 
 #include <prometheus/metric_family.h>
 
@@ -28,25 +29,48 @@ ClientMetric counter(double value, std::vector<ClientMetric::Label> labels = {})
   return m;
 }
 
-// Kinds of timeline entries, grouped into the families they are counted in.
-struct KindFamily {
-  std::string_view prefix;  // entries whose kind starts with this
+// The counter families timeline entries are counted in.
+struct CountedFamily {
   const char* name;
   const char* help;
-  const char* label;
+  const char* label;  // empty: the family has a single series
 };
-constexpr KindFamily kKindFamilies[] = {
-    {"factory_", "donut_factory_calls_total",
-     "Factory calls by outcome (accepted, rejected, timeout, unavailable, error), warehouse-wide",
-     "outcome"},
-    {"arrived", "donut_arrivals_total", "Factory deliveries applied to the stock", "result"},
-    {"duplicate_arrival", "donut_arrivals_total", "", "result"},
-    {"delivery", "donut_restock_deliveries_total",
-     "Deliveries of factory-request messages to the restock worker, by what they found", "kind"},
-    {"duplicate_delivery", "donut_restock_deliveries_total", "", "kind"},
-    {"busy_delivery", "donut_restock_deliveries_total", "", "kind"},
-    {"mail", "donut_notification_mails_total", "Notification e-mails sent about restocks", ""},
+constexpr CountedFamily kFactoryCalls{
+    "donut_factory_calls_total",
+    "Factory calls by outcome (accepted, rejected, timeout, unavailable, error), warehouse-wide",
+    "outcome"};
+constexpr CountedFamily kArrivals{"donut_arrivals_total",
+                                  "Factory deliveries applied to the stock, and repeats ignored",
+                                  "result"};
+constexpr CountedFamily kDeliveries{
+    "donut_restock_deliveries_total",
+    "Deliveries of factory-request messages to the restock worker, by what they found", "kind"};
+constexpr CountedFamily kMails{"donut_notification_mails_total",
+                               "Notification e-mails sent about restocks", ""};
+
+// Which family and label value a timeline kind counts as; kinds not listed are not counted.
+// Every factory_<outcome> kind counts as a factory call with that outcome.
+struct CountedKind {
+  std::string_view kind;
+  const CountedFamily* family;
+  std::string_view value;
 };
+constexpr CountedKind kCountedKinds[] = {
+    {"arrived", &kArrivals, "applied"},      {"duplicate_arrival", &kArrivals, "duplicate"},
+    {"delivery", &kDeliveries, "claimed"},   {"duplicate_delivery", &kDeliveries, "duplicate"},
+    {"busy_delivery", &kDeliveries, "busy"}, {"mail", &kMails, ""},
+};
+
+std::optional<CountedKind> counted(std::string_view kind) {
+  constexpr std::string_view kFactory = "factory_";
+  if (kind.starts_with(kFactory)) {
+    return CountedKind{kind, &kFactoryCalls, kind.substr(kFactory.size())};
+  }
+  for (const auto& c : kCountedKinds) {
+    if (c.kind == kind) return c;
+  }
+  return std::nullopt;
+}
 
 // Reads the warehouse and the queues when the metrics are served.
 class WarehouseCollector : public prometheus::Collectable {
@@ -114,22 +138,14 @@ class WarehouseCollector : public prometheus::Collectable {
 
     std::map<std::string, MetricFamily> families;
     for (const auto& [kind, n] : stats.restock_event_counts) {
-      for (const auto& f : kKindFamilies) {
-        const bool match = f.prefix.back() == '_' ? kind.starts_with(f.prefix) : kind == f.prefix;
-        if (!match) continue;
-        auto [it, inserted] = families.try_emplace(f.name);
-        if (inserted) it->second = {f.name, f.help, MetricType::Counter, {}};
-        std::string value = f.prefix.back() == '_' ? kind.substr(f.prefix.size()) : kind;
-        if (std::string_view(f.name) == "donut_arrivals_total") {
-          value = kind == "arrived" ? "applied" : "duplicate";
-        } else if (std::string_view(f.name) == "donut_restock_deliveries_total") {
-          value = kind == "delivery" ? "claimed" : kind.substr(0, kind.find('_'));
-        }
-        it->second.metric.push_back(*f.label ? counter(static_cast<double>(n), {{f.label, value}})
-                                             : counter(static_cast<double>(n)));
-        if (it->second.help.empty()) it->second.help = f.help;
-        break;
-      }
+      const auto c = counted(kind);
+      if (!c) continue;
+      const CountedFamily& f = *c->family;
+      auto [it, inserted] = families.try_emplace(f.name);
+      if (inserted) it->second = {f.name, f.help, MetricType::Counter, {}};
+      it->second.metric.push_back(
+          *f.label ? counter(static_cast<double>(n), {{f.label, std::string(c->value)}})
+                   : counter(static_cast<double>(n)));
     }
     for (auto& [name, family] : families) out.push_back(std::move(family));
   }
