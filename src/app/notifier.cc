@@ -57,16 +57,16 @@ MessageResult Notifier::handle_one(const ports::ReceivedMessage& message) {
                   event.error().message);
     return MessageResult::retry(std::chrono::seconds(1));
   }
-  LogScope scope{{"restock_id", domain::event_restock_id(*event)},
+  const auto& restock_id = domain::event_restock_id(*event);
+  LogScope scope{{"restock_id", restock_id},
                  {"product_id", domain::event_product_id(*event)},
-                 {"trace_id", trace_id_of(message, domain::event_restock_id(*event))}};
+                 {"trace_id", trace_id_of(message, restock_id)}};
   const ports::Email email = compose_email(*event, settings_);
   if (auto sent = mailer_.send(email); !sent) {
     spdlog::warn("notifier: mail not sent: {}", sent.error().message);
     return MessageResult::retry(
         backoff_delay(message.receive_count, std::chrono::seconds(1), std::chrono::seconds(60)));
   }
-  const auto& restock_id = domain::event_restock_id(*event);
   if (timeline_ != nullptr && !restock_id.empty()) {
     const std::string detail =
         "\"" + email.subject + "\" to " + fmt::format("{}", fmt::join(email.to, ", "));

@@ -140,6 +140,19 @@ function parseExpression(source) {
     if (isOp('!') || isOp('-')) return { kind: 'unary', op: next().value, operand: unary() };
     return postfix(primary());
   }
+  // Comma- or newline-separated expressions up to `close`, which is consumed.
+  function items(close) {
+    const list = [];
+    skipNewlines();
+    while (!isOp(close)) {
+      list.push(expression());
+      skipNewlines();
+      if (isOp(',')) next();
+      skipNewlines();
+    }
+    next();
+    return list;
+  }
   function primary() {
     skipNewlines();
     const t = next();
@@ -150,32 +163,15 @@ function parseExpression(source) {
       if (t.value === 'null') return { kind: 'literal', value: null };
       if (isOp('(')) {
         next();
-        const args = [];
-        skipNewlines();
-        while (!isOp(')')) {
-          args.push(expression());
-          skipNewlines();
-          if (isOp(',')) next();
-          skipNewlines();
-        }
-        next();
-        return { kind: 'call', name: t.value, args };
+        return { kind: 'call', name: t.value, args: items(')') };
       }
-      return { kind: 'reference', root: t.value, steps: [] };
+      return { kind: 'reference', root: t.value };
     }
     if (t.type === 'op' && t.value === '(') { const e = expression(); skipNewlines(); expect(')'); return e; }
     if (t.type === 'op' && t.value === '[') {
       skipNewlines();
       if (peek().type === 'ident' && peek().value === 'for') throw new Error(`terraform: for expressions are not supported: ${source}`);
-      const items = [];
-      while (!isOp(']')) {
-        items.push(expression());
-        skipNewlines();
-        if (isOp(',')) next();
-        skipNewlines();
-      }
-      next();
-      return { kind: 'tuple', items };
+      return { kind: 'tuple', items: items(']') };
     }
     if (t.type === 'op' && t.value === '{') {
       const entries = [];

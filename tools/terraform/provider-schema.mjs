@@ -79,7 +79,7 @@ export function checkAgainstProvider(deployment, modules) {
       if (key === 'dynamic') {
         for (const [name, blocks] of Object.entries(value)) {
           const nested = level.fields.get(name);
-          if (!level.fields.has(name) || !nested) { problems.push(`${where}: no block '${name}' (dynamic)`); continue; }
+          if (!nested) { problems.push(`${where}: no block '${name}' (dynamic)`); continue; }
           for (const block of [].concat(blocks)) {
             for (const content of [].concat(block.content ?? [])) checkBody(`${where}.${name}`, content, nested);
           }
