@@ -87,14 +87,12 @@ void OrderService::decide(std::vector<Pending>& batch) {
   }
   // The hook runs before the answers go out, so a host that reacts per request (Lambda) sees
   // it by the time its request is answered.
-  const bool restock_opened = std::any_of(outcomes->begin(), outcomes->end(), [](const auto& o) {
-    return !o.restock_id.empty() && !o.replayed;
-  });
+  const bool restock_opened = std::any_of(outcomes->begin(), outcomes->end(),
+                                          [](const auto& o) { return o.restock_opened; });
   if (restock_opened && on_restock_opened_) on_restock_opened_();
   for (const auto& o : *outcomes) {
     // The order that emptied the shelf opened the restock: one line links the two.
-    if (o.status == domain::OrderStatus::sold && o.stock_left == 0 && !o.replayed &&
-        !o.restock_id.empty()) {
+    if (o.status == domain::OrderStatus::sold && o.restock_opened) {
       LogScope scope{{"order_id", o.order_id},
                      {"restock_id", o.restock_id},
                      {"product_id", o.product_id},

@@ -17,6 +17,19 @@ std::string new_id();
 // The same, for a given time in milliseconds since the Unix epoch (tests, replay).
 std::string new_id_at(int64_t unix_ms);
 
+// Where a rule takes the ids it mints (restocks, events). Production uses ULIDs; a test or a
+// replay can hand out a known sequence instead.
+class IdSource {
+ public:
+  virtual ~IdSource() = default;
+  virtual std::string next_id() = 0;
+};
+
+class UlidSource final : public IdSource {
+ public:
+  std::string next_id() override { return new_id(); }
+};
+
 // A random token of `bytes` bytes, hex-encoded (receipt handles, admin tokens).
 std::string random_hex(std::size_t bytes);
 

@@ -27,10 +27,11 @@ struct OrderOutcome {
   std::string order_id;  // sold: the order's id
   std::string product_id;
   int64_t quantity = 0;
-  int64_t stock_left = 0;  // stock right after this order was decided
-  TimePoint decided_at{};  // when the warehouse decided (the order's creation time if sold)
-  std::string restock_id;  // out_of_stock: the restock that will refill the shelf
-  bool replayed = false;   // answered from the idempotency record of an earlier request
+  int64_t stock_left = 0;       // stock right after this order was decided
+  TimePoint decided_at{};       // when the warehouse decided (the order's creation time if sold)
+  std::string restock_id;       // out_of_stock: the restock that will refill the shelf
+  bool replayed = false;        // answered from the idempotency record of an earlier request
+  bool restock_opened = false;  // this order opened `restock_id` (never true on a replay)
 };
 
 struct Order {

@@ -1,5 +1,9 @@
 #include "domain/sales.h"
 
+#include <algorithm>
+#include <optional>
+#include <unordered_map>
+
 namespace donut::domain {
 
 bool RestockPolicy::may_open(const StockState& state, TimePoint now) const {
@@ -24,6 +28,140 @@ SaleDecision apply_sale(StockState& state, int64_t quantity, const RestockPolicy
 void record_restock_opened(StockState& state, std::string restock_id, TimePoint now) {
   state.open_restock_id = std::move(restock_id);
   state.restock_opened_at = now;
+}
+
+namespace {
+
+std::vector<std::string_view> sorted_unique(std::vector<std::string_view> values) {
+  std::sort(values.begin(), values.end());
+  values.erase(std::unique(values.begin(), values.end()), values.end());
+  return values;
+}
+
+OrderOutcome replay(const OrderOutcome& first, const OrderRequest& request) {
+  if (first.product_id != request.product_id || first.quantity != request.quantity) {
+    OrderOutcome reused;
+    reused.status = OrderStatus::key_reused;
+    reused.product_id = request.product_id;
+    reused.quantity = request.quantity;
+    reused.decided_at = first.decided_at;
+    return reused;
+  }
+  OrderOutcome again = first;
+  again.replayed = true;
+  again.restock_opened = false;
+  return again;
+}
+
+// A product while the batch is decided: its state and what the batch did to it.
+struct Working {
+  ProductChange change;
+  bool dirty = false;
+};
+
+std::string stock_out_note(const OrderRequest& request, bool sold) {
+  return sold ? "order " + request.order_id + " took the last " + std::to_string(request.quantity)
+              : "an order of " + std::to_string(request.quantity) + " was refused";
+}
+
+}  // namespace
+
+std::vector<std::string_view> keys_to_load(std::span<const OrderRequest> requests) {
+  std::vector<std::string_view> keys;
+  for (const auto& r : requests) {
+    if (!r.idempotency_key.empty()) keys.push_back(r.idempotency_key);
+  }
+  return sorted_unique(std::move(keys));
+}
+
+std::vector<std::string_view> products_to_load(
+    std::span<const OrderRequest> requests,
+    const std::map<std::string, OrderOutcome, std::less<>>& known_keys) {
+  std::vector<std::string_view> products;
+  for (const auto& r : requests) {
+    if (r.idempotency_key.empty() || !known_keys.contains(r.idempotency_key)) {
+      products.push_back(r.product_id);
+    }
+  }
+  return sorted_unique(std::move(products));
+}
+
+SalePlan plan_sales(std::span<const OrderRequest> requests, const SaleSnapshot& snapshot,
+                    const RestockPolicy& policy, TimePoint now, IdSource& ids) {
+  SalePlan plan;
+  plan.outcomes.reserve(requests.size());
+  std::map<std::string_view, Working> working;  // usually one or a few products per batch
+  std::unordered_map<std::string_view, std::size_t> keys_in_batch;  // key -> outcome index
+
+  for (const auto& request : requests) {
+    const std::string& key = request.idempotency_key;
+    if (!key.empty()) {
+      if (auto it = keys_in_batch.find(key); it != keys_in_batch.end()) {
+        plan.outcomes.push_back(replay(plan.outcomes[it->second], request));
+        continue;
+      }
+      if (auto it = snapshot.keys.find(key); it != snapshot.keys.end()) {
+        plan.outcomes.push_back(replay(it->second, request));
+        continue;
+      }
+    }
+    OrderOutcome outcome;
+    outcome.product_id = request.product_id;
+    outcome.quantity = request.quantity;
+    outcome.decided_at = now;
+    auto known = snapshot.products.find(request.product_id);
+    if (known == snapshot.products.end()) {
+      outcome.status = OrderStatus::unknown_product;
+      plan.outcomes.push_back(std::move(outcome));
+      continue;  // no key record: the product may exist by the next request
+    }
+    auto [slot, first_seen] = working.try_emplace(known->first);
+    if (first_seen) slot->second.change = {known->first, known->second, 0, 0};
+    Working& product = slot->second;
+    StockState& state = product.change.state;
+
+    const SaleDecision decision = apply_sale(state, request.quantity, policy, now);
+    product.dirty = product.dirty || decision.sold || decision.open_restock;
+    outcome.stock_left = decision.stock_left;
+    if (decision.sold) {
+      outcome.status = OrderStatus::sold;
+      outcome.order_id = request.order_id;
+      plan.orders.push_back({request.order_id, request.product_id, request.quantity, now});
+      ++product.change.orders_sold;
+      product.change.units_sold += request.quantity;
+    } else {
+      outcome.status = OrderStatus::out_of_stock;
+    }
+    if (decision.open_restock) {
+      OpenedRestock opened;
+      opened.event = {ids.next_id(), request.product_id, ids.next_id(), state.restock_quantity,
+                      now};
+      if (!state.open_restock_id.empty()) {
+        plan.restocks_superseded.push_back({state.open_restock_id, opened.event.restock_id,
+                                            "replaced by " + opened.event.restock_id});
+      }
+      record_restock_opened(state, opened.event.restock_id, now);
+      opened.restock.id = opened.event.restock_id;
+      opened.restock.product_id = request.product_id;
+      opened.restock.quantity = state.restock_quantity;
+      opened.restock.opened_at = now;
+      opened.stock_out = stock_out_note(request, decision.sold);
+      plan.restocks_opened.push_back(std::move(opened));
+      outcome.restock_opened = true;
+    }
+    if (outcome.status == OrderStatus::out_of_stock || outcome.stock_left == 0) {
+      outcome.restock_id = state.open_restock_id;
+    }
+    if (!key.empty()) {
+      keys_in_batch.emplace(key, plan.outcomes.size());
+      plan.keys.push_back({key, plan.outcomes.size()});
+    }
+    plan.outcomes.push_back(std::move(outcome));
+  }
+  for (auto& [id, product] : working) {
+    if (product.dirty) plan.products.push_back(std::move(product.change));
+  }
+  return plan;
 }
 
 }  // namespace donut::domain

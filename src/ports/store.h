@@ -6,7 +6,8 @@
 // - `place_orders` decides every order of the batch in ONE transaction, in the given order.
 //   Stock never goes below zero. A sold order has its order row; a stock-out that opens a
 //   restock writes the restock row and its `stock.empty` outbox event in the same transaction.
-//   Either the whole batch commits or the call returns an Error and nothing changed.
+//   Either the whole batch commits or the call returns an Error and nothing changed. The rule
+//   itself is domain::plan_sales; an engine loads its snapshot and applies its plan.
 // - An idempotency key answers every later request with the first request's outcome
 //   (`replayed`), or `key_reused` when the product or quantity differ.
 // - `apply_arrival` applies a request id at most once, ever.

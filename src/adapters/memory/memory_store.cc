@@ -8,7 +8,6 @@
 namespace donut::memory {
 
 using domain::OrderOutcome;
-using domain::OrderStatus;
 
 void MemoryStore::add_event(const domain::Event& event, TimePoint now) {
   const int64_t id = next_outbox_id_++;
@@ -71,87 +70,40 @@ Result<std::vector<OrderOutcome>> MemoryStore::place_orders(
     std::span<const domain::OrderRequest> requests) {
   const TimePoint now = clock_.now();
   std::lock_guard lock(mutex_);
-  std::vector<OrderOutcome> outcomes;
-  outcomes.reserve(requests.size());
-  for (const auto& request : requests) {
-    if (!request.idempotency_key.empty()) {
-      if (auto it = keys_.find(request.idempotency_key); it != keys_.end()) {
-        const OrderOutcome& first = it->second;
-        OrderOutcome again = first;
-        if (first.product_id != request.product_id || first.quantity != request.quantity) {
-          again = OrderOutcome{};
-          again.status = OrderStatus::key_reused;
-          again.product_id = request.product_id;
-          again.quantity = request.quantity;
-          again.decided_at = first.decided_at;
-        } else {
-          again.replayed = true;
-        }
-        outcomes.push_back(std::move(again));
-        continue;
-      }
-    }
-    OrderOutcome outcome;
-    outcome.product_id = request.product_id;
-    outcome.quantity = request.quantity;
-    outcome.decided_at = now;
-    auto it = products_.find(request.product_id);
-    if (it == products_.end()) {
-      outcome.status = OrderStatus::unknown_product;
-      outcomes.push_back(std::move(outcome));
-      continue;
-    }
-    auto& row = it->second;
-    domain::StockState state{row.product.stock, row.product.restock_quantity,
-                             row.product.open_restock_id, row.restock_opened_at};
-    const auto decision = domain::apply_sale(state, request.quantity, policy_, now);
-    outcome.stock_left = decision.stock_left;
-    if (decision.sold) {
-      outcome.status = OrderStatus::sold;
-      outcome.order_id = request.order_id;
-      orders_.emplace(request.order_id,
-                      domain::Order{request.order_id, request.product_id, request.quantity, now});
-    } else {
-      outcome.status = OrderStatus::out_of_stock;
-    }
-    if (decision.open_restock) {
-      if (!state.open_restock_id.empty()) {
-        auto old = restocks_.find(state.open_restock_id);
-        if (old != restocks_.end() && old->second.state == domain::RestockState::open) {
-          old->second.state = domain::RestockState::superseded;
-        }
-      }
-      const std::string superseded = state.open_restock_id;
-      domain::StockEmpty event{new_id(), request.product_id, new_id(), state.restock_quantity, now};
-      domain::record_restock_opened(state, event.restock_id, now);
-      if (auto old = restocks_.find(superseded);
-          old != restocks_.end() && old->second.state == domain::RestockState::superseded) {
-        add_timeline_entry(superseded, "superseded", "replaced by " + event.restock_id, now);
-      }
-      add_timeline_entry(
-          event.restock_id, "stock_out",
-          decision.sold
-              ? "order " + request.order_id + " took the last " + std::to_string(request.quantity)
-              : "an order of " + std::to_string(request.quantity) + " was refused",
-          now);
-      domain::Restock restock;
-      restock.id = event.restock_id;
-      restock.product_id = event.product_id;
-      restock.quantity = event.restock_quantity;
-      restock.opened_at = now;
-      restocks_.emplace(restock.id, restock);
-      add_event(event, now);
-    }
-    row.product.stock = state.stock;
-    row.product.open_restock_id = state.open_restock_id;
-    row.restock_opened_at = state.restock_opened_at;
-    if (outcome.status == OrderStatus::out_of_stock || outcome.stock_left == 0) {
-      outcome.restock_id = state.open_restock_id;
-    }
-    if (!request.idempotency_key.empty()) keys_.emplace(request.idempotency_key, outcome);
-    outcomes.push_back(std::move(outcome));
+  domain::SaleSnapshot snapshot;
+  for (std::string_view key : domain::keys_to_load(requests)) {
+    if (auto it = keys_.find(key); it != keys_.end()) snapshot.keys.emplace(key, it->second);
   }
-  return outcomes;
+  for (std::string_view id : domain::products_to_load(requests, snapshot.keys)) {
+    if (auto it = products_.find(id); it != products_.end()) {
+      const auto& row = it->second;
+      snapshot.products.emplace(
+          id, domain::StockState{row.product.stock, row.product.restock_quantity,
+                                 row.product.open_restock_id, row.restock_opened_at});
+    }
+  }
+  auto plan = domain::plan_sales(requests, snapshot, policy_, now, ids_);
+
+  for (const auto& old : plan.restocks_superseded) {
+    auto it = restocks_.find(old.restock_id);
+    if (it == restocks_.end() || it->second.state != domain::RestockState::open) continue;
+    it->second.state = domain::RestockState::superseded;
+    add_timeline_entry(old.restock_id, "superseded", old.note, now);
+  }
+  for (const auto& opened : plan.restocks_opened) {
+    add_timeline_entry(opened.restock.id, "stock_out", opened.stock_out, now);
+    restocks_.emplace(opened.restock.id, opened.restock);
+    add_event(opened.event, now);
+  }
+  for (auto& order : plan.orders) orders_.emplace(order.id, std::move(order));
+  for (const auto& change : plan.products) {
+    auto& row = products_.find(change.product_id)->second;
+    row.product.stock = change.state.stock;
+    row.product.open_restock_id = change.state.open_restock_id;
+    row.restock_opened_at = change.state.restock_opened_at;
+  }
+  for (const auto& record : plan.keys) keys_.emplace(record.key, plan.outcomes[record.outcome]);
+  return std::move(plan.outcomes);
 }
 
 Result<domain::Order> MemoryStore::get_order(std::string_view order_id) {
@@ -192,7 +144,7 @@ Result<bool> MemoryStore::mark_restock_requested(std::string_view restock_id) {
   requested_recorded_.emplace(std::string(restock_id), true);
   timelines_[std::string(restock_id)].requested_at = now;
   if (r.state == domain::RestockState::open) r.state = domain::RestockState::requested;
-  add_event(domain::RestockRequested{new_id(), r.product_id, r.id, r.quantity, now}, now);
+  add_event(domain::RestockRequested{ids_.next_id(), r.product_id, r.id, r.quantity, now}, now);
   return true;
 }
 
@@ -253,7 +205,7 @@ Result<domain::ArrivalOutcome> MemoryStore::apply_arrival(const domain::Arrival&
                            std::to_string(p.stock),
                        now);
   }
-  add_event(domain::StockArrived{new_id(), arrival.product_id, arrival.restock_id,
+  add_event(domain::StockArrived{ids_.next_id(), arrival.product_id, arrival.restock_id,
                                  arrival.request_id, arrival.quantity, p.stock, now},
             now);
   return outcome;

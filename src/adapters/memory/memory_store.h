@@ -60,6 +60,7 @@ class MemoryStore final : public ports::Store {
 
   const ports::Clock& clock_;
   domain::RestockPolicy policy_;
+  UlidSource ids_;
   std::mutex mutex_;
   std::map<std::string, ProductRow, std::less<>> products_;
   std::map<std::string, domain::Order, std::less<>> orders_;

@@ -62,6 +62,7 @@ class WarehouseStore final : public ports::Store {
   std::shared_ptr<Database> db_;
   const ports::Clock& clock_;
   domain::RestockPolicy policy_;
+  UlidSource ids_;
 };
 
 }  // namespace donut::sql

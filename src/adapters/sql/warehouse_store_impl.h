@@ -6,7 +6,6 @@
 #include <map>
 #include <optional>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "adapters/sql/warehouse_store.h"
@@ -87,15 +86,6 @@ Status insert_outbox(Connection& c, const domain::Event& event, TimePoint now) {
   return insert_restock_event(c, restock_id, "queued", domain::event_type(event), now, outbox_id);
 }
 
-// What one product looks like while a batch is being decided.
-struct BatchProduct {
-  domain::StockState state;
-  std::string superseded_restock_id;  // a stale open restock replaced in this batch
-  bool dirty = false;
-  int64_t orders_sold = 0;  // in this batch, for the product's sales totals
-  int64_t units_sold = 0;
-};
-
 template <class Dialect, class Connection>
 Result<std::optional<domain::OrderOutcome>> find_key(Connection& c, std::string_view key) {
   DONUT_ASSIGN_OR_RETURN(auto s, c.prepare("SELECT product_id, quantity, status, order_id, "
@@ -116,19 +106,83 @@ Result<std::optional<domain::OrderOutcome>> find_key(Connection& c, std::string_
   return std::optional<domain::OrderOutcome>(std::move(o));
 }
 
-inline domain::OrderOutcome replay(const domain::OrderOutcome& first,
-                                   const domain::OrderRequest& request) {
-  if (first.product_id != request.product_id || first.quantity != request.quantity) {
-    domain::OrderOutcome reused;
-    reused.status = domain::OrderStatus::key_reused;
-    reused.product_id = request.product_id;
-    reused.quantity = request.quantity;
-    reused.decided_at = first.decided_at;
-    return reused;
+// What the sale rule needs to decide `requests`: the recorded keys, then the products the
+// replays do not answer, each row locked until the transaction ends, in sorted order.
+template <class Dialect, class Connection>
+Result<domain::SaleSnapshot> load_sale_snapshot(Connection& c,
+                                                std::span<const domain::OrderRequest> requests) {
+  domain::SaleSnapshot snapshot;
+  for (std::string_view key : domain::keys_to_load(requests)) {
+    DONUT_ASSIGN_OR_RETURN(auto first, find_key<Dialect>(c, key));
+    if (first) snapshot.keys.emplace(key, std::move(*first));
   }
-  domain::OrderOutcome again = first;
-  again.replayed = true;
-  return again;
+  for (std::string_view id : domain::products_to_load(requests, snapshot.keys)) {
+    DONUT_ASSIGN_OR_RETURN(auto s, c.prepare(Dialect::kSelectStockLocked));
+    s.bind(id);
+    DONUT_ASSIGN_OR_RETURN(bool row, s.next());
+    if (!row) continue;
+    snapshot.products.emplace(id,
+                              domain::StockState{s.column_int(0), s.column_int(1), s.column_text(2),
+                                                 from_unix_ms(s.column_int(3))});
+  }
+  return snapshot;
+}
+
+template <class Dialect, class Connection>
+Status insert_opened_restock(Connection& c, const domain::OpenedRestock& opened, TimePoint now) {
+  DONUT_ASSIGN_OR_RETURN(auto s, c.prepare("INSERT INTO restocks (id, product_id, quantity, "
+                                           "state, opened_at_ms) VALUES (?, ?, ?, 'open', ?)"));
+  s.bind(opened.restock.id)
+      .bind(opened.restock.product_id)
+      .bind(opened.restock.quantity)
+      .bind(to_unix_ms(opened.restock.opened_at));
+  if (!s.run()) return c.error("insert restock");
+  DONUT_RETURN_IF_ERROR(
+      insert_restock_event(c, opened.restock.id, "stock_out", opened.stock_out, now));
+  return insert_outbox<Dialect>(c, opened.event, now);
+}
+
+template <class Connection>
+Status insert_key_record(Connection& c, std::string_view key, const domain::OrderOutcome& o) {
+  DONUT_ASSIGN_OR_RETURN(
+      auto s, c.prepare("INSERT INTO idempotency_keys (idem_key, product_id, quantity, status, "
+                        "order_id, stock_left, restock_id, decided_at_ms) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
+  s.bind(key)
+      .bind(o.product_id)
+      .bind(o.quantity)
+      .bind(domain::to_string(o.status))
+      .bind_optional(o.order_id)
+      .bind(o.stock_left)
+      .bind_optional(o.restock_id)
+      .bind(to_unix_ms(o.decided_at));
+  return s.run().has_value() ? ok() : Status(c.error("insert idempotency key"));
+}
+
+template <class Connection>
+Status update_product(Connection& c, const domain::ProductChange& change) {
+  DONUT_ASSIGN_OR_RETURN(auto s, c.prepare("UPDATE products SET stock = ?, open_restock_id = ?, "
+                                           "restock_opened_at_ms = ? WHERE id = ?"));
+  s.bind(change.state.stock)
+      .bind_optional(change.state.open_restock_id)
+      .bind(to_unix_ms(change.state.restock_opened_at))
+      .bind(change.product_id);
+  if (!s.run()) return c.error("update product");
+  if (change.orders_sold == 0) return ok();
+  DONUT_ASSIGN_OR_RETURN(auto t, c.prepare("UPDATE product_sales SET orders = orders + ?, "
+                                           "units = units + ? WHERE product_id = ?"));
+  t.bind(change.orders_sold).bind(change.units_sold).bind(change.product_id);
+  return t.run().has_value() ? ok() : Status(c.error("update sales totals"));
+}
+
+template <class Connection>
+Status supersede_restock(Connection& c, const domain::SupersededRestock& old, TimePoint now) {
+  DONUT_ASSIGN_OR_RETURN(auto s, c.prepare("UPDATE restocks SET state = 'superseded' "
+                                           "WHERE id = ? AND state = 'open'"));
+  s.bind(old.restock_id);
+  DONUT_ASSIGN_OR_RETURN(int64_t superseded, s.run());
+  if (superseded == 0) return ok();  // the factory accepted it meanwhile: it may still arrive
+  return insert_restock_event(c, old.restock_id, "superseded", old.note, now);
 }
 
 // Multi-row INSERT statements for 1, 4, 16, 64 and 256 orders: a batch goes in as few round
@@ -156,8 +210,7 @@ inline const std::string& insert_orders_sql(std::size_t rows) {
 }
 
 template <class Connection>
-Status insert_orders(Connection& c, const std::vector<const domain::OrderRequest*>& rows,
-                     TimePoint now) {
+Status insert_orders(Connection& c, std::span<const domain::Order> rows) {
   std::size_t next = 0;
   while (next < rows.size()) {
     const std::size_t left = rows.size() - next;
@@ -168,10 +221,10 @@ Status insert_orders(Connection& c, const std::vector<const domain::OrderRequest
                                            : 1;
     DONUT_ASSIGN_OR_RETURN(auto s, c.prepare(insert_orders_sql(chunk)));
     for (std::size_t i = next; i < next + chunk; ++i) {
-      s.bind(rows[i]->order_id)
-          .bind(rows[i]->product_id)
-          .bind(rows[i]->quantity)
-          .bind(to_unix_ms(now));
+      s.bind(rows[i].id)
+          .bind(rows[i].product_id)
+          .bind(rows[i].quantity)
+          .bind(to_unix_ms(rows[i].created_at));
     }
     if (!s.run()) return c.error("insert orders");
     next += chunk;
@@ -272,145 +325,31 @@ Result<domain::Product> WarehouseStore<Database, Dialect>::set_stock(std::string
   });
 }
 
+// The rule is domain::plan_sales; this loads its snapshot and writes its plan, in one
+// transaction.
 template <class Database, class Dialect>
 Result<std::vector<domain::OrderOutcome>> WarehouseStore<Database, Dialect>::place_orders(
     std::span<const domain::OrderRequest> requests) {
   const TimePoint now = clock_.now();
   return db_->template transaction<std::vector<domain::OrderOutcome>>(
       [&](auto& c) -> Result<std::vector<domain::OrderOutcome>> {
-        std::vector<domain::OrderOutcome> outcomes;
-        outcomes.reserve(requests.size());
-        // Usually one or a few products per batch: a small map beats hashing.
-        std::map<std::string_view, std::optional<detail::BatchProduct>> products;
-        std::unordered_map<std::string_view, std::size_t> keys_in_batch;  // key -> outcome index
-        std::vector<const domain::OrderRequest*> sold_rows;
-        sold_rows.reserve(requests.size());
-
-        for (const auto& request : requests) {
-          if (!request.idempotency_key.empty()) {
-            if (auto it = keys_in_batch.find(request.idempotency_key); it != keys_in_batch.end()) {
-              outcomes.push_back(detail::replay(outcomes[it->second], request));
-              continue;
-            }
-            DONUT_ASSIGN_OR_RETURN(auto first,
-                                   detail::find_key<Dialect>(c, request.idempotency_key));
-            if (first) {
-              outcomes.push_back(detail::replay(*first, request));
-              continue;
-            }
-          }
-
-          auto [slot, inserted] = products.try_emplace(request.product_id);
-          if (inserted) {
-            DONUT_ASSIGN_OR_RETURN(auto s, c.prepare(Dialect::kSelectStockLocked));
-            s.bind(request.product_id);
-            DONUT_ASSIGN_OR_RETURN(bool row, s.next());
-            if (row) {
-              detail::BatchProduct p;
-              p.state.stock = s.column_int(0);
-              p.state.restock_quantity = s.column_int(1);
-              p.state.open_restock_id = s.column_text(2);
-              p.state.restock_opened_at = from_unix_ms(s.column_int(3));
-              slot->second = std::move(p);
-            }
-          }
-          domain::OrderOutcome outcome;
-          outcome.product_id = request.product_id;
-          outcome.quantity = request.quantity;
-          outcome.decided_at = now;
-          if (!slot->second) {
-            outcome.status = domain::OrderStatus::unknown_product;
-            outcomes.push_back(std::move(outcome));
-            continue;
-          }
-          detail::BatchProduct& product = *slot->second;
-          const auto decision = domain::apply_sale(product.state, request.quantity, policy_, now);
-          product.dirty = product.dirty || decision.sold || decision.open_restock;
-          outcome.stock_left = decision.stock_left;
-          if (decision.sold) {
-            outcome.status = domain::OrderStatus::sold;
-            outcome.order_id = request.order_id;
-            sold_rows.push_back(&request);
-            ++product.orders_sold;
-            product.units_sold += request.quantity;
-          } else {
-            outcome.status = domain::OrderStatus::out_of_stock;
-          }
-          if (decision.open_restock) {
-            if (!product.state.open_restock_id.empty()) {
-              product.superseded_restock_id = product.state.open_restock_id;
-            }
-            domain::StockEmpty event{new_id(), request.product_id, new_id(),
-                                     product.state.restock_quantity, now};
-            domain::record_restock_opened(product.state, event.restock_id, now);
-            DONUT_ASSIGN_OR_RETURN(auto s, c.prepare("INSERT INTO restocks (id, product_id, "
-                                                     "quantity, state, opened_at_ms) "
-                                                     "VALUES (?, ?, ?, 'open', ?)"));
-            s.bind(event.restock_id)
-                .bind(event.product_id)
-                .bind(event.restock_quantity)
-                .bind(to_unix_ms(now));
-            if (!s.run()) return c.error("insert restock");
-            DONUT_RETURN_IF_ERROR(detail::insert_restock_event(
-                c, event.restock_id, "stock_out",
-                decision.sold ? "order " + request.order_id + " took the last " +
-                                    std::to_string(request.quantity)
-                              : "an order of " + std::to_string(request.quantity) + " was refused",
-                now));
-            DONUT_RETURN_IF_ERROR(detail::insert_outbox<Dialect>(c, event, now));
-          }
-          if (outcome.status == domain::OrderStatus::out_of_stock || outcome.stock_left == 0) {
-            outcome.restock_id = product.state.open_restock_id;
-          }
-          if (!request.idempotency_key.empty()) {
-            DONUT_ASSIGN_OR_RETURN(
-                auto s, c.prepare("INSERT INTO idempotency_keys (idem_key, product_id, quantity, "
-                                  "status, order_id, stock_left, restock_id, decided_at_ms) "
-                                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
-            s.bind(request.idempotency_key)
-                .bind(outcome.product_id)
-                .bind(outcome.quantity)
-                .bind(domain::to_string(outcome.status))
-                .bind_optional(outcome.order_id)
-                .bind(outcome.stock_left)
-                .bind_optional(outcome.restock_id)
-                .bind(to_unix_ms(now));
-            if (!s.run()) return c.error("insert idempotency key");
-            keys_in_batch.emplace(request.idempotency_key, outcomes.size());
-          }
-          outcomes.push_back(std::move(outcome));
+        DONUT_ASSIGN_OR_RETURN(auto snapshot, detail::load_sale_snapshot<Dialect>(c, requests));
+        auto plan = domain::plan_sales(requests, snapshot, policy_, now, ids_);
+        for (const auto& opened : plan.restocks_opened) {
+          DONUT_RETURN_IF_ERROR(detail::insert_opened_restock<Dialect>(c, opened, now));
         }
-
-        DONUT_RETURN_IF_ERROR(detail::insert_orders(c, sold_rows, now));
-        for (auto& [id, product] : products) {
-          if (!product || !product->dirty) continue;
-          DONUT_ASSIGN_OR_RETURN(auto s, c.prepare("UPDATE products SET stock = ?, "
-                                                   "open_restock_id = ?, restock_opened_at_ms = ? "
-                                                   "WHERE id = ?"));
-          s.bind(product->state.stock)
-              .bind_optional(product->state.open_restock_id)
-              .bind(to_unix_ms(product->state.restock_opened_at))
-              .bind(id);
-          if (!s.run()) return c.error("update product");
-          if (product->orders_sold > 0) {
-            DONUT_ASSIGN_OR_RETURN(auto t, c.prepare("UPDATE product_sales SET orders = orders + "
-                                                     "?, units = units + ? WHERE product_id = ?"));
-            t.bind(product->orders_sold).bind(product->units_sold).bind(id);
-            if (!t.run()) return c.error("update sales totals");
-          }
-          if (!product->superseded_restock_id.empty()) {
-            DONUT_ASSIGN_OR_RETURN(auto u, c.prepare("UPDATE restocks SET state = 'superseded' "
-                                                     "WHERE id = ? AND state = 'open'"));
-            u.bind(product->superseded_restock_id);
-            DONUT_ASSIGN_OR_RETURN(int64_t superseded, u.run());
-            if (superseded > 0) {
-              DONUT_RETURN_IF_ERROR(detail::insert_restock_event(
-                  c, product->superseded_restock_id, "superseded",
-                  "replaced by " + product->state.open_restock_id, now));
-            }
-          }
+        for (const auto& record : plan.keys) {
+          DONUT_RETURN_IF_ERROR(
+              detail::insert_key_record(c, record.key, plan.outcomes[record.outcome]));
         }
-        return outcomes;
+        DONUT_RETURN_IF_ERROR(detail::insert_orders(c, plan.orders));
+        for (const auto& change : plan.products) {
+          DONUT_RETURN_IF_ERROR(detail::update_product(c, change));
+        }
+        for (const auto& old : plan.restocks_superseded) {
+          DONUT_RETURN_IF_ERROR(detail::supersede_restock(c, old, now));
+        }
+        return std::move(plan.outcomes);
       });
 }
 
@@ -486,9 +425,11 @@ Result<bool> WarehouseStore<Database, Dialect>::mark_restock_requested(
     s.bind(to_unix_ms(now)).bind(restock_id);
     DONUT_ASSIGN_OR_RETURN(int64_t changed, s.run());
     if (changed == 0) return false;
-    DONUT_RETURN_IF_ERROR(detail::insert_outbox<Dialect>(
-        c, domain::RestockRequested{new_id(), found->product_id, found->id, found->quantity, now},
-        now));
+    DONUT_RETURN_IF_ERROR(
+        detail::insert_outbox<Dialect>(c,
+                                       domain::RestockRequested{ids_.next_id(), found->product_id,
+                                                                found->id, found->quantity, now},
+                                       now));
     return true;
   });
 }
@@ -633,7 +574,7 @@ Result<domain::ArrivalOutcome> WarehouseStore<Database, Dialect>::apply_arrival(
         }
         DONUT_RETURN_IF_ERROR(detail::insert_outbox<Dialect>(
             c,
-            domain::StockArrived{new_id(), arrival.product_id, arrival.restock_id,
+            domain::StockArrived{ids_.next_id(), arrival.product_id, arrival.restock_id,
                                  arrival.request_id, arrival.quantity, outcome.stock_after, now},
             now));
         return outcome;
