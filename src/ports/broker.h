@@ -6,7 +6,8 @@
 // - A received message is invisible to other receivers for the visibility timeout; it comes
 //   back if not deleted in time (at-least-once). Each receive increments `receive_count`.
 // - A queue with a redrive policy moves a message to its dead-letter queue when it would be
-//   received more than `max_receive_count` times. `redrive` moves it back to its source.
+//   received more than `max_receive_count` times. `redrive` moves it back to its source; on a
+//   queue no declared queue dead-letters into it is `not_found` (see no_source_queue).
 // - `receive` with a wait long-polls: it returns as soon as a message is available, after
 //   `wait` at the latest, or when `stop` is requested, without busy-waiting.
 // - Deleting with a receipt from an earlier receive of a message that was received again
@@ -80,6 +81,11 @@ struct QueueStats {
   int64_t delayed = 0;    // sent with a delay not yet elapsed
   std::string dead_letter_queue;
 };
+
+// The error every engine answers `redrive` with on a queue that is no dead-letter queue.
+inline Error no_source_queue(std::string_view queue) {
+  return {ErrorCode::not_found, "no declared queue dead-letters into " + std::string(queue)};
+}
 
 class Broker {
  public:

@@ -338,10 +338,7 @@ Result<int64_t> AwsBroker::redrive(std::string_view dead_letter_queue, int64_t m
       source_name = it->second;
     }
   }
-  if (source_name.empty()) {
-    return make_error(ErrorCode::not_found,
-                      "no declared queue dead-letters into " + std::string(dead_letter_queue));
-  }
+  if (source_name.empty()) return ports::no_source_queue(dead_letter_queue);
   auto depth = stats(dead_letter_queue);
   if (!depth) return depth.error();
   if (depth->visible == 0) return 0;

@@ -199,6 +199,10 @@ Result<int64_t> MemoryBroker::redrive(std::string_view dead_letter_queue, int64_
   {
     std::lock_guard lock(mutex_);
     DONUT_ASSIGN_OR_RETURN(Queue * dlq, find(dead_letter_queue));
+    const bool is_dead_letter_queue = std::any_of(queues_.begin(), queues_.end(), [&](auto& q) {
+      return q.second.spec.dead_letter_queue == dead_letter_queue;
+    });
+    if (!is_dead_letter_queue) return ports::no_source_queue(dead_letter_queue);
     for (auto it = dlq->messages.begin(); it != dlq->messages.end() && moved < max;) {
       auto source = queues_.find(it->second.message.source_queue);
       if (source == queues_.end()) {

@@ -1,5 +1,6 @@
 #include "adapters/rabbitmq/rabbitmq_broker.h"
 
+#include <algorithm>
 #include <atomic>
 #include <charconv>
 #include <chrono>
@@ -688,6 +689,13 @@ Result<std::vector<ports::ReceivedMessage>> RabbitBroker::peek(std::string_view 
 }
 
 Result<int64_t> RabbitBroker::redrive(std::string_view dead_letter_queue, int64_t max) {
+  {
+    std::lock_guard lock(specs_mutex_);
+    const bool is_dead_letter_queue = std::any_of(specs_.begin(), specs_.end(), [&](auto& q) {
+      return q.second.dead_letter_queue == dead_letter_queue;
+    });
+    if (!is_dead_letter_queue) return ports::no_source_queue(dead_letter_queue);
+  }
   DONUT_ASSIGN_OR_RETURN(Session * s, session());
   auto conn = s->publisher->conn();
   int64_t moved = 0;

@@ -345,6 +345,11 @@ Result<int64_t> SqliteBroker::redrive(std::string_view dead_letter_queue, int64_
   const TimePoint now = clock_.now();
   auto moved = db_->transaction<int64_t>([&](Connection& c) -> Result<int64_t> {
     DONUT_RETURN_IF_ERROR(load_queue(c, dead_letter_queue));
+    DONUT_ASSIGN_OR_RETURN(auto source,
+                           c.prepare("SELECT 1 FROM broker_queues WHERE dead_letter_queue = ?"));
+    source.bind(1, dead_letter_queue);
+    DONUT_ASSIGN_OR_RETURN(bool has_source, source.next());
+    if (!has_source) return ports::no_source_queue(dead_letter_queue);
     DONUT_ASSIGN_OR_RETURN(
         auto s, c.prepare("UPDATE broker_messages SET queue = source_queue, source_queue = NULL, "
                           "receive_count = 0, receipt = NULL, visible_at_ms = ?1, "
