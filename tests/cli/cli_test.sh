@@ -26,6 +26,22 @@ contains "help lists the roles" "restock" "$data/out"
 for sub in up sales restock arrivals notifier relay factory stock order queues dlq db "db migrate" mail "mail test" restocks; do
   check "$sub --help" 0 "$donut" $sub --help  # word-split: "mail test" is two words
 done
+# Each role is offered only the options it reads.
+check "relay --help" 0 "$donut" relay --help
+contains "relay --help lists the queue options" "--max-receive-count" "$data/out"
+contains "relay --help points to the common options" "donut --help" "$data/out"
+check "relay --help lists no factory knobs" 1 grep -q -- "--factory-failure-rate" "$data/out"
+check "a factory knob on the relay is refused" 109 "$donut" relay --factory-failure-rate 0.5
+check "sales --help" 0 "$donut" sales --help
+contains "sales --help lists the order strategy" "--order-strategy" "$data/out"
+check "sales --help lists no mail options" 1 grep -q -- "--smtp-url" "$data/out"
+check "restock --help" 0 "$donut" restock --help
+contains "restock --help lists the factory URL" "--factory-url" "$data/out"
+check "restock --help lists no listening port" 1 grep -q -- "--port " "$data/out"
+check "up --help" 0 "$donut" up --help
+for option in --order-strategy --factory-url --factory-delay-ms --mailer --callback-secret --host; do
+  contains "up --help lists $option" "$option" "$data/out"
+done
 check "no subcommand is an error" 106 "$donut"
 check "unknown option is an error" 109 "$donut" up --no-such-option
 check "bad strategy is refused" 105 "$donut" up --order-strategy fastest

@@ -67,6 +67,12 @@ std::string describe_database(const LocalConfig& c) {
          "/" + settings->database;
 }
 
+std::string describe_mail(const LocalConfig& c) {
+  if (c.mailer == "smtp") return c.smtp_url + " (SMTP) to " + c.mail_to;
+  if (c.mailer == "ses") return "Amazon SES to " + c.mail_to;
+  return c.mail_path() + " (.eml files)";
+}
+
 Result<OpenedStore> open_store(const LocalConfig& c, const ports::Clock& clock,
                                CredentialsReader credentials) {
   OpenedStore opened;

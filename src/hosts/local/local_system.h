@@ -106,6 +106,8 @@ struct LocalConfig {
 bool is_mysql_url(std::string_view database);
 // The warehouse's location for humans: a MySQL URL without its password.
 std::string describe_database(const LocalConfig& config);
+// Where notifications go, for humans.
+std::string describe_mail(const LocalConfig& config);
 
 // The warehouse named by `config.database`, opened and migrated: SQLite or MySQL/MariaDB.
 struct OpenedStore {

@@ -1,0 +1,22 @@
+// How `donut` ends: the exit codes every command shares, and the one way an error is printed.
+//   0  done
+//   1  a refused business outcome (an order out of stock; a surge invariant broken)
+//   2  bad usage or bad input (CLI11's own parse errors use its codes, 100 and up)
+//   3  a dependency is unavailable or did not answer in time
+#pragma once
+
+#include <functional>
+
+#include "common/error.h"
+
+namespace donut::cli {
+
+int exit_code_for(const Error& error);
+
+// Prints "donut: <message>" to stderr and returns the exit code for the error.
+int fail(const Error& error);
+
+// What a parsed subcommand does once logging is set up; returns the exit code.
+using Action = std::function<int()>;
+
+}  // namespace donut::cli

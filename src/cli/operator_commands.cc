@@ -1,0 +1,286 @@
+#include "cli/operator_commands.h"
+
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+
+#include <boost/json.hpp>
+
+#include "adapters/clock/clocks.h"
+#include "adapters/http/curl_client.h"
+#include "adapters/sqlite/database.h"
+#include "api/sales_api.h"
+#include "app/topology.h"
+#include "cli/options.h"
+#include "cli/restocks_command.h"
+#include "common/ids.h"
+#include "domain/validation.h"
+
+namespace donut::cli {
+namespace {
+
+using local::LocalConfig;
+
+// The warehouse and the queues, opened by this process for one command.
+struct Direct {
+  clock::SystemClock clock;
+  local::OpenedStore warehouse;
+  std::shared_ptr<sqlite::Database> broker_db;
+  std::unique_ptr<ports::Broker> broker;
+  ports::Store& store() { return *warehouse.store; }
+};
+
+Result<std::unique_ptr<Direct>> open_direct(const LocalConfig& c) {
+  auto d = std::make_unique<Direct>();
+  std::error_code ignored;
+  std::filesystem::create_directories(c.data_dir, ignored);
+  DONUT_ASSIGN_OR_RETURN(d->warehouse, local::open_store(c, d->clock));
+  d->broker_db = d->warehouse.sqlite;
+  DONUT_ASSIGN_OR_RETURN(d->broker, local::open_broker(c, d->clock, d->broker_db));
+  app::TopologySettings settings;
+  settings.visibility_timeout = Millis(c.visibility_timeout_ms);
+  settings.max_receive_count = c.max_receive_count;
+  DONUT_RETURN_IF_ERROR(d->broker->declare(app::pipeline_topology(settings)));
+  return d;
+}
+
+// `sub` runs `command` on the opened warehouse and queues when it is the one parsed.
+template <class Command>
+void on_direct(CLI::App& sub, const LocalConfig& config, Action& action, Command command) {
+  sub.callback([&config, &action, command] {
+    action = [&config, command] {
+      auto direct = open_direct(config);
+      if (!direct) return fail(direct.error());
+      return command(**direct);
+    };
+  });
+}
+
+void add_stock_commands(CLI::App& app, const LocalConfig& config, Action& action) {
+  auto* stock = app.add_subcommand("stock", "Look at or set stock levels")->require_subcommand(1);
+  auto* list = stock->add_subcommand("list", "List products and stock");
+  on_direct(*list, config, action, [](Direct& d) {
+    auto products = d.store().list_products();
+    if (!products) return fail(products.error());
+    std::printf("%-12s %-24s %8s %8s  %s\n", "PRODUCT", "NAME", "STOCK", "RESTOCK", "OPEN RESTOCK");
+    for (const auto& p : *products) {
+      std::printf("%-12s %-24s %8lld %8lld  %s\n", p.id.c_str(), p.name.c_str(),
+                  static_cast<long long>(p.stock), static_cast<long long>(p.restock_quantity),
+                  p.open_restock_id.empty() ? "-" : p.open_restock_id.c_str());
+    }
+    return 0;
+  });
+  auto* set = stock->add_subcommand("set", "Set the stock of a product");
+  struct Args {
+    std::string product;
+    int64_t stock = 0;
+  };
+  auto args = std::make_shared<Args>();
+  set->add_option("product", args->product, "Product id")->required();
+  set->add_option("stock", args->stock, "New stock level")->required();
+  on_direct(*set, config, action, [args](Direct& d) {
+    if (auto valid = domain::validate_stock_level(args->stock); !valid) return fail(valid.error());
+    auto product = d.store().set_stock(args->product, args->stock);
+    if (!product) return fail(product.error());
+    std::cout << api::product_json(*product) << "\n";
+    return 0;
+  });
+}
+
+struct OrderArgs {
+  std::string product;
+  int64_t quantity = 1;
+  std::string url = "http://127.0.0.1:8080";
+  std::string idempotency_key;
+};
+
+int place_order(const OrderArgs& a) {
+  if (auto valid = domain::validate_product_id(a.product); !valid) return fail(valid.error());
+  boost::json::object body;
+  body["product_id"] = a.product;
+  body["quantity"] = a.quantity;
+  std::vector<std::pair<std::string, std::string>> headers;
+  if (!a.idempotency_key.empty()) headers.emplace_back("Idempotency-Key", a.idempotency_key);
+  auto response =
+      http_client::post_json(a.url + "/v1/orders", boost::json::serialize(body), headers);
+  if (!response) return fail(response.error());
+  std::cout << response->body << "\n";
+  if (response->status == 201) return 0;
+  std::cerr << "donut: order not placed (HTTP " << response->status << ")\n";
+  return response->status == 409 ? 1 : 2;
+}
+
+void add_order_command(CLI::App& app, Action& action) {
+  auto* order = app.add_subcommand("order", "Place an order through the Sales API");
+  auto args = std::make_shared<OrderArgs>();
+  order->add_option("product", args->product, "Product id")->required();
+  order->add_option("quantity", args->quantity, "How many")->capture_default_str();
+  order->add_option("--url", args->url, "Sales API base URL")
+      ->envname("DONUT_URL")
+      ->capture_default_str();
+  order->add_option("--idempotency-key", args->idempotency_key, "Idempotency-Key header");
+  order->callback([&action, args] { action = [args] { return place_order(*args); }; });
+}
+
+void add_db_command(CLI::App& app, const LocalConfig& config, Action& action) {
+  auto* db = app.add_subcommand("db", "Warehouse schema")->require_subcommand(1);
+  auto* migrate = db->add_subcommand("migrate", "Apply the schema migrations the warehouse lacks");
+  on_direct(*migrate, config, action, [&config](Direct& d) {
+    std::cout << "warehouse " << local::describe_database(config) << " is at schema version "
+              << d.warehouse.schema_version << "\n";
+    return 0;
+  });
+}
+
+void add_restocks_command(CLI::App& app, const LocalConfig& config, Action& action) {
+  auto* restocks = app.add_subcommand("restocks", "Each restock's timeline, newest first");
+  struct Args {
+    std::string product;
+    int limit = 10;
+    bool json = false;
+  };
+  auto args = std::make_shared<Args>();
+  restocks->add_option("--product", args->product, "Only this product's restocks");
+  restocks->add_option("--limit", args->limit, "How many restocks")
+      ->check(CLI::Range(1, 200))
+      ->capture_default_str();
+  restocks->add_flag("--json", args->json, "The same as GET /admin/restocks answers");
+  on_direct(*restocks, config, action, [args](Direct& d) {
+    return print_restocks(d.store(), args->product, args->limit, args->json, stdout);
+  });
+}
+
+void add_queues_command(CLI::App& app, const LocalConfig& config, Action& action) {
+  auto* queues = app.add_subcommand("queues", "Queue depths, messages in flight, dead letters");
+  on_direct(*queues, config, action, [](Direct& d) {
+    std::printf("%-24s %8s %10s %8s %10s\n", "QUEUE", "VISIBLE", "IN FLIGHT", "DELAYED", "DEAD");
+    for (const auto& queue : app::work_queues()) {
+      auto o = app::queue_overview(*d.broker, queue);
+      if (!o) return fail(o.error());
+      std::printf(
+          "%-24s %8lld %10lld %8lld %10lld\n", queue.c_str(),
+          static_cast<long long>(o->stats.visible), static_cast<long long>(o->stats.in_flight),
+          static_cast<long long>(o->stats.delayed), static_cast<long long>(o->dead_letters));
+    }
+    return 0;
+  });
+}
+
+struct DlqArgs {
+  std::string queue;
+  std::string message_id;
+  bool yes = false;
+  // Accepts the source queue's name for convenience: "dlq list factory-requests".
+  std::string dead_letter_queue() const {
+    return queue.ends_with(app::kDeadLetterSuffix) ? queue : app::dead_letter_queue_of(queue);
+  }
+};
+
+int list_dead_letters(Direct& d, const DlqArgs& a) {
+  auto messages = d.broker->peek(a.dead_letter_queue(), 1000);
+  if (!messages) return fail(messages.error());
+  std::printf("%-28s %-26s %-20s %s\n", "MESSAGE", "SENT", "SOURCE", "BODY");
+  for (const auto& m : *messages) {
+    std::printf("%-28s %-26s %-20s %.60s\n", m.message_id.c_str(),
+                format_rfc3339(m.sent_at).c_str(), m.source_queue.c_str(), m.body.c_str());
+  }
+  std::printf("%zu message(s)\n", messages->size());
+  return 0;
+}
+
+int show_dead_letter(Direct& d, const DlqArgs& a) {
+  auto messages = d.broker->peek(a.dead_letter_queue(), 1000);
+  if (!messages) return fail(messages.error());
+  for (const auto& m : *messages) {
+    if (m.message_id != a.message_id) continue;
+    std::cout << "message_id:   " << m.message_id << "\nsource_queue: " << m.source_queue
+              << "\nsent_at:      " << format_rfc3339(m.sent_at) << "\nattributes:  ";
+    for (const auto& [k, v] : m.attributes) std::cout << " " << k << "=" << v;
+    std::cout << "\nbody:\n" << m.body << "\n";
+    return 0;
+  }
+  return fail(make_error(ErrorCode::not_found,
+                         "no message " + a.message_id + " in " + a.dead_letter_queue()));
+}
+
+int redrive_dead_letters(Direct& d, const DlqArgs& a) {
+  auto moved = d.broker->redrive(a.dead_letter_queue(), 1'000'000);
+  if (!moved) return fail(moved.error());
+  std::cout << "moved " << *moved << " message(s) from " << a.dead_letter_queue()
+            << " back to their source queue\n";
+  return 0;
+}
+
+int purge_dead_letters(Direct& d, const DlqArgs& a) {
+  if (!a.yes) {
+    std::cerr << "donut: purging deletes the messages for good; add --yes to confirm\n";
+    return 2;
+  }
+  auto purged = d.broker->purge(a.dead_letter_queue());
+  if (!purged) return fail(purged.error());
+  std::cout << "purged " << *purged << " message(s) from " << a.dead_letter_queue() << "\n";
+  return 0;
+}
+
+void add_dlq_commands(CLI::App& app, const LocalConfig& config, Action& action) {
+  auto* dlq =
+      app.add_subcommand("dlq", "Inspect and redrive dead-letter queues")->require_subcommand(1);
+  auto args = std::make_shared<DlqArgs>();
+  struct Sub {
+    const char* name;
+    const char* help;
+    int (*run)(Direct&, const DlqArgs&);
+  };
+  for (const Sub& s :
+       {Sub{"list", "List the messages of a dead-letter queue", list_dead_letters},
+        Sub{"show", "Show one dead-lettered message in full", show_dead_letter},
+        Sub{"redrive", "Move dead letters back to their source queue", redrive_dead_letters},
+        Sub{"purge", "Delete every message of a dead-letter queue", purge_dead_letters}}) {
+    auto* sub = dlq->add_subcommand(s.name, s.help);
+    sub->add_option("queue", args->queue,
+                    "Dead-letter queue, e.g. factory-requests-dlq (or its source queue)")
+        ->required();
+    if (s.run == show_dead_letter)
+      sub->add_option("message", args->message_id, "Message id")->required();
+    if (s.run == purge_dead_letters) sub->add_flag("--yes", args->yes, "Confirm");
+    on_direct(*sub, config, action, [args, run = s.run](Direct& d) { return run(d, *args); });
+  }
+}
+
+int send_test_mail(const LocalConfig& config) {
+  clock::SystemClock clock;
+  auto mailer = local::open_mailer(config, clock);
+  if (!mailer) return fail(mailer.error());
+  const ports::Email email{"test-" + random_hex(8),
+                           config.mail_from,
+                           {config.mail_to},
+                           "[donut-states] test e-mail",
+                           "This is a test from Donut-States: notifications reach this address.\n"};
+  if (auto sent = (*mailer)->send(email); !sent) return fail(sent.error());
+  std::cout << "sent " << email.id << " to " << config.mail_to << " via "
+            << local::describe_mail(config) << "\n";
+  return 0;
+}
+
+void add_mail_command(CLI::App& app, LocalConfig& config, Action& action) {
+  auto* mail = app.add_subcommand("mail", "Notification e-mail")->require_subcommand(1);
+  auto* test = mail->add_subcommand(
+      "test", "Send one test e-mail the way the notifier would, to check the mail settings");
+  add_mail_options(*test, config);
+  test->callback([&config, &action] { action = [&config] { return send_test_mail(config); }; });
+}
+
+}  // namespace
+
+void add_operator_commands(CLI::App& app, LocalConfig& config, Action& action) {
+  add_stock_commands(app, config, action);
+  add_order_command(app, action);
+  add_db_command(app, config, action);
+  add_restocks_command(app, config, action);
+  add_queues_command(app, config, action);
+  add_dlq_commands(app, config, action);
+  add_mail_command(app, config, action);
+}
+
+}  // namespace donut::cli

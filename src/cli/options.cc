@@ -1,0 +1,173 @@
+#include "cli/options.h"
+
+namespace donut::cli {
+
+using local::LocalConfig;
+
+void add_host_option(CLI::App& app, LocalConfig& c) {
+  app.add_option("--host", c.host, "Address to listen on")
+      ->envname("DONUT_HOST")
+      ->capture_default_str();
+}
+
+void add_common_options(CLI::App& app, LocalConfig& c, LogSettings& log) {
+  app.add_option("--data-dir", c.data_dir, "Folder for the database, mail outbox and secrets")
+      ->envname("DONUT_DATA_DIR")
+      ->capture_default_str();
+  app.add_option("--database", c.database,
+                 "SQLite database file (default: <data-dir>/warehouse.db)")
+      ->envname("DONUT_DATABASE");
+  app.add_option("--broker", c.broker,
+                 "Queues: embedded (SQLite, default), amqp://user:password@host:port/vhost, or aws "
+                 "(SNS+SQS; AWS_* environment variables)")
+      ->envname("DONUT_BROKER");
+  app.add_option("--aws-prefix", c.aws_prefix, "Prefix of the SNS topic and SQS queue names")
+      ->envname("DONUT_AWS_PREFIX")
+      ->capture_default_str();
+  app.add_option("--mysql-pool-size", c.mysql_pool_size, "Connections to MySQL per process")
+      ->envname("DONUT_MYSQL_POOL_SIZE")
+      ->check(CLI::Range(1, 256))
+      ->capture_default_str();
+  app.add_option("--log-level", log.level, "trace|debug|info|warn|error|off")
+      ->envname("DONUT_LOG_LEVEL")
+      ->capture_default_str();
+  app.add_option("--log-format", log.format,
+                 "text, or json: one object per line with the order, restock and trace ids")
+      ->envname("DONUT_LOG_FORMAT")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+}
+
+void add_queue_options(CLI::App& app, LocalConfig& c) {
+  app.add_option("--visibility-timeout-ms", c.visibility_timeout_ms, "Queue visibility timeout")
+      ->envname("DONUT_VISIBILITY_TIMEOUT_MS")
+      ->check(CLI::Range(int64_t{1}, int64_t{43'200'000}))
+      ->capture_default_str();
+  app.add_option("--max-receive-count", c.max_receive_count,
+                 "Receives before a message moves to its dead-letter queue")
+      ->envname("DONUT_MAX_RECEIVE_COUNT")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
+}
+
+void add_seed_options(CLI::App& app, LocalConfig& c) {
+  app.add_option("--seed-file", c.seed_file,
+                 "Catalogue JSON {\"products\":[{id,name,price_cents,stock,restock_quantity}]}")
+      ->envname("DONUT_SEED_FILE");
+  app.add_flag("!--no-seed", c.seed, "Do not add the catalogue's products");
+}
+
+void add_http_server_options(CLI::App& app, LocalConfig& c) {
+  app.add_option("--port", c.port, "Port of the sales / arrivals HTTP server")
+      ->envname("DONUT_PORT")
+      ->capture_default_str();
+  app.add_option("--http-threads", c.http_threads, "HTTP server threads")
+      ->envname("DONUT_HTTP_THREADS")
+      ->capture_default_str();
+  app.add_option("--body-limit", c.body_limit, "Largest accepted request body in bytes")
+      ->envname("DONUT_BODY_LIMIT")
+      ->capture_default_str();
+  app.add_option("--rate-limit", c.rate_limit,
+                 "Requests per second per client address (429 beyond it); 0 turns it off")
+      ->envname("DONUT_RATE_LIMIT")
+      ->check(CLI::Range(0.0, 1e7))
+      ->capture_default_str();
+}
+
+void add_sales_options(CLI::App& app, LocalConfig& c) {
+  app.add_option("--admin-token", c.admin_token,
+                 "Bearer token of the /admin routes (default: <data-dir>/admin-token)")
+      ->envname("DONUT_ADMIN_TOKEN");
+  app.add_option("--order-strategy", c.order_strategy,
+                 "group (group commit, default) or per-request (one transaction per order)")
+      ->envname("DONUT_ORDER_STRATEGY")
+      ->check(CLI::IsMember({"group", "per-request"}))
+      ->capture_default_str();
+  app.add_option("--max-quantity", c.max_quantity, "Largest quantity of one order")
+      ->envname("DONUT_MAX_QUANTITY")
+      ->check(CLI::Range(int64_t{1}, int64_t{1'000'000}))
+      ->capture_default_str();
+}
+
+void add_callback_options(CLI::App& app, LocalConfig& c) {
+  app.add_option("--callback-secret", c.callback_secret,
+                 "HMAC secret of factory callbacks (default: <data-dir>/callback-secret)")
+      ->envname("DONUT_CALLBACK_SECRET");
+}
+
+void add_restock_options(CLI::App& app, LocalConfig& c) {
+  app.add_option("--public-url", c.public_url,
+                 "Base URL the factory calls back (default: this server's address)")
+      ->envname("DONUT_PUBLIC_URL");
+  app.add_option("--factory-url", c.factory_url,
+                 "Base URL of the Legacy Factory API (default: the local simulator)")
+      ->envname("DONUT_FACTORY_URL");
+  app.add_option("--restock-workers", c.restock_workers, "Restock worker threads")
+      ->envname("DONUT_RESTOCK_WORKERS")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
+  app.add_option("--restock-lease-ms", c.restock_lease_ms, "How long a worker owns a restock")
+      ->envname("DONUT_RESTOCK_LEASE_MS")
+      ->capture_default_str();
+  app.add_option("--factory-timeout-ms", c.factory_timeout_ms, "Timeout of one factory call")
+      ->envname("DONUT_FACTORY_TIMEOUT_MS")
+      ->capture_default_str();
+  app.add_option("--retry-base-ms", c.retry_base_ms, "First redelivery delay after a failure")
+      ->envname("DONUT_RETRY_BASE_MS")
+      ->capture_default_str();
+  app.add_option("--retry-cap-ms", c.retry_cap_ms, "Longest redelivery delay")
+      ->envname("DONUT_RETRY_CAP_MS")
+      ->capture_default_str();
+  app.add_option("--factory-id", c.factory_id, "MessageAttributeFactoryId sent to the factory")
+      ->envname("DONUT_FACTORY_ID")
+      ->capture_default_str();
+}
+
+void add_factory_options(CLI::App& app, LocalConfig& c) {
+  app.add_option("--factory-port", c.factory_port, "Port of the factory simulator")
+      ->envname("DONUT_FACTORY_PORT")
+      ->capture_default_str();
+  app.add_option("--factory-delay-ms", c.factory_delay_ms, "Simulator: manufacturing time")
+      ->envname("DONUT_FACTORY_DELAY_MS")
+      ->capture_default_str();
+  app.add_option("--factory-failure-rate", c.factory_failure_rate,
+                 "Simulator: share of requests answered 500 (0..1)")
+      ->envname("DONUT_FACTORY_FAILURE_RATE")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
+  app.add_option("--factory-response-delay-ms", c.factory_response_delay_ms,
+                 "Simulator: how long before it answers a request")
+      ->envname("DONUT_FACTORY_RESPONSE_DELAY_MS")
+      ->capture_default_str();
+}
+
+void add_mail_options(CLI::App& app, LocalConfig& c) {
+  app.add_option("--mailer", c.mailer,
+                 "Where e-mail goes: file (.eml outbox), smtp (a mail server) or ses (Amazon SES)")
+      ->envname("DONUT_MAILER")
+      ->check(CLI::IsMember({"file", "smtp", "ses"}))
+      ->capture_default_str();
+  app.add_option("--mail-dir", c.mail_dir, "Mail outbox folder (default: <data-dir>/mail)")
+      ->envname("DONUT_MAIL_DIR");
+  app.add_option("--smtp-url", c.smtp_url, "SMTP server: smtp://host:port or smtps://host:port")
+      ->envname("DONUT_SMTP_URL")
+      ->capture_default_str();
+  app.add_option("--smtp-tls", c.smtp_tls,
+                 "starttls (required) or none (only for a relay on this host); smtps:// is TLS")
+      ->envname("DONUT_SMTP_TLS")
+      ->check(CLI::IsMember({"starttls", "none"}))
+      ->capture_default_str();
+  app.add_option("--smtp-user", c.smtp_user,
+                 "SMTP login (the password comes from DONUT_SMTP_PASSWORD only)")
+      ->envname("DONUT_SMTP_USER");
+  app.add_option("--smtp-ca-file", c.smtp_ca_file, "PEM file of CAs to trust for the SMTP server")
+      ->envname("DONUT_SMTP_CA_FILE");
+  app.add_option("--mail-from", c.mail_from, "Sender of notifications")
+      ->envname("DONUT_MAIL_FROM")
+      ->capture_default_str();
+  app.add_option("--mail-to", c.mail_to, "Recipient of notifications")
+      ->envname("DONUT_MAIL_TO")
+      ->capture_default_str();
+}
+
+}  // namespace donut::cli
