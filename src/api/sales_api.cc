@@ -260,108 +260,120 @@ void add_ops_routes(http::Router& router, ports::Store& store, http::HttpMetrics
   });
 }
 
-void add_admin_routes(http::Router& router, ports::Store& store, ports::Broker& broker,
-                      std::string token, const ShopMetrics* sales_metrics) {
-  auto guarded = [token = std::move(token)](auto handler) {
-    return [token, handler](Request&& request, Respond respond) {
-      if (token.empty()) {
-        return respond(http::error_response(403, "forbidden", "admin routes are disabled"));
-      }
-      const auto* authorization = request.header("authorization");
-      const std::string expected = "Bearer " + token;
-      if (authorization == nullptr || !crypto::constant_time_equal(*authorization, expected)) {
-        Response r = http::error_response(401, "unauthorized", "a valid bearer token is required");
-        r.headers.emplace_back("WWW-Authenticate", "Bearer");
-        return respond(std::move(r));
-      }
-      handler(std::move(request), std::move(respond));
-    };
-  };
+namespace {
 
+// Wraps a handler with the bearer-token check every /admin route has.
+http::Handler guarded(const std::string& token, http::Handler handler) {
+  return [token, handler = std::move(handler)](Request&& request, Respond respond) {
+    if (token.empty()) {
+      return respond(http::error_response(403, "forbidden", "admin routes are disabled"));
+    }
+    const auto* authorization = request.header("authorization");
+    const std::string expected = "Bearer " + token;
+    if (authorization == nullptr || !crypto::constant_time_equal(*authorization, expected)) {
+      Response r = http::error_response(401, "unauthorized", "a valid bearer token is required");
+      r.headers.emplace_back("WWW-Authenticate", "Bearer");
+      return respond(std::move(r));
+    }
+    handler(std::move(request), std::move(respond));
+  };
+}
+
+std::string warehouse_stats_json(const ports::WarehouseStats& stats,
+                                 const ShopMetrics* sales_metrics) {
+  json::array products;
+  for (const auto& p : stats.products) {
+    json::object o;
+    o["product_id"] = p.product_id;
+    o["stock"] = p.stock;
+    o["orders"] = p.orders;
+    o["units_sold"] = p.units_sold;
+    o["arrivals"] = p.arrivals;
+    o["units_arrived"] = p.units_arrived;
+    o["restocks_open"] = p.restocks_open;
+    o["restocks_requested"] = p.restocks_requested;
+    o["restocks_arrived"] = p.restocks_arrived;
+    o["restocks_superseded"] = p.restocks_superseded;
+    products.push_back(std::move(o));
+  }
+  json::object o;
+  o["products"] = std::move(products);
+  o["outbox_pending"] = stats.outbox_pending;
+  o["outbox_oldest_pending_at"] = stats.outbox_oldest_pending
+                                      ? json::value(format_rfc3339(*stats.outbox_oldest_pending))
+                                      : nullptr;
+  if (sales_metrics != nullptr) {
+    json::object orders;
+    for (const auto& [outcome, n] : sales_metrics->order_totals()) {
+      orders[outcome] = n;
+    }
+    o["this_process"] = json::object{{"orders", std::move(orders)}};
+  }
+  return json::serialize(o);
+}
+
+std::string dead_letters_json(const std::vector<ports::ReceivedMessage>& messages) {
+  json::array list;
+  for (const auto& m : messages) {
+    json::object o;
+    o["message_id"] = m.message_id;
+    o["body"] = m.body;
+    o["source_queue"] = m.source_queue;
+    o["sent_at"] = format_rfc3339(m.sent_at);
+    list.push_back(std::move(o));
+  }
+  json::object o;
+  o["messages"] = std::move(list);
+  return json::serialize(o);
+}
+
+// ?limit= of /admin/restocks: 1..200, 20 when absent.
+Result<std::size_t> restock_limit(const Request& request) {
+  int64_t limit = 20;
+  if (auto text = request.query_param("limit")) {
+    const auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), limit);
+    if (ec != std::errc() || end != text->data() + text->size() || limit < 1 || limit > 200) {
+      return make_error(ErrorCode::invalid_argument, "limit must be an integer from 1 to 200");
+    }
+  }
+  return static_cast<std::size_t>(limit);
+}
+
+Result<domain::Product> set_stock_from_body(ports::Store& store, const Request& request) {
+  DONUT_ASSIGN_OR_RETURN(auto value, codec::parse_json(request.body));
+  DONUT_ASSIGN_OR_RETURN(auto object, codec::as_object(value, "body"));
+  DONUT_RETURN_IF_ERROR(codec::only_fields(*object, {"stock"}));
+  DONUT_ASSIGN_OR_RETURN(auto stock, codec::required_int(*object, "stock"));
+  DONUT_RETURN_IF_ERROR(domain::validate_stock_level(stock));
+  return store.set_stock(request.path_param("id"), stock);
+}
+
+void add_admin_store_routes(http::Router& router, ports::Store& store, const std::string& token,
+                            const ShopMetrics* sales_metrics) {
   router.add("GET", "/admin/stats", "admin_stats",
-             guarded([&store, sales_metrics](Request&&, Respond respond) {
+             guarded(token, [&store, sales_metrics](Request&&, Respond respond) {
                auto stats = store.stats();
                if (!stats) return respond(http::error_response(stats.error()));
-               json::array products;
-               for (const auto& p : stats->products) {
-                 json::object o;
-                 o["product_id"] = p.product_id;
-                 o["stock"] = p.stock;
-                 o["orders"] = p.orders;
-                 o["units_sold"] = p.units_sold;
-                 o["arrivals"] = p.arrivals;
-                 o["units_arrived"] = p.units_arrived;
-                 o["restocks_open"] = p.restocks_open;
-                 o["restocks_requested"] = p.restocks_requested;
-                 o["restocks_arrived"] = p.restocks_arrived;
-                 o["restocks_superseded"] = p.restocks_superseded;
-                 products.push_back(std::move(o));
-               }
-               json::object o;
-               o["products"] = std::move(products);
-               o["outbox_pending"] = stats->outbox_pending;
-               o["outbox_oldest_pending_at"] =
-                   stats->outbox_oldest_pending
-                       ? json::value(format_rfc3339(*stats->outbox_oldest_pending))
-                       : nullptr;
-               if (sales_metrics != nullptr) {
-                 json::object orders;
-                 for (const auto& [outcome, n] : sales_metrics->order_totals()) {
-                   orders[outcome] = n;
-                 }
-                 o["this_process"] = json::object{{"orders", std::move(orders)}};
-               }
-               respond(http::json_response(200, json::serialize(o)));
+               respond(http::json_response(200, warehouse_stats_json(*stats, sales_metrics)));
              }));
-  router.add("GET", "/admin/queues", "admin_queues", guarded([&broker](Request&&, Respond respond) {
-               json::array queues;
-               for (const auto& name : app::work_queues()) {
-                 auto overview = app::queue_overview(broker, name);
-                 if (!overview) return respond(http::error_response(overview.error()));
-                 auto o = queue_stats_object(overview->stats);
-                 o["dead_letters"] = overview->dead_letters;
-                 queues.push_back(std::move(o));
-               }
-               respond(http::json_response(
-                   200, json::serialize(json::object{{"queues", std::move(queues)}})));
+  router.add("GET", "/admin/restocks", "admin_restocks",
+             guarded(token, [&store](Request&& request, Respond respond) {
+               auto limit = restock_limit(request);
+               if (!limit) return respond(http::error_response(limit.error()));
+               auto history =
+                   store.restock_history(request.query_param("product").value_or(""), *limit);
+               if (!history) return respond(http::error_response(history.error()));
+               respond(http::json_response(200, restock_history_json(*history)));
              }));
-  router.add(
-      "GET", "/admin/restocks", "admin_restocks",
-      guarded([&store](Request&& request, Respond respond) {
-        int64_t limit = 20;
-        if (auto text = request.query_param("limit")) {
-          const auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), limit);
-          if (ec != std::errc() || end != text->data() + text->size() || limit < 1 || limit > 200) {
-            return respond(http::error_response(400, "invalid_argument",
-                                                "limit must be an integer from 1 to 200"));
-          }
-        }
-        auto history = store.restock_history(request.query_param("product").value_or(""),
-                                             static_cast<std::size_t>(limit));
-        if (!history) return respond(http::error_response(history.error()));
-        respond(http::json_response(200, restock_history_json(*history)));
-      }));
   router.add("PUT", "/admin/products/{id}/stock", "admin_set_stock",
-             guarded([&store](Request&& request, Respond respond) {
-               auto value = codec::parse_json(request.body);
-               if (!value) return respond(http::error_response(value.error()));
-               auto object = codec::as_object(*value, "body");
-               if (!object) return respond(http::error_response(object.error()));
-               if (auto only = codec::only_fields(**object, {"stock"}); !only) {
-                 return respond(http::error_response(only.error()));
-               }
-               auto stock = codec::required_int(**object, "stock");
-               if (!stock) return respond(http::error_response(stock.error()));
-               if (auto valid = domain::validate_stock_level(*stock); !valid) {
-                 return respond(http::error_response(valid.error()));
-               }
-               auto product = store.set_stock(request.path_param("id"), *stock);
+             guarded(token, [&store](Request&& request, Respond respond) {
+               auto product = set_stock_from_body(store, request);
                if (!product) return respond(http::error_response(product.error()));
                respond(http::json_response(200, product_json(*product)));
              }));
   // Creates or updates a product and sets its stock (used by `donut surge` to seed its run).
   router.add("PUT", "/admin/products/{id}", "admin_put_product",
-             guarded([&store](Request&& request, Respond respond) {
+             guarded(token, [&store](Request&& request, Respond respond) {
                auto spec = parse_product_spec(request);
                if (!spec) return respond(http::error_response(spec.error()));
                if (auto saved = store.upsert_product(*spec); !saved) {
@@ -371,41 +383,54 @@ void add_admin_routes(http::Router& router, ports::Store& store, ports::Broker& 
                if (!product) return respond(http::error_response(product.error()));
                respond(http::json_response(200, product_json(*product)));
              }));
+}
+
+void add_admin_queue_routes(http::Router& router, ports::Broker& broker, const std::string& token) {
+  router.add(
+      "GET", "/admin/queues", "admin_queues", guarded(token, [&broker](Request&&, Respond respond) {
+        json::array queues;
+        for (const auto& name : app::work_queues()) {
+          auto overview = app::queue_overview(broker, name);
+          if (!overview) return respond(http::error_response(overview.error()));
+          auto o = queue_stats_object(overview->stats);
+          o["dead_letters"] = overview->dead_letters;
+          queues.push_back(std::move(o));
+        }
+        respond(
+            http::json_response(200, json::serialize(json::object{{"queues", std::move(queues)}})));
+      }));
   router.add("GET", "/admin/queues/{queue}", "admin_queue_stats",
-             guarded([&broker](Request&& request, Respond respond) {
+             guarded(token, [&broker](Request&& request, Respond respond) {
                auto stats = broker.stats(request.path_param("queue"));
                if (!stats) return respond(http::error_response(stats.error()));
                respond(http::json_response(200, queue_stats_json(*stats)));
              }));
   router.add("GET", "/admin/queues/{queue}/messages", "admin_queue_peek",
-             guarded([&broker](Request&& request, Respond respond) {
+             guarded(token, [&broker](Request&& request, Respond respond) {
                auto messages = broker.peek(request.path_param("queue"), 100);
                if (!messages) return respond(http::error_response(messages.error()));
-               json::array list;
-               for (const auto& m : *messages) {
-                 json::object o;
-                 o["message_id"] = m.message_id;
-                 o["body"] = m.body;
-                 o["source_queue"] = m.source_queue;
-                 o["sent_at"] = format_rfc3339(m.sent_at);
-                 list.push_back(std::move(o));
-               }
-               json::object o;
-               o["messages"] = std::move(list);
-               respond(http::json_response(200, json::serialize(o)));
+               respond(http::json_response(200, dead_letters_json(*messages)));
              }));
   router.add("POST", "/admin/queues/{queue}/redrive", "admin_queue_redrive",
-             guarded([&broker](Request&& request, Respond respond) {
+             guarded(token, [&broker](Request&& request, Respond respond) {
                auto moved = broker.redrive(request.path_param("queue"), 1'000'000);
                if (!moved) return respond(http::error_response(moved.error()));
                respond(http::json_response(200, "{\"moved\":" + std::to_string(*moved) + "}"));
              }));
   router.add("DELETE", "/admin/queues/{queue}/messages", "admin_queue_purge",
-             guarded([&broker](Request&& request, Respond respond) {
+             guarded(token, [&broker](Request&& request, Respond respond) {
                auto purged = broker.purge(request.path_param("queue"));
                if (!purged) return respond(http::error_response(purged.error()));
                respond(http::json_response(200, "{\"purged\":" + std::to_string(*purged) + "}"));
              }));
+}
+
+}  // namespace
+
+void add_admin_routes(http::Router& router, ports::Store& store, ports::Broker& broker,
+                      std::string token, const ShopMetrics* sales_metrics) {
+  add_admin_store_routes(router, store, token, sales_metrics);
+  add_admin_queue_routes(router, broker, token);
 }
 
 }  // namespace donut::api

@@ -89,31 +89,8 @@ MessageResult RestockHandler::handle_one(const ports::ReceivedMessage& message,
     return MessageResult::retry(
         backoff_delay(message.receive_count, options_.redelivery_base, options_.redelivery_cap));
   }
-  switch (claim->decision.verdict) {
-    case domain::ClaimVerdict::unknown:
-      spdlog::warn("restock {}: unknown restock, dropping message", empty->restock_id);
-      return MessageResult::ok();
-    case domain::ClaimVerdict::already_done:
-    case domain::ClaimVerdict::superseded:
-      duplicates_.fetch_add(1);
-      note(empty->restock_id, "duplicate_delivery",
-           "delivery " + std::to_string(message.receive_count) + ": already " +
-               std::string(domain::to_string(claim->restock.state)));
-      spdlog::info("restock {}: already {}, acknowledging duplicate delivery", empty->restock_id,
-                   domain::to_string(claim->restock.state));
-      return MessageResult::ok();
-    case domain::ClaimVerdict::busy: {
-      busy_.fetch_add(1);
-      const auto wait = std::max(Millis(100), claim->decision.busy_until - now);
-      note(empty->restock_id, "busy_delivery",
-           "delivery " + std::to_string(message.receive_count) + ": held by " +
-               claim->restock.claimed_by);
-      spdlog::info("restock {}: another worker ({}) holds it; retry in {} ms", empty->restock_id,
-                   claim->restock.claimed_by, wait.count());
-      return MessageResult::retry(wait);
-    }
-    case domain::ClaimVerdict::granted:
-      break;
+  if (auto refused = answer_refused_claim(*claim, empty->restock_id, message, now)) {
+    return *refused;
   }
   note(empty->restock_id, "delivery",
        "delivery " + std::to_string(message.receive_count) + " to " + options_.worker_id);
@@ -128,6 +105,45 @@ MessageResult RestockHandler::handle_one(const ports::ReceivedMessage& message,
   request.callback_url = callback_for(options_.callback_url, empty->restock_id);
   request.traceparent = trace::traceparent(trace_id);
 
+  return call_factory(request, message, owner, stop);
+}
+
+std::optional<MessageResult> RestockHandler::answer_refused_claim(
+    const ports::RestockClaim& claim, const std::string& restock_id,
+    const ports::ReceivedMessage& message, TimePoint now) {
+  switch (claim.decision.verdict) {
+    case domain::ClaimVerdict::unknown:
+      spdlog::warn("restock {}: unknown restock, dropping message", restock_id);
+      return MessageResult::ok();
+    case domain::ClaimVerdict::already_done:
+    case domain::ClaimVerdict::superseded:
+      duplicates_.fetch_add(1);
+      note(restock_id, "duplicate_delivery",
+           "delivery " + std::to_string(message.receive_count) + ": already " +
+               std::string(domain::to_string(claim.restock.state)));
+      spdlog::info("restock {}: already {}, acknowledging duplicate delivery", restock_id,
+                   domain::to_string(claim.restock.state));
+      return MessageResult::ok();
+    case domain::ClaimVerdict::busy: {
+      busy_.fetch_add(1);
+      const auto wait = std::max(Millis(100), claim.decision.busy_until - now);
+      note(restock_id, "busy_delivery",
+           "delivery " + std::to_string(message.receive_count) + ": held by " +
+               claim.restock.claimed_by);
+      spdlog::info("restock {}: another worker ({}) holds it; retry in {} ms", restock_id,
+                   claim.restock.claimed_by, wait.count());
+      return MessageResult::retry(wait);
+    }
+    case domain::ClaimVerdict::granted:
+      break;
+  }
+  return std::nullopt;
+}
+
+MessageResult RestockHandler::call_factory(const ports::ManufactureRequest& request,
+                                           const ports::ReceivedMessage& message,
+                                           const std::string& owner, std::stop_token stop) {
+  const std::string& restock_id = request.request_id;
   Error last_error;
   for (int attempt = 1; attempt <= std::max(1, options_.attempts_per_delivery); ++attempt) {
     factory_calls_.fetch_add(1);
@@ -136,36 +152,35 @@ MessageResult RestockHandler::handle_one(const ports::ReceivedMessage& message,
     const auto took = std::chrono::duration_cast<Millis>(clock_.now() - called);
     const std::string_view outcome =
         ack ? std::string_view("factory_accepted") : failure_kind(ack.error());
-    note(empty->restock_id, outcome,
+    note(restock_id, outcome,
          "call " + std::to_string(attempt) + " of delivery " +
              std::to_string(message.receive_count) + ": " +
              (ack ? "accepted " + std::to_string(request.quantity) : ack.error().message) + " in " +
              std::to_string(took.count()) + " ms");
     if (options_.on_factory_call) options_.on_factory_call(outcome, took);
     if (ack) {
-      auto marked = store_.mark_restock_requested(empty->restock_id);
+      auto marked = store_.mark_restock_requested(restock_id);
       if (!marked) {
         // The factory has the request; a redelivery will find the claim expired, call again
         // (the factory deduplicates by request id) and mark it then.
-        spdlog::warn("restock {}: factory accepted but marking failed: {}", empty->restock_id,
+        spdlog::warn("restock {}: factory accepted but marking failed: {}", restock_id,
                      marked.error().message);
         return MessageResult::retry(options_.redelivery_base);
       }
-      spdlog::info("restock {}: factory accepted {} x {}", empty->restock_id, request.quantity,
+      spdlog::info("restock {}: factory accepted {} x {}", restock_id, request.quantity,
                    request.product_id);
       if (*marked && on_requested_) on_requested_();
       return MessageResult::ok();
     }
     last_error = ack.error();
-    spdlog::warn("restock {}: factory call {} failed: {}", empty->restock_id, attempt,
-                 last_error.message);
+    spdlog::warn("restock {}: factory call {} failed: {}", restock_id, attempt, last_error.message);
     if (!is_transient(last_error.code) || stop.stop_requested()) break;
     if (attempt < options_.attempts_per_delivery) {
       sleep_unless_stopped(
           backoff_delay(attempt, options_.in_place_retry, options_.in_place_retry * 4), stop);
     }
   }
-  (void)store_.release_restock(empty->restock_id, owner);
+  (void)store_.release_restock(restock_id, owner);
   return MessageResult::retry(
       backoff_delay(message.receive_count, options_.redelivery_base, options_.redelivery_cap));
 }

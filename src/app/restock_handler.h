@@ -17,6 +17,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <span>
 #include <stop_token>
 #include <string>
@@ -64,6 +65,16 @@ class RestockHandler {
 
  private:
   void note(const std::string& restock_id, std::string_view kind, const std::string& detail);
+  // The answer to a delivery whose claim was not granted (nothing when it was).
+  std::optional<MessageResult> answer_refused_claim(const ports::RestockClaim& claim,
+                                                    const std::string& restock_id,
+                                                    const ports::ReceivedMessage& message,
+                                                    TimePoint now);
+  // Calls the factory (in-place retries for transient failures) and marks the restock
+  // requested once it accepted; gives the lease back when it did not.
+  MessageResult call_factory(const ports::ManufactureRequest& request,
+                             const ports::ReceivedMessage& message, const std::string& owner,
+                             std::stop_token stop);
 
   ports::Store& store_;
   ports::FactoryClient& factory_;

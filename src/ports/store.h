@@ -57,6 +57,23 @@ struct ProductStats {
   int64_t restocks_requested = 0;
   int64_t restocks_arrived = 0;
   int64_t restocks_superseded = 0;
+
+  void count_restocks(domain::RestockState state, int64_t n) {
+    switch (state) {
+      case domain::RestockState::open:
+        restocks_open += n;
+        break;
+      case domain::RestockState::requested:
+        restocks_requested += n;
+        break;
+      case domain::RestockState::arrived:
+        restocks_arrived += n;
+        break;
+      case domain::RestockState::superseded:
+        restocks_superseded += n;
+        break;
+    }
+  }
 };
 
 // Restock lead time (stock-out to arrival) as a cumulative histogram over every restock that

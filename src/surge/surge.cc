@@ -137,94 +137,158 @@ std::string describe_statuses(const std::map<int, int64_t>& statuses) {
   return text.empty() ? text : text + ")";
 }
 
-}  // namespace
+// One surge: the load on `connections` client threads paced by the schedule, a stock sampler,
+// then the settling and the verdict. The timeline and the samples are shared with the threads
+// under `timeline_mutex_`.
+class SurgeRun {
+ public:
+  SurgeRun(const SurgeOptions& o, std::ostream& log) : o_(o), log_(log) {}
 
-Result<SurgeReport> run_surge(const SurgeOptions& o, std::ostream& log) {
-  // 1. Seed the product.
+  Result<SurgeReport> run();
+
+ private:
+  Status seed_product();
+  void client();
+  void sample_stock(const std::atomic<bool>& sampling);
+  void pace_the_load();
+  void wait_for_settling();
+  void summarize();
+  void judge(const ProductFigures& before, const ProductFigures& after);
+  std::size_t second_of(Clock::time_point t) const {
+    const auto ms = std::chrono::duration_cast<Millis>(t - started_).count();
+    return std::min(report_.timeline.size() - 1, static_cast<std::size_t>(ms / 1000));
+  }
+
+  const SurgeOptions& o_;
+  std::ostream& log_;
+  SurgeReport report_;
+  ProductFigures before_;
+  int64_t dead_before_ = 0;
+  Clock::time_point started_;
+  Pacer pacer_;
+  std::mutex timeline_mutex_;
+  std::vector<std::string> sold_ids_;
+  std::mutex sold_mutex_;
+  std::atomic<int64_t> negative_answers_{0};
+  std::string last_failure_;
+};
+
+Status SurgeRun::seed_product() {
   json::object seed;
   seed["name"] = "Surge donut";
   seed["price_cents"] = 250;
-  seed["stock"] = o.initial_stock;
-  seed["restock_quantity"] = o.restock_quantity;
+  seed["stock"] = o_.initial_stock;
+  seed["restock_quantity"] = o_.restock_quantity;
   DONUT_RETURN_IF_ERROR(
-      admin_call(o, "PUT", "/admin/products/" + o.product, json::serialize(seed)));
-  DONUT_ASSIGN_OR_RETURN(const ProductFigures before, figures(o));
-  DONUT_ASSIGN_OR_RETURN(const int64_t dead_before, queue_depth(o, "factory-requests-dlq"));
-  log << fmt::format(
+      admin_call(o_, "PUT", "/admin/products/" + o_.product, json::serialize(seed)));
+  DONUT_ASSIGN_OR_RETURN(before_, figures(o_));
+  DONUT_ASSIGN_OR_RETURN(dead_before_, queue_depth(o_, "factory-requests-dlq"));
+  return ok();
+}
+
+// One connection: takes a token from the pacer per order until the load ends.
+void SurgeRun::client() {
+  const std::string body = R"({"product_id":")" + o_.product + R"(","quantity":1})";
+  std::vector<std::string> mine;
+  while (pacer_.take()) {
+    const auto t0 = Clock::now();
+    auto response =
+        http_client::post_json(o_.url + "/v1/orders", body, {}, std::chrono::seconds(30));
+    const double ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+    int kind = 2;
+    if (response && response->status == 201) {
+      kind = 0;
+      boost::system::error_code ec;
+      auto v = json::parse(response->body, ec);
+      const auto* answer = ec ? nullptr : v.if_object();
+      const auto* left = answer ? answer->if_contains("stock_left") : nullptr;
+      const auto* id = answer ? answer->if_contains("order_id") : nullptr;
+      if (left != nullptr && left->is_int64() && left->as_int64() < 0) ++negative_answers_;
+      if (id != nullptr && id->is_string()) mine.emplace_back(id->as_string());
+    } else if (response && response->status == 409) {
+      kind = 1;
+    }
+    std::lock_guard lock(timeline_mutex_);
+    auto& s = report_.timeline[second_of(t0)];
+    (kind == 0 ? s.sold : kind == 1 ? s.out_of_stock : s.errors)++;
+    s.latency_ms_sum += ms;
+    if (kind == 2) ++report_.error_statuses[response ? response->status : 0];
+  }
+  std::lock_guard lock(sold_mutex_);
+  sold_ids_.insert(sold_ids_.end(), mine.begin(), mine.end());
+}
+
+void SurgeRun::sample_stock(const std::atomic<bool>& sampling) {
+  while (sampling) {
+    auto response = http_client::get(o_.url + "/v1/products/" + o_.product);
+    if (response && response->status == 200) {
+      boost::system::error_code ec;
+      auto v = json::parse(response->body, ec);
+      if (!ec) {
+        const double at = std::chrono::duration<double>(Clock::now() - started_).count();
+        std::lock_guard lock(timeline_mutex_);
+        report_.stock_samples.emplace_back(at, v.at("stock").as_int64());
+      }
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+}
+
+// The schedule: a linear ramp, then the hold.
+void SurgeRun::pace_the_load() {
+  const auto total = o_.ramp + o_.hold;
+  const auto tick = std::chrono::milliseconds(10);
+  const double ramp_s = std::chrono::duration<double>(o_.ramp).count();
+  for (auto now = Clock::now(); now - started_ < total; now = Clock::now()) {
+    const double elapsed = std::chrono::duration<double>(now - started_).count();
+    const double rate = elapsed < ramp_s ? o_.start_rate + (o_.peak_rate - o_.start_rate) *
+                                                               (elapsed / std::max(ramp_s, 1e-9))
+                                         : o_.peak_rate;
+    pacer_.add(rate * std::chrono::duration<double>(tick).count());
+    std::this_thread::sleep_until(now + tick);
+  }
+  pacer_.finish();
+}
+
+// Waits until the pipeline settled (no open restock, work queues drained) or the settle timeout,
+// with a last stock sample. A failed admin call (the system may be
+// recovering from a fault) is counted and retried, never fatal.
+void SurgeRun::wait_for_settling() {
+  const auto settle_deadline = Clock::now() + o_.settle_timeout;
+  for (;;) {
+    if (auto now = snapshot(o_); !now) {
+      if (report_.admin_failures++ == 0) {
+        log_ << "surge: an admin call failed, retrying until the pipeline settles: "
+             << now.error().message << "\n";
+      }
+      last_failure_ = now.error().message;
+    } else {
+      const bool settled =
+          now->requests_left == 0 && now->arrivals_left == 0 &&
+          (now->product.restocks_open - before_.restocks_open) <= now->dead - dead_before_ &&
+          now->product.restocks_requested == before_.restocks_requested;
+      if (settled) break;
+    }
+    if (Clock::now() > settle_deadline) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // a last stock sample
+}
+
+Result<SurgeReport> SurgeRun::run() {
+  DONUT_RETURN_IF_ERROR(seed_product());
+  log_ << fmt::format(
       "surge: {} starts with {} in stock (restock {}), ramping {} -> {} orders/s over "
       "{} s, holding {} s, {} connections\n",
-      o.product, before.stock, o.restock_quantity, o.start_rate, o.peak_rate,
-      o.ramp.count() / 1000.0, o.hold.count() / 1000.0, o.connections);
-
-  const auto total = o.ramp + o.hold;
-  const auto seconds = static_cast<std::size_t>(total.count() / 1000 + 2);
-  SurgeReport report;
-  report.timeline.resize(seconds);
-  std::mutex timeline_mutex;
-  std::vector<std::string> sold_ids;
-  std::mutex sold_mutex;
-  std::atomic<int64_t> negative_answers{0};
-  Pacer pacer;
-  const auto started = Clock::now();
-  auto second_of = [&](Clock::time_point t) {
-    return std::min(
-        seconds - 1,
-        static_cast<std::size_t>(std::chrono::duration_cast<Millis>(t - started).count() / 1000));
-  };
-
-  // 2. The clients.
-  const std::string body = R"({"product_id":")" + o.product + R"(","quantity":1})";
+      o_.product, before_.stock, o_.restock_quantity, o_.start_rate, o_.peak_rate,
+      o_.ramp.count() / 1000.0, o_.hold.count() / 1000.0, o_.connections);
+  report_.timeline.resize(static_cast<std::size_t>((o_.ramp + o_.hold).count() / 1000 + 2));
+  started_ = Clock::now();
   std::vector<std::thread> clients;
-  for (int c = 0; c < o.connections; ++c) {
-    clients.emplace_back([&] {
-      std::vector<std::string> mine;
-      while (pacer.take()) {
-        const auto t0 = Clock::now();
-        auto response =
-            http_client::post_json(o.url + "/v1/orders", body, {}, std::chrono::seconds(30));
-        const auto t1 = Clock::now();
-        const double ms = std::chrono::duration<double, std::milli>(t1 - t0).count();
-        int kind = 2;
-        if (response && response->status == 201) {
-          kind = 0;
-          boost::system::error_code ec;
-          auto v = json::parse(response->body, ec);
-          const auto* answer = ec ? nullptr : v.if_object();
-          const auto* left = answer ? answer->if_contains("stock_left") : nullptr;
-          const auto* id = answer ? answer->if_contains("order_id") : nullptr;
-          if (left != nullptr && left->is_int64() && left->as_int64() < 0) ++negative_answers;
-          if (id != nullptr && id->is_string()) mine.emplace_back(id->as_string());
-        } else if (response && response->status == 409) {
-          kind = 1;
-        }
-        std::lock_guard lock(timeline_mutex);
-        auto& s = report.timeline[second_of(t0)];
-        (kind == 0 ? s.sold : kind == 1 ? s.out_of_stock : s.errors)++;
-        s.latency_ms_sum += ms;
-        if (kind == 2) ++report.error_statuses[response ? response->status : 0];
-      }
-      std::lock_guard lock(sold_mutex);
-      sold_ids.insert(sold_ids.end(), mine.begin(), mine.end());
-    });
-  }
-
-  // 3. Stock sampler (stopped and joined on every way out of this function).
+  for (int c = 0; c < o_.connections; ++c) clients.emplace_back([this] { client(); });
+  // The sampler is stopped and joined on every way out of this function.
   std::atomic<bool> sampling{true};
-  std::thread sampler_thread([&] {
-    while (sampling) {
-      auto response = http_client::get(o.url + "/v1/products/" + o.product);
-      if (response && response->status == 200) {
-        boost::system::error_code ec;
-        auto v = json::parse(response->body, ec);
-        if (!ec) {
-          const double at = std::chrono::duration<double>(Clock::now() - started).count();
-          std::lock_guard lock(timeline_mutex);
-          report.stock_samples.emplace_back(at, v.at("stock").as_int64());
-        }
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-  });
+  std::thread sampler_thread([this, &sampling] { sample_stock(sampling); });
   struct StopSampler {
     std::atomic<bool>& sampling;
     std::thread& thread;
@@ -235,65 +299,37 @@ Result<SurgeReport> run_surge(const SurgeOptions& o, std::ostream& log) {
     ~StopSampler() { stop(); }
   } sampler{sampling, sampler_thread};
 
-  // 4. The schedule: linear ramp, then hold.
-  const auto tick = std::chrono::milliseconds(10);
-  for (auto now = Clock::now(); now - started < total; now = Clock::now()) {
-    const double elapsed = std::chrono::duration<double>(now - started).count();
-    const double ramp_s = std::chrono::duration<double>(o.ramp).count();
-    const double rate = elapsed < ramp_s ? o.start_rate + (o.peak_rate - o.start_rate) *
-                                                              (elapsed / std::max(ramp_s, 1e-9))
-                                         : o.peak_rate;
-    pacer.add(rate * std::chrono::duration<double>(tick).count());
-    std::this_thread::sleep_until(now + tick);
-  }
-  pacer.finish();
+  pace_the_load();
   for (auto& c : clients) c.join();
-  log << "surge: load done, waiting for the restock pipeline to settle\n";
-
-  // 5. Let the pipeline settle: no open restock, work queues drained. A failed admin call (the
-  //    system may be recovering from a fault) is counted and retried, never fatal.
-  const auto settle_deadline = Clock::now() + o.settle_timeout;
-  std::string last_failure;
-  for (;;) {
-    if (auto now = snapshot(o); !now) {
-      if (report.admin_failures++ == 0) {
-        log << "surge: an admin call failed, retrying until the pipeline settles: "
-            << now.error().message << "\n";
-      }
-      last_failure = now.error().message;
-    } else {
-      const bool settled =
-          now->requests_left == 0 && now->arrivals_left == 0 &&
-          (now->product.restocks_open - before.restocks_open) <= now->dead - dead_before &&
-          now->product.restocks_requested == before.restocks_requested;
-      if (settled) break;
-    }
-    if (Clock::now() > settle_deadline) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  }
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // a last stock sample
+  log_ << "surge: load done, waiting for the restock pipeline to settle\n";
+  wait_for_settling();
   sampler.stop();
   // The verdict needs one consistent reading after the samples end; a few more tries.
   Snapshot last{};
   bool have_last = false;
   for (int attempt = 0; attempt < 20 && !have_last; ++attempt) {
-    if (auto now = snapshot(o)) {
+    if (auto now = snapshot(o_)) {
       last = *now;
       have_last = true;
     } else {
-      ++report.admin_failures;
-      last_failure = now.error().message;
+      ++report_.admin_failures;
+      last_failure_ = now.error().message;
       std::this_thread::sleep_for(std::chrono::milliseconds(500));
     }
   }
   if (!have_last) {
-    report.unjudged = "the warehouse's figures could not be read after the surge: " + last_failure;
+    report_.unjudged =
+        "the warehouse's figures could not be read after the surge: " + last_failure_;
   }
-  report.final_stock = last.product.stock;
-  report.dead_letters = last.dead - dead_before;
-  const ProductFigures after = last.product;
+  report_.final_stock = last.product.stock;
+  report_.dead_letters = last.dead - dead_before_;
+  summarize();
+  if (report_.judged()) judge(before_, last.product);
+  return std::move(report_);
+}
 
-  // 6. Summary.
+void SurgeRun::summarize() {
+  SurgeReport& report = report_;
   std::size_t active_seconds = 0;
   for (const auto& s : report.timeline) {
     report.sold += s.sold;
@@ -317,9 +353,13 @@ Result<SurgeReport> run_surge(const SurgeOptions& o, std::ostream& log) {
       out_since = -1;
     }
   }
+}
 
-  // 7. Invariants.
-  if (!report.judged()) return report;
+void SurgeRun::judge(const ProductFigures& before, const ProductFigures& after) {
+  SurgeReport& report = report_;
+  const SurgeOptions& o = o_;
+  const int64_t negative_answers = negative_answers_;
+  const std::vector<std::string>& sold_ids = sold_ids_;
   auto fail = [&](std::string what) { report.failures.push_back(std::move(what)); };
   const auto min_sample = std::min_element(report.stock_samples.begin(), report.stock_samples.end(),
                                            [](auto a, auto b) { return a.second < b.second; });
@@ -363,7 +403,7 @@ Result<SurgeReport> run_surge(const SurgeOptions& o, std::ostream& log) {
   if (unreadable > 0) {
     report.unjudged =
         fmt::format("{} of the orders answered 201 could not be read back", unreadable);
-    return report;
+    return;
   }
   const int64_t opened = after.opened() - before.opened();
   if (report.out_of_stock > 0 && o.restock_quantity > 0 && opened == 0) {
@@ -383,7 +423,12 @@ Result<SurgeReport> run_surge(const SurgeOptions& o, std::ostream& log) {
   if (report.errors > 0 && !o.tolerate_errors) {
     fail(fmt::format("{} requests failed (neither 201 nor 409)", report.errors));
   }
-  return report;
+}
+
+}  // namespace
+
+Result<SurgeReport> run_surge(const SurgeOptions& o, std::ostream& log) {
+  return SurgeRun(o, log).run();
 }
 
 void print_report(const SurgeReport& r, std::ostream& out) {
@@ -454,28 +499,43 @@ StockEvents stock_events(const std::vector<std::pair<double, int64_t>>& samples)
 
 // Stock (left axis, units) and sold / refused orders per second (right axis) over the seconds
 // of the run, with ticks on every axis, grid lines, and each stock-out and restock marked.
-std::string render_chart(const SurgeReport& r, const std::string& title) {
-  const double width = 900, height = 440, left = 70, right = 70, top = 44, bottom = 70;
-  const double plot_w = width - left - right, plot_h = height - top - bottom;
-  double max_t = static_cast<double>(r.timeline.size());
-  for (const auto& [t, s] : r.stock_samples) max_t = std::max(max_t, t);
-  int64_t max_stock = 1, max_rate = 1;
-  for (const auto& [t, s] : r.stock_samples) max_stock = std::max(max_stock, s);
-  for (const auto& s : r.timeline) max_rate = std::max({max_rate, s.sold, s.out_of_stock});
-  const double t_step = nice_step(max_t, 10), stock_step = nice_step(max_stock, 5),
-               rate_step = nice_step(max_rate, 5);
-  const double t_top = std::ceil(std::max(max_t, 1.0) / t_step) * t_step;
-  const double stock_top = std::ceil(max_stock / stock_step) * stock_step;
-  const double rate_top = std::ceil(max_rate / rate_step) * rate_step;
-  auto x = [&](double t) { return left + plot_w * t / t_top; };
-  auto y_stock = [&](double v) { return top + plot_h * (1.0 - v / stock_top); };
-  auto y_rate = [&](double v) { return top + plot_h * (1.0 - v / rate_top); };
-  std::string svg = fmt::format(
-      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{0}\" height=\"{1}\" "
-      "font-family=\"Helvetica,sans-serif\" font-size=\"12\">\n"
-      "<rect width=\"{0}\" height=\"{1}\" fill=\"white\"/>\n"
-      "<text x=\"{2}\" y=\"24\" font-size=\"15\">{3}</text>\n",
-      width, height, left, title);
+namespace {
+
+// Where the chart's points go: the plot area and the three axes' ranges.
+struct ChartScale {
+  static constexpr double width = 900, height = 440, left = 70, right = 70, top = 44, bottom = 70;
+  static constexpr double plot_w = width - left - right, plot_h = height - top - bottom;
+  double t_step = 1, stock_step = 1, rate_step = 1;
+  double t_top = 1, stock_top = 1, rate_top = 1;
+
+  explicit ChartScale(const SurgeReport& r) {
+    double max_t = static_cast<double>(r.timeline.size());
+    for (const auto& [t, s] : r.stock_samples) max_t = std::max(max_t, t);
+    int64_t max_stock = 1, max_rate = 1;
+    for (const auto& [t, s] : r.stock_samples) max_stock = std::max(max_stock, s);
+    for (const auto& s : r.timeline) max_rate = std::max({max_rate, s.sold, s.out_of_stock});
+    t_step = nice_step(max_t, 10);
+    stock_step = nice_step(max_stock, 5);
+    rate_step = nice_step(max_rate, 5);
+    t_top = std::ceil(std::max(max_t, 1.0) / t_step) * t_step;
+    stock_top = std::ceil(max_stock / stock_step) * stock_step;
+    rate_top = std::ceil(max_rate / rate_step) * rate_step;
+  }
+  double x(double t) const { return left + plot_w * t / t_top; }
+  double y_stock(double v) const { return top + plot_h * (1.0 - v / stock_top); }
+  double y_rate(double v) const { return top + plot_h * (1.0 - v / rate_top); }
+};
+
+// The grid, the ticks of the three axes and their titles.
+std::string chart_axes(const ChartScale& c) {
+  constexpr double left = ChartScale::left, top = ChartScale::top;
+  constexpr double plot_w = ChartScale::plot_w, plot_h = ChartScale::plot_h;
+  const double stock_top = c.stock_top, rate_top = c.rate_top, t_top = c.t_top;
+  const double stock_step = c.stock_step, rate_step = c.rate_step, t_step = c.t_step;
+  auto x = [&](double t) { return c.x(t); };
+  auto y_stock = [&](double v) { return c.y_stock(v); };
+  auto y_rate = [&](double v) { return c.y_rate(v); };
+  std::string svg;
   for (double v = 0; v <= stock_top + 1e-9; v += stock_step) {  // grid and left ticks
     svg += fmt::format(
         "<line x1=\"{0}\" x2=\"{1}\" y1=\"{2:.1f}\" y2=\"{2:.1f}\" stroke=\"#e5e5e5\"/>"
@@ -501,6 +561,16 @@ std::string render_chart(const SurgeReport& r, const std::string& title) {
       "<text x=\"{7}\" y=\"{8}\" text-anchor=\"middle\">seconds since the surge began</text>\n",
       left, top, plot_w, plot_h, left - 48, top + plot_h / 2, left + plot_w + 48, left + plot_w / 2,
       top + plot_h + 36);
+  return svg;
+}
+
+// The stock line, the sold and refused rates, and the stock-out and restock marks.
+std::string chart_lines(const ChartScale& c, const SurgeReport& r) {
+  constexpr double top = ChartScale::top, plot_h = ChartScale::plot_h;
+  auto x = [&](double t) { return c.x(t); };
+  auto y_stock = [&](double v) { return c.y_stock(v); };
+  auto y_rate = [&](double v) { return c.y_rate(v); };
+  std::string svg;
   const auto events = stock_events(r.stock_samples);
   // Stock-out labels on the first line, restock labels on the second: close events stay legible.
   auto marks = [&](const std::vector<double>& at, const char* color, const char* label,
@@ -531,6 +601,22 @@ std::string render_chart(const SurgeReport& r, const std::string& title) {
   polyline(stock, "#1f77b4");
   polyline(sold, "#2ca02c");
   polyline(refused, "#d62728");
+  return svg;
+}
+
+}  // namespace
+
+std::string render_chart(const SurgeReport& r, const std::string& title) {
+  constexpr double width = ChartScale::width, height = ChartScale::height, left = ChartScale::left;
+  const ChartScale scale(r);
+  std::string svg = fmt::format(
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{0}\" height=\"{1}\" "
+      "font-family=\"Helvetica,sans-serif\" font-size=\"12\">\n"
+      "<rect width=\"{0}\" height=\"{1}\" fill=\"white\"/>\n"
+      "<text x=\"{2}\" y=\"24\" font-size=\"15\">{3}</text>\n",
+      width, height, left, title);
+  svg += chart_axes(scale);
+  svg += chart_lines(scale, r);
   const double ly = height - 12;
   svg += fmt::format(
       "<rect x=\"{0}\" y=\"{1}\" width=\"12\" height=\"4\" fill=\"#1f77b4\"/>"

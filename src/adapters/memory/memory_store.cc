@@ -290,20 +290,7 @@ Result<ports::WarehouseStats> MemoryStore::stats() {
     }
     for (const auto& [rid, restock] : restocks_) {
       if (restock.product_id != id) continue;
-      switch (restock.state) {
-        case domain::RestockState::open:
-          ++p.restocks_open;
-          break;
-        case domain::RestockState::requested:
-          ++p.restocks_requested;
-          break;
-        case domain::RestockState::arrived:
-          ++p.restocks_arrived;
-          break;
-        case domain::RestockState::superseded:
-          ++p.restocks_superseded;
-          break;
-      }
+      p.count_restocks(restock.state, 1);
     }
     stats.products.push_back(std::move(p));
   }

@@ -232,6 +232,17 @@ Status insert_orders(Connection& c, std::span<const domain::Order> rows) {
   return ok();
 }
 
+// Runs `sql` (no parameters) and calls `on_row` with each row.
+template <class Connection, class OnRow>
+Status each_row(Connection& c, std::string_view sql, OnRow on_row) {
+  DONUT_ASSIGN_OR_RETURN(auto s, c.prepare(sql));
+  for (;;) {
+    DONUT_ASSIGN_OR_RETURN(bool row, s.next());
+    if (!row) return ok();
+    on_row(s);
+  }
+}
+
 // The lead-time histogram in one pass over the arrived restocks: a sum per bucket bound.
 inline const std::string& lead_times_sql() {
   static const std::string sql = [] {
@@ -621,83 +632,53 @@ Result<ports::WarehouseStats> WarehouseStore<Database, Dialect>::stats() {
   return db_->with_connection([&](auto& c) -> Result<ports::WarehouseStats> {
     ports::WarehouseStats stats;
     std::map<std::string, ports::ProductStats, std::less<>> by_id;
-    {
-      DONUT_ASSIGN_OR_RETURN(auto s, c.prepare("SELECT id, stock FROM products ORDER BY id"));
-      for (;;) {
-        DONUT_ASSIGN_OR_RETURN(bool row, s.next());
-        if (!row) break;
-        auto& p = by_id[s.column_text(0)];
-        p.product_id = s.column_text(0);
-        p.stock = s.column_int(1);
-      }
-    }
-    {
-      DONUT_ASSIGN_OR_RETURN(auto s,
-                             c.prepare("SELECT product_id, orders, units FROM product_sales"));
-      for (;;) {
-        DONUT_ASSIGN_OR_RETURN(bool row, s.next());
-        if (!row) break;
-        if (auto it = by_id.find(s.column_view(0)); it != by_id.end()) {
-          it->second.orders = s.column_int(1);
-          it->second.units_sold = s.column_int(2);
-        }
-      }
-    }
-    {
-      DONUT_ASSIGN_OR_RETURN(auto s, c.prepare("SELECT product_id, count(*), sum(quantity) "
-                                               "FROM arrivals GROUP BY product_id"));
-      for (;;) {
-        DONUT_ASSIGN_OR_RETURN(bool row, s.next());
-        if (!row) break;
-        if (auto it = by_id.find(s.column_view(0)); it != by_id.end()) {
-          it->second.arrivals = s.column_int(1);
-          it->second.units_arrived = s.column_int(2);
-        }
-      }
-    }
-    {
-      DONUT_ASSIGN_OR_RETURN(auto s, c.prepare("SELECT product_id, state, count(*) FROM restocks "
-                                               "GROUP BY product_id, state"));
-      for (;;) {
-        DONUT_ASSIGN_OR_RETURN(bool row, s.next());
-        if (!row) break;
-        auto it = by_id.find(s.column_view(0));
-        if (it == by_id.end()) continue;
-        const auto state = domain::parse_restock_state(s.column_view(1));
-        const int64_t n = s.column_int(2);
-        switch (state.value_or(domain::RestockState::open)) {
-          case domain::RestockState::open:
-            it->second.restocks_open += n;
-            break;
-          case domain::RestockState::requested:
-            it->second.restocks_requested += n;
-            break;
-          case domain::RestockState::arrived:
-            it->second.restocks_arrived += n;
-            break;
-          case domain::RestockState::superseded:
-            it->second.restocks_superseded += n;
-            break;
-        }
-      }
-    }
-    {
-      DONUT_ASSIGN_OR_RETURN(auto s, c.prepare("SELECT count(*), min(created_at_ms) FROM outbox "
-                                               "WHERE published_at_ms IS NULL"));
-      DONUT_ASSIGN_OR_RETURN(bool row, s.next());
-      if (row) stats.outbox_pending = s.column_int(0);
-      if (row && !s.column_is_null(1)) stats.outbox_oldest_pending = from_unix_ms(s.column_int(1));
-    }
+    // Figures of products that exist; rows of deleted products are skipped.
+    auto product_of = [&by_id](const auto& row) -> ports::ProductStats* {
+      auto it = by_id.find(row.column_view(0));
+      return it == by_id.end() ? nullptr : &it->second;
+    };
+    DONUT_RETURN_IF_ERROR(
+        detail::each_row(c, "SELECT id, stock FROM products ORDER BY id", [&](const auto& row) {
+          auto& p = by_id[row.column_text(0)];
+          p.product_id = row.column_text(0);
+          p.stock = row.column_int(1);
+        }));
+    DONUT_RETURN_IF_ERROR(detail::each_row(c, "SELECT product_id, orders, units FROM product_sales",
+                                           [&](const auto& row) {
+                                             if (auto* p = product_of(row)) {
+                                               p->orders = row.column_int(1);
+                                               p->units_sold = row.column_int(2);
+                                             }
+                                           }));
+    DONUT_RETURN_IF_ERROR(detail::each_row(
+        c, "SELECT product_id, count(*), sum(quantity) FROM arrivals GROUP BY product_id",
+        [&](const auto& row) {
+          if (auto* p = product_of(row)) {
+            p->arrivals = row.column_int(1);
+            p->units_arrived = row.column_int(2);
+          }
+        }));
+    DONUT_RETURN_IF_ERROR(detail::each_row(
+        c, "SELECT product_id, state, count(*) FROM restocks GROUP BY product_id, state",
+        [&](const auto& row) {
+          if (auto* p = product_of(row)) {
+            p->count_restocks(domain::parse_restock_state(row.column_view(1))
+                                  .value_or(domain::RestockState::open),
+                              row.column_int(2));
+          }
+        }));
+    DONUT_RETURN_IF_ERROR(detail::each_row(
+        c, "SELECT count(*), min(created_at_ms) FROM outbox WHERE published_at_ms IS NULL",
+        [&](const auto& row) {
+          stats.outbox_pending = row.column_int(0);
+          if (!row.column_is_null(1)) stats.outbox_oldest_pending = from_unix_ms(row.column_int(1));
+        }));
     DONUT_RETURN_IF_ERROR(detail::read_lead_times(c, stats.lead_times));
-    {
-      DONUT_ASSIGN_OR_RETURN(auto s, c.prepare("SELECT kind, count(*) FROM restock_events "
-                                               "GROUP BY kind ORDER BY kind"));
-      for (;;) {
-        DONUT_ASSIGN_OR_RETURN(bool row, s.next());
-        if (!row) break;
-        stats.restock_event_counts.emplace_back(s.column_text(0), s.column_int(1));
-      }
-    }
+    DONUT_RETURN_IF_ERROR(detail::each_row(
+        c, "SELECT kind, count(*) FROM restock_events GROUP BY kind ORDER BY kind",
+        [&](const auto& row) {
+          stats.restock_event_counts.emplace_back(row.column_text(0), row.column_int(1));
+        }));
     for (auto& [id, p] : by_id) stats.products.push_back(std::move(p));
     return stats;
   });

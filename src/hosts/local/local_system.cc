@@ -236,6 +236,13 @@ struct LocalSystem::Parts {
   void wake_relay() {
     if (relay) relay->notify();
   }
+  Status open_storage();  // store, broker and queues, catalogue, metrics, mailer
+  Status start_factory();
+  Status start_http(std::function<void()> wake);
+  void add_sales(std::function<void()> wake);
+  void add_restock_worker(std::function<void()> wake);
+  void add_notifier();
+  void consume(std::string_view queue, int workers, app::BatchHandler handler);
 };
 
 LocalSystem::LocalSystem(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
@@ -244,10 +251,9 @@ LocalSystem::~LocalSystem() {
   stop();
 }
 
-Result<std::unique_ptr<LocalSystem>> LocalSystem::start(LocalConfig config) {
-  auto p = std::make_unique<Parts>();
-  p->config = std::move(config);
-  LocalConfig& c = p->config;
+// Each step wires one concern; `start` runs them in the order the header promises.
+Status LocalSystem::Parts::open_storage() {
+  LocalConfig& c = config;
   std::error_code ec;
   fs::create_directories(c.data_dir, ec);
   if (ec)
@@ -258,153 +264,173 @@ Result<std::unique_ptr<LocalSystem>> LocalSystem::start(LocalConfig config) {
   if (c.admin_token.empty()) {
     DONUT_ASSIGN_OR_RETURN(c.admin_token, read_or_create_secret(c.data_dir, "admin-token"));
   }
-
-  DONUT_ASSIGN_OR_RETURN(auto store, open_store(c, p->clock));
-  p->db = std::move(store.sqlite);
-  p->mysql_db = std::move(store.mysql);
-  p->store = std::move(store.store);
-  DONUT_ASSIGN_OR_RETURN(p->broker, open_broker(c, p->clock, p->db));
+  DONUT_ASSIGN_OR_RETURN(auto opened, open_store(c, clock));
+  db = std::move(opened.sqlite);
+  mysql_db = std::move(opened.mysql);
+  store = std::move(opened.store);
+  DONUT_ASSIGN_OR_RETURN(broker, open_broker(c, clock, db));
   app::TopologySettings topology;
   topology.visibility_timeout = Millis(c.visibility_timeout_ms);
   topology.max_receive_count = c.max_receive_count;
-  DONUT_RETURN_IF_ERROR(p->broker->declare(app::pipeline_topology(topology)));
+  DONUT_RETURN_IF_ERROR(broker->declare(app::pipeline_topology(topology)));
   if (c.seed) {
     std::vector<domain::ProductSpec> catalogue = default_catalogue();
     if (!c.seed_file.empty()) {
       DONUT_ASSIGN_OR_RETURN(catalogue, load_catalogue(c.seed_file));
     }
-    for (const auto& spec : catalogue) DONUT_RETURN_IF_ERROR(p->store->upsert_product(spec));
+    for (const auto& spec : catalogue) DONUT_RETURN_IF_ERROR(store->upsert_product(spec));
   }
-  p->metrics = std::make_unique<http::HttpMetrics>(std::make_shared<prometheus::Registry>());
-  p->shop_metrics = std::make_unique<api::ShopMetrics>(*p->metrics, *p->store, p->broker.get(),
-                                                       app::work_queues(), p->clock);
-  DONUT_ASSIGN_OR_RETURN(p->mailer, open_mailer(c, p->clock));
+  metrics = std::make_unique<http::HttpMetrics>(std::make_shared<prometheus::Registry>());
+  shop_metrics =
+      std::make_unique<api::ShopMetrics>(*metrics, *store, broker.get(), app::work_queues(), clock);
+  DONUT_ASSIGN_OR_RETURN(mailer, open_mailer(c, clock));
+  return ok();
+}
 
+Status LocalSystem::Parts::start_factory() {
+  const LocalConfig& c = config;
+  factory::FactorySimulator::Options options;
+  options.secret = c.callback_secret;
+  options.settings.manufacture_delay = Millis(c.factory_delay_ms);
+  options.settings.failure_rate = c.factory_failure_rate;
+  options.settings.response_delay = Millis(c.factory_response_delay_ms);
+  factory = std::make_unique<factory::FactorySimulator>(clock, options);
+  factory_router = std::make_unique<http::Router>();
+  factory->add_routes(*factory_router);
+  DONUT_RETURN_IF_ERROR(
+      api::add_api_description_routes(*factory_router, api::factory_openapi_document(), {}));
+  http::Server::Options server_options;
+  server_options.host = c.host;
+  server_options.port = c.factory_port;
+  server_options.threads = 1;
+  server_options.server_name = "legacy-factory-simulator";
+  factory_server = std::make_unique<http::Server>(server_options, factory_router->handler());
+  return factory_server->start();
+}
+
+void LocalSystem::Parts::add_sales(std::function<void()> wake) {
+  const LocalConfig& c = config;
+  app::OrderService::Options options;
+  options.strategy = c.order_strategy == "per-request" ? app::OrderService::Strategy::per_request
+                                                       : app::OrderService::Strategy::group_commit;
+  options.on_decided = [metrics = shop_metrics.get()](auto outcomes) {
+    metrics->record_orders(outcomes);
+  };
+  orders = std::make_unique<app::OrderService>(*store, options, std::move(wake));
+  const app::OrderService* service = orders.get();
+  metrics->add_counter("donut_orders_decided_total",
+                       "Orders the sales path decided (sold or refused)",
+                       [service] { return service->counters().orders; });
+  metrics->add_counter("donut_order_transactions_total",
+                       "Store transactions those orders were decided in; orders per transaction "
+                       "is the group-commit batch size",
+                       [service] { return service->counters().transactions; });
+  api::add_sales_routes(*router, *store, *orders, {c.max_quantity});
+  api::add_admin_routes(*router, *store, *broker, c.admin_token, shop_metrics.get());
+  api::add_web_routes(*router);
+}
+
+// The sales and/or arrivals server: one router, one port.
+Status LocalSystem::Parts::start_http(std::function<void()> wake) {
+  const LocalConfig& c = config;
+  router = std::make_unique<http::Router>(metrics.get());
+  api::add_ops_routes(*router, *store, *metrics, c.roles.arrivals ? broker.get() : nullptr);
+  if (c.roles.sales) add_sales(std::move(wake));
+  if (c.roles.arrivals) {
+    intake = std::make_unique<app::ArrivalIntake>(
+        *broker, clock, app::ArrivalIntake::Options{c.callback_secret, std::chrono::minutes(5)});
+    api::add_arrival_routes(*router, *intake);
+  }
+  DONUT_RETURN_IF_ERROR(api::add_api_description_routes(*router, api::shop_openapi_document(),
+                                                        api::shop_reference_page()));
+  http::Server::Options server_options;
+  server_options.host = c.host;
+  server_options.port = c.port;
+  server_options.threads = c.http_threads;
+  server_options.body_limit = c.body_limit;
+  server_options.rate_limit = c.rate_limit;
+  server = std::make_unique<http::Server>(server_options, router->handler());
+  return server->start();
+}
+
+void LocalSystem::Parts::consume(std::string_view queue, int workers, app::BatchHandler handler) {
+  app::QueueConsumer::Options options;
+  options.queue = std::string(queue);
+  options.workers = workers;
+  consumers.push_back(std::make_unique<app::QueueConsumer>(*broker, options, std::move(handler)));
+}
+
+void LocalSystem::Parts::add_restock_worker(std::function<void()> wake) {
+  const LocalConfig& c = config;
+  factory_client = std::make_unique<factory_client::HttpFactoryClient>(
+      factory_client::HttpFactoryClient::Options{c.factory_url, Millis(c.factory_timeout_ms)});
+  app::RestockHandler::Options options;
+  char hostname[256] = {};
+  ::gethostname(hostname, sizeof hostname - 1);
+  options.worker_id =
+      std::string(hostname) + "/" + std::to_string(::getpid()) + "/" + random_hex(4);
+  options.callback_url = c.public_url + "/v1/stock-arrivals";
+  options.factory_id = c.factory_id;
+  options.lease = Millis(c.restock_lease_ms);
+  options.redelivery_base = Millis(c.retry_base_ms);
+  options.redelivery_cap = Millis(c.retry_cap_ms);
+  options.in_place_retry = std::min(Millis(200), Millis(c.retry_base_ms));
+  options.on_factory_call = [metrics = shop_metrics.get()](auto outcome, Millis took) {
+    metrics->record_factory_call(outcome, took);
+  };
+  restock_handler = std::make_unique<app::RestockHandler>(*store, *factory_client, clock, options,
+                                                          std::move(wake));
+  consume(app::kFactoryRequestsQueue, c.restock_workers,
+          [handler = restock_handler.get()](auto messages, auto stop) {
+            return handler->handle(messages, stop);
+          });
+}
+
+void LocalSystem::Parts::add_notifier() {
+  const LocalConfig& c = config;
+  app::MailSettings mail{c.mail_from, {c.mail_to}};
+  notifier = std::make_unique<app::Notifier>(*mailer, mail, store.get());
+  consume(app::kNotificationsQueue, 1, [handler = notifier.get()](auto messages, auto stop) {
+    return handler->handle(messages, stop);
+  });
+  std::vector<std::string> dlqs;
+  for (const auto& queue : app::work_queues()) dlqs.push_back(app::dead_letter_queue_of(queue));
+  dlq_monitor = std::make_unique<app::DlqMonitor>(*broker, *mailer, mail, dlqs,
+                                                  Millis(c.dlq_check_interval_ms));
+  dlq_monitor->start();
+}
+
+Result<std::unique_ptr<LocalSystem>> LocalSystem::start(LocalConfig config) {
+  auto p = std::make_unique<Parts>();
+  p->config = std::move(config);
+  LocalConfig& c = p->config;
+  DONUT_RETURN_IF_ERROR(p->open_storage());
   if (c.roles.factory) {
-    factory::FactorySimulator::Options options;
-    options.secret = c.callback_secret;
-    options.settings.manufacture_delay = Millis(c.factory_delay_ms);
-    options.settings.failure_rate = c.factory_failure_rate;
-    options.settings.response_delay = Millis(c.factory_response_delay_ms);
-    p->factory = std::make_unique<factory::FactorySimulator>(p->clock, options);
-    p->factory_router = std::make_unique<http::Router>();
-    p->factory->add_routes(*p->factory_router);
-    DONUT_RETURN_IF_ERROR(
-        api::add_api_description_routes(*p->factory_router, api::factory_openapi_document(), {}));
-    http::Server::Options server;
-    server.host = c.host;
-    server.port = c.factory_port;
-    server.threads = 1;
-    server.server_name = "legacy-factory-simulator";
-    p->factory_server = std::make_unique<http::Server>(server, p->factory_router->handler());
-    DONUT_RETURN_IF_ERROR(p->factory_server->start());
+    DONUT_RETURN_IF_ERROR(p->start_factory());
     if (c.factory_url.empty()) c.factory_url = p->factory_server->base_url();
   }
   if (c.factory_url.empty())
     c.factory_url = "http://" + c.host + ":" + std::to_string(c.factory_port);
-
   if (c.roles.relay) {
     p->relay =
         std::make_unique<app::OutboxRelay>(*p->store, *p->broker, Millis(c.relay_interval_ms));
   }
   Parts* raw = p.get();
   auto wake = [raw] { raw->wake_relay(); };
-
   if (c.roles.sales || c.roles.arrivals) {
-    p->router = std::make_unique<http::Router>(p->metrics.get());
-    api::add_ops_routes(*p->router, *p->store, *p->metrics,
-                        c.roles.arrivals ? p->broker.get() : nullptr);
-    if (c.roles.sales) {
-      app::OrderService::Options options;
-      options.strategy = c.order_strategy == "per-request"
-                             ? app::OrderService::Strategy::per_request
-                             : app::OrderService::Strategy::group_commit;
-      options.on_decided = [metrics = p->shop_metrics.get()](auto outcomes) {
-        metrics->record_orders(outcomes);
-      };
-      p->orders = std::make_unique<app::OrderService>(*p->store, options, wake);
-      const app::OrderService* orders = p->orders.get();
-      p->metrics->add_counter("donut_orders_decided_total",
-                              "Orders the sales path decided (sold or refused)",
-                              [orders] { return orders->counters().orders; });
-      p->metrics->add_counter(
-          "donut_order_transactions_total",
-          "Store transactions those orders were decided in; orders per transaction is the "
-          "group-commit batch size",
-          [orders] { return orders->counters().transactions; });
-      api::add_sales_routes(*p->router, *p->store, *p->orders, {c.max_quantity});
-      api::add_admin_routes(*p->router, *p->store, *p->broker, c.admin_token,
-                            p->shop_metrics.get());
-      api::add_web_routes(*p->router);
-    }
-    if (c.roles.arrivals) {
-      p->intake = std::make_unique<app::ArrivalIntake>(
-          *p->broker, p->clock,
-          app::ArrivalIntake::Options{c.callback_secret, std::chrono::minutes(5)});
-      api::add_arrival_routes(*p->router, *p->intake);
-    }
-    DONUT_RETURN_IF_ERROR(api::add_api_description_routes(*p->router, api::shop_openapi_document(),
-                                                          api::shop_reference_page()));
-    http::Server::Options server;
-    server.host = c.host;
-    server.port = c.port;
-    server.threads = c.http_threads;
-    server.body_limit = c.body_limit;
-    server.rate_limit = c.rate_limit;
-    p->server = std::make_unique<http::Server>(server, p->router->handler());
-    DONUT_RETURN_IF_ERROR(p->server->start());
+    DONUT_RETURN_IF_ERROR(p->start_http(wake));
     if (c.public_url.empty()) c.public_url = p->server->base_url();
   }
   if (c.public_url.empty()) c.public_url = "http://" + c.host + ":" + std::to_string(c.port);
-
-  auto consumer = [&](std::string_view queue, int workers, app::BatchHandler handler) {
-    app::QueueConsumer::Options options;
-    options.queue = std::string(queue);
-    options.workers = workers;
-    p->consumers.push_back(
-        std::make_unique<app::QueueConsumer>(*p->broker, options, std::move(handler)));
-  };
-  if (c.roles.restock) {
-    p->factory_client = std::make_unique<factory_client::HttpFactoryClient>(
-        factory_client::HttpFactoryClient::Options{c.factory_url, Millis(c.factory_timeout_ms)});
-    app::RestockHandler::Options options;
-    char hostname[256] = {};
-    ::gethostname(hostname, sizeof hostname - 1);
-    options.worker_id =
-        std::string(hostname) + "/" + std::to_string(::getpid()) + "/" + random_hex(4);
-    options.callback_url = c.public_url + "/v1/stock-arrivals";
-    options.factory_id = c.factory_id;
-    options.lease = Millis(c.restock_lease_ms);
-    options.redelivery_base = Millis(c.retry_base_ms);
-    options.redelivery_cap = Millis(c.retry_cap_ms);
-    options.in_place_retry = std::min(Millis(200), Millis(c.retry_base_ms));
-    options.on_factory_call = [metrics = p->shop_metrics.get()](auto outcome, Millis took) {
-      metrics->record_factory_call(outcome, took);
-    };
-    p->restock_handler = std::make_unique<app::RestockHandler>(*p->store, *p->factory_client,
-                                                               p->clock, options, wake);
-    auto* handler = p->restock_handler.get();
-    consumer(app::kFactoryRequestsQueue, c.restock_workers,
-             [handler](auto messages, auto stop) { return handler->handle(messages, stop); });
-  }
+  if (c.roles.restock) p->add_restock_worker(wake);
   if (c.roles.arrivals) {
     p->arrival_handler = std::make_unique<app::ArrivalHandler>(*p->store, wake);
-    auto* handler = p->arrival_handler.get();
-    consumer(app::kStockArrivalsQueue, 1,
-             [handler](auto messages, auto stop) { return handler->handle(messages, stop); });
+    p->consume(app::kStockArrivalsQueue, 1,
+               [handler = p->arrival_handler.get()](auto messages, auto stop) {
+                 return handler->handle(messages, stop);
+               });
   }
-  if (c.roles.notifier) {
-    app::MailSettings mail{c.mail_from, {c.mail_to}};
-    p->notifier = std::make_unique<app::Notifier>(*p->mailer, mail, p->store.get());
-    auto* handler = p->notifier.get();
-    consumer(app::kNotificationsQueue, 1,
-             [handler](auto messages, auto stop) { return handler->handle(messages, stop); });
-    std::vector<std::string> dlqs;
-    for (const auto& queue : app::work_queues()) dlqs.push_back(app::dead_letter_queue_of(queue));
-    p->dlq_monitor = std::make_unique<app::DlqMonitor>(*p->broker, *p->mailer, mail, dlqs,
-                                                       Millis(c.dlq_check_interval_ms));
-    p->dlq_monitor->start();
-  }
+  if (c.roles.notifier) p->add_notifier();
   for (auto& each : p->consumers) each->start();
   if (p->relay) p->relay->start();
   return std::unique_ptr<LocalSystem>(new LocalSystem(std::move(p)));
