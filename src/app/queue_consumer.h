@@ -3,10 +3,10 @@
 // only after its handler reported it done, so a crash at any point means a redelivery, never a
 // loss. Handlers must therefore be idempotent.
 //
-// The handler reports a result per message, like Lambda's ReportBatchItemFailures: `done`
-// deletes it; `retry_after(d)` makes it visible again after d (the broker counts receives and
-// moves it to the dead-letter queue after maxReceiveCount). A retry delay of zero leaves the
-// message to its normal visibility timeout.
+// The handler reports a result per message, like Lambda's ReportBatchItemFailures:
+// `MessageResult::ok()` deletes it; `MessageResult::retry(d)` makes it visible again after d
+// (the broker counts receives and moves it to the dead-letter queue after maxReceiveCount). A
+// retry delay of zero leaves the message to its normal visibility timeout.
 //
 // Threading: `workers` threads each run their own receive loop. `stop` lets current batches
 // finish, then joins.

@@ -48,6 +48,7 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
   donut::init_logging(log.level, log.format);
   // Never a flag: command lines are visible to every user of the machine.
-  if (const char* password = std::getenv("DONUT_SMTP_PASSWORD")) config.smtp_password = password;
+  if (const char* password = std::getenv("DONUT_SMTP_PASSWORD"))
+    config.mail.smtp_password = password;
   return action ? action() : 0;
 }

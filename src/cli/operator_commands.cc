@@ -25,7 +25,7 @@ using local::LocalConfig;
 // The warehouse and the queues, opened by this process for one command.
 struct Direct {
   clock::SystemClock clock;
-  local::OpenedStore warehouse;
+  wiring::OpenedStore warehouse;
   std::shared_ptr<sqlite::Database> broker_db;
   std::unique_ptr<ports::Broker> broker;
   ports::Store& store() { return *warehouse.store; }
@@ -35,9 +35,10 @@ Result<std::unique_ptr<Direct>> open_direct(const LocalConfig& c) {
   auto d = std::make_unique<Direct>();
   std::error_code ignored;
   std::filesystem::create_directories(c.data_dir, ignored);
-  DONUT_ASSIGN_OR_RETURN(d->warehouse, local::open_store(c, d->clock));
+  DONUT_ASSIGN_OR_RETURN(d->warehouse, wiring::open_store(c.store_settings(), d->clock));
   d->broker_db = d->warehouse.sqlite;
-  DONUT_ASSIGN_OR_RETURN(d->broker, local::open_broker(c, d->clock, d->broker_db));
+  DONUT_ASSIGN_OR_RETURN(d->broker,
+                         wiring::open_broker(c.broker_settings(), d->clock, d->broker_db));
   app::TopologySettings settings;
   settings.visibility_timeout = Millis(c.visibility_timeout_ms);
   settings.max_receive_count = c.max_receive_count;
@@ -127,8 +128,8 @@ void add_db_command(CLI::App& app, const LocalConfig& config, Action& action) {
   auto* db = app.add_subcommand("db", "Warehouse schema")->require_subcommand(1);
   auto* migrate = db->add_subcommand("migrate", "Apply the schema migrations the warehouse lacks");
   on_direct(*migrate, config, action, [&config](Direct& d) {
-    std::cout << "warehouse " << local::describe_database(config) << " is at schema version "
-              << d.warehouse.schema_version << "\n";
+    std::cout << "warehouse " << wiring::describe_store(config.store_settings())
+              << " is at schema version " << d.warehouse.schema_version << "\n";
     return 0;
   });
 }
@@ -250,16 +251,17 @@ void add_dlq_commands(CLI::App& app, const LocalConfig& config, Action& action) 
 
 int send_test_mail(const LocalConfig& config) {
   clock::SystemClock clock;
-  auto mailer = local::open_mailer(config, clock);
+  const wiring::MailSettings mail = config.mail_settings();
+  auto mailer = wiring::open_mailer(mail, clock);
   if (!mailer) return fail(mailer.error());
   const ports::Email email{"test-" + random_hex(8),
-                           config.mail_from,
-                           {config.mail_to},
+                           mail.from,
+                           {mail.to},
                            "[donut-states] test e-mail",
                            "This is a test from Donut-States: notifications reach this address.\n"};
   if (auto sent = (*mailer)->send(email); !sent) return fail(sent.error());
-  std::cout << "sent " << email.id << " to " << config.mail_to << " via "
-            << local::describe_mail(config) << "\n";
+  std::cout << "sent " << email.id << " to " << mail.to << " via " << wiring::describe_mail(mail)
+            << "\n";
   return 0;
 }
 

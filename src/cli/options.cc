@@ -14,17 +14,17 @@ void add_common_options(CLI::App& app, LocalConfig& c, LogSettings& log) {
   app.add_option("--data-dir", c.data_dir, "Folder for the database, mail outbox and secrets")
       ->envname("DONUT_DATA_DIR")
       ->capture_default_str();
-  app.add_option("--database", c.database,
+  app.add_option("--database", c.store.database,
                  "SQLite database file (default: <data-dir>/warehouse.db)")
       ->envname("DONUT_DATABASE");
-  app.add_option("--broker", c.broker,
+  app.add_option("--broker", c.broker.url,
                  "Queues: embedded (SQLite, default), amqp://user:password@host:port/vhost, or aws "
                  "(SNS+SQS; AWS_* environment variables)")
       ->envname("DONUT_BROKER");
-  app.add_option("--aws-prefix", c.aws_prefix, "Prefix of the SNS topic and SQS queue names")
+  app.add_option("--aws-prefix", c.broker.aws_prefix, "Prefix of the SNS topic and SQS queue names")
       ->envname("DONUT_AWS_PREFIX")
       ->capture_default_str();
-  app.add_option("--mysql-pool-size", c.mysql_pool_size, "Connections to MySQL per process")
+  app.add_option("--mysql-pool-size", c.store.mysql_pool_size, "Connections to MySQL per process")
       ->envname("DONUT_MYSQL_POOL_SIZE")
       ->check(CLI::Range(1, 256))
       ->capture_default_str();
@@ -142,30 +142,32 @@ void add_factory_options(CLI::App& app, LocalConfig& c) {
 }
 
 void add_mail_options(CLI::App& app, LocalConfig& c) {
-  app.add_option("--mailer", c.mailer,
+  app.add_option("--mailer", c.mail.mailer,
                  "Where e-mail goes: file (.eml outbox), smtp (a mail server) or ses (Amazon SES)")
       ->envname("DONUT_MAILER")
       ->check(CLI::IsMember({"file", "smtp", "ses"}))
       ->capture_default_str();
-  app.add_option("--mail-dir", c.mail_dir, "Mail outbox folder (default: <data-dir>/mail)")
+  app.add_option("--mail-dir", c.mail.dir, "Mail outbox folder (default: <data-dir>/mail)")
       ->envname("DONUT_MAIL_DIR");
-  app.add_option("--smtp-url", c.smtp_url, "SMTP server: smtp://host:port or smtps://host:port")
+  app.add_option("--smtp-url", c.mail.smtp_url,
+                 "SMTP server: smtp://host:port or smtps://host:port")
       ->envname("DONUT_SMTP_URL")
       ->capture_default_str();
-  app.add_option("--smtp-tls", c.smtp_tls,
+  app.add_option("--smtp-tls", c.mail.smtp_tls,
                  "starttls (required) or none (only for a relay on this host); smtps:// is TLS")
       ->envname("DONUT_SMTP_TLS")
       ->check(CLI::IsMember({"starttls", "none"}))
       ->capture_default_str();
-  app.add_option("--smtp-user", c.smtp_user,
+  app.add_option("--smtp-user", c.mail.smtp_user,
                  "SMTP login (the password comes from DONUT_SMTP_PASSWORD only)")
       ->envname("DONUT_SMTP_USER");
-  app.add_option("--smtp-ca-file", c.smtp_ca_file, "PEM file of CAs to trust for the SMTP server")
+  app.add_option("--smtp-ca-file", c.mail.smtp_ca_file,
+                 "PEM file of CAs to trust for the SMTP server")
       ->envname("DONUT_SMTP_CA_FILE");
-  app.add_option("--mail-from", c.mail_from, "Sender of notifications")
+  app.add_option("--mail-from", c.mail.from, "Sender of notifications")
       ->envname("DONUT_MAIL_FROM")
       ->capture_default_str();
-  app.add_option("--mail-to", c.mail_to, "Recipient of notifications")
+  app.add_option("--mail-to", c.mail.to, "Recipient of notifications")
       ->envname("DONUT_MAIL_TO")
       ->capture_default_str();
 }

@@ -69,8 +69,8 @@ void print_banner(local::LocalSystem& s) {
             << "  Sales API      " << s.url() << "\n"
             << "  Factory        " << (s.factory_url().empty() ? c.factory_url : s.factory_url())
             << "\n"
-            << "  Warehouse      " << local::describe_database(c) << "\n"
-            << "  Mail           " << local::describe_mail(c) << "\n"
+            << "  Warehouse      " << wiring::describe_store(c.store_settings()) << "\n"
+            << "  Mail           " << wiring::describe_mail(c.mail_settings()) << "\n"
             << "  Admin token    " << (std::filesystem::path(c.data_dir) / "admin-token").string()
             << "\n\nTry:\n"
             << "  curl -s " << s.url() << "/v1/products\n"
@@ -78,7 +78,8 @@ void print_banner(local::LocalSystem& s) {
             << "/v1/orders -H 'Content-Type: application/json' "
                "-d '{\"product_id\":\"CP-502104\",\"quantity\":5}'\n"
             << "  donut queues --data-dir " << c.data_dir << "\n"
-            << (c.mailer == "file" ? "  ls " + c.mail_path() + "\n" : "") << "\nCtrl-C stops it.\n"
+            << (c.mail.mailer == "file" ? "  ls " + c.mail_settings().dir + "\n" : "")
+            << "\nCtrl-C stops it.\n"
             << std::flush;
 }
 

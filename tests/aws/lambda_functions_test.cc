@@ -152,9 +152,9 @@ class LambdaFunctions : public ::testing::Test {
         {"DONUT_LOG_LEVEL", "warn"}};
     for (const auto& [name, value] : environment) ::setenv(name, value.c_str(), 1);
 
-    local::LocalConfig config;
-    config.database = (dir_.path() / "warehouse.db").string();
-    auto store = local::open_store(config, clock_);
+    wiring::StoreSettings settings_of_the_store;
+    settings_of_the_store.database = (dir_.path() / "warehouse.db").string();
+    auto store = wiring::open_store(settings_of_the_store, clock_);
     ASSERT_TRUE(store) << store.error().message;
     store_ = std::move(*store);
     aws::AwsBrokerSettings settings;
@@ -220,7 +220,7 @@ class LambdaFunctions : public ::testing::Test {
   std::unique_ptr<factory::FactorySimulator> factory_;
   std::unique_ptr<http::Server> factory_server_;
   std::unique_ptr<http::Server> gateway_;
-  local::OpenedStore store_;
+  wiring::OpenedStore store_;
   std::unique_ptr<aws::AwsBroker> broker_;
   std::map<std::string, std::unique_ptr<Function>> functions_;
 };

@@ -37,10 +37,10 @@ class AwsSystem : public ::testing::Test {
   }
 
   void start(local::LocalConfig config) {
-    config.broker = "aws";
-    config.aws_prefix = "s" + random_hex(4) + "-";  // each test its own topic and queues
-    config.mailer = "ses";
-    config.mail_to = "ops-" + config.aws_prefix + "@example.com";
+    config.broker.url = "aws";
+    config.broker.aws_prefix = "s" + random_hex(4) + "-";  // each test its own topic and queues
+    config.mail.mailer = "ses";
+    config.mail.to = "ops-" + config.broker.aws_prefix + "@example.com";
     auto system = local::LocalSystem::start(std::move(config));
     ASSERT_TRUE(system) << system.error().message;
     system_ = std::move(*system);
@@ -58,7 +58,7 @@ class AwsSystem : public ::testing::Test {
     const auto stored = boost::json::parse(store->body);
     for (const auto& e : stored.at("emails").as_array()) {
       const auto& to = e.at("destination").at("to").as_array();
-      if (to.empty() || to[0].as_string() != system_->config().mail_to) continue;
+      if (to.empty() || to[0].as_string() != system_->config().mail.to) continue;
       if (std::string_view(e.at("subject").as_string()).find(fragment) != std::string::npos) {
         return true;
       }

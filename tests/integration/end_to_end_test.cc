@@ -40,7 +40,7 @@ class EndToEnd : public ::testing::Test {
     return s ? s->visible + s->in_flight + s->delayed : -1;
   }
   bool mailed(const std::string& fragment) {
-    return testing::outbox_has_subject(system_->config().mail_path(), fragment);
+    return testing::outbox_has_subject(system_->config().mail_settings().dir, fragment);
   }
 
   testing::TempDir dir_;

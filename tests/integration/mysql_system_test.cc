@@ -212,8 +212,8 @@ TEST_F(SelfHosted, DatabaseRestartUnderLoadAnswers503ThenRecovers) {
 // a factory outage ends in RabbitMQ's dead-letter queue, and a redrive restores the stock.
 TEST_F(SelfHosted, TheStoryOnMariaDbAndRabbitMq) {
   auto config = testing::fast_config(dir_);
-  config.database = url_;
-  config.broker = RabbitMqServer::url();
+  config.store.database = url_;
+  config.broker.url = RabbitMqServer::url();
   config.max_receive_count = 3;
   auto system = local::LocalSystem::start(config);
   ASSERT_TRUE(system) << system.error().message;
@@ -231,7 +231,7 @@ TEST_F(SelfHosted, TheStoryOnMariaDbAndRabbitMq) {
     return s.broker().stats("factory-requests-dlq")->visible == 1;
   })) << "dead-lettered after maxReceiveCount";
   ASSERT_TRUE(testing::eventually([&] {
-    return testing::outbox_has_subject(s.config().mail_path(),
+    return testing::outbox_has_subject(s.config().mail_settings().dir,
                                        "dead-letter queue factory-requests-dlq is not empty");
   })) << "the operator is alerted";
   s.factory()->configure({Millis(50), 0.0, false, Millis(0)});
@@ -304,9 +304,9 @@ TEST_F(SelfHosted, SigtermLetsEachRoleFinishWhatItStarted) {
   std::this_thread::sleep_for(std::chrono::milliseconds(2500));  // past the visibility timeout
   local::LocalConfig queues;
   queues.data_dir = dir_.path().string();
-  queues.database = url_;  // so the embedded broker is the roles' own file beside it
+  queues.store.database = url_;  // so the embedded broker is the roles' own file beside it
   std::shared_ptr<sqlite::Database> embedded;
-  auto broker = local::open_broker(queues, clock_, embedded);
+  auto broker = wiring::open_broker(queues.broker_settings(), clock_, embedded);
   ASSERT_TRUE(broker) << broker.error().message;
   for (const char* queue : {"factory-requests", "factory-requests-dlq"}) {
     auto depth = (*broker)->stats(queue);

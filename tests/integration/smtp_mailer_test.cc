@@ -253,12 +253,12 @@ TEST(SmtpSystem, TheWholeSystemSendsItsNotificationsOverSmtpAndNeverLogsThePassw
   spdlog::set_level(spdlog::level::trace);
   testing::TempDir dir;
   auto config = testing::fast_config(dir);
-  config.mailer = "smtp";
-  config.smtp_url = "smtp://127.0.0.1:" + std::to_string(listener_port("starttls"));
-  config.smtp_user = SmtpServer::kUser;
-  config.smtp_password = SmtpServer::kPassword;
-  config.smtp_ca_file = (fs::path(SmtpServer::data_dir) / "cert.pem").string();
-  config.mail_to = "ops-" + random_hex(4) + "@example.com";
+  config.mail.mailer = "smtp";
+  config.mail.smtp_url = "smtp://127.0.0.1:" + std::to_string(listener_port("starttls"));
+  config.mail.smtp_user = SmtpServer::kUser;
+  config.mail.smtp_password = SmtpServer::kPassword;
+  config.mail.smtp_ca_file = (fs::path(SmtpServer::data_dir) / "cert.pem").string();
+  config.mail.to = "ops-" + random_hex(4) + "@example.com";
   auto started = local::LocalSystem::start(config);
   ASSERT_TRUE(started) << started.error().message;
   auto& system = **started;
@@ -270,7 +270,7 @@ TEST(SmtpSystem, TheWholeSystemSendsItsNotificationsOverSmtpAndNeverLogsThePassw
     EXPECT_TRUE(testing::eventually([&] {
       for (const auto& mail : received(product)) {
         const std::string raw(mail.at("raw").as_string());
-        if (mail.at("to").as_array()[0].as_string() == config.mail_to &&
+        if (mail.at("to").as_array()[0].as_string() == config.mail.to &&
             raw.find(what) != std::string::npos) {
           return true;
         }

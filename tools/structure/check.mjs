@@ -20,12 +20,13 @@ export const LAYERS = {
   http: ['common'],
   app: ['common', 'domain', 'ports', 'codec'],
   adapters: ['common', 'domain', 'ports', 'codec', 'aws'],
+  wiring: ['common', 'domain', 'ports', 'codec', 'aws', 'adapters'],
   api: ['common', 'domain', 'ports', 'codec', 'app', 'http'],
   factory: ['common', 'domain', 'ports', 'codec', 'app', 'http', 'adapters'],
   surge: ['common', 'adapters'],
   web: [],
-  hosts: ['common', 'domain', 'ports', 'codec', 'aws', 'http', 'app', 'adapters', 'api', 'factory'],
-  cli: ['common', 'domain', 'ports', 'codec', 'app', 'adapters', 'api', 'hosts', 'surge'],
+  hosts: ['common', 'domain', 'ports', 'codec', 'aws', 'http', 'app', 'adapters', 'wiring', 'api', 'factory'],
+  cli: ['common', 'domain', 'ports', 'codec', 'app', 'adapters', 'wiring', 'api', 'hosts', 'surge'],
 };
 
 function* sources(dir) {

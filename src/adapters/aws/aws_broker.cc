@@ -1,6 +1,7 @@
 #include "adapters/aws/aws_broker.h"
 
 #include <algorithm>
+#include <charconv>
 #include <mutex>
 #include <set>
 
@@ -20,11 +21,10 @@ int whole_seconds(Millis duration, int max) {
 int64_t number_or_zero(const StringMap& attributes, std::string_view name) {
   auto it = attributes.find(name);
   if (it == attributes.end()) return 0;
-  try {
-    return std::stoll(it->second);
-  } catch (const std::exception&) {
-    return 0;
-  }
+  int64_t value = 0;
+  const std::string& text = it->second;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  return ec == std::errc() && end == text.data() + text.size() ? value : 0;
 }
 
 std::string filter_policy(const std::vector<std::string>& types) {

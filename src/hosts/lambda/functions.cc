@@ -26,7 +26,7 @@
 #include "common/ids.h"
 #include "domain/events.h"
 #include "hosts/lambda/lambda_host.h"
-#include "hosts/local/local_system.h"
+#include "wiring/store.h"
 
 namespace donut::lambda {
 namespace {
@@ -73,20 +73,19 @@ class Wiring {
   Result<ports::Store*> store() {
     if (!store_.store) {
       DONUT_ASSIGN_OR_RETURN(auto url, database_url());
-      local::LocalConfig config;
-      config.data_dir = "/tmp";
-      config.database = std::move(url);
+      wiring::StoreSettings settings;
+      settings.database = std::move(url);
       // Connections per execution environment: Terraform sizes the functions' concurrency
       // against the instance's max_connections with this same number (deploy/aws/functions.tf).
       DONUT_ASSIGN_OR_RETURN(const int64_t pool, int_env("DONUT_MYSQL_POOL_SIZE", 2, 1, 16));
-      config.mysql_pool_size = static_cast<int>(pool);
-      local::CredentialsReader reread;
+      settings.mysql_pool_size = static_cast<int>(pool);
+      wiring::CredentialsReader reread;
       if (env("DONUT_DATABASE").empty()) {
         reread = [this](std::string& user, std::string& password) {
           return read_database_secret(user, password);
         };
       }
-      DONUT_ASSIGN_OR_RETURN(store_, local::open_store(config, clock_, std::move(reread)));
+      DONUT_ASSIGN_OR_RETURN(store_, wiring::open_store(settings, clock_, std::move(reread)));
     }
     return store_.store.get();
   }
@@ -168,7 +167,7 @@ class Wiring {
 
   clock::SystemClock clock_;
   std::shared_ptr<const aws::AwsCaller> aws_;
-  local::OpenedStore store_;
+  wiring::OpenedStore store_;
   std::unique_ptr<ports::Broker> broker_;
 };
 

@@ -9,18 +9,9 @@
 #include <boost/json.hpp>
 #include <spdlog/spdlog.h>
 
-#include "adapters/aws/aws_broker.h"
-#include "adapters/aws/ses_mailer.h"
 #include "adapters/clock/clocks.h"
 #include "adapters/http/http_factory_client.h"
-#include "adapters/mail/file_mailer.h"
-#include "adapters/mail/smtp_mailer.h"
-#include "adapters/mysql/database.h"
-#include "adapters/mysql/mysql_store.h"
-#include "adapters/rabbitmq/rabbitmq_broker.h"
 #include "adapters/sqlite/database.h"
-#include "adapters/sqlite/sqlite_broker.h"
-#include "adapters/sqlite/sqlite_store.h"
 #include "api/api_description.h"
 #include "api/api_documents.h"
 #include "api/sales_api.h"
@@ -43,100 +34,25 @@
 namespace donut::local {
 namespace fs = std::filesystem;
 
-std::string LocalConfig::database_path() const {
-  return database.empty() ? (fs::path(data_dir) / "warehouse.db").string() : database;
+wiring::StoreSettings LocalConfig::store_settings() const {
+  wiring::StoreSettings s = store;
+  if (s.database.empty()) s.database = (fs::path(data_dir) / "warehouse.db").string();
+  return s;
 }
 
-std::string LocalConfig::mail_path() const {
-  return mail_dir.empty() ? (fs::path(data_dir) / "mail").string() : mail_dir;
+wiring::BrokerSettings LocalConfig::broker_settings() const {
+  wiring::BrokerSettings b = broker;
+  b.embedded_file =
+      store.is_mysql() ? (fs::path(data_dir) / "broker.db").string() : store_settings().database;
+  return b;
 }
 
-std::string LocalConfig::broker_path() const {
-  return is_mysql_url(database) ? (fs::path(data_dir) / "broker.db").string() : database_path();
-}
-
-bool is_mysql_url(std::string_view database) {
-  return database.rfind("mysql://", 0) == 0;
-}
-
-std::string describe_database(const LocalConfig& c) {
-  if (!is_mysql_url(c.database)) return c.database_path();
-  auto settings = mysql::Database::parse_url(c.database);
-  if (!settings) return "mysql://(unparsable URL)";
-  return "mysql://" + settings->user + "@" + settings->host + ":" + std::to_string(settings->port) +
-         "/" + settings->database;
-}
-
-std::string describe_mail(const LocalConfig& c) {
-  if (c.mailer == "smtp") return c.smtp_url + " (SMTP) to " + c.mail_to;
-  if (c.mailer == "ses") return "Amazon SES to " + c.mail_to;
-  return c.mail_path() + " (.eml files)";
-}
-
-Result<OpenedStore> open_store(const LocalConfig& c, const ports::Clock& clock,
-                               CredentialsReader credentials) {
-  OpenedStore opened;
-  if (is_mysql_url(c.database)) {
-    DONUT_ASSIGN_OR_RETURN(auto settings, mysql::Database::parse_url(c.database));
-    mysql::Database::Options options{settings, c.mysql_pool_size, {}};
-    if (credentials) {
-      options.refresh_credentials = [credentials](mysql::Connection::Settings& s) {
-        return credentials(s.user, s.password);
-      };
-    }
-    DONUT_ASSIGN_OR_RETURN(opened.mysql, mysql::Database::open(std::move(options)));
-    opened.store = std::make_unique<mysql::MysqlStore>(opened.mysql, clock);
-    opened.schema_version = opened.mysql->schema_version();
-  } else {
-    DONUT_ASSIGN_OR_RETURN(opened.sqlite, sqlite::Database::open({c.database_path(), 4, true}));
-    opened.store = std::make_unique<sqlite::SqliteStore>(opened.sqlite, clock);
-    opened.schema_version = opened.sqlite->schema_version();
-  }
-  return opened;
-}
-
-Result<std::unique_ptr<ports::Broker>> open_broker(const LocalConfig& c, const ports::Clock& clock,
-                                                   std::shared_ptr<sqlite::Database>& embedded) {
-  if (c.broker.rfind("amqp://", 0) == 0) {
-    DONUT_ASSIGN_OR_RETURN(auto settings, rabbitmq::Settings::from_url(c.broker));
-    return std::unique_ptr<ports::Broker>(std::make_unique<rabbitmq::RabbitBroker>(settings));
-  }
-  if (c.broker == "aws") {
-    DONUT_ASSIGN_OR_RETURN(auto aws_config, aws::AwsConfig::from_environment());
-    aws::AwsBrokerSettings settings;
-    settings.name_prefix = c.aws_prefix;
-    return std::unique_ptr<ports::Broker>(std::make_unique<aws::AwsBroker>(
-        std::make_shared<aws::AwsCaller>(std::move(aws_config), clock), std::move(settings)));
-  }
-  if (!c.broker.empty() && c.broker != "embedded") {
-    return make_error(ErrorCode::invalid_argument,
-                      "--broker must be 'embedded', 'aws' or amqp://...");
-  }
-  if (!embedded) {
-    // The warehouse is elsewhere (MySQL); the embedded broker keeps its own file.
-    DONUT_ASSIGN_OR_RETURN(embedded, sqlite::Database::open({c.broker_path(), 4, true}));
-  }
-  return std::unique_ptr<ports::Broker>(std::make_unique<sqlite::SqliteBroker>(embedded, clock));
-}
-
-Result<std::unique_ptr<ports::Mailer>> open_mailer(const LocalConfig& c,
-                                                   const ports::Clock& clock) {
-  if (c.mailer == "ses") {
-    DONUT_ASSIGN_OR_RETURN(auto aws_config, aws::AwsConfig::from_environment());
-    return std::unique_ptr<ports::Mailer>(std::make_unique<aws::SesMailer>(
-        std::make_shared<aws::AwsCaller>(std::move(aws_config), clock)));
-  }
-  if (c.mailer == "smtp") {
-    DONUT_ASSIGN_OR_RETURN(auto tls, mail::parse_smtp_tls(c.smtp_tls));
-    mail::SmtpSettings settings{c.smtp_url, tls, c.smtp_user, c.smtp_password, c.smtp_ca_file};
-    settings.timeout = std::min<Millis>(settings.timeout, Millis(c.visibility_timeout_ms / 2));
-    DONUT_ASSIGN_OR_RETURN(auto mailer, mail::SmtpMailer::create(std::move(settings), clock));
-    return std::unique_ptr<ports::Mailer>(std::move(mailer));
-  }
-  if (!c.mailer.empty() && c.mailer != "file") {
-    return make_error(ErrorCode::invalid_argument, "--mailer must be 'file', 'smtp' or 'ses'");
-  }
-  return std::unique_ptr<ports::Mailer>(std::make_unique<mail::FileMailer>(c.mail_path(), clock));
+wiring::MailSettings LocalConfig::mail_settings() const {
+  wiring::MailSettings m = mail;
+  if (m.dir.empty()) m.dir = (fs::path(data_dir) / "mail").string();
+  // An SMTP exchange must end before the notification's message comes back to another worker.
+  m.smtp_timeout_cap = std::min<Millis>(m.smtp_timeout_cap, Millis(visibility_timeout_ms / 2));
+  return m;
 }
 
 std::vector<domain::ProductSpec> default_catalogue() {
@@ -208,7 +124,6 @@ struct LocalSystem::Parts {
   LocalConfig config;
   clock::SystemClock clock;
   std::shared_ptr<sqlite::Database> db;  // warehouse (SQLite) and/or the embedded broker
-  std::shared_ptr<mysql::Database> mysql_db;
   std::unique_ptr<ports::Store> store;
   std::unique_ptr<ports::Broker> broker;
   std::unique_ptr<http::HttpMetrics> metrics;
@@ -264,11 +179,10 @@ Status LocalSystem::Parts::open_storage() {
   if (c.admin_token.empty()) {
     DONUT_ASSIGN_OR_RETURN(c.admin_token, read_or_create_secret(c.data_dir, "admin-token"));
   }
-  DONUT_ASSIGN_OR_RETURN(auto opened, open_store(c, clock));
+  DONUT_ASSIGN_OR_RETURN(auto opened, wiring::open_store(c.store_settings(), clock));
   db = std::move(opened.sqlite);
-  mysql_db = std::move(opened.mysql);
   store = std::move(opened.store);
-  DONUT_ASSIGN_OR_RETURN(broker, open_broker(c, clock, db));
+  DONUT_ASSIGN_OR_RETURN(broker, wiring::open_broker(c.broker_settings(), clock, db));
   app::TopologySettings topology;
   topology.visibility_timeout = Millis(c.visibility_timeout_ms);
   topology.max_receive_count = c.max_receive_count;
@@ -283,7 +197,7 @@ Status LocalSystem::Parts::open_storage() {
   metrics = std::make_unique<http::HttpMetrics>(std::make_shared<prometheus::Registry>());
   shop_metrics =
       std::make_unique<api::ShopMetrics>(*metrics, *store, broker.get(), app::work_queues(), clock);
-  DONUT_ASSIGN_OR_RETURN(mailer, open_mailer(c, clock));
+  DONUT_ASSIGN_OR_RETURN(mailer, wiring::open_mailer(c.mail_settings(), clock));
   return ok();
 }
 
@@ -388,7 +302,7 @@ void LocalSystem::Parts::add_restock_worker(std::function<void()> wake) {
 
 void LocalSystem::Parts::add_notifier() {
   const LocalConfig& c = config;
-  app::MailSettings mail{c.mail_from, {c.mail_to}};
+  app::MailSettings mail{c.mail.from, {c.mail.to}};
   notifier = std::make_unique<app::Notifier>(*mailer, mail, store.get());
   consume(app::kNotificationsQueue, 1, [handler = notifier.get()](auto messages, auto stop) {
     return handler->handle(messages, stop);

@@ -1,0 +1,24 @@
+#include "adapters/mysql/mysql_store.h"
+
+#include "adapters/mysql/database.h"
+#include "wiring/store.h"
+
+namespace donut::wiring {
+
+Result<OpenedStore> open_mysql_store(const StoreSettings& settings, const ports::Clock& clock,
+                                     CredentialsReader credentials) {
+  DONUT_ASSIGN_OR_RETURN(auto parsed, mysql::Database::parse_url(settings.database));
+  mysql::Database::Options options{parsed, settings.mysql_pool_size, {}};
+  if (credentials) {
+    options.refresh_credentials = [credentials](mysql::Connection::Settings& s) {
+      return credentials(s.user, s.password);
+    };
+  }
+  DONUT_ASSIGN_OR_RETURN(auto db, mysql::Database::open(std::move(options)));
+  OpenedStore opened;
+  opened.schema_version = db->schema_version();
+  opened.store = std::make_unique<mysql::MysqlStore>(std::move(db), clock);
+  return opened;
+}
+
+}  // namespace donut::wiring

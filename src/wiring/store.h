@@ -1,0 +1,51 @@
+// Wiring of the store port: the warehouse's settings turned into a Store. The engine is chosen
+// by the URL's scheme from a small table (store.cc): mysql:// is MySQL/MariaDB, anything else a
+// SQLite file. Each engine's opener is a function of its own in a library of its own, so a host
+// links only the engines it names: `donut` both, the Lambda functions only MySQL.
+// Errors: a malformed URL is `invalid_argument`; a server that cannot be reached `unavailable`.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "common/error.h"
+#include "ports/clock.h"
+#include "ports/store.h"
+
+namespace donut::sqlite {
+class Database;
+}
+
+namespace donut::wiring {
+
+struct StoreSettings {
+  // A SQLite file, or mysql://user:password@host:port/database[?ssl-ca=<CA file>] (with
+  // ssl-ca: TLS only, the server's certificate verified).
+  std::string database;
+  int mysql_pool_size = 8;  // connections to MySQL per process
+
+  bool is_mysql() const;
+};
+
+struct OpenedStore {
+  std::unique_ptr<ports::Store> store;
+  std::shared_ptr<sqlite::Database>
+      sqlite;  // a SQLite warehouse's database (the embedded broker may share it)
+  int schema_version = 0;
+};
+
+// For MySQL: reads the user and password again when the server refuses them (a rotated secret).
+using CredentialsReader = std::function<Status(std::string& user, std::string& password)>;
+
+Result<OpenedStore> open_store(const StoreSettings& settings, const ports::Clock& clock,
+                               CredentialsReader credentials = {});
+Result<OpenedStore> open_mysql_store(const StoreSettings& settings, const ports::Clock& clock,
+                                     CredentialsReader credentials = {});
+Result<OpenedStore> open_sqlite_store(const StoreSettings& settings, const ports::Clock& clock,
+                                      CredentialsReader credentials = {});
+
+// The warehouse's location for humans: a MySQL URL without its password.
+std::string describe_store(const StoreSettings& settings);
+
+}  // namespace donut::wiring
