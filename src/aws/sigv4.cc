@@ -8,7 +8,7 @@
 
 #include "common/crypto.h"
 
-namespace donut::aws {
+namespace donut::sigv4 {
 namespace {
 
 bool is_unreserved(unsigned char c) {
@@ -195,4 +195,4 @@ void add_signature(HttpRequestToSign& request, const Credentials& credentials,
   request.headers.emplace_back("Authorization", parts.authorization);
 }
 
-}  // namespace donut::aws
+}  // namespace donut::sigv4

@@ -15,7 +15,7 @@
 
 #include "common/time.h"
 
-namespace donut::aws {
+namespace donut::sigv4 {
 
 struct Credentials {
   std::string access_key_id;
@@ -56,4 +56,4 @@ std::string amz_date(TimePoint t);
 void add_signature(HttpRequestToSign& request, const Credentials& credentials,
                    std::string_view region, std::string_view service, TimePoint now);
 
-}  // namespace donut::aws
+}  // namespace donut::sigv4

@@ -13,7 +13,7 @@
 #error "DONUT_SIGV4_SUITE must name the aws-sigv4-testsuite folder"
 #endif
 
-namespace donut::aws {
+namespace donut::sigv4 {
 namespace {
 
 namespace fs = std::filesystem;
@@ -83,4 +83,4 @@ TEST(SigV4, Encoding) {
 }
 
 }  // namespace
-}  // namespace donut::aws
+}  // namespace donut::sigv4

@@ -10,8 +10,8 @@
 
 namespace donut::testing {
 
-inline aws::HttpRequestToSign parse_request_file(std::string_view text) {
-  aws::HttpRequestToSign r;
+inline sigv4::HttpRequestToSign parse_request_file(std::string_view text) {
+  sigv4::HttpRequestToSign r;
   auto next_line = [&](std::string_view& rest) {
     const auto end = rest.find('\n');
     auto line = rest.substr(0, end);

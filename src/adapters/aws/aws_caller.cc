@@ -160,7 +160,7 @@ Result<std::string> AwsCaller::call(const AwsRequest& request, AwsErrorDetail* d
   const std::string what = request.action.empty() ? request.path : request.action;
 
   for (int attempt = 1;; ++attempt) {
-    HttpRequestToSign to_sign;
+    sigv4::HttpRequestToSign to_sign;
     to_sign.method = request.method;
     to_sign.path = request.path;
     to_sign.query = request.query;
@@ -169,8 +169,8 @@ Result<std::string> AwsCaller::call(const AwsRequest& request, AwsErrorDetail* d
     if (!request.content_type.empty())
       to_sign.headers.emplace_back("Content-Type", request.content_type);
     for (const auto& header : request.headers) to_sign.headers.push_back(header);
-    add_signature(to_sign, config_.credentials, config_.region, signing_name(request.service),
-                  clock_.now());
+    sigv4::add_signature(to_sign, config_.credentials, config_.region,
+                         signing_name(request.service), clock_.now());
 
     http_client::Request http;
     http.method = request.method;

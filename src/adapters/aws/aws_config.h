@@ -25,7 +25,7 @@ enum class Service { sqs, sns, ses, secrets_manager };
 
 struct AwsConfig {
   std::string region = "us-east-1";
-  Credentials credentials;
+  sigv4::Credentials credentials;
   std::string endpoint;                              // overrides every service
   std::map<Service, std::string> service_endpoints;  // overrides one service
   Millis timeout = std::chrono::seconds(10);         // per attempt, beyond long polls

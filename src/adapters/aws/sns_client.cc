@@ -11,9 +11,9 @@ Result<std::string> SnsClient::call(std::string_view action, Form form,
   form.emplace_back("Version", "2010-03-31");
   for (const auto& [name, value] : form) {
     if (!request.body.empty()) request.body += '&';
-    request.body += uri_encode(name, false);
+    request.body += sigv4::uri_encode(name, false);
     request.body += '=';
-    request.body += uri_encode(value, false);
+    request.body += sigv4::uri_encode(value, false);
   }
   auto answer = caller_.call(request);
   if (!answer) return answer.error();

@@ -6,7 +6,7 @@
 #include "codec/factory_json.h"
 #include "codec/json_fields.h"
 
-namespace donut::factory_client {
+namespace donut::http_client {
 
 Result<ports::FactoryAck> HttpFactoryClient::request_manufacture(
     const ports::ManufactureRequest& request) {
@@ -39,4 +39,4 @@ Result<ports::FactoryAck> HttpFactoryClient::request_manufacture(
   return make_error(ErrorCode::invalid_argument, what);
 }
 
-}  // namespace donut::factory_client
+}  // namespace donut::http_client

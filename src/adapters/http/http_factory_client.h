@@ -10,7 +10,7 @@
 #include "common/time.h"
 #include "ports/factory_client.h"
 
-namespace donut::factory_client {
+namespace donut::http_client {
 
 class HttpFactoryClient final : public ports::FactoryClient {
  public:
@@ -26,4 +26,4 @@ class HttpFactoryClient final : public ports::FactoryClient {
   Options options_;
 };
 
-}  // namespace donut::factory_client
+}  // namespace donut::http_client

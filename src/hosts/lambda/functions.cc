@@ -139,9 +139,9 @@ class Wiring {
     // zip carries (scripts/package-lambda): the runtime's own bundle does not hold RDS's CAs.
     const std::string ca =
         env("DONUT_DATABASE_CA", env("LAMBDA_TASK_ROOT", "/var/task") + "/rds-ca-bundle.pem");
-    return "mysql://" + aws::uri_encode(user, false) + ":" + aws::uri_encode(password, false) +
+    return "mysql://" + sigv4::uri_encode(user, false) + ":" + sigv4::uri_encode(password, false) +
            "@" + host + ":" + env("DONUT_DATABASE_PORT", "3306") + "/" +
-           env("DONUT_DATABASE_NAME", "donut") + "?ssl-ca=" + aws::uri_encode(ca, true);
+           env("DONUT_DATABASE_NAME", "donut") + "?ssl-ca=" + sigv4::uri_encode(ca, true);
   }
 
   // The database user and password from Secrets Manager. Read at init and again whenever MySQL
@@ -259,7 +259,7 @@ Result<InvocationHandler> queue_function(Wiring& wiring, std::shared_ptr<State> 
 
 Result<InvocationHandler> restock_function(Wiring& wiring) {
   struct State {
-    std::unique_ptr<factory_client::HttpFactoryClient> factory;
+    std::unique_ptr<http_client::HttpFactoryClient> factory;
     std::unique_ptr<app::RestockHandler> handler;
   };
   DONUT_ASSIGN_OR_RETURN(auto* store, wiring.store());
@@ -267,8 +267,8 @@ Result<InvocationHandler> restock_function(Wiring& wiring) {
   DONUT_ASSIGN_OR_RETURN(auto callback_url, required_env("DONUT_CALLBACK_URL"));
   auto state = std::make_shared<State>();
   constexpr Millis kFactoryTimeout = std::chrono::seconds(10);
-  state->factory = std::make_unique<factory_client::HttpFactoryClient>(
-      factory_client::HttpFactoryClient::Options{factory_url, kFactoryTimeout});
+  state->factory = std::make_unique<http_client::HttpFactoryClient>(
+      http_client::HttpFactoryClient::Options{factory_url, kFactoryTimeout});
   app::RestockHandler::Options options;
   // The lease owner: this execution environment (its log stream is unique) and the receipt.
   options.worker_id = env("AWS_LAMBDA_LOG_STREAM_NAME", "lambda-" + random_hex(8));

@@ -129,7 +129,7 @@ struct LocalSystem::Parts {
   std::unique_ptr<http::HttpMetrics> metrics;
   std::unique_ptr<api::ShopMetrics> shop_metrics;
   std::unique_ptr<ports::Mailer> mailer;
-  std::unique_ptr<factory_client::HttpFactoryClient> factory_client;
+  std::unique_ptr<http_client::HttpFactoryClient> factory_client;
 
   std::unique_ptr<factory::FactorySimulator> factory;
   std::unique_ptr<http::Router> factory_router;
@@ -276,8 +276,8 @@ void LocalSystem::Parts::consume(std::string_view queue, int workers, app::Batch
 
 void LocalSystem::Parts::add_restock_worker(std::function<void()> wake) {
   const LocalConfig& c = config;
-  factory_client = std::make_unique<factory_client::HttpFactoryClient>(
-      factory_client::HttpFactoryClient::Options{c.factory_url, Millis(c.factory_timeout_ms)});
+  factory_client = std::make_unique<http_client::HttpFactoryClient>(
+      http_client::HttpFactoryClient::Options{c.factory_url, Millis(c.factory_timeout_ms)});
   app::RestockHandler::Options options;
   char hostname[256] = {};
   ::gethostname(hostname, sizeof hostname - 1);
