@@ -43,6 +43,41 @@ TEST_P(StoreContract, UnknownProductIsNotFound) {
   auto outcome = place({order("nope", 1)});
   EXPECT_EQ(outcome[0].status, OrderStatus::unknown_product);
   EXPECT_EQ(store_->set_stock("nope", 3).error().code, ErrorCode::not_found);
+  EXPECT_EQ(store_->get_order("nope").error().code, ErrorCode::not_found);
+  EXPECT_EQ(store_->get_restock("nope").error().code, ErrorCode::not_found);
+}
+
+// More sold orders than the largest multi-row INSERT holds (256): every row is written.
+TEST_P(StoreContract, ALargeBatchIsWrittenInFull) {
+  ASSERT_TRUE(store_->upsert_product({"BIG", "Big", 100, 1000, 0}));
+  std::vector<OrderRequest> requests;
+  for (int i = 0; i < 300; ++i) requests.push_back(order("BIG", 1));
+  auto outcomes = place(requests);
+  ASSERT_EQ(outcomes.size(), 300u);
+  for (const auto& o : outcomes) {
+    ASSERT_EQ(o.status, OrderStatus::sold);
+    ASSERT_TRUE(store_->get_order(o.order_id)) << o.order_id;
+  }
+  EXPECT_EQ(stock("BIG"), 700);
+  auto stats = store_->stats();
+  ASSERT_TRUE(stats);
+  for (const auto& p : stats->products) {
+    if (p.product_id == "BIG") {
+      EXPECT_EQ(p.orders, 300);
+    }
+  }
+}
+
+// The order that opened a restock says so; its replay does not (nothing opened twice).
+TEST_P(StoreContract, OnlyTheOrderThatOpenedARestockSaysSo) {
+  auto first = place({order("CP-1", 10, "k-open"), order("CP-1", 1)});
+  EXPECT_TRUE(first[0].restock_opened) << "it emptied the shelf";
+  EXPECT_FALSE(first[1].restock_opened) << "refused, but the restock was already open";
+  EXPECT_EQ(first[1].restock_id, first[0].restock_id);
+  auto again = place({order("CP-1", 10, "k-open")});
+  EXPECT_TRUE(again[0].replayed);
+  EXPECT_FALSE(again[0].restock_opened);
+  EXPECT_EQ(again[0].restock_id, first[0].restock_id);
 }
 
 // MySQL counts *changed* rows by default, so a write that leaves a row as it was must not be
@@ -215,6 +250,25 @@ TEST_P(StoreContract, StaleRestockIsSuperseded) {
   ASSERT_FALSE(later[0].restock_id.empty());
   EXPECT_NE(later[0].restock_id, old_id);
   EXPECT_EQ(store_->get_restock(old_id)->state, domain::RestockState::superseded);
+}
+
+// A stale restock the factory already accepted may still arrive: a new one opens beside it, and
+// the old one keeps its state (only an open restock is superseded).
+TEST_P(StoreContract, AStaleRestockTheFactoryAcceptedIsNotSuperseded) {
+  auto sold = place({order("CP-1", 10)});
+  const std::string old_id = sold[0].restock_id;
+  ASSERT_TRUE(*store_->mark_restock_requested(old_id));
+  clock_.advance(std::chrono::hours(2));
+  auto later = place({order("CP-1", 1)});
+  ASSERT_TRUE(later[0].restock_opened);
+  EXPECT_NE(later[0].restock_id, old_id);
+  EXPECT_EQ(store_->get_restock(old_id)->state, domain::RestockState::requested);
+  auto history = store_->restock_history("CP-1", 10);
+  ASSERT_TRUE(history);
+  for (const auto& h : *history) {
+    if (h.restock.id != old_id) continue;
+    for (const auto& e : h.events) EXPECT_NE(e.kind, "superseded");
+  }
 }
 
 TEST_P(StoreContract, OutboxIsOldestFirstUntilPublished) {

@@ -4,6 +4,7 @@
 #include "common/logging.h"
 #include "common/trace.h"
 #include "domain/events.h"
+#include "domain/order.h"
 #include "domain/restock.h"
 #include "domain/sales.h"
 #include "domain/validation.h"
@@ -45,6 +46,12 @@ TEST(RestockPolicy, StaleRestockIsReplacedAndZeroQuantityDisables) {
   EXPECT_TRUE(policy.may_open(state, kNow + std::chrono::hours(1)));
   StockState off{0, 0, "", {}};
   EXPECT_FALSE(policy.may_open(off, kNow));
+}
+
+TEST(Names, AValueOutsideTheEnumHasAName) {
+  EXPECT_EQ(to_string(static_cast<OrderStatus>(99)), "unknown");
+  EXPECT_EQ(to_string(static_cast<RestockState>(99)), "open");
+  EXPECT_EQ(to_string(OrderStatus::key_reused), "key_reused");
 }
 
 TEST(RestockClaim, Verdicts) {
