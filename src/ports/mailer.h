@@ -19,6 +19,16 @@ struct Email {
   std::string text;  // plain text body, UTF-8
 };
 
+// The check every engine makes before sending (engines may check more, e.g. address syntax).
+inline Status check_addressed(const Email& email) {
+  if (email.from.empty())
+    return make_error(ErrorCode::invalid_argument, "an e-mail needs a sender");
+  if (email.to.empty()) {
+    return make_error(ErrorCode::invalid_argument, "an e-mail needs at least one recipient");
+  }
+  return ok();
+}
+
 class Mailer {
  public:
   virtual ~Mailer() = default;

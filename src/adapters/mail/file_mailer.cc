@@ -78,6 +78,7 @@ FileMailer::FileMailer(std::filesystem::path directory, const ports::Clock& cloc
     : directory_(std::move(directory)), clock_(clock) {}
 
 Status FileMailer::send(const ports::Email& email) {
+  DONUT_RETURN_IF_ERROR(ports::check_addressed(email));
   if (!safe_file_name(email.id)) {
     return make_error(ErrorCode::invalid_argument, "e-mail id is not a safe file name");
   }
