@@ -5,7 +5,7 @@ namespace donut::cli {
 using local::LocalConfig;
 
 void add_host_option(CLI::App& app, LocalConfig& c) {
-  app.add_option("--host", c.host, "Address to listen on")
+  app.add_option("--host", c.http.host, "Address to listen on")
       ->envname("DONUT_HOST")
       ->capture_default_str();
 }
@@ -58,16 +58,16 @@ void add_seed_options(CLI::App& app, LocalConfig& c) {
 }
 
 void add_http_server_options(CLI::App& app, LocalConfig& c) {
-  app.add_option("--port", c.port, "Port of the sales / arrivals HTTP server")
+  app.add_option("--port", c.http.port, "Port of the sales / arrivals HTTP server")
       ->envname("DONUT_PORT")
       ->capture_default_str();
-  app.add_option("--http-threads", c.http_threads, "HTTP server threads")
+  app.add_option("--http-threads", c.http.threads, "HTTP server threads")
       ->envname("DONUT_HTTP_THREADS")
       ->capture_default_str();
-  app.add_option("--body-limit", c.body_limit, "Largest accepted request body in bytes")
+  app.add_option("--body-limit", c.http.body_limit, "Largest accepted request body in bytes")
       ->envname("DONUT_BODY_LIMIT")
       ->capture_default_str();
-  app.add_option("--rate-limit", c.rate_limit,
+  app.add_option("--rate-limit", c.http.rate_limit,
                  "Requests per second per client address (429 beyond it); 0 turns it off")
       ->envname("DONUT_RATE_LIMIT")
       ->check(CLI::Range(0.0, 1e7))
@@ -75,7 +75,7 @@ void add_http_server_options(CLI::App& app, LocalConfig& c) {
 }
 
 void add_sales_options(CLI::App& app, LocalConfig& c) {
-  app.add_option("--admin-token", c.admin_token,
+  app.add_option("--admin-token", c.http.admin_token,
                  "Bearer token of the /admin routes (default: <data-dir>/admin-token)")
       ->envname("DONUT_ADMIN_TOKEN");
   app.add_option("--order-strategy", c.order_strategy,
@@ -90,16 +90,16 @@ void add_sales_options(CLI::App& app, LocalConfig& c) {
 }
 
 void add_callback_options(CLI::App& app, LocalConfig& c) {
-  app.add_option("--callback-secret", c.callback_secret,
+  app.add_option("--callback-secret", c.http.callback_secret,
                  "HMAC secret of factory callbacks (default: <data-dir>/callback-secret)")
       ->envname("DONUT_CALLBACK_SECRET");
 }
 
 void add_restock_options(CLI::App& app, LocalConfig& c) {
-  app.add_option("--public-url", c.public_url,
+  app.add_option("--public-url", c.http.public_url,
                  "Base URL the factory calls back (default: this server's address)")
       ->envname("DONUT_PUBLIC_URL");
-  app.add_option("--factory-url", c.factory_url,
+  app.add_option("--factory-url", c.factory.url,
                  "Base URL of the Legacy Factory API (default: the local simulator)")
       ->envname("DONUT_FACTORY_URL");
   app.add_option("--restock-workers", c.restock_workers, "Restock worker threads")
@@ -109,7 +109,7 @@ void add_restock_options(CLI::App& app, LocalConfig& c) {
   app.add_option("--restock-lease-ms", c.restock_lease_ms, "How long a worker owns a restock")
       ->envname("DONUT_RESTOCK_LEASE_MS")
       ->capture_default_str();
-  app.add_option("--factory-timeout-ms", c.factory_timeout_ms, "Timeout of one factory call")
+  app.add_option("--factory-timeout-ms", c.factory.timeout_ms, "Timeout of one factory call")
       ->envname("DONUT_FACTORY_TIMEOUT_MS")
       ->capture_default_str();
   app.add_option("--retry-base-ms", c.retry_base_ms, "First redelivery delay after a failure")
@@ -118,24 +118,24 @@ void add_restock_options(CLI::App& app, LocalConfig& c) {
   app.add_option("--retry-cap-ms", c.retry_cap_ms, "Longest redelivery delay")
       ->envname("DONUT_RETRY_CAP_MS")
       ->capture_default_str();
-  app.add_option("--factory-id", c.factory_id, "MessageAttributeFactoryId sent to the factory")
+  app.add_option("--factory-id", c.factory.id, "MessageAttributeFactoryId sent to the factory")
       ->envname("DONUT_FACTORY_ID")
       ->capture_default_str();
 }
 
 void add_factory_options(CLI::App& app, LocalConfig& c) {
-  app.add_option("--factory-port", c.factory_port, "Port of the factory simulator")
+  app.add_option("--factory-port", c.factory.simulator_port, "Port of the factory simulator")
       ->envname("DONUT_FACTORY_PORT")
       ->capture_default_str();
-  app.add_option("--factory-delay-ms", c.factory_delay_ms, "Simulator: manufacturing time")
+  app.add_option("--factory-delay-ms", c.factory.delay_ms, "Simulator: manufacturing time")
       ->envname("DONUT_FACTORY_DELAY_MS")
       ->capture_default_str();
-  app.add_option("--factory-failure-rate", c.factory_failure_rate,
+  app.add_option("--factory-failure-rate", c.factory.failure_rate,
                  "Simulator: share of requests answered 500 (0..1)")
       ->envname("DONUT_FACTORY_FAILURE_RATE")
       ->check(CLI::Range(0.0, 1.0))
       ->capture_default_str();
-  app.add_option("--factory-response-delay-ms", c.factory_response_delay_ms,
+  app.add_option("--factory-response-delay-ms", c.factory.response_delay_ms,
                  "Simulator: how long before it answers a request")
       ->envname("DONUT_FACTORY_RESPONSE_DELAY_MS")
       ->capture_default_str();

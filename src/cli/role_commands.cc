@@ -67,7 +67,7 @@ void print_banner(local::LocalSystem& s) {
   const auto& c = s.config();
   std::cout << "Donut-States is up.\n"
             << "  Sales API      " << s.url() << "\n"
-            << "  Factory        " << (s.factory_url().empty() ? c.factory_url : s.factory_url())
+            << "  Factory        " << (s.factory_url().empty() ? c.factory.url : s.factory_url())
             << "\n"
             << "  Warehouse      " << wiring::describe_store(c.store_settings()) << "\n"
             << "  Mail           " << wiring::describe_mail(c.mail_settings()) << "\n"
@@ -130,7 +130,7 @@ void add_role_commands(CLI::App& app, LocalConfig& config, Action& action) {
         c.roles = role.roles;
         const bool up = std::string_view(role.name) == "up";
         // `up` with a named factory talks to it instead of starting the simulator.
-        if (up && !c.factory_url.empty()) c.roles.factory = false;
+        if (up && !c.factory.url.empty()) c.roles.factory = false;
         return run_roles(std::move(c), up);
       };
     });

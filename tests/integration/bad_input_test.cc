@@ -24,7 +24,7 @@ class BadInput : public ::testing::Test {
   void SetUp() override {
     auto config = testing::fast_config(dir_);
     config.max_quantity = 100;
-    config.body_limit = 1024;
+    config.http.body_limit = 1024;
     auto system = local::LocalSystem::start(config);
     ASSERT_TRUE(system) << system.error().message;
     system_ = std::move(*system);

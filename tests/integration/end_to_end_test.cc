@@ -107,8 +107,8 @@ TEST_F(EndToEnd, HandlerSlowerThanTheVisibilityTimeoutRequestsOnce) {
   config.visibility_timeout_ms = 300;
   config.restock_workers = 2;
   config.restock_lease_ms = 2'500;
-  config.factory_response_delay_ms = 1'000;  // the factory answers after 1 s ...
-  config.factory_delay_ms = 1'500;           // ... and calls back after 1.5 s
+  config.factory.response_delay_ms = 1'000;  // the factory answers after 1 s ...
+  config.factory.delay_ms = 1'500;           // ... and calls back after 1.5 s
   config.max_receive_count = 10;
   start(config);
   add_product("CP-7", 1, 9);
@@ -180,7 +180,7 @@ TEST_F(EndToEnd, RepeatedAndForgedCallbacksChangeNothing) {
   add_product("CP-3", 0, 0);
   const std::string body =
       R"({"MessageAttributeProductId":"CP-3","MessageAttributeProductCnt":7,"MessageAttributeRequestId":"req-77"})";
-  const auto secret = system_->config().callback_secret;
+  const auto secret = system_->config().http.callback_secret;
   const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
                           std::chrono::system_clock::now().time_since_epoch())
                           .count();
@@ -216,7 +216,7 @@ TEST_F(EndToEnd, RepeatedAndForgedCallbacksChangeNothing) {
 TEST_F(EndToEnd, OutOfOrderCallbacksAreEachAppliedOnce) {
   start(testing::fast_config(dir_));
   add_product("CP-4", 0, 0);
-  const auto secret = system_->config().callback_secret;
+  const auto secret = system_->config().http.callback_secret;
   const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
                           std::chrono::system_clock::now().time_since_epoch())
                           .count();
@@ -250,7 +250,7 @@ TEST_F(EndToEnd, AdminRoutesNeedTheBearerToken) {
                 .status,
             401);
   const auto auth =
-      std::make_pair(std::string("Authorization"), "Bearer " + system_->config().admin_token);
+      std::make_pair(std::string("Authorization"), "Bearer " + system_->config().http.admin_token);
   auto set = testing::request("PUT", url_ + "/admin/products/CP-1/stock", body, {auth});
   EXPECT_EQ(set.status, 200) << set.body;
   EXPECT_EQ(stock("CP-1"), 42);
@@ -297,8 +297,8 @@ TEST_F(EndToEnd, SecretsNeverReachTheLog) {
     add_product("CP-1", 1, 2);
     ASSERT_EQ(post_order(url_, "CP-1", 1).status, 201);
     ASSERT_TRUE(eventually([&] { return stock("CP-1") == 2; }));
-    const auto auth =
-        std::make_pair(std::string("Authorization"), "Bearer " + system_->config().admin_token);
+    const auto auth = std::make_pair(std::string("Authorization"),
+                                     "Bearer " + system_->config().http.admin_token);
     EXPECT_EQ(testing::request("GET", url_ + "/admin/stats", "", {auth}).status, 200);
     EXPECT_EQ(
         testing::request("GET", url_ + "/admin/stats", "", {{"Authorization", "Bearer guess"}})
@@ -309,8 +309,8 @@ TEST_F(EndToEnd, SecretsNeverReachTheLog) {
   spdlog::set_default_logger(previous);
   const std::string log = captured.str();
   EXPECT_FALSE(log.empty()) << "the run was logged";
-  EXPECT_EQ(log.find(system_->config().callback_secret), std::string::npos);
-  EXPECT_EQ(log.find(system_->config().admin_token), std::string::npos);
+  EXPECT_EQ(log.find(system_->config().http.callback_secret), std::string::npos);
+  EXPECT_EQ(log.find(system_->config().http.admin_token), std::string::npos);
   EXPECT_EQ(log.find("guess"), std::string::npos);
 }
 

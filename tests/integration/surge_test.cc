@@ -19,7 +19,7 @@ class Surge : public ::testing::Test {
     ASSERT_TRUE(system) << system.error().message;
     system_ = std::move(*system);
     options_.url = system_->url();
-    options_.admin_token = system_->config().admin_token;
+    options_.admin_token = system_->config().http.admin_token;
     options_.product = "CP-SURGE";
     options_.initial_stock = 150;
     options_.restock_quantity = 100;

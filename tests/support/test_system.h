@@ -21,17 +21,17 @@ inline local::LocalConfig fast_config(const TempDir& dir) {
   local::LocalConfig c;
   c.roles = local::Roles::all();
   c.data_dir = dir.path().string();
-  c.port = 0;
-  c.factory_port = 0;
-  c.http_threads = 2;
-  c.factory_delay_ms = 100;
+  c.http.port = 0;
+  c.factory.simulator_port = 0;
+  c.http.threads = 2;
+  c.factory.delay_ms = 100;
   c.visibility_timeout_ms = 2'000;
   c.retry_base_ms = 50;
   c.retry_cap_ms = 300;
   c.relay_interval_ms = 50;
   c.dlq_check_interval_ms = 100;
   c.restock_lease_ms = 5'000;
-  c.factory_timeout_ms = 3'000;
+  c.factory.timeout_ms = 3'000;
   c.seed = false;
   return c;
 }

@@ -173,11 +173,12 @@ Status LocalSystem::Parts::open_storage() {
   fs::create_directories(c.data_dir, ec);
   if (ec)
     return make_error(ErrorCode::unavailable, "cannot create " + c.data_dir + ": " + ec.message());
-  if (c.callback_secret.empty()) {
-    DONUT_ASSIGN_OR_RETURN(c.callback_secret, read_or_create_secret(c.data_dir, "callback-secret"));
+  if (c.http.callback_secret.empty()) {
+    DONUT_ASSIGN_OR_RETURN(c.http.callback_secret,
+                           read_or_create_secret(c.data_dir, "callback-secret"));
   }
-  if (c.admin_token.empty()) {
-    DONUT_ASSIGN_OR_RETURN(c.admin_token, read_or_create_secret(c.data_dir, "admin-token"));
+  if (c.http.admin_token.empty()) {
+    DONUT_ASSIGN_OR_RETURN(c.http.admin_token, read_or_create_secret(c.data_dir, "admin-token"));
   }
   DONUT_ASSIGN_OR_RETURN(auto opened, wiring::open_store(c.store_settings(), clock));
   db = std::move(opened.sqlite);
@@ -204,18 +205,18 @@ Status LocalSystem::Parts::open_storage() {
 Status LocalSystem::Parts::start_factory() {
   const LocalConfig& c = config;
   factory::FactorySimulator::Options options;
-  options.secret = c.callback_secret;
-  options.settings.manufacture_delay = Millis(c.factory_delay_ms);
-  options.settings.failure_rate = c.factory_failure_rate;
-  options.settings.response_delay = Millis(c.factory_response_delay_ms);
+  options.secret = c.http.callback_secret;
+  options.settings.manufacture_delay = Millis(c.factory.delay_ms);
+  options.settings.failure_rate = c.factory.failure_rate;
+  options.settings.response_delay = Millis(c.factory.response_delay_ms);
   factory = std::make_unique<factory::FactorySimulator>(clock, options);
   factory_router = std::make_unique<http::Router>();
   factory->add_routes(*factory_router);
   DONUT_RETURN_IF_ERROR(
       api::add_api_description_routes(*factory_router, api::factory_openapi_document(), {}));
   http::Server::Options server_options;
-  server_options.host = c.host;
-  server_options.port = c.factory_port;
+  server_options.host = c.http.host;
+  server_options.port = c.factory.simulator_port;
   server_options.threads = 1;
   server_options.server_name = "legacy-factory-simulator";
   factory_server = std::make_unique<http::Server>(server_options, factory_router->handler());
@@ -240,7 +241,7 @@ void LocalSystem::Parts::add_sales(std::function<void()> wake) {
                        "is the group-commit batch size",
                        [service] { return service->counters().transactions; });
   api::add_sales_routes(*router, *store, *orders, {c.max_quantity});
-  api::add_admin_routes(*router, *store, *broker, c.admin_token, shop_metrics.get());
+  api::add_admin_routes(*router, *store, *broker, c.http.admin_token, shop_metrics.get());
   api::add_web_routes(*router);
 }
 
@@ -252,17 +253,18 @@ Status LocalSystem::Parts::start_http(std::function<void()> wake) {
   if (c.roles.sales) add_sales(std::move(wake));
   if (c.roles.arrivals) {
     intake = std::make_unique<app::ArrivalIntake>(
-        *broker, clock, app::ArrivalIntake::Options{c.callback_secret, std::chrono::minutes(5)});
+        *broker, clock,
+        app::ArrivalIntake::Options{c.http.callback_secret, std::chrono::minutes(5)});
     api::add_arrival_routes(*router, *intake);
   }
   DONUT_RETURN_IF_ERROR(api::add_api_description_routes(*router, api::shop_openapi_document(),
                                                         api::shop_reference_page()));
   http::Server::Options server_options;
-  server_options.host = c.host;
-  server_options.port = c.port;
-  server_options.threads = c.http_threads;
-  server_options.body_limit = c.body_limit;
-  server_options.rate_limit = c.rate_limit;
+  server_options.host = c.http.host;
+  server_options.port = c.http.port;
+  server_options.threads = c.http.threads;
+  server_options.body_limit = c.http.body_limit;
+  server_options.rate_limit = c.http.rate_limit;
   server = std::make_unique<http::Server>(server_options, router->handler());
   return server->start();
 }
@@ -277,14 +279,14 @@ void LocalSystem::Parts::consume(std::string_view queue, int workers, app::Batch
 void LocalSystem::Parts::add_restock_worker(std::function<void()> wake) {
   const LocalConfig& c = config;
   factory_client = std::make_unique<http_client::HttpFactoryClient>(
-      http_client::HttpFactoryClient::Options{c.factory_url, Millis(c.factory_timeout_ms)});
+      http_client::HttpFactoryClient::Options{c.factory.url, Millis(c.factory.timeout_ms)});
   app::RestockHandler::Options options;
   char hostname[256] = {};
   ::gethostname(hostname, sizeof hostname - 1);
   options.worker_id =
       std::string(hostname) + "/" + std::to_string(::getpid()) + "/" + random_hex(4);
-  options.callback_url = c.public_url + "/v1/stock-arrivals";
-  options.factory_id = c.factory_id;
+  options.callback_url = c.http.public_url + "/v1/stock-arrivals";
+  options.factory_id = c.factory.id;
   options.lease = Millis(c.restock_lease_ms);
   options.redelivery_base = Millis(c.retry_base_ms);
   options.redelivery_cap = Millis(c.retry_cap_ms);
@@ -321,10 +323,10 @@ Result<std::unique_ptr<LocalSystem>> LocalSystem::start(LocalConfig config) {
   DONUT_RETURN_IF_ERROR(p->open_storage());
   if (c.roles.factory) {
     DONUT_RETURN_IF_ERROR(p->start_factory());
-    if (c.factory_url.empty()) c.factory_url = p->factory_server->base_url();
+    if (c.factory.url.empty()) c.factory.url = p->factory_server->base_url();
   }
-  if (c.factory_url.empty())
-    c.factory_url = "http://" + c.host + ":" + std::to_string(c.factory_port);
+  if (c.factory.url.empty())
+    c.factory.url = "http://" + c.http.host + ":" + std::to_string(c.factory.simulator_port);
   if (c.roles.relay) {
     p->relay =
         std::make_unique<app::OutboxRelay>(*p->store, *p->broker, Millis(c.relay_interval_ms));
@@ -333,9 +335,10 @@ Result<std::unique_ptr<LocalSystem>> LocalSystem::start(LocalConfig config) {
   auto wake = [raw] { raw->wake_relay(); };
   if (c.roles.sales || c.roles.arrivals) {
     DONUT_RETURN_IF_ERROR(p->start_http(wake));
-    if (c.public_url.empty()) c.public_url = p->server->base_url();
+    if (c.http.public_url.empty()) c.http.public_url = p->server->base_url();
   }
-  if (c.public_url.empty()) c.public_url = "http://" + c.host + ":" + std::to_string(c.port);
+  if (c.http.public_url.empty())
+    c.http.public_url = "http://" + c.http.host + ":" + std::to_string(c.http.port);
   if (c.roles.restock) p->add_restock_worker(wake);
   if (c.roles.arrivals) {
     p->arrival_handler = std::make_unique<app::ArrivalHandler>(*p->store, wake);

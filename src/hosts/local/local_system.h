@@ -46,6 +46,29 @@ struct Roles {
   static Roles all() { return {true, true, true, true, true, true}; }
 };
 
+// The sales / arrivals HTTP server and what its routes need.
+struct HttpSettings {
+  std::string host = "127.0.0.1";  // where every server of the process listens
+  uint16_t port = 8080;            // sales and/or arrivals; 0 picks a free port
+  int threads = 2;
+  std::size_t body_limit = 16 * 1024;
+  double rate_limit = 0;        // requests/s per client address on the sales server; 0: off
+  std::string public_url;       // where the factory calls back; default http://<host>:<port>
+  std::string callback_secret;  // default: <data_dir>/callback-secret (created once)
+  std::string admin_token;      // default: <data_dir>/admin-token (created once)
+};
+
+// The Legacy Factory the restock worker calls, and the simulator that stands in for it.
+struct FactorySettings {
+  std::string url;  // default http://<host>:<simulator_port>
+  int64_t timeout_ms = 10'000;
+  std::string id = "FF-500293";    // MessageAttributeFactoryId
+  uint16_t simulator_port = 8081;  // 0 picks a free port
+  int64_t delay_ms = 2'000;
+  double failure_rate = 0.0;
+  int64_t response_delay_ms = 0;
+};
+
 // Every setting of the local host, by concern; the wiring settings come with their defaults
 // (wiring/*.h), the data folder fills in the paths they leave empty.
 struct LocalConfig {
@@ -56,15 +79,7 @@ struct LocalConfig {
       broker;                 // the embedded broker: the warehouse's file, or <data_dir>/broker.db
   wiring::MailSettings mail;  // mail.dir empty: <data_dir>/mail
 
-  // HTTP
-  std::string host = "127.0.0.1";
-  uint16_t port = 8080;  // sales and/or arrivals HTTP server; 0 picks a free port
-  int http_threads = 2;
-  std::size_t body_limit = 16 * 1024;
-  double rate_limit = 0;        // requests/s per client address on the sales server; 0: off
-  std::string public_url;       // where the factory calls back; default http://<host>:<port>
-  std::string callback_secret;  // default: <data_dir>/callback-secret (created once)
-  std::string admin_token;      // default: <data_dir>/admin-token (created once)
+  HttpSettings http;
 
   // Sales
   std::string order_strategy = "group";  // group | per-request
@@ -80,14 +95,7 @@ struct LocalConfig {
   int64_t relay_interval_ms = 500;
   int64_t dlq_check_interval_ms = 5'000;
 
-  // The Legacy Factory, and its simulator
-  std::string factory_url;  // default http://<host>:<factory_port>
-  int64_t factory_timeout_ms = 10'000;
-  std::string factory_id = "FF-500293";
-  uint16_t factory_port = 8081;  // the simulator's server; 0 picks a free port
-  int64_t factory_delay_ms = 2'000;
-  double factory_failure_rate = 0.0;
-  int64_t factory_response_delay_ms = 0;
+  FactorySettings factory;
 
   // Catalogue
   bool seed = true;
