@@ -3,7 +3,7 @@
 namespace donut::aws {
 
 Status SesMailer::send(const ports::Email& email) {
-  if (email.to.empty()) return make_error(ErrorCode::invalid_argument, "e-mail without recipients");
+  DONUT_RETURN_IF_ERROR(ports::check_addressed(email));
   SesEmail message{
       email.from, email.to, email.subject, email.text, {{"X-Donut-Notification-Id", email.id}}};
   auto id = ses_.send_email(message);

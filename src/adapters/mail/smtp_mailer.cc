@@ -134,7 +134,7 @@ void SmtpMailer::give_back(http_client::CurlHandle handle) {
 }
 
 Status SmtpMailer::send(const ports::Email& email) {
-  if (email.to.empty()) return make_error(ErrorCode::invalid_argument, "e-mail without recipients");
+  DONUT_RETURN_IF_ERROR(ports::check_addressed(email));
   DONUT_ASSIGN_OR_RETURN(const auto from, envelope_address(email.from));
   std::unique_ptr<curl_slist, SlistDeleter> recipients;
   for (const auto& to : email.to) {
