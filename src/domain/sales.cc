@@ -1,7 +1,6 @@
 #include "domain/sales.h"
 
 #include <algorithm>
-#include <optional>
 #include <unordered_map>
 
 namespace donut::domain {

@@ -297,15 +297,12 @@ Status WarehouseStore<Database, Dialect>::upsert_product(const domain::ProductSp
 template <class Database, class Dialect>
 Result<std::vector<domain::Product>> WarehouseStore<Database, Dialect>::list_products() {
   return db_->with_connection([&](auto& c) -> Result<std::vector<domain::Product>> {
-    DONUT_ASSIGN_OR_RETURN(auto s, c.prepare("SELECT id, name, price_cents, stock, "
-                                             "restock_quantity, open_restock_id FROM products "
-                                             "ORDER BY id"));
     std::vector<domain::Product> products;
-    for (;;) {
-      DONUT_ASSIGN_OR_RETURN(bool row, s.next());
-      if (!row) break;
-      products.push_back(detail::read_product(s));
-    }
+    DONUT_RETURN_IF_ERROR(
+        detail::each_row(c,
+                         "SELECT id, name, price_cents, stock, restock_quantity, "
+                         "open_restock_id FROM products ORDER BY id",
+                         [&](const auto& row) { products.push_back(detail::read_product(row)); }));
     return products;
   });
 }

@@ -221,8 +221,9 @@ Result<InvocationHandler> arrivals_intake_function(Wiring& wiring) {
   DONUT_ASSIGN_OR_RETURN(auto* broker, wiring.broker());
   DONUT_ASSIGN_OR_RETURN(auto secret, wiring.secret_setting("DONUT_CALLBACK_SECRET"));
   auto state = std::make_shared<State>();
-  state->intake = std::make_unique<app::ArrivalIntake>(
-      *broker, wiring.clock(), app::ArrivalIntake::Options{secret, std::chrono::minutes(5)});
+  app::ArrivalIntake::Options options;  // the default clock skew, as the local host's
+  options.secret = std::move(secret);
+  state->intake = std::make_unique<app::ArrivalIntake>(*broker, wiring.clock(), options);
   api::add_arrival_routes(state->router, *state->intake);
   state->http = http_api_handler(state->router);
   return InvocationHandler(
@@ -266,9 +267,9 @@ Result<InvocationHandler> restock_function(Wiring& wiring) {
   DONUT_ASSIGN_OR_RETURN(auto factory_url, required_env("DONUT_FACTORY_URL"));
   DONUT_ASSIGN_OR_RETURN(auto callback_url, required_env("DONUT_CALLBACK_URL"));
   auto state = std::make_shared<State>();
-  constexpr Millis kFactoryTimeout = std::chrono::seconds(10);
+  const Millis factory_timeout = http_client::HttpFactoryClient::Options{}.timeout;
   state->factory = std::make_unique<http_client::HttpFactoryClient>(
-      http_client::HttpFactoryClient::Options{factory_url, kFactoryTimeout});
+      http_client::HttpFactoryClient::Options{factory_url, factory_timeout});
   app::RestockHandler::Options options;
   // The lease owner: this execution environment (its log stream is unique) and the receipt.
   options.worker_id = env("AWS_LAMBDA_LOG_STREAM_NAME", "lambda-" + random_hex(8));
@@ -277,7 +278,7 @@ Result<InvocationHandler> restock_function(Wiring& wiring) {
   state->handler =
       std::make_unique<app::RestockHandler>(*store, *state->factory, wiring.clock(), options);
   // One factory call, and the store's claim and mark around it.
-  return queue_function(wiring, state, kFactoryTimeout + std::chrono::seconds(2));
+  return queue_function(wiring, state, factory_timeout + std::chrono::seconds(2));
 }
 
 Result<InvocationHandler> arrivals_function(Wiring& wiring) {

@@ -252,9 +252,9 @@ Status LocalSystem::Parts::start_http(std::function<void()> wake) {
   api::add_ops_routes(*router, *store, *metrics, c.roles.arrivals ? broker.get() : nullptr);
   if (c.roles.sales) add_sales(std::move(wake));
   if (c.roles.arrivals) {
-    intake = std::make_unique<app::ArrivalIntake>(
-        *broker, clock,
-        app::ArrivalIntake::Options{c.http.callback_secret, std::chrono::minutes(5)});
+    app::ArrivalIntake::Options options;  // the default clock skew, as the Lambda's
+    options.secret = c.http.callback_secret;
+    intake = std::make_unique<app::ArrivalIntake>(*broker, clock, options);
     api::add_arrival_routes(*router, *intake);
   }
   DONUT_RETURN_IF_ERROR(api::add_api_description_routes(*router, api::shop_openapi_document(),

@@ -17,6 +17,8 @@
 #include <string>
 #include <vector>
 
+#include "adapters/http/http_factory_client.h"
+#include "app/restock_handler.h"
 #include "common/error.h"
 #include "domain/product.h"
 #include "ports/broker.h"
@@ -61,9 +63,9 @@ struct HttpSettings {
 // The Legacy Factory the restock worker calls, and the simulator that stands in for it.
 struct FactorySettings {
   std::string url;  // default http://<host>:<simulator_port>
-  int64_t timeout_ms = 10'000;
-  std::string id = "FF-500293";    // MessageAttributeFactoryId
-  uint16_t simulator_port = 8081;  // 0 picks a free port
+  int64_t timeout_ms = http_client::HttpFactoryClient::Options{}.timeout.count();
+  std::string id = app::RestockHandler::Options{}.factory_id;  // MessageAttributeFactoryId
+  uint16_t simulator_port = 8081;                              // 0 picks a free port
   int64_t delay_ms = 2'000;
   double failure_rate = 0.0;
   int64_t response_delay_ms = 0;
@@ -74,10 +76,9 @@ struct FactorySettings {
 struct LocalConfig {
   Roles roles;
   std::string data_dir = ".donut";
-  wiring::StoreSettings store;  // store.database empty: <data_dir>/warehouse.db
-  wiring::BrokerSettings
-      broker;                 // the embedded broker: the warehouse's file, or <data_dir>/broker.db
-  wiring::MailSettings mail;  // mail.dir empty: <data_dir>/mail
+  wiring::StoreSettings store;    // store.database empty: <data_dir>/warehouse.db
+  wiring::BrokerSettings broker;  // embedded: the warehouse's file, or <data_dir>/broker.db
+  wiring::MailSettings mail;      // mail.dir empty: <data_dir>/mail
 
   HttpSettings http;
 
