@@ -1,6 +1,5 @@
 #include "wiring/broker.h"
 
-#include "adapters/aws/aws_broker.h"
 #include "adapters/rabbitmq/rabbitmq_broker.h"
 #include "adapters/sqlite/database.h"
 #include "adapters/sqlite/sqlite_broker.h"
@@ -18,11 +17,7 @@ Opened open_rabbitmq(const BrokerSettings& s, const ports::Clock&,
 
 Opened open_aws(const BrokerSettings& s, const ports::Clock& clock,
                 std::shared_ptr<sqlite::Database>&) {
-  DONUT_ASSIGN_OR_RETURN(auto config, aws::AwsConfig::from_environment());
-  aws::AwsBrokerSettings settings;
-  settings.name_prefix = s.aws_prefix;
-  return std::unique_ptr<ports::Broker>(std::make_unique<aws::AwsBroker>(
-      std::make_shared<aws::AwsCaller>(std::move(config), clock), std::move(settings)));
+  return open_aws_broker(s, clock);
 }
 
 Opened open_embedded(const BrokerSettings& s, const ports::Clock& clock,

@@ -1,8 +1,11 @@
 // Wiring of the broker port: "embedded" (or empty) is the SQLite broker, amqp://... RabbitMQ,
-// "aws" SNS + SQS with the AWS_* environment's credentials, region and endpoint.
+// "aws" SNS + SQS with the AWS_* environment's credentials, region and endpoint. The engine is
+// chosen from a small table (broker.cc); the AWS engine's opener lives in a library of its own.
 // Errors: an unknown name or a malformed URL is `invalid_argument`.
 #pragma once
 
+#include <functional>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -22,6 +25,12 @@ struct BrokerSettings {
   std::string url;
   std::string aws_prefix = "donut-";  // AWS resource names: <prefix>factory-requests, ...
   std::string embedded_file;          // the embedded broker's file when it has no database yet
+  // "aws" only: what the deployment names (Terraform's outputs), by logical name. A topic or
+  // queue not named here is found by <aws_prefix><name>, and created by `declare` only when
+  // `aws_manage_resources` is set (local runs; a deployment's resources are Terraform's).
+  std::map<std::string, std::string, std::less<>> aws_topic_arns;
+  std::map<std::string, std::string, std::less<>> aws_queue_urls;
+  bool aws_manage_resources = true;
 };
 
 // The embedded broker reuses `embedded` (the warehouse's SQLite database) or opens
@@ -29,5 +38,10 @@ struct BrokerSettings {
 Result<std::unique_ptr<ports::Broker>> open_broker(const BrokerSettings& settings,
                                                    const ports::Clock& clock,
                                                    std::shared_ptr<sqlite::Database>& embedded);
+
+// The "aws" engine alone (its own library, donut_wiring_aws), for a host that links no other:
+// the Lambda functions.
+Result<std::unique_ptr<ports::Broker>> open_aws_broker(const BrokerSettings& settings,
+                                                       const ports::Clock& clock);
 
 }  // namespace donut::wiring

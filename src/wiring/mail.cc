@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-#include "adapters/aws/ses_mailer.h"
 #include "adapters/mail/file_mailer.h"
 #include "adapters/mail/smtp_mailer.h"
 
@@ -10,11 +9,7 @@ namespace donut::wiring {
 
 Result<std::unique_ptr<ports::Mailer>> open_mailer(const MailSettings& m,
                                                    const ports::Clock& clock) {
-  if (m.mailer == "ses") {
-    DONUT_ASSIGN_OR_RETURN(auto aws_config, aws::AwsConfig::from_environment());
-    return std::unique_ptr<ports::Mailer>(std::make_unique<aws::SesMailer>(
-        std::make_shared<aws::AwsCaller>(std::move(aws_config), clock)));
-  }
+  if (m.mailer == "ses") return open_ses_mailer(m, clock);
   if (m.mailer == "smtp") {
     DONUT_ASSIGN_OR_RETURN(auto tls, mail::parse_smtp_tls(m.smtp_tls));
     mail::SmtpSettings settings{m.smtp_url, tls, m.smtp_user, m.smtp_password, m.smtp_ca_file};

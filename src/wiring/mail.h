@@ -30,6 +30,11 @@ struct MailSettings {
 Result<std::unique_ptr<ports::Mailer>> open_mailer(const MailSettings& settings,
                                                    const ports::Clock& clock);
 
+// The "ses" engine alone (its own library, donut_wiring_aws), for a host that links no other
+// mailer: the Lambda functions.
+Result<std::unique_ptr<ports::Mailer>> open_ses_mailer(const MailSettings& settings,
+                                                       const ports::Clock& clock);
+
 // Where notifications go, for humans.
 std::string describe_mail(const MailSettings& settings);
 

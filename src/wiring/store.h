@@ -1,7 +1,8 @@
 // Wiring of the store port: the warehouse's settings turned into a Store. The engine is chosen
 // by the URL's scheme from a small table (store.cc): mysql:// is MySQL/MariaDB, anything else a
-// SQLite file. Each engine's opener is a function of its own in a library of its own, so a host
-// links only the engines it names: `donut` both, the Lambda functions only MySQL.
+// SQLite file. Each engine's opener is a function of its own (mysql_store.cc, sqlite_store.cc).
+// Both hosts link both: the Lambda functions run on MySQL when deployed and on a SQLite file in
+// the sandbox tests.
 // Errors: a malformed URL is `invalid_argument`; a server that cannot be reached `unavailable`.
 #pragma once
 

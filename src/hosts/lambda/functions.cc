@@ -8,8 +8,7 @@
 #include <boost/json.hpp>
 #include <spdlog/spdlog.h>
 
-#include "adapters/aws/aws_broker.h"
-#include "adapters/aws/ses_mailer.h"
+#include "adapters/aws/ses_client.h"  // get_secret_string (Secrets Manager)
 #include "adapters/clock/clocks.h"
 #include "adapters/http/http_factory_client.h"
 #include "api/api_description.h"
@@ -26,6 +25,8 @@
 #include "common/ids.h"
 #include "domain/events.h"
 #include "hosts/lambda/lambda_host.h"
+#include "wiring/broker.h"
+#include "wiring/mail.h"
 #include "wiring/store.h"
 
 namespace donut::lambda {
@@ -62,6 +63,7 @@ Result<std::string> required_env(const char* name) {
 // (a Lambda execution environment serves many invocations).
 class Wiring {
  public:
+  // Secrets Manager calls (the database's credentials, secret settings).
   Result<std::shared_ptr<const aws::AwsCaller>> aws() {
     if (!aws_) {
       DONUT_ASSIGN_OR_RETURN(auto config, aws::AwsConfig::from_environment());
@@ -94,23 +96,40 @@ class Wiring {
   // dead-letter queues to their sources); the others look up only what they use.
   Result<ports::Broker*> broker(bool resolve_all = false) {
     if (!broker_) {
-      DONUT_ASSIGN_OR_RETURN(auto caller, aws());
-      aws::AwsBrokerSettings settings;
-      settings.name_prefix = env("DONUT_AWS_PREFIX", "donut-");
-      settings.manage_resources = manages_aws_resources();
+      wiring::BrokerSettings settings;
+      settings.url = "aws";
+      settings.aws_prefix = env("DONUT_AWS_PREFIX", settings.aws_prefix);
+      settings.aws_manage_resources = manages_aws_resources();
       if (auto arn = env("DONUT_TOPIC_ARN"); !arn.empty()) {
-        settings.topic_arns.emplace(domain::kStockEventsTopic, arn);
+        settings.aws_topic_arns.emplace(domain::kStockEventsTopic, arn);
       }
       if (auto url = env("DONUT_ARRIVALS_QUEUE"); !url.empty()) {
-        settings.queue_urls.emplace(app::kStockArrivalsQueue, url);
+        settings.aws_queue_urls.emplace(app::kStockArrivalsQueue, url);
       }
-      auto broker = std::make_unique<aws::AwsBroker>(std::move(caller), std::move(settings));
+      DONUT_ASSIGN_OR_RETURN(auto broker, wiring::open_aws_broker(settings, clock_));
       if (resolve_all || manages_aws_resources()) {
         DONUT_RETURN_IF_ERROR(broker->declare(app::pipeline_topology({})));
       }
       broker_ = std::move(broker);
     }
     return broker_.get();
+  }
+
+  // The queues of an SQS event by their own (physical) names, as its eventSourceARN gives them:
+  // for changing a message's visibility.
+  Result<std::shared_ptr<ports::Broker>> event_queues() {
+    wiring::BrokerSettings settings;
+    settings.url = "aws";
+    settings.aws_prefix.clear();
+    settings.aws_manage_resources = false;
+    DONUT_ASSIGN_OR_RETURN(auto queues, wiring::open_aws_broker(settings, clock_));
+    return std::shared_ptr<ports::Broker>(std::move(queues));
+  }
+
+  Result<std::unique_ptr<ports::Mailer>> mailer() {
+    wiring::MailSettings settings;
+    settings.mailer = "ses";
+    return wiring::open_ses_mailer(settings, clock_);
   }
 
   // A secret setting: from Secrets Manager when `<name>_ARN` is set (as deployed: read once, at
@@ -239,11 +258,7 @@ Result<InvocationHandler> arrivals_intake_function(Wiring& wiring) {
 template <class State>
 Result<InvocationHandler> queue_function(Wiring& wiring, std::shared_ptr<State> state,
                                          Millis message_budget = std::chrono::seconds(2)) {
-  DONUT_ASSIGN_OR_RETURN(auto caller, wiring.aws());
-  // Queues by their own (physical) names, as the event's eventSourceARN gives them.
-  aws::AwsBrokerSettings settings;
-  settings.manage_resources = false;
-  auto queues = std::make_shared<aws::AwsBroker>(std::move(caller), std::move(settings));
+  DONUT_ASSIGN_OR_RETURN(auto queues, wiring.event_queues());
   return sqs_handler(
       [state](std::span<const ports::ReceivedMessage> messages, std::stop_token stop) {
         return state->handler->handle(messages, stop);
@@ -292,14 +307,13 @@ Result<InvocationHandler> arrivals_function(Wiring& wiring) {
 
 Result<InvocationHandler> notifier_function(Wiring& wiring) {
   struct State {
-    std::unique_ptr<aws::SesMailer> mailer;
+    std::unique_ptr<ports::Mailer> mailer;
     std::unique_ptr<app::Notifier> handler;
   };
-  DONUT_ASSIGN_OR_RETURN(auto caller, wiring.aws());
   DONUT_ASSIGN_OR_RETURN(auto from, required_env("DONUT_MAIL_FROM"));
   DONUT_ASSIGN_OR_RETURN(auto to, required_env("DONUT_MAIL_TO"));
   auto state = std::make_shared<State>();
-  state->mailer = std::make_unique<aws::SesMailer>(std::move(caller));
+  DONUT_ASSIGN_OR_RETURN(state->mailer, wiring.mailer());
   state->handler = std::make_unique<app::Notifier>(*state->mailer, app::MailSettings{from, {to}});
   return queue_function(wiring, state);
 }
