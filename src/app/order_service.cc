@@ -33,6 +33,15 @@ void OrderService::stop() {
   }
   work_available_.notify_all();
   if (writer_.joinable()) writer_.join();
+  // caller_commits: what is still queued was never decided; it is refused, not lost in silence.
+  std::vector<Pending> undecided;
+  {
+    std::lock_guard lock(mutex_);
+    undecided.swap(queue_);
+  }
+  for (auto& pending : undecided) {
+    pending.done(make_error(ErrorCode::unavailable, "the sales service is shutting down"));
+  }
 }
 
 void OrderService::submit(domain::OrderRequest request, Completion done) {
@@ -53,6 +62,16 @@ void OrderService::submit(domain::OrderRequest request, Completion done) {
   done(make_error(ErrorCode::unavailable, "the sales service is shutting down"));
 }
 
+void OrderService::take_batch(std::vector<Pending>& batch) {
+  if (queue_.size() <= options_.max_batch) {
+    batch.swap(queue_);
+  } else {
+    auto split = queue_.begin() + static_cast<std::ptrdiff_t>(options_.max_batch);
+    batch.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(split));
+    queue_.erase(queue_.begin(), split);
+  }
+}
+
 void OrderService::writer_loop() {
   std::vector<Pending> batch;
   for (;;) {
@@ -60,17 +79,31 @@ void OrderService::writer_loop() {
       std::unique_lock lock(mutex_);
       work_available_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
       if (queue_.empty()) return;  // stopping and drained
-      if (queue_.size() <= options_.max_batch) {
-        batch.swap(queue_);
-      } else {
-        auto split = queue_.begin() + static_cast<std::ptrdiff_t>(options_.max_batch);
-        batch.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(split));
-        queue_.erase(queue_.begin(), split);
-      }
+      take_batch(batch);
     }
     decide(batch);
     batch.clear();
   }
+}
+
+std::size_t OrderService::commit_queued() {
+  std::size_t decided = 0;
+  std::vector<Pending> batch;
+  for (;;) {
+    {
+      std::lock_guard lock(mutex_);
+      if (queue_.empty()) return decided;
+      take_batch(batch);
+    }
+    decided += batch.size();
+    decide(batch);
+    batch.clear();
+  }
+}
+
+std::size_t OrderService::queued() const {
+  std::lock_guard lock(mutex_);
+  return queue_.size();
 }
 
 void OrderService::decide(std::vector<Pending>& batch) {

@@ -8,10 +8,15 @@
 //   Nothing is answered before the transaction holding it has committed.
 // - per_request: each order is its own transaction on the caller's thread (the seed's way, kept
 //   as the baseline the benchmark compares against).
+// - caller_commits: group commit without the writer thread: orders wait until the owner calls
+//   `commit_queued()`, which decides everything queued (up to max_batch per transaction) on the
+//   owner's thread. The simulator drives sales this way, one seeded thread choosing when a
+//   batch commits.
 //
-// Completion callbacks run on the writer thread (group_commit) or the caller's thread
-// (per_request); they must be quick (the HTTP layer just posts the response to its strand).
-// `stop` answers everything still queued, then joins the writer.
+// Completion callbacks run on the writer thread (group_commit), the caller's thread
+// (per_request) or the thread calling `commit_queued` (caller_commits); they must be quick (the
+// HTTP layer just posts the response to its strand). `stop` decides everything the writer has
+// queued, then joins it; orders still waiting for `commit_queued` are refused (`unavailable`).
 #pragma once
 
 #include <atomic>
@@ -29,7 +34,7 @@ namespace donut::app {
 
 class OrderService {
  public:
-  enum class Strategy { group_commit, per_request };
+  enum class Strategy { group_commit, per_request, caller_commits };
   using Completion = std::function<void(Result<domain::OrderOutcome>)>;
 
   struct Options {
@@ -48,6 +53,11 @@ class OrderService {
   OrderService& operator=(const OrderService&) = delete;
 
   void submit(domain::OrderRequest request, Completion done);
+  // caller_commits: decides the queued orders, in batches of at most max_batch; returns how many
+  // orders it decided. Under the other strategies there is never anything queued for it.
+  std::size_t commit_queued();
+  // caller_commits: how many orders wait for `commit_queued`.
+  std::size_t queued() const;
   void stop();
 
   struct Counters {
@@ -62,12 +72,14 @@ class OrderService {
     Completion done;
   };
   void writer_loop();
+  // Moves up to max_batch queued orders into `batch`; call with `mutex_` held.
+  void take_batch(std::vector<Pending>& batch);
   void decide(std::vector<Pending>& batch);
 
   ports::Store& store_;
   Options options_;
   std::function<void()> on_restock_opened_;
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
   std::condition_variable work_available_;
   std::vector<Pending> queue_;
   bool stopping_ = false;

@@ -5,6 +5,7 @@
 #include "app/queue_consumer.h"
 #include "app/trace_attributes.h"
 #include "codec/events_json.h"
+#include "common/planted_defects.h"
 #include "common/thread_name.h"
 
 namespace donut::app {
@@ -59,6 +60,11 @@ Result<int64_t> OutboxRelay::drain() {
     if (entries.empty()) return total;
     std::vector<int64_t> published;
     published.reserve(entries.size());
+    if (planted::is_planted(planted::Defect::relay_marks_before_publishing)) {
+      for (const auto& entry : entries) published.push_back(entry.id);
+      DONUT_RETURN_IF_ERROR(store_.mark_published(published));
+      published.clear();
+    }
     Status failure = ok();
     for (auto& entry : entries) {
       ports::OutgoingMessage message;

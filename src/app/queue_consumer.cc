@@ -48,26 +48,30 @@ void QueueConsumer::loop(std::stop_token stop) {
     failures = 0;
     if (messages->empty()) continue;
     const auto results = handler_(*messages, stop);
-    std::vector<std::string> finished;
-    for (std::size_t i = 0; i < messages->size(); ++i) {
-      const auto& message = (*messages)[i];
-      const MessageResult result =
-          i < results.size() ? results[i] : MessageResult::retry(Millis(0));
-      if (result.done) {
-        finished.push_back(message.receipt);
-      } else if (result.retry_after.count() > 0) {
-        if (auto status =
-                broker_.change_visibility(options_.queue, message.receipt, result.retry_after);
-            !status) {
-          spdlog::debug("{}: could not delay message {}: {}", options_.queue, message.message_id,
-                        status.error().message);
-        }
+    settle_batch(broker_, options_.queue, *messages, results);
+  }
+}
+
+void settle_batch(ports::Broker& broker, std::string_view queue,
+                  std::span<const ports::ReceivedMessage> messages,
+                  std::span<const MessageResult> results) {
+  std::vector<std::string> finished;
+  for (std::size_t i = 0; i < messages.size(); ++i) {
+    const auto& message = messages[i];
+    const MessageResult result = i < results.size() ? results[i] : MessageResult::retry(Millis(0));
+    if (result.done) {
+      finished.push_back(message.receipt);
+    } else if (result.retry_after.count() > 0) {
+      if (auto status = broker.change_visibility(queue, message.receipt, result.retry_after);
+          !status) {
+        spdlog::debug("{}: could not delay message {}: {}", queue, message.message_id,
+                      status.error().message);
       }
     }
-    if (auto status = broker_.delete_messages(options_.queue, finished); !status) {
-      spdlog::warn("{}: delete failed (messages will be redelivered): {}", options_.queue,
-                   status.error().message);
-    }
+  }
+  if (auto status = broker.delete_messages(queue, finished); !status) {
+    spdlog::warn("{}: delete failed (messages will be redelivered): {}", queue,
+                 status.error().message);
   }
 }
 

@@ -45,6 +45,13 @@ std::vector<MessageResult> handle_each(std::span<const ports::ReceivedMessage> m
   return results;
 }
 
+// What a consumer does with a handled batch: deletes the finished messages (one batch call) and
+// delays the ones to retry. A failure is logged, not returned: a message not deleted is simply
+// delivered again. QueueConsumer's threads and the simulator's scheduler both end a batch here.
+void settle_batch(ports::Broker& broker, std::string_view queue,
+                  std::span<const ports::ReceivedMessage> messages,
+                  std::span<const MessageResult> results);
+
 class QueueConsumer {
  public:
   struct Options {

@@ -7,7 +7,6 @@
 #include "codec/events_json.h"
 #include "common/logging.h"
 #include "common/overloaded.h"
-#include "common/stoppable_sleep.h"
 #include "common/trace.h"
 
 namespace donut::app {
@@ -176,8 +175,8 @@ MessageResult RestockHandler::call_factory(const ports::ManufactureRequest& requ
     spdlog::warn("restock {}: factory call {} failed: {}", restock_id, attempt, last_error.message);
     if (!is_transient(last_error.code) || stop.stop_requested()) break;
     if (attempt < options_.attempts_per_delivery) {
-      sleep_unless_stopped(
-          backoff_delay(attempt, options_.in_place_retry, options_.in_place_retry * 4), stop);
+      clock_.sleep_for(backoff_delay(attempt, options_.in_place_retry, options_.in_place_retry * 4),
+                       stop);
     }
   }
   (void)store_.release_restock(restock_id, owner);

@@ -4,14 +4,15 @@
 #include <cstdint>
 #include <random>
 
+#include "common/random.h"
+
 namespace donut {
 
 Millis backoff_delay(int attempt, Millis base, Millis cap) {
-  thread_local std::mt19937_64 rng{std::random_device{}()};
   const int shift = std::clamp(attempt - 1, 0, 20);
   const int64_t ceiling = std::min<int64_t>(cap.count(), base.count() << shift);
   std::uniform_int_distribution<int64_t> pick(base.count(), std::max(base.count(), ceiling));
-  return Millis(pick(rng));
+  return Millis(pick(thread_random()));
 }
 
 }  // namespace donut

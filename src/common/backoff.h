@@ -1,6 +1,6 @@
 // Exponential backoff with full jitter, for every retry loop (queue consumers, the relay, the
 // factory and AWS clients): spreading retries at random keeps many clients that failed together
-// from retrying together. Thread-safe (one random engine per thread).
+// from retrying together. Thread-safe (one random engine per thread, common/random.h).
 #pragma once
 
 #include "common/time.h"

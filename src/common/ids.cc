@@ -4,19 +4,12 @@
 #include <chrono>
 #include <random>
 
+#include "common/random.h"
+
 namespace donut {
 namespace {
 
 constexpr char kCrockford[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
-
-std::mt19937_64& thread_rng() {
-  thread_local std::mt19937_64 rng = [] {
-    std::random_device device;
-    std::seed_seq seed{device(), device(), device(), device(), device(), device()};
-    return std::mt19937_64(seed);
-  }();
-  return rng;
-}
 
 }  // namespace
 
@@ -24,7 +17,7 @@ std::string new_id_at(int64_t unix_ms) {
   // 128 bits: time (48) | randomness (80), written big-endian as 26 base-32 digits (130 bits,
   // the top two are zero).
   const auto time = static_cast<uint64_t>(unix_ms) & 0xFFFF'FFFF'FFFFull;
-  auto& rng = thread_rng();
+  auto& rng = thread_random();
   const uint64_t r1 = rng();
   const uint64_t r2 = rng();
   const uint64_t hi = (time << 16) | (r1 >> 48);   // 48 time bits + 16 random bits
@@ -41,13 +34,12 @@ std::string new_id_at(int64_t unix_ms) {
 }
 
 std::string new_id() {
-  const auto now = std::chrono::system_clock::now().time_since_epoch();
-  return new_id_at(std::chrono::duration_cast<std::chrono::milliseconds>(now).count());
+  return new_id_at(id_clock_unix_ms());
 }
 
 std::string random_hex(std::size_t bytes) {
   static constexpr char kHex[] = "0123456789abcdef";
-  auto& rng = thread_rng();
+  auto& rng = thread_random();
   std::string out;
   out.reserve(bytes * 2);
   uint64_t pool = 0;

@@ -2,7 +2,9 @@
 // far fewer transactions than orders under concurrency; per-request is one each.
 #include "app/order_service.h"
 
+#include <algorithm>
 #include <future>
+#include <optional>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -68,6 +70,19 @@ TEST(OrderService, GroupCommitBatchesConcurrentOrders) {
   EXPECT_LT(run.counters.transactions, run.counters.orders) << "orders shared transactions";
 }
 
+// A SQLite warehouse with one product, "P".
+struct OneProduct {
+  explicit OneProduct(int64_t stock) {
+    auto opened = sqlite::Database::open({dir.file("w.db"), 2, true});
+    EXPECT_TRUE(opened);
+    store = std::make_unique<sqlite::SqliteStore>(*opened, clock);
+    EXPECT_TRUE(store->upsert_product({"P", "P", 1, stock, 0}));
+  }
+  testing::TempDir dir;
+  clock::ManualClock clock;
+  std::unique_ptr<sqlite::SqliteStore> store;
+};
+
 TEST(OrderService, PerRequestIsOneTransactionPerOrder) {
   const auto run = sell_concurrently(OrderService::Strategy::per_request, 4, 25, 60);
   EXPECT_EQ(run.sold, 60);
@@ -77,12 +92,8 @@ TEST(OrderService, PerRequestIsOneTransactionPerOrder) {
 }
 
 TEST(OrderService, AnswersEverythingQueuedWhenStopped) {
-  clock::ManualClock clock;
-  testing::TempDir dir;
-  auto db = sqlite::Database::open({dir.file("w.db"), 2, true});
-  ASSERT_TRUE(db);
-  sqlite::SqliteStore store(*db, clock);
-  ASSERT_TRUE(store.upsert_product({"P", "P", 1, 1000, 0}));
+  OneProduct shop(1000);
+  auto& store = *shop.store;
   std::atomic<int> answered{0};
   {
     OrderService service(store, {});
@@ -95,6 +106,46 @@ TEST(OrderService, AnswersEverythingQueuedWhenStopped) {
   }
   EXPECT_EQ(answered.load(), 200);
   EXPECT_EQ(store.get_product("P")->stock, 800);
+}
+
+TEST(OrderService, CallerCommitsDecidesWhatIsQueuedInBatchesOnTheCallersThread) {
+  OneProduct shop(4);
+  auto& store = *shop.store;
+  OrderService service(store, {OrderService::Strategy::caller_commits, 2, {}});
+  std::vector<domain::OrderStatus> answers;
+  const auto caller = std::this_thread::get_id();
+  for (int i = 0; i < 5; ++i) {
+    service.submit({new_id(), "P", 1, ""}, [&](Result<domain::OrderOutcome> outcome) {
+      ASSERT_TRUE(outcome);
+      EXPECT_EQ(std::this_thread::get_id(), caller);
+      answers.push_back(outcome->status);
+    });
+  }
+  EXPECT_TRUE(answers.empty());  // nothing is decided until the owner commits
+  EXPECT_EQ(service.queued(), 5u);
+  EXPECT_EQ(service.commit_queued(), 5u);
+  EXPECT_EQ(service.queued(), 0u);
+  EXPECT_EQ(service.counters().transactions, 3u);  // batches of at most max_batch = 2
+  ASSERT_EQ(answers.size(), 5u);
+  EXPECT_EQ(std::count(answers.begin(), answers.end(), domain::OrderStatus::sold), 4);
+  EXPECT_EQ(answers.back(), domain::OrderStatus::out_of_stock);
+  EXPECT_EQ(service.commit_queued(), 0u);
+}
+
+TEST(OrderService, CallerCommitsRefusesWhatIsStillQueuedWhenItStops) {
+  OneProduct shop(4);
+  auto& store = *shop.store;
+  std::optional<Error> refused;
+  {
+    OrderService service(store, {OrderService::Strategy::caller_commits, 8, {}});
+    service.submit({new_id(), "P", 1, ""}, [&](Result<domain::OrderOutcome> outcome) {
+      ASSERT_FALSE(outcome);
+      refused = outcome.error();
+    });
+  }
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->code, ErrorCode::unavailable);
+  EXPECT_EQ(store.get_product("P")->stock, 4);  // never decided
 }
 
 }  // namespace

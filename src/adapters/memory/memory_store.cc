@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "codec/events_json.h"
+#include "common/planted_defects.h"
 #include "common/ids.h"
 
 namespace donut::memory {
@@ -177,7 +178,8 @@ Result<domain::ArrivalOutcome> MemoryStore::apply_arrival(const domain::Arrival&
     return outcome;
   }
   auto& p = product->second.product;
-  if (arrivals_.contains(arrival.request_id)) {
+  if (arrivals_.contains(arrival.request_id) &&
+      !planted::is_planted(planted::Defect::arrival_applied_twice)) {
     outcome.status = domain::ArrivalStatus::duplicate;
     outcome.stock_after = p.stock;
     if (!arrival.restock_id.empty()) {
