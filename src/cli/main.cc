@@ -1,5 +1,6 @@
 // `donut`: the one binary of Donut-States. Every role and every operator command is a
-// subcommand (cli/role_commands.h, cli/operator_commands.h, cli/surge_command.h); configuration
+// subcommand (cli/role_commands.h, cli/operator_commands.h, cli/surge_command.h,
+// cli/sim_command.h); configuration
 // comes from flags, DONUT_* environment variables, or a TOML/INI file given with --config (flags
 // win over the environment, which wins over the file). Exit codes: cli/exit_codes.h.
 #include <cstdlib>
@@ -11,6 +12,7 @@
 #include "cli/operator_commands.h"
 #include "cli/options.h"
 #include "cli/role_commands.h"
+#include "cli/sim_command.h"
 #include "cli/surge_command.h"
 #include "common/logging.h"
 
@@ -44,6 +46,7 @@ int main(int argc, char** argv) {
   donut::cli::add_role_commands(app, config, action);
   donut::cli::add_operator_commands(app, config, action);
   donut::cli::add_surge_command(app, config, action);
+  donut::cli::add_sim_command(app, action);
 
   CLI11_PARSE(app, argc, argv);
   donut::init_logging(log.level, log.format);

@@ -24,9 +24,10 @@ export const LAYERS = {
   api: ['common', 'domain', 'ports', 'codec', 'app', 'http'],
   factory: ['common', 'domain', 'ports', 'codec', 'app', 'http', 'adapters'],
   surge: ['common', 'adapters'],
+  sim: ['common', 'domain', 'ports', 'codec', 'app', 'adapters'],
   web: [],
   hosts: ['common', 'domain', 'ports', 'codec', 'aws', 'http', 'app', 'adapters', 'wiring', 'api', 'factory'],
-  cli: ['common', 'domain', 'ports', 'codec', 'app', 'adapters', 'wiring', 'api', 'hosts', 'surge'],
+  cli: ['common', 'domain', 'ports', 'codec', 'app', 'adapters', 'wiring', 'api', 'hosts', 'surge', 'sim'],
 };
 
 function* sources(dir) {
