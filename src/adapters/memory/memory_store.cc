@@ -3,8 +3,8 @@
 #include <algorithm>
 
 #include "codec/events_json.h"
-#include "common/planted_defects.h"
 #include "common/ids.h"
+#include "common/planted_defects.h"
 
 namespace donut::memory {
 

@@ -8,10 +8,10 @@
 #include <string>
 #include <vector>
 
-#include "common/planted_defects.h"
 #include "adapters/sql/warehouse_store.h"
 #include "codec/events_json.h"
 #include "common/ids.h"
+#include "common/planted_defects.h"
 
 namespace donut::sql {
 namespace detail {
