@@ -22,7 +22,7 @@ struct SimSettings {
 // The sweep's sums.
 struct Totals {
   int64_t steps = 0, operations = 0, sold = 0, asks = 0, reasks_lease = 0, reasks_unknown = 0,
-          crashes = 0, alerts = 0, redriven = 0;
+          crashes = 0, alerts = 0, redriven = 0, superseded_callbacks = 0;
   std::map<std::string, int64_t> faults;
   std::map<std::string, sim::QueueReport> queues;
 
@@ -36,6 +36,7 @@ struct Totals {
     crashes += r.crashes;
     alerts += r.dead_letter_alerts;
     redriven += r.redriven;
+    superseded_callbacks += r.callbacks_for_superseded;
     for (const auto& [kind, n] : r.faults) faults[kind] += n;
     for (const auto& q : r.queues) {
       auto& t = queues[q.queue];
@@ -55,10 +56,11 @@ void print_totals(const Totals& t, uint64_t seeds, double cpu_seconds) {
   std::cout << fmt::format(
       "{} seeds, {} steps, {} operations in {:.2f} CPU-s ({:.0f} operations per CPU-second)\n"
       "orders sold {}; factory asked {} times ({} again after a lease expired, {} after a lost "
-      "answer); {} crashes; {} dead-letter alerts; {} messages redriven\n",
+      "answer); {} callbacks for superseded restocks; {} crashes; {} dead-letter alerts; {} "
+      "messages redriven\n",
       seeds, t.steps, t.operations, cpu_seconds,
       cpu_seconds > 0 ? static_cast<double>(t.operations) / cpu_seconds : 0.0, t.sold, t.asks,
-      t.reasks_lease, t.reasks_unknown, t.crashes, t.alerts, t.redriven);
+      t.reasks_lease, t.reasks_unknown, t.superseded_callbacks, t.crashes, t.alerts, t.redriven);
   std::cout << "faults injected:";
   for (const auto& [kind, n] : t.faults) std::cout << " " << kind << "=" << n;
   std::cout << fmt::format("\n{:<18} {:>9} {:>9} {:>5} {:>10} {:>10} {:>13} {:>9}\n", "queue",

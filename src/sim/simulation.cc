@@ -368,6 +368,10 @@ void World::factory_calls_back() {
   Callback callback = std::move(callbacks_.begin()->second);
   callbacks_.erase(callbacks_.begin());
   ++report_.operations;
+  if (auto restock = engine_store_->get_restock(callback.request.request_id);
+      restock && restock->state == domain::RestockState::superseded) {
+    ++report_.callbacks_for_superseded;  // accepted unseen, then replaced by a newer restock
+  }
   const std::string body = codec::encode_manufacture_request(callback.request);
   const int64_t seconds = to_unix_ms(clock_.now()) / 1000;
   const bool forged = dice_.roll(Fault::factory_wrong_signature);
@@ -723,10 +727,11 @@ namespace donut::sim {
 std::string format_report(const SimReport& r) {
   std::string out = fmt::format(
       "seed {}: {} steps, {} operations; {} orders sold, {} refused; {} restocks, {} arrivals "
-      "applied; factory asked {} times ({} again after a lease expired, {} after an answer "
-      "lost); {} crashes; {} dead-letter alerts, {} redriven; trace {:016x}\n",
+      "applied ({} callbacks for superseded restocks); factory asked {} times ({} again after a "
+      "lease expired, {} after an answer lost); {} crashes; {} dead-letter alerts, {} redriven; "
+      "trace {:016x}\n",
       r.seed, r.steps, r.operations, r.orders_sold, r.orders_refused, r.restocks,
-      r.arrivals_applied, r.factory_asks, r.reasks_after_lease_expiry,
+      r.arrivals_applied, r.callbacks_for_superseded, r.factory_asks, r.reasks_after_lease_expiry,
       r.reasks_after_unknown_answer, r.crashes, r.dead_letter_alerts, r.redriven, r.trace_hash);
   if (r.violation) {
     out += fmt::format("VIOLATION at step {}: {}\n  {}\nlast events:\n", r.violation->step,

@@ -37,6 +37,21 @@ TEST(Simulation, TheSameSeedGivesTheSameTraceByteForByte) {
   EXPECT_NE(run_simulation(options(7)).trace_hash, run_simulation(options(8)).trace_hash);
 }
 
+// Stricter than the broker port promises (it promises no order between messages): today the
+// in-memory engines and the real SQLite store and broker answer every call of a run alike, so a
+// seed makes the same run, event for event, on both. That is what lets the long sweeps run on
+// the fast in-memory engines. If an engine changes its delivery order on purpose, this test is
+// the one to revisit; a difference in anything else is a bug in one of them.
+TEST(Simulation, TheInMemoryAndSqliteEnginesMakeTheSameRunFromOneSeed) {
+  for (uint64_t seed = 1; seed <= 4; ++seed) {
+    const auto memory = run_simulation(options(seed, "memory"));
+    const auto sqlite = run_simulation(options(seed, "sqlite"));
+    ASSERT_FALSE(memory.violation) << format_report(memory);
+    EXPECT_EQ(memory.trace_hash, sqlite.trace_hash) << "seed " << seed;
+    EXPECT_EQ(memory.orders_sold, sqlite.orders_sold) << "seed " << seed;
+  }
+}
+
 TEST(Simulation, ARunMeetsEveryKindOfFaultAndStillHoldsItsInvariants) {
   const auto r = run_simulation(options(3, "memory", 20'000));
   ASSERT_FALSE(r.violation) << format_report(r);
