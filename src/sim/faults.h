@@ -20,7 +20,7 @@ namespace donut::sim {
 
 enum class Fault {
   crash,                              // a role dies before or after a port call
-  store_fails,                        // a store call fails before it commits
+  store_fails,                        // a store call fails or times out before it commits
   store_commit_unknown,               // a store call commits, then its caller sees a timeout
   broker_fails,                       // a broker call fails before it happens
   broker_duplicates,                  // a message is enqueued twice

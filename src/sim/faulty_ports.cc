@@ -9,6 +9,13 @@ Error simulated(std::string_view what) {
   return make_error(ErrorCode::unavailable, "simulated: " + std::string(what));
 }
 
+template <class Answer, class Perform>
+Answer perform_unless_failed(Dice& dice, Perform& perform) {
+  if (!dice.roll(Fault::store_fails)) return perform();
+  if (dice.chance(0.5)) return Answer(simulated("the store failed"));
+  return Answer(make_error(ErrorCode::timeout, "simulated: the store did not answer in time"));
+}
+
 }  // namespace
 
 // --- store ------------------------------------------------------------------------------------
@@ -19,8 +26,9 @@ auto FaultyStore::call(std::string_view operation, bool writes, Perform&& perfor
   const CrashPoint crash = hooks_.crash_point(operation);
   if (crash == CrashPoint::before) throw RoleCrash{std::string(operation), crash};
   using Answer = decltype(perform());
-  Answer result =
-      hooks_.dice().roll(Fault::store_fails) ? Answer(simulated("the store failed")) : perform();
+  // Before the commit: refused, or timed out (which a caller cannot tell from a commit whose
+  // answer was lost, below).
+  Answer result = perform_unless_failed<Answer>(hooks_.dice(), perform);
   if (crash == CrashPoint::after) throw RoleCrash{std::string(operation), crash};
   if (writes && result && hooks_.dice().roll(Fault::store_commit_unknown)) {
     return make_error(ErrorCode::timeout, "simulated: the commit's outcome is unknown");
