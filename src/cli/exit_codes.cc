@@ -1,8 +1,17 @@
 #include "cli/exit_codes.h"
 
 #include <iostream>
+#include <signal.h>
 
 namespace donut::cli {
+
+void let_shutdown_signals_end_the_process() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_UNBLOCK, &signals, nullptr);
+}
 
 int exit_code_for(const Error& error) {
   switch (error.code) {

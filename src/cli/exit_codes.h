@@ -19,4 +19,9 @@ int fail(const Error& error);
 // What a parsed subcommand does once logging is set up; returns the exit code.
 using Action = std::function<int()>;
 
+// `donut` blocks SIGINT and SIGTERM in every thread so that a role can shut down in order
+// (main.cc, role_commands.cc). A command with nothing to shut down in order (a simulator sweep,
+// a surge) calls this first, before it starts threads, so that Ctrl-C ends it at once.
+void let_shutdown_signals_end_the_process();
+
 }  // namespace donut::cli

@@ -74,6 +74,7 @@ void print_totals(const Totals& t, uint64_t seeds, double cpu_seconds) {
 }
 
 int run(SimSettings& s) {
+  let_shutdown_signals_end_the_process();
   auto plan = sim::FaultPlan::parse(s.faults);
   if (!plan) return fail(plan.error());
   s.options.faults = *plan;

@@ -62,6 +62,7 @@ Millis from_seconds(double seconds) {
 }
 
 int run(SurgeSettings& s, const local::LocalConfig& config) {
+  let_shutdown_signals_end_the_process();
   auto& o = s.options;
   o.ramp = from_seconds(s.ramp_s);
   o.hold = from_seconds(s.hold_s);

@@ -31,3 +31,19 @@ for engine_seeds in memory:1000 sqlite:60; do
   grep -Eq "^factory-requests +[0-9]+ +[0-9]+ +0 " "$out" ||
     { echo "sweep: the total-queue report is missing or lost messages" >&2; exit 1; }
 done
+
+# SIGTERM (and Ctrl-C in a terminal) ends a sweep at once: `donut` blocks both for the roles'
+# orderly shutdown. (A background job of a script ignores SIGINT, so the test sends SIGTERM.)
+"$donut" sim --seeds 100000000 >/dev/null &
+sweep=$!
+sleep 1
+kill -TERM "$sweep"
+for _ in $(seq 50); do kill -0 "$sweep" 2>/dev/null || break; sleep 0.1; done
+if kill -0 "$sweep" 2>/dev/null; then
+  kill -9 "$sweep"
+  echo "sweep: donut sim ignored SIGTERM" >&2
+  exit 1
+fi
+status=0
+wait "$sweep" || status=$?
+[[ $status -eq 143 ]] || { echo "sweep: donut sim ended $status after SIGTERM, not 143" >&2; exit 1; }
