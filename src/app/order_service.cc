@@ -9,6 +9,13 @@
 #include "common/trace.h"
 
 namespace donut::app {
+namespace {
+
+Error shutting_down() {
+  return make_error(ErrorCode::unavailable, "the sales service is shutting down");
+}
+
+}  // namespace
 
 OrderService::OrderService(ports::Store& store, Options options,
                            std::function<void()> on_restock_opened)
@@ -40,7 +47,7 @@ void OrderService::stop() {
     undecided.swap(queue_);
   }
   for (auto& pending : undecided) {
-    pending.done(make_error(ErrorCode::unavailable, "the sales service is shutting down"));
+    pending.done(shutting_down());
   }
 }
 
@@ -59,7 +66,7 @@ void OrderService::submit(domain::OrderRequest request, Completion done) {
       return;
     }
   }
-  done(make_error(ErrorCode::unavailable, "the sales service is shutting down"));
+  done(shutting_down());
 }
 
 void OrderService::take_batch(std::vector<Pending>& batch) {

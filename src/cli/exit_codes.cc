@@ -5,11 +5,16 @@
 
 namespace donut::cli {
 
-void let_shutdown_signals_end_the_process() {
+sigset_t shutdown_signals() {
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
+  return signals;
+}
+
+void let_shutdown_signals_end_the_process() {
+  const sigset_t signals = shutdown_signals();
   pthread_sigmask(SIG_UNBLOCK, &signals, nullptr);
 }
 

@@ -20,10 +20,7 @@ namespace {
 
 // Block the shutdown signals in every thread; the main thread waits for them with sigwait.
 void block_shutdown_signals() {
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
+  const sigset_t signals = donut::cli::shutdown_signals();
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
 }

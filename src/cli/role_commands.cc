@@ -108,10 +108,7 @@ int run_roles(LocalConfig config, bool banner) {
 }  // namespace
 
 void wait_for_shutdown_signal() {
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
+  const sigset_t signals = shutdown_signals();
   int received = 0;
   sigwait(&signals, &received);
   spdlog::info("received {}, shutting down", received == SIGINT ? "SIGINT" : "SIGTERM");

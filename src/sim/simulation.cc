@@ -102,6 +102,11 @@ struct Callback {
   int attempts = 0;
 };
 
+// A message's identity in the total-queue report: its body (copies of one message share it).
+std::size_t identity_of(const std::string& body) {
+  return std::hash<std::string>{}(body);
+}
+
 struct QueueLedger {
   std::map<std::size_t, int> enqueued;
   std::map<std::size_t, int> completed;
@@ -145,7 +150,10 @@ class World final : public PortHooks, public ports::FactoryClient {
   void on_answer(uint64_t generation, std::size_t index, const Result<domain::OrderOutcome>& r);
   void consume(Role role, std::string_view queue);
   void factory_calls_back();
+  // The factory's first callback for an accepted request (maybe late), and any callback due
+  // `after` from now.
   void schedule_callback(const ports::ManufactureRequest& request, Millis after);
+  void add_callback(Callback callback, Millis after);
 
   // The invariants.
   void check_step();
@@ -311,7 +319,7 @@ void World::on_arrival(const domain::Arrival& arrival, const domain::ArrivalOutc
 
 void World::on_enqueued(std::string_view queue, const ports::OutgoingMessage& message) {
   auto ledger = ledgers_.find(queue);
-  if (ledger != ledgers_.end()) ++ledger->second.enqueued[std::hash<std::string>{}(message.body)];
+  if (ledger != ledgers_.end()) ++ledger->second.enqueued[identity_of(message.body)];
 }
 
 // --- the factory ------------------------------------------------------------------------------
@@ -359,8 +367,12 @@ void World::schedule_callback(const ports::ManufactureRequest& request, Millis a
   if (dice_.roll(Fault::factory_calls_back_late)) {
     after += dice_.between(Millis(300'000), Millis(3'600'000));
   }
+  add_callback(Callback{request, 0}, after);
+}
+
+void World::add_callback(Callback callback, Millis after) {
   callbacks_.emplace(std::pair{to_unix_ms(clock_.now() + after), ++callback_sequence_},
-                     Callback{request, 0});
+                     std::move(callback));
 }
 
 void World::factory_calls_back() {
@@ -388,10 +400,7 @@ void World::factory_calls_back() {
   }
   if (!accepted || forged) {  // the factory tries again later
     ++callback.attempts;
-    callbacks_.emplace(
-        std::pair{to_unix_ms(clock_.now() + dice_.between(Millis(1000), Millis(30000))),
-                  ++callback_sequence_},
-        std::move(callback));
+    add_callback(std::move(callback), dice_.between(Millis(1000), Millis(30000)));
   }
 }
 
@@ -492,7 +501,7 @@ void World::consume(Role role, std::string_view queue) {
     for (std::size_t i = 0; i < messages->size() && i < results.size(); ++i) {
       if (!results[i].done) continue;
       ++done;
-      const auto id = std::hash<std::string>{}((*messages)[i].body);
+      const auto id = identity_of((*messages)[i].body);
       ++ledger.completed[id];
       if (ledger.awaiting_recovery.erase(id) > 0) ++ledger.recovered;
     }
@@ -572,7 +581,7 @@ void World::redrive_dead_letters() {
     auto& ledger = ledgers_[queue];
     if (auto waiting = engine_broker_->peek(dlq, 100'000)) {
       for (const auto& m : *waiting) {
-        const auto id = std::hash<std::string>{}(m.body);
+        const auto id = identity_of(m.body);
         ledger.dead_lettered.insert(id);
         ledger.awaiting_recovery.insert(id);
       }
