@@ -2,7 +2,7 @@
 // - Lint: Redocly's recommended rules (docs/openapi/redocly.yaml), no error and no warning.
 // - Examples: every schema and media-type example validates against its schema.
 // - Error catalogue: every error code the sources can answer is in `x-error-catalogue` with its
-//   status, every listed code is answered somewhere, and the README's table says the same.
+//   status, every listed code is answered somewhere, and the table in docs/API.md says the same.
 // - Live: `donut up` (and a second one with a rate limit) on free ports; the story and every
 //   error case are sent, and every answer is validated against the document: its status must
 //   be documented for the operation, its body must match the schema (ajv, JSON Schema
@@ -178,8 +178,8 @@ test('every error code the sources answer is in the catalogue, with its status',
   assert.deepEqual(shop.components.schemas.ErrorCode.enum, [...catalogue.keys()]);
 });
 
-test('the README error table is the catalogue', () => {
-  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+test('the error table of docs/API.md is the catalogue', () => {
+  const readme = readFileSync(join(root, 'docs', 'API.md'), 'utf8');
   const rows = [...readme.matchAll(/^\| `(\w+)` \| (\d{3}) \| (.+) \|$/gm)]
     .map((m) => ({ code: m[1], status: Number(m[2]), meaning: m[3] }));
   assert.deepEqual(rows, shop['x-error-catalogue']);
