@@ -1,8 +1,8 @@
 #include "common/ids.h"
 
+#include <algorithm>
 #include <array>
 #include <chrono>
-#include <random>
 
 #include "common/random.h"
 
@@ -17,11 +17,11 @@ std::string new_id_at(int64_t unix_ms) {
   // 128 bits: time (48) | randomness (80), written big-endian as 26 base-32 digits (130 bits,
   // the top two are zero).
   const auto time = static_cast<uint64_t>(unix_ms) & 0xFFFF'FFFF'FFFFull;
-  auto& rng = thread_random();
-  const uint64_t r1 = rng();
-  const uint64_t r2 = rng();
-  const uint64_t hi = (time << 16) | (r1 >> 48);   // 48 time bits + 16 random bits
-  const uint64_t lo = (r1 << 16) | (r2 & 0xFFFF);  // 64 random bits
+  std::array<unsigned char, 10> random{};
+  random_bytes(random);
+  uint64_t lo = 0;
+  for (std::size_t i = 2; i < random.size(); ++i) lo = (lo << 8) | random[i];  // 64 random bits
+  const uint64_t hi = (time << 16) | (uint64_t{random[0]} << 8) | random[1];   // 48 time + 16
   std::string out(26, '0');
   // Walk 5 bits at a time from the least significant end of the 128-bit number.
   uint64_t h = hi, l = lo;
@@ -39,16 +39,16 @@ std::string new_id() {
 
 std::string random_hex(std::size_t bytes) {
   static constexpr char kHex[] = "0123456789abcdef";
-  auto& rng = thread_random();
-  std::string out;
-  out.reserve(bytes * 2);
-  uint64_t pool = 0;
-  for (std::size_t i = 0; i < bytes; ++i) {
-    if (i % 8 == 0) pool = rng();
-    const auto byte = static_cast<unsigned>(pool & 0xFF);
-    pool >>= 8;
-    out.push_back(kHex[byte >> 4]);
-    out.push_back(kHex[byte & 0xF]);
+  std::string out(bytes * 2, '0');
+  unsigned char chunk[64];
+  for (std::size_t done = 0; done < bytes;) {
+    const std::size_t n = std::min(sizeof chunk, bytes - done);
+    random_bytes({chunk, n});
+    for (std::size_t i = 0; i < n; ++i) {
+      out[2 * (done + i)] = kHex[chunk[i] >> 4];
+      out[2 * (done + i) + 1] = kHex[chunk[i] & 0xF];
+    }
+    done += n;
   }
   return out;
 }

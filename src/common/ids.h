@@ -3,8 +3,9 @@
 // `new_id()` returns a ULID (https://github.com/ulid/spec): 48 bits of millisecond time and 80
 // random bits, as 26 Crockford base-32 characters. They sort by creation time, so B-tree
 // inserts in the warehouse tables append at the end instead of splitting random pages, and
-// they are unique across processes without coordination. Thread-safe and lock-free: each
-// thread has its own random generator seeded from the OS.
+// they are unique across processes without coordination. The random bits come from the
+// cryptographic source (common/random.h), so an id seen does not reveal the next one.
+// Thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -30,7 +31,8 @@ class UlidSource final : public IdSource {
   std::string next_id() override { return new_id(); }
 };
 
-// A random token of `bytes` bytes, hex-encoded (receipt handles, admin tokens).
+// A random token of `bytes` bytes from the cryptographic source, hex-encoded (receipt handles,
+// request ids, admin tokens, secrets).
 std::string random_hex(std::size_t bytes);
 
 }  // namespace donut

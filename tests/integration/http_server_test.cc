@@ -1,4 +1,5 @@
 // The HTTP server on its own: keep-alive, answers from other threads, limits, slow clients.
+#include <array>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -6,6 +7,7 @@
 #include "http/rate_limiter.h"
 #include "http/router.h"
 #include "http/server.h"
+#include "support/mt_predictor.h"
 #include "support/raw_http.h"
 #include "support/test_system.h"
 
@@ -116,6 +118,30 @@ TEST_F(ServerTest, RateLimitPerClientAnswers429) {
   EXPECT_LE(ok, 7) << "the burst, plus what refilled meanwhile";
   EXPECT_EQ(ok + limited, 20);
   EXPECT_EQ(retry_after, "1");
+}
+
+// The attacker's view of X-Request-Id: 312 ids from one server thread, then the attack that
+// breaks a bare Mersenne Twister (tests/support/mt_predictor.h). It must not find the next id.
+TEST_F(ServerTest, RequestIdsSeenDoNotPredictTheNextOne) {
+  Server::Options options;
+  options.threads = 1;  // every id from the same thread, as an attacker would hope
+  start(options);
+  testing::RawConnection c(server_->port());
+  const auto next_id = [&c] {
+    c.send("GET /hello/x HTTP/1.1\r\nHost: x\r\n\r\n");
+    const std::string response = c.read(std::chrono::seconds(2), "}");
+    const auto at = response.find("X-Request-Id: ");
+    if (at == std::string::npos) return uint64_t{0};
+    const std::string hex = response.substr(at + 14, 16);
+    uint64_t value = 0;
+    for (int i = 7; i >= 0; --i)
+      value = (value << 8) | std::stoul(hex.substr(2 * i, 2), nullptr, 16);
+    return value;
+  };
+  std::array<uint64_t, 312> seen{};
+  for (auto& value : seen) value = next_id();
+  EXPECT_NE(seen.back(), 0u) << "every answer names its request";
+  EXPECT_NE(testing::mt64_predict_next(seen), next_id());
 }
 
 TEST(RateLimiter, RefillsOverTimeAndSeparatesClients) {
