@@ -7,6 +7,11 @@
 // given a stop token is abandoned (`unavailable`) within about a second of a stop request, so
 // long polls do not hold up shutdown.
 //
+// Only http:// and https:// URLs are requested (any other protocol libcurl speaks is refused
+// with `unavailable` before a connection is made), and a redirect is returned as the answer,
+// never followed: a URL that came from configuration or a peer cannot make the process read a
+// file or talk another protocol to an internal host.
+//
 // TLS peers are verified against one CA bundle for the process (`ca_bundle`): libcurl only knows
 // the path its build machine used (Debian's), and on Lambda's provided.al2023 the bundle lives
 // elsewhere, so without this every HTTPS call would fail there.
