@@ -211,6 +211,14 @@ ShopMetrics::ShopMetrics(http::HttpMetrics& metrics, ports::Store& store, ports:
       std::make_shared<WarehouseCollector>(store, broker, std::move(queues), clock));
 }
 
+std::string_view ShopMetrics::product_label(const domain::OrderOutcome& outcome) {
+  // Only an order the store decided against a product names it: the product exists, so the
+  // label is one of the catalogue's ids. Ids the caller made up share one series.
+  const bool in_catalogue = outcome.status == domain::OrderStatus::sold ||
+                            outcome.status == domain::OrderStatus::out_of_stock;
+  return in_catalogue ? std::string_view(outcome.product_id) : kOtherProduct;
+}
+
 void ShopMetrics::record_orders(std::span<const domain::OrderOutcome> outcomes) {
   if (outcomes.empty()) return;
   batch_size_.Observe(static_cast<double>(outcomes.size()));
@@ -218,7 +226,7 @@ void ShopMetrics::record_orders(std::span<const domain::OrderOutcome> outcomes) 
   std::vector<std::pair<const domain::OrderOutcome*, int>> counted;
   for (const auto& o : outcomes) {
     auto it = std::find_if(counted.begin(), counted.end(), [&](const auto& c) {
-      return c.first->product_id == o.product_id && c.first->status == o.status;
+      return product_label(*c.first) == product_label(o) && c.first->status == o.status;
     });
     if (it == counted.end()) {
       counted.emplace_back(&o, 1);
@@ -228,11 +236,11 @@ void ShopMetrics::record_orders(std::span<const domain::OrderOutcome> outcomes) 
   }
   std::lock_guard lock(mutex_);
   for (const auto& [o, n] : counted) {
-    auto key = std::make_pair(o->product_id, o->status);
+    auto key = std::make_pair(std::string(product_label(*o)), o->status);
     auto it = order_series_.find(key);
     if (it == order_series_.end()) {
       auto& series = orders_.Add(
-          {{"product", o->product_id}, {"outcome", std::string(domain::to_string(o->status))}});
+          {{"product", key.first}, {"outcome", std::string(domain::to_string(o->status))}});
       it = order_series_.emplace(std::move(key), &series).first;
     }
     it->second->Increment(n);

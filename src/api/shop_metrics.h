@@ -9,7 +9,9 @@
 //   and duplicates ignored, deliveries, mails, queue depths and dead letters. These are the
 //   same from every process that serves them: aggregate them with max(), not sum().
 // A scrape costs one stats() read of the warehouse and one stats() call per queue; nothing is
-// read on the hot path. Thread-safe.
+// read on the hot path. Every label value comes from the catalogue or from a fixed list, never
+// from what a caller sent: an order for a product the store does not know counts under
+// product="other", so made-up ids cannot grow the scrape. Thread-safe.
 #pragma once
 
 #include <map>
@@ -44,6 +46,11 @@ class ShopMetrics {
   void record_factory_call(std::string_view outcome, Millis latency);
   // Orders this process decided, by outcome over every product ("sold", "out_of_stock", ...).
   std::map<std::string, uint64_t> order_totals() const;
+
+  // The `product` label of an order's outcome: its product when the store decided the order
+  // against it, else "other".
+  static constexpr std::string_view kOtherProduct = "other";
+  static std::string_view product_label(const domain::OrderOutcome& outcome);
 
  private:
   prometheus::Family<prometheus::Counter>& orders_;

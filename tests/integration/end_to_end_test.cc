@@ -23,29 +23,11 @@ namespace {
 using testing::eventually;
 using testing::post_order;
 
-class EndToEnd : public ::testing::Test {
+class EndToEnd : public testing::LocalSystemTest {
  protected:
-  void start(local::LocalConfig config) {
-    auto system = local::LocalSystem::start(std::move(config));
-    ASSERT_TRUE(system) << system.error().message;
-    system_ = std::move(*system);
-    url_ = system_->url();
-  }
-  void add_product(std::string id, int64_t stock, int64_t restock) {
-    ASSERT_TRUE(system_->store().upsert_product({id, id, 250, stock, restock}));
-  }
-  int64_t stock(const std::string& id) { return system_->store().get_product(id)->stock; }
-  int64_t depth(const std::string& queue) {
-    auto s = system_->broker().stats(queue);
-    return s ? s->visible + s->in_flight + s->delayed : -1;
-  }
   bool mailed(const std::string& fragment) {
     return testing::outbox_has_subject(system_->config().mail_settings().dir, fragment);
   }
-
-  testing::TempDir dir_;
-  std::unique_ptr<local::LocalSystem> system_;
-  std::string url_;
 };
 
 TEST_F(EndToEnd, SellUntilEmptyThenTheFactoryRestocks) {

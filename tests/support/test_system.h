@@ -10,6 +10,7 @@
 #include <thread>
 
 #include <boost/json.hpp>
+#include <gtest/gtest.h>
 
 #include "adapters/http/curl_client.h"
 #include "hosts/local/local_system.h"
@@ -110,5 +111,28 @@ inline bool outbox_has_subject(const std::string& mail_dir, const std::string& f
   }
   return false;
 }
+
+// A test that runs one local system: start it, add products, read stock and queue depths.
+class LocalSystemTest : public ::testing::Test {
+ protected:
+  void start(local::LocalConfig config) {
+    auto system = local::LocalSystem::start(std::move(config));
+    ASSERT_TRUE(system) << system.error().message;
+    system_ = std::move(*system);
+    url_ = system_->url();
+  }
+  void add_product(std::string id, int64_t stock, int64_t restock) {
+    ASSERT_TRUE(system_->store().upsert_product({id, id, 250, stock, restock}));
+  }
+  int64_t stock(const std::string& id) { return system_->store().get_product(id)->stock; }
+  int64_t depth(const std::string& queue) {
+    auto s = system_->broker().stats(queue);
+    return s ? s->visible + s->in_flight + s->delayed : -1;
+  }
+
+  TempDir dir_;
+  std::unique_ptr<local::LocalSystem> system_;
+  std::string url_;
+};
 
 }  // namespace donut::testing
