@@ -3,7 +3,7 @@
 //   sales:    POST /v1/orders, GET /v1/orders/{id}, GET /v1/products, GET /v1/products/{id}
 //   arrivals: POST /v1/stock-arrivals[?restock_id=]   (the factory's signed callback) -> 202
 //   ops:      GET /healthz (process is up), GET /readyz (store reachable, and the broker when
-//             the role cannot serve without it), GET /metrics
+//             the role cannot serve without it), GET /metrics (open, or behind the admin token)
 //   admin:    bearer token; GET /admin/stats, PUT /admin/products/{id} (create or update,
 //             with stock), PUT /admin/products/{id}/stock, GET /admin/queues (every work
 //             queue with its dead letters), GET /admin/queues/{queue},
@@ -37,9 +37,12 @@ void add_sales_routes(http::Router& router, ports::Store& store, app::OrderServi
                       SalesApiOptions options);
 void add_arrival_routes(http::Router& router, app::ArrivalIntake& intake);
 // `needed_broker`: checked by /readyz too (the arrival intake cannot accept a callback without
-// it; the sales routes can, the outbox holds their events).
+// it; the sales routes can, the outbox holds their events). /readyz answers anonymous callers
+// ready (200) or not (503 `unavailable`, "not ready") and logs the reason. `metrics_token`:
+// null leaves /metrics open to any scraper; else it needs that bearer token.
 void add_ops_routes(http::Router& router, ports::Store& store, http::HttpMetrics& metrics,
-                    ports::Broker* needed_broker = nullptr);
+                    ports::Broker* needed_broker = nullptr,
+                    const std::string* metrics_token = nullptr);
 // An empty token disables the admin routes (403). `sales_metrics`, when this process sells,
 // adds its order counts by outcome to /admin/stats ("this_process").
 void add_admin_routes(http::Router& router, ports::Store& store, ports::Broker& broker,

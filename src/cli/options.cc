@@ -72,6 +72,11 @@ void add_http_server_options(CLI::App& app, LocalConfig& c) {
       ->envname("DONUT_RATE_LIMIT")
       ->check(CLI::Range(0.0, 1e7))
       ->capture_default_str();
+  app.add_option("--metrics-access", c.http.metrics_access,
+                 "Who may GET /metrics: open (any scraper) or token (the admin bearer token)")
+      ->envname("DONUT_METRICS_ACCESS")
+      ->check(CLI::IsMember({"open", "token"}))
+      ->capture_default_str();
 }
 
 void add_sales_options(CLI::App& app, LocalConfig& c) {

@@ -258,7 +258,8 @@ let main;
 let limited;
 before(async () => {
   [main, limited] = await Promise.all([
-    startDonut('main', ['--retry-base-ms', '50', '--retry-cap-ms', '100', '--max-receive-count', '2']),
+    startDonut('main', ['--retry-base-ms', '50', '--retry-cap-ms', '100', '--max-receive-count', '2',
+      '--metrics-access', 'token']),
     startDonut('limited', ['--rate-limit', '0.01']),
   ]);
 });
@@ -331,7 +332,8 @@ test('stock arrivals: signed callbacks accepted, the rest refused', async () => 
 test('operations endpoints and this document', async () => {
   assert.equal((await shopCall('GET', '/healthz')).status, 200);
   assert.equal((await shopCall('GET', '/readyz')).status, 200);
-  const metrics = await shopCall('GET', '/metrics');
+  assert.equal((await shopCall('GET', '/metrics')).status, 401, '--metrics-access token');
+  const metrics = await shopCall('GET', '/metrics', { headers: admin() });
   assert.match(metrics.body, /donut_http_requests_total/);
   const served = await shopCall('GET', '/openapi.json');
   assert.deepEqual(Object.keys(served.body.paths).sort(), Object.keys(shop.paths).sort(),

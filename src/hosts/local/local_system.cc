@@ -249,7 +249,8 @@ void LocalSystem::Parts::add_sales(std::function<void()> wake) {
 Status LocalSystem::Parts::start_http(std::function<void()> wake) {
   const LocalConfig& c = config;
   router = std::make_unique<http::Router>(metrics.get());
-  api::add_ops_routes(*router, *store, *metrics, c.roles.arrivals ? broker.get() : nullptr);
+  api::add_ops_routes(*router, *store, *metrics, c.roles.arrivals ? broker.get() : nullptr,
+                      c.http.metrics_access == "token" ? &c.http.admin_token : nullptr);
   if (c.roles.sales) add_sales(std::move(wake));
   if (c.roles.arrivals) {
     app::ArrivalIntake::Options options;  // the default clock skew, as the Lambda's

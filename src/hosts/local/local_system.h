@@ -58,6 +58,8 @@ struct HttpSettings {
   std::string public_url;       // where the factory calls back; default http://<host>:<port>
   std::string callback_secret;  // default: <data_dir>/callback-secret (created once)
   std::string admin_token;      // default: <data_dir>/admin-token (created once)
+  // Who may GET /metrics: "open" (any scraper; the default) or "token" (the admin token).
+  std::string metrics_access = "open";
 };
 
 // The Legacy Factory the restock worker calls, and the simulator that stands in for it.
