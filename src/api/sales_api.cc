@@ -228,9 +228,8 @@ void add_arrival_routes(http::Router& router, app::ArrivalIntake& intake) {
                }
                const auto* timestamp = request.header("x-factory-timestamp");
                const auto* signature = request.header("x-factory-signature");
-               const auto restock_id = request.query_param("restock_id").value_or("");
                auto arrival = intake.accept(timestamp ? *timestamp : "",
-                                            signature ? *signature : "", request.body, restock_id);
+                                            signature ? *signature : "", request.body);
                if (!arrival) return respond(http::error_response(arrival.error()));
                json::object o;
                o["status"] = "accepted";

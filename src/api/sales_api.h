@@ -1,7 +1,7 @@
 // HTTP routes of the roles, over the transport-neutral http::Request/Response:
 //
 //   sales:    POST /v1/orders, GET /v1/orders/{id}, GET /v1/products, GET /v1/products/{id}
-//   arrivals: POST /v1/stock-arrivals[?restock_id=]   (the factory's signed callback) -> 202
+//   arrivals: POST /v1/stock-arrivals   (the factory's signed callback) -> 202
 //   ops:      GET /healthz (process is up), GET /readyz (store reachable, and the broker when
 //             the role cannot serve without it), GET /metrics (open, or behind the admin token)
 //   admin:    bearer token; GET /admin/stats, PUT /admin/products/{id} (create or update,

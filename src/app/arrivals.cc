@@ -13,25 +13,24 @@
 namespace donut::app {
 
 Result<domain::Arrival> ArrivalIntake::accept(std::string_view timestamp,
-                                              std::string_view signature, std::string_view body,
-                                              std::string_view restock_id_from_url) {
+                                              std::string_view signature, std::string_view body) {
   const TimePoint now = clock_.now();
   DONUT_RETURN_IF_ERROR(
       verify_callback(options_.secret, timestamp, signature, body, now, options_.max_skew));
   DONUT_ASSIGN_OR_RETURN(auto callback, codec::decode_factory_callback(body));
   DONUT_RETURN_IF_ERROR(domain::validate_product_id(callback.product_id));
-  domain::Arrival arrival;
-  arrival.restock_id = std::string(restock_id_from_url);
-  arrival.request_id = callback.request_id.empty() ? arrival.restock_id : callback.request_id;
-  if (arrival.restock_id.empty()) arrival.restock_id = callback.request_id;
-  if (arrival.request_id.empty()) {
+  if (callback.request_id.empty()) {
     return make_error(ErrorCode::invalid_argument,
-                      "the callback names no request: neither MessageAttributeRequestId nor "
-                      "?restock_id= is present");
+                      "the callback names no request: MessageAttributeRequestId is missing");
   }
-  if (arrival.request_id.size() > 128 || arrival.restock_id.size() > 128) {
-    return make_error(ErrorCode::invalid_argument, "request id is too long");
+  if (callback.request_id.size() > 128) {
+    return make_error(ErrorCode::invalid_argument, "MessageAttributeRequestId is too long");
   }
+  domain::Arrival arrival;
+  // The restock worker asks with the restock's id as the request id, so the signed id names
+  // both the request this arrival answers and the restock it is for.
+  arrival.request_id = std::move(callback.request_id);
+  arrival.restock_id = arrival.request_id;
   arrival.product_id = std::move(callback.product_id);
   arrival.quantity = callback.quantity;
   arrival.factory_id = std::move(callback.factory_id);

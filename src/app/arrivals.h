@@ -2,9 +2,12 @@
 //
 // ArrivalIntake authenticates the callback (callback_signature.h), decodes it, and enqueues an
 // Arrival on the stock-arrivals queue; nothing touches the stock on the request path, so a
-// burst of callbacks never contends with sales. The request id is the one the factory echoes
-// (MessageAttributeRequestId) or, for a factory that echoes nothing, the restock id in the
-// callback URL; without either the callback is refused, since it could not be applied once.
+// burst of callbacks never contends with sales. What the arrival is — its request id, the
+// restock it is for, product and quantity — comes only from the signed body: the request id is
+// the MessageAttributeRequestId the factory echoes (the restock's id, as the restock worker
+// sent it), and a callback without one is refused, since it could not be applied once. Nothing
+// of the URL is read, so a captured callback replayed with other query parameters is the same
+// arrival, applied once.
 //
 // ArrivalHandler applies each queued arrival through `Store::apply_arrival`, which is
 // exactly-once per request id; a redelivered or repeated arrival changes nothing.
@@ -35,7 +38,7 @@ class ArrivalIntake {
   // `unauthorized` for a bad signature, `invalid_argument` for a bad body, `unavailable` when
   // the queue cannot take it (the factory retries).
   Result<domain::Arrival> accept(std::string_view timestamp, std::string_view signature,
-                                 std::string_view body, std::string_view restock_id_from_url);
+                                 std::string_view body);
 
  private:
   ports::Broker& broker_;

@@ -1,6 +1,5 @@
 #include "app/restock_handler.h"
 
-#include <boost/url/url.hpp>
 #include <spdlog/spdlog.h>
 
 #include "app/trace_attributes.h"
@@ -10,15 +9,6 @@
 #include "common/trace.h"
 
 namespace donut::app {
-namespace {
-
-std::string callback_for(const std::string& base, const std::string& restock_id) {
-  boost::urls::url url(base);
-  url.params().set("restock_id", restock_id);
-  return std::string(url.buffer());
-}
-
-}  // namespace
 
 RestockHandler::RestockHandler(ports::Store& store, ports::FactoryClient& factory,
                                const ports::Clock& clock, Options options,
@@ -101,7 +91,7 @@ MessageResult RestockHandler::handle_one(const ports::ReceivedMessage& message,
   request.factory_id = options_.factory_id;
   request.requester = options_.requester;
   request.request_id = empty->restock_id;
-  request.callback_url = callback_for(options_.callback_url, empty->restock_id);
+  request.callback_url = options_.callback_url;
   request.traceparent = trace::traceparent(trace_id);
 
   return call_factory(request, message, owner, stop);

@@ -61,10 +61,14 @@ Result<ports::ManufactureRequest> decode_manufacture_request(std::string_view te
   DONUT_ASSIGN_OR_RETURN(r.quantity, lenient_count(o));
   DONUT_ASSIGN_OR_RETURN(r.factory_id, optional_string(o, kFactory));
   DONUT_ASSIGN_OR_RETURN(r.requester, optional_string(o, kRequester));
-  DONUT_ASSIGN_OR_RETURN(r.request_id, optional_string(o, kRequestId));
+  DONUT_ASSIGN_OR_RETURN(r.request_id, required_string(o, kRequestId));
   DONUT_ASSIGN_OR_RETURN(r.callback_url, required_string(o, kCallback));
   if (r.product_id.empty()) {
     return make_error(ErrorCode::invalid_argument, "MessageAttributeProductId is empty");
+  }
+  if (r.request_id.empty() || r.request_id.size() > 128) {
+    return make_error(ErrorCode::invalid_argument,
+                      "MessageAttributeRequestId must be 1 to 128 characters");
   }
   if (r.quantity <= 0 || r.quantity > 1'000'000) {
     return make_error(ErrorCode::invalid_argument,

@@ -6,10 +6,10 @@
 //    "MessageAttributeRequester":"donut-states","MessageAttributeRequestId":"01J...",
 //    "CallbackUrl":"http://127.0.0.1:8080/v1/stock-arrivals"}
 //
-// The callback carries the same attributes. `MessageAttributeRequestId` is our addition; a
-// factory that does not echo it is still served, because the callback URL itself names the
-// restock (`?restock_id=`). A legacy factory may send the count as a numeric string, so the
-// decoder accepts both.
+// The callback carries the same attributes. `MessageAttributeRequestId` (the restock id) is
+// our addition and the factory must echo it: it is the only identity of an arrival, and the
+// callback's signature covers it (app/arrivals.h). A legacy factory may send the count as a
+// numeric string, so the decoder accepts both.
 #pragma once
 
 #include <string>
@@ -21,7 +21,8 @@
 namespace donut::codec {
 
 std::string encode_manufacture_request(const ports::ManufactureRequest& request);
-// Strict: for the simulator's intake of requests.
+// Strict, for the simulator's intake of requests: unknown fields, a missing request id or
+// callback URL are refused.
 Result<ports::ManufactureRequest> decode_manufacture_request(std::string_view json);
 
 // The factory's callback body: the same attributes as the request.
@@ -29,7 +30,7 @@ struct FactoryCallback {
   std::string product_id;
   int64_t quantity = 0;
   std::string factory_id;
-  std::string request_id;  // empty when the factory did not echo it
+  std::string request_id;  // empty when the factory did not echo it (the intake refuses that)
 };
 Result<FactoryCallback> decode_factory_callback(std::string_view json);
 

@@ -10,7 +10,6 @@
 #include "app/queue_consumer.h"
 #include "codec/factory_json.h"
 #include "codec/json_fields.h"
-#include "common/ids.h"
 
 namespace donut::factory {
 namespace json = boost::json;
@@ -149,7 +148,6 @@ void FactorySimulator::manufactures(http::Request&& request, http::Respond respo
     response = http::error_response(decoded.error());
   } else {
     auto order = std::move(*decoded);
-    if (order.request_id.empty()) order.request_id = new_id();
     bool duplicate = false;
     {
       std::lock_guard lock(mutex_);

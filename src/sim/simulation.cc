@@ -391,7 +391,7 @@ void World::factory_calls_back() {
       app::sign_callback(forged ? "not-the-secret" : kCallbackSecret, seconds, body);
   bool accepted = false;
   run_role(Role::intake, [&] {
-    accepted = intake_->accept(std::to_string(seconds), signature, body, "").has_value();
+    accepted = intake_->accept(std::to_string(seconds), signature, body).has_value();
   });
   trace(forged ? "forged callback" : "callback",
         callback.request.request_id + (accepted ? " accepted" : " refused"));

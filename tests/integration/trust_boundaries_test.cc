@@ -1,12 +1,18 @@
-// The shop's doors tried by callers who are not friendly: made-up ids and paths by the thousand
-// against the metrics. Every case runs the whole local system over HTTP on loopback.
+// The shop's doors tried by callers who are not friendly (docs/SECURITY.md names each test):
+// made-up ids and paths by the thousand against the metrics, callbacks replayed with other URL
+// parameters or naming no request, the factory simulator's doors without the shop's token or
+// signature. Every case runs the whole local system over HTTP on loopback.
 #include <atomic>
+#include <mutex>
 #include <set>
 #include <sstream>
 #include <thread>
 
 #include <gtest/gtest.h>
 
+#include "app/callback_signature.h"
+#include "http/router.h"
+#include "http/server.h"
 #include "support/test_system.h"
 
 namespace donut {
@@ -15,7 +21,16 @@ namespace {
 using testing::eventually;
 using testing::post_order;
 
-class TrustBoundaries : public testing::LocalSystemTest {};
+class TrustBoundaries : public testing::LocalSystemTest {
+ protected:
+  // Sells out CP-A (restocks 5) and CP-B (restocks 9); their restock ids.
+  std::pair<std::string, std::string> sell_out_two_products() {
+    add_product("CP-A", 1, 5);
+    add_product("CP-B", 1, 9);
+    return {testing::json_string(post_order(url_, "CP-A", 1).json, "restock_id"),
+            testing::json_string(post_order(url_, "CP-B", 1).json, "restock_id")};
+  }
+};
 
 // The series of a scrape: every sample line, without its value.
 std::set<std::string> series_of(const std::string& scrape) {
@@ -70,6 +85,138 @@ TEST_F(TrustBoundaries, TenThousandMadeUpIdsAndPathsDoNotGrowTheScrape) {
   EXPECT_NE(after.find(R"(donut_orders_total{outcome="unknown_product",product="other"} 10001)"),
             std::string::npos)
       << "the refused orders are still counted, under one label";
+}
+
+// A factory callback as it crossed the wire.
+struct CapturedCallback {
+  std::string body;
+  http::Headers headers;
+};
+
+// Stands where the shop's callback URL points and keeps what the factory sends (answered 202,
+// so the factory is done with it); the test then plays the attacker who captured it.
+class CallbackRecorder {
+ public:
+  CallbackRecorder() {
+    router_.add("POST", "/v1/stock-arrivals", "recorded",
+                [this](http::Request&& request, http::Respond respond) {
+                  std::lock_guard lock(mutex_);
+                  captured_.push_back({request.body, request.headers});
+                  respond(http::json_response(202, "{}"));
+                });
+    http::Server::Options options;
+    options.port = 0;
+    server_ = std::make_unique<http::Server>(options, router_.handler());
+    (void)server_->start();
+  }
+  std::string url() const { return server_->base_url(); }
+  std::vector<CapturedCallback> captured() {
+    std::lock_guard lock(mutex_);
+    return captured_;
+  }
+
+ private:
+  http::Router router_;
+  std::unique_ptr<http::Server> server_;
+  std::mutex mutex_;
+  std::vector<CapturedCallback> captured_;
+};
+
+// The headers a replay sends: the captured signature and timestamp, as captured.
+std::vector<std::pair<std::string, std::string>> replayed_headers(const CapturedCallback& c) {
+  std::vector<std::pair<std::string, std::string>> headers{{"Content-Type", "application/json"}};
+  for (const auto& [name, value] : c.headers) {
+    if (name == "x-factory-timestamp" || name == "x-factory-signature") {
+      headers.emplace_back(name, value);
+    }
+  }
+  return headers;
+}
+
+std::vector<std::pair<std::string, std::string>> signed_by(const std::string& secret,
+                                                           const std::string& body) {
+  const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  return {{"Content-Type", "application/json"},
+          {"X-Factory-Timestamp", std::to_string(now)},
+          {"X-Factory-Signature", app::sign_callback(secret, now, body)}};
+}
+
+TEST_F(TrustBoundaries, ACapturedCallbackReplayedWithOtherUrlParametersAddsNothing) {
+  CallbackRecorder recorder;
+  auto config = testing::fast_config(dir_);
+  config.http.public_url = recorder.url();  // the factory calls back the recorder
+  start(std::move(config));
+  const auto [restock_a, restock_b] = sell_out_two_products();
+  ASSERT_FALSE(restock_a.empty());
+  ASSERT_TRUE(eventually([&] { return recorder.captured().size() == 2; }));
+  CapturedCallback captured;
+  for (const auto& c : recorder.captured()) {
+    if (c.body.find("CP-A") != std::string::npos) captured = c;
+  }
+  ASSERT_FALSE(captured.body.empty());
+
+  // Delivered once, as the factory sent it: applied.
+  const auto headers = replayed_headers(captured);
+  ASSERT_EQ(testing::request("POST", url_ + "/v1/stock-arrivals", captured.body, headers).status,
+            202);
+  ASSERT_TRUE(eventually([&] { return stock("CP-A") == 5; }));
+  EXPECT_EQ(system_->store().get_restock(restock_a)->state, domain::RestockState::arrived);
+  // Replayed with other parameters: the same signed arrival each time, applied already.
+  for (const std::string& query : std::vector<std::string>{
+           "?restock_id=" + restock_b, "?restock_id=FORGED-1", "?request_id=FORGED-2",
+           "?MessageAttributeRequestId=FORGED-3&MessageAttributeProductCnt=1000000",
+           "?restock_id=" + restock_b + "&restock_id=FORGED-4"}) {
+    auto replay =
+        testing::request("POST", url_ + "/v1/stock-arrivals" + query, captured.body, headers);
+    EXPECT_EQ(replay.status, 202) << query << ": the signature still holds";
+  }
+  ASSERT_TRUE(eventually([&] { return depth("stock-arrivals") == 0; }));
+  EXPECT_EQ(stock("CP-A"), 5) << "nothing added by the replays";
+  EXPECT_EQ(stock("CP-B"), 0);
+  EXPECT_NE(system_->store().get_restock(restock_b)->state, domain::RestockState::arrived);
+}
+
+TEST_F(TrustBoundaries, TheSignedRequestIdDecidesWhichRestockArrives) {
+  auto config = testing::fast_config(dir_);
+  config.roles.restock = false;  // the restocks stay open; the test is the factory
+  start(std::move(config));
+  const auto [restock_a, restock_b] = sell_out_two_products();
+  ASSERT_FALSE(restock_a.empty());
+  const std::string body = R"({"MessageAttributeProductId":"CP-A","MessageAttributeProductCnt":5,)"
+                           R"("MessageAttributeRequestId":")" +
+                           restock_a + "\"}";
+  const auto secret = system_->config().http.callback_secret;
+  auto answer = testing::request("POST", url_ + "/v1/stock-arrivals?restock_id=" + restock_b, body,
+                                 signed_by(secret, body));
+  ASSERT_EQ(answer.status, 202) << answer.body;
+  EXPECT_EQ(testing::json_string(answer.json, "request_id"), restock_a);
+  ASSERT_TRUE(eventually([&] { return stock("CP-A") == 5; }));
+  EXPECT_EQ(system_->store().get_restock(restock_a)->state, domain::RestockState::arrived);
+  EXPECT_EQ(system_->store().get_restock(restock_b)->state, domain::RestockState::open)
+      << "the unsigned URL parameter named another restock";
+}
+
+TEST_F(TrustBoundaries, ACallbackNamingNoRequestIsRefused) {
+  auto config = testing::fast_config(dir_);
+  config.roles.restock = false;
+  start(std::move(config));
+  add_product("CP-A", 1, 5);
+  const auto restock_a = testing::json_string(post_order(url_, "CP-A", 1).json, "restock_id");
+  // Signed, but without MessageAttributeRequestId: nothing signed says which request it answers.
+  const std::string body = R"({"MessageAttributeProductId":"CP-A","MessageAttributeProductCnt":5})";
+  const auto headers = signed_by(system_->config().http.callback_secret, body);
+  for (const std::string& query : std::vector<std::string>{"", "?restock_id=" + restock_a,
+                                                           "?restock_id=R-2", "?restock_id=R-3"}) {
+    auto refused = testing::request("POST", url_ + "/v1/stock-arrivals" + query, body, headers);
+    EXPECT_EQ(refused.status, 400) << query << " " << refused.body;
+    EXPECT_EQ(testing::error_code(refused), "invalid_argument");
+    EXPECT_NE(refused.body.find("MessageAttributeRequestId"), std::string::npos) << refused.body;
+  }
+  std::this_thread::sleep_for(Millis(300));
+  EXPECT_EQ(stock("CP-A"), 0) << "nothing was added";
+  EXPECT_EQ(system_->store().get_restock(restock_a)->state, domain::RestockState::open);
 }
 
 }  // namespace

@@ -80,6 +80,12 @@ TEST(FactoryJson, CallbackAcceptsACountAsStringAndRefusesNonsense) {
   EXPECT_FALSE(decode_factory_callback(R"({"MessageAttributeProductCnt":1})"));
   EXPECT_FALSE(decode_manufacture_request(
       R"({"MessageAttributeProductId":"CP-1","MessageAttributeProductCnt":1,"CallbackUrl":"x","Evil":1})"));
+  EXPECT_FALSE(decode_manufacture_request(
+      R"({"MessageAttributeProductId":"CP-1","MessageAttributeProductCnt":1,"CallbackUrl":"x"})"))
+      << "a request names itself, so its callback can be applied once";
+  EXPECT_FALSE(decode_manufacture_request(
+      R"({"MessageAttributeProductId":"CP-1","MessageAttributeProductCnt":1,"CallbackUrl":"x",)"
+      R"("MessageAttributeRequestId":""})"));
 }
 
 TEST(JsonFields, IntegersAreStrict) {

@@ -136,7 +136,8 @@ TEST_F(Handlers, RestockAsksTheFactoryOnceWithTheContractFields) {
   EXPECT_EQ(r.quantity, 12);
   EXPECT_EQ(r.request_id, restock_id);
   EXPECT_EQ(r.message_group_id, "stock-arrival-group");
-  EXPECT_EQ(r.callback_url, "http://127.0.0.1:8080/v1/stock-arrivals?restock_id=" + restock_id);
+  EXPECT_EQ(r.callback_url, "http://127.0.0.1:8080/v1/stock-arrivals")
+      << "the callback's identity is the signed request id, not a URL parameter";
   EXPECT_EQ(store_.get_restock(restock_id)->state, domain::RestockState::requested);
   EXPECT_TRUE(handler.handle_one(message, {}).done) << "a redelivery is acknowledged";
   EXPECT_EQ(factory_.calls(), 1u) << "and does not call the factory again";
@@ -176,11 +177,11 @@ TEST_F(Handlers, TheRestocksIdsTravelWithItsMessagesAndItsTimelineGrows) {
 
   // The arrival intake puts the same ids on the stock-arrivals message.
   ArrivalIntake intake(broker_, clock_, {"secret"});
-  const std::string body =
-      R"({"MessageAttributeProductId":"CP-1","MessageAttributeProductCnt":12})";
+  const std::string body = R"({"MessageAttributeProductId":"CP-1","MessageAttributeProductCnt":12,)"
+                           R"("MessageAttributeRequestId":")" +
+                           restock_id + "\"}";
   const int64_t seconds = to_unix_ms(clock_.now()) / 1000;
-  ASSERT_TRUE(intake.accept(std::to_string(seconds), sign_callback("secret", seconds, body), body,
-                            restock_id));
+  ASSERT_TRUE(intake.accept(std::to_string(seconds), sign_callback("secret", seconds, body), body));
   auto arrival = receive_one(kStockArrivalsQueue);
   EXPECT_EQ(arrival.attributes.at("restock_id"), restock_id);
   EXPECT_EQ(trace::trace_id_of(arrival.attributes.at("traceparent")), trace_id);
@@ -260,25 +261,24 @@ TEST_F(Handlers, ArrivalIntakeChecksTheSignatureBeforeEnqueueing) {
   const std::string body =
       R"({"MessageAttributeProductId":"CP-1","MessageAttributeProductCnt":12,"MessageAttributeRequestId":"req-1"})";
   const int64_t ts = to_unix_ms(clock_.now()) / 1000;
-  auto refused = intake.accept(std::to_string(ts), sign_callback("wrong", ts, body), body, "");
+  auto refused = intake.accept(std::to_string(ts), sign_callback("wrong", ts, body), body);
   EXPECT_EQ(refused.error().code, ErrorCode::unauthorized);
   EXPECT_EQ(broker_.stats(kStockArrivalsQueue)->visible, 0);
 
-  auto accepted = intake.accept(std::to_string(ts), sign_callback("s3cret", ts, body), body, "r-9");
+  auto accepted = intake.accept(std::to_string(ts), sign_callback("s3cret", ts, body), body);
   ASSERT_TRUE(accepted) << accepted.error().message;
   EXPECT_EQ(accepted->request_id, "req-1");
-  EXPECT_EQ(accepted->restock_id, "r-9");
+  EXPECT_EQ(accepted->restock_id, "req-1") << "the signed request id names the restock too";
   EXPECT_EQ(broker_.stats(kStockArrivalsQueue)->visible, 1);
 
+  // Nothing signed names the request: refused, whatever else the caller could add.
   const std::string anonymous =
       R"({"MessageAttributeProductId":"CP-1","MessageAttributeProductCnt":1})";
-  auto from_url =
-      intake.accept(std::to_string(ts), sign_callback("s3cret", ts, anonymous), anonymous, "r-7");
-  ASSERT_TRUE(from_url);
-  EXPECT_EQ(from_url->request_id, "r-7");
   auto nameless =
-      intake.accept(std::to_string(ts), sign_callback("s3cret", ts, anonymous), anonymous, "");
+      intake.accept(std::to_string(ts), sign_callback("s3cret", ts, anonymous), anonymous);
+  ASSERT_FALSE(nameless);
   EXPECT_EQ(nameless.error().code, ErrorCode::invalid_argument);
+  EXPECT_EQ(broker_.stats(kStockArrivalsQueue)->visible, 1);
 }
 
 TEST_F(Handlers, ArrivalsApplyOnceAndUnknownProductsGoToTheDeadLetterQueue) {
