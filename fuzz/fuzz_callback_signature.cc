@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "app/callback_signature.h"
+#include "codec/factory_signature.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
@@ -19,14 +19,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const auto body = second == std::string_view::npos ? std::string_view() : text.substr(second + 1);
   const auto now = donut::from_unix_ms(1'764'000'000'000);
   const std::string secret = "fuzz-secret";
-  auto verdict = donut::app::verify_callback(secret, timestamp, signature, body, now);
+  auto verdict = donut::codec::verify_callback(secret, timestamp, signature, body, now);
   if (verdict) {
     // Accepted: the signature must be exactly ours for that timestamp.
     const auto expected =
-        donut::app::sign_callback(secret, std::stoll(std::string(timestamp)), body);
+        donut::codec::sign_callback(secret, std::stoll(std::string(timestamp)), body);
     if (expected != signature) std::abort();
   }
-  const std::string good = donut::app::sign_callback(secret, 1'764'000'000, body);
-  if (!donut::app::verify_callback(secret, "1764000000", good, body, now)) std::abort();
+  const std::string good = donut::codec::sign_callback(secret, 1'764'000'000, body);
+  if (!donut::codec::verify_callback(secret, "1764000000", good, body, now)) std::abort();
   return 0;
 }

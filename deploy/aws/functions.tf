@@ -30,7 +30,9 @@ locals {
   # the function's configuration.
   secrets = {
     arrivals_intake = { DONUT_CALLBACK_SECRET_ARN = aws_secretsmanager_secret.callback.arn }
-    admin           = { DONUT_ADMIN_TOKEN_ARN = aws_secretsmanager_secret.admin_token.arn }
+    # Signs its manufacture requests with the shared secret, so a checking factory knows them.
+    restock = { DONUT_CALLBACK_SECRET_ARN = aws_secretsmanager_secret.callback.arn }
+    admin   = { DONUT_ADMIN_TOKEN_ARN = aws_secretsmanager_secret.admin_token.arn }
   }
   # Which queue feeds which function (SQS event source mappings).
   consumers = {
@@ -238,10 +240,11 @@ resource "aws_lambda_permission" "relay_schedule" {
   source_arn    = aws_cloudwatch_event_rule.relay.arn
 }
 
-# The factory's callback secret and the operator's token, each read by one function.
+# The factory's callback secret (arrivals_intake checks callbacks, restock signs requests) and
+# the operator's token (admin).
 resource "aws_secretsmanager_secret" "callback" {
   name                    = "${var.name}/callback-secret"
-  description             = "HMAC secret of the Legacy Factory's callbacks (arrivals_intake)"
+  description             = "HMAC secret shared with the Legacy Factory (arrivals_intake, restock)"
   recovery_window_in_days = 7
 }
 

@@ -2,11 +2,11 @@
 
 #include <spdlog/spdlog.h>
 
-#include "app/callback_signature.h"
 #include "app/topology.h"
 #include "app/trace_attributes.h"
 #include "codec/events_json.h"
 #include "codec/factory_json.h"
+#include "codec/factory_signature.h"
 #include "common/logging.h"
 #include "domain/validation.h"
 
@@ -16,7 +16,7 @@ Result<domain::Arrival> ArrivalIntake::accept(std::string_view timestamp,
                                               std::string_view signature, std::string_view body) {
   const TimePoint now = clock_.now();
   DONUT_RETURN_IF_ERROR(
-      verify_callback(options_.secret, timestamp, signature, body, now, options_.max_skew));
+      codec::verify_callback(options_.secret, timestamp, signature, body, now, options_.max_skew));
   DONUT_ASSIGN_OR_RETURN(auto callback, codec::decode_factory_callback(body));
   DONUT_RETURN_IF_ERROR(domain::validate_product_id(callback.product_id));
   if (callback.request_id.empty()) {

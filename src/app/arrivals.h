@@ -1,6 +1,6 @@
 // Stock arrivals: the intake behind the factory's callback, and the worker that applies them.
 //
-// ArrivalIntake authenticates the callback (callback_signature.h), decodes it, and enqueues an
+// ArrivalIntake authenticates the callback (codec/factory_signature.h), decodes it, and enqueues an
 // Arrival on the stock-arrivals queue; nothing touches the stock on the request path, so a
 // burst of callbacks never contends with sales. What the arrival is — its request id, the
 // restock it is for, product and quantity — comes only from the signed body: the request id is

@@ -79,10 +79,13 @@ void add_http_server_options(CLI::App& app, LocalConfig& c) {
       ->capture_default_str();
 }
 
-void add_sales_options(CLI::App& app, LocalConfig& c) {
+void add_admin_token_option(CLI::App& app, LocalConfig& c) {
   app.add_option("--admin-token", c.http.admin_token,
                  "Bearer token of the /admin routes (default: <data-dir>/admin-token)")
       ->envname("DONUT_ADMIN_TOKEN");
+}
+
+void add_sales_options(CLI::App& app, LocalConfig& c) {
   app.add_option("--order-strategy", c.order_strategy,
                  "group (group commit, default) or per-request (one transaction per order)")
       ->envname("DONUT_ORDER_STRATEGY")
@@ -129,9 +132,17 @@ void add_restock_options(CLI::App& app, LocalConfig& c) {
 }
 
 void add_factory_options(CLI::App& app, LocalConfig& c) {
+  app.add_option("--factory-host", c.factory.simulator_host,
+                 "Address the factory simulator listens on (a test stand-in: keep it private)")
+      ->envname("DONUT_FACTORY_HOST")
+      ->capture_default_str();
   app.add_option("--factory-port", c.factory.simulator_port, "Port of the factory simulator")
       ->envname("DONUT_FACTORY_PORT")
       ->capture_default_str();
+  app.add_option("--factory-callback-url", c.factory.callback_url,
+                 "The only URL the simulator calls back (default: <public-url>/v1/stock-arrivals, "
+                 "the shop of `donut up`)")
+      ->envname("DONUT_FACTORY_CALLBACK_URL");
   app.add_option("--factory-delay-ms", c.factory.delay_ms, "Simulator: manufacturing time")
       ->envname("DONUT_FACTORY_DELAY_MS")
       ->capture_default_str();

@@ -22,12 +22,14 @@ void add_common_options(CLI::App& app, local::LocalConfig& c, LogSettings& log);
 void add_queue_options(CLI::App& app, local::LocalConfig& c);
 // The catalogue a role adds on start.
 void add_seed_options(CLI::App& app, local::LocalConfig& c);
-// The address the role's servers listen on (sales / arrivals, the factory simulator).
+// The address the sales / arrivals server listens on.
 void add_host_option(CLI::App& app, local::LocalConfig& c);
 // The sales / arrivals HTTP server's port and limits.
 void add_http_server_options(CLI::App& app, local::LocalConfig& c);
-// The sale itself and the admin routes.
+// The sale itself.
 void add_sales_options(CLI::App& app, local::LocalConfig& c);
+// The bearer token of the operator's routes (the shop's /admin, the simulator's knobs).
+void add_admin_token_option(CLI::App& app, local::LocalConfig& c);
 // The factory's callback secret (the intake verifies it, the simulator signs with it).
 void add_callback_options(CLI::App& app, local::LocalConfig& c);
 // The restock worker: the factory it calls, leases, retries.

@@ -54,9 +54,10 @@ const RoleCommand kRoleCommands[] = {
 void add_options(CLI::App& sub, const RoleCommand& role, LocalConfig& c) {
   add_queue_options(sub, c);
   add_seed_options(sub, c);
-  if (role.options & (kHttpServer | kFactory)) add_host_option(sub, c);
+  if (role.options & kHttpServer) add_host_option(sub, c);
   if (role.options & kHttpServer) add_http_server_options(sub, c);
   if (role.options & kSales) add_sales_options(sub, c);
+  if (role.options & (kSales | kFactory)) add_admin_token_option(sub, c);
   if (role.options & kCallback) add_callback_options(sub, c);
   if (role.options & kRestock) add_restock_options(sub, c);
   if (role.options & kFactory) add_factory_options(sub, c);

@@ -15,7 +15,6 @@
 #include "adapters/sqlite/sqlite_broker.h"
 #include "adapters/sqlite/sqlite_store.h"
 #include "app/arrivals.h"
-#include "app/callback_signature.h"
 #include "app/notifier.h"
 #include "app/order_service.h"
 #include "app/outbox_relay.h"
@@ -23,6 +22,7 @@
 #include "app/restock_handler.h"
 #include "app/topology.h"
 #include "codec/factory_json.h"
+#include "codec/factory_signature.h"
 #include "common/random.h"
 #include "sim/faulty_ports.h"
 #include "sim/sim_clock.h"
@@ -388,7 +388,7 @@ void World::factory_calls_back() {
   const int64_t seconds = to_unix_ms(clock_.now()) / 1000;
   const bool forged = dice_.roll(Fault::factory_wrong_signature);
   const std::string signature =
-      app::sign_callback(forged ? "not-the-secret" : kCallbackSecret, seconds, body);
+      codec::sign_callback(forged ? "not-the-secret" : kCallbackSecret, seconds, body);
   bool accepted = false;
   run_role(Role::intake, [&] {
     accepted = intake_->accept(std::to_string(seconds), signature, body).has_value();

@@ -395,14 +395,14 @@ test('admin: token required; stock, stats and queues as documented', async () =>
 
 test('a failing factory fills the dead-letter queue; redrive completes the restock', async () => {
   const factory = (...args) => call('legacy-factory', main.factory, ...args);
-  assert.equal((await factory('PUT', '/admin/config', { json: { outage: true } })).status, 200);
+  assert.equal((await factory('PUT', '/admin/config', { headers: admin(), json: { outage: true } })).status, 200);
   const id = 'CP-502102';
   await shopCall('PUT', `/admin/products/${id}`, { headers: admin(), json: { stock: 1, restock_quantity: 5 } });
   assert.equal((await shopCall('POST', '/v1/orders', { json: { product_id: id, quantity: 1 } })).status, 201);
   const dlq = '/admin/queues/factory-requests-dlq';
   await eventually('a dead letter', async () =>
     (await shopCall('GET', `${dlq}/messages`, { headers: admin() })).body.messages.length === 1);
-  assert.equal((await factory('PUT', '/admin/config', { json: { outage: false } })).status, 200);
+  assert.equal((await factory('PUT', '/admin/config', { headers: admin(), json: { outage: false } })).status, 200);
   const moved = await shopCall('POST', `${dlq}/redrive`, { headers: admin() });
   assert.equal(moved.body.moved, 1);
   await eventually('the redriven restock', async () =>
@@ -413,19 +413,37 @@ test('a failing factory fills the dead-letter queue; redrive completes the resto
 test('the factory simulator answers as the Legacy Factory document says', async () => {
   const factory = (...args) => call('legacy-factory', main.factory, ...args);
   const request = { MessageAttributeProductId: 'CP-502104', MessageAttributeProductCnt: 1,
-    MessageAttributeRequestId: 'openapi-factory-1', CallbackUrl: 'http://127.0.0.1:9/v1/stock-arrivals' };
+    MessageAttributeRequestId: 'openapi-factory-1', CallbackUrl: `${main.url}/v1/stock-arrivals` };
+  // Signed as the restock worker signs (codec/factory_signature.h).
+  const signed = (json, secret = main.secret) => {
+    const body = JSON.stringify(json);
+    const ts = String(Math.floor(Date.now() / 1000));
+    const signature = 'v1=' + createHmac('sha256', secret).update(`manufacture-request:${ts}.${body}`).digest('hex');
+    return { headers: { 'content-type': 'application/json', 'x-donut-timestamp': ts, 'x-donut-signature': signature }, body };
+  };
+  const knobs = (json) => ({ headers: admin(), json });
+  const before = (await factory('GET', '/admin/stats', { headers: admin() })).body;
   assert.equal((await factory('GET', '/openapi.json')).status, 200);
-  assert.equal((await factory('POST', '/api/manufactures', { json: request })).status, 200);
-  assert.equal((await factory('POST', '/api/manufactures', { json: { MessageAttributeProductId: 'x' } })).status, 400);
-  assert.equal((await factory('POST', '/api/manufactures', { json: { ...request, pad: 'x'.repeat(20000) } })).status, 413);
-  assert.equal((await factory('PUT', '/admin/config', { json: { failure_rate: 2 } })).status, 400);
-  assert.equal((await factory('PUT', '/admin/config', { json: { pad: 'x'.repeat(20000) } })).status, 413);
-  assert.equal((await factory('PUT', '/admin/config', { json: { failure_rate: 1 } })).status, 200);
-  assert.equal((await factory('POST', '/api/manufactures', { json: request })).status, 500);
-  assert.equal((await factory('PUT', '/admin/config', { json: { failure_rate: 0, outage: true } })).status, 200);
-  assert.equal((await factory('POST', '/api/manufactures', { json: request })).status, 503);
-  assert.equal((await factory('PUT', '/admin/config', { json: { outage: false } })).status, 200);
-  assert.equal((await factory('GET', '/admin/stats')).status, 200);
+  assert.equal((await factory('POST', '/api/manufactures', signed(request))).status, 200);
+  assert.equal((await factory('POST', '/api/manufactures', { json: request })).status, 401, 'unsigned');
+  assert.equal((await factory('POST', '/api/manufactures', signed(request, 'guess'))).status, 401, 'forged');
+  assert.equal((await factory('POST', '/api/manufactures', signed({ MessageAttributeProductId: 'x' }))).status, 400);
+  assert.equal((await factory('POST', '/api/manufactures', signed({ ...request,
+    CallbackUrl: 'http://127.0.0.1:9/v1/stock-arrivals' }))).status, 400, 'another callback URL');
+  assert.equal((await factory('POST', '/api/manufactures', signed({ ...request, pad: 'x'.repeat(20000) }))).status, 413);
+  assert.equal((await factory('GET', '/admin/stats')).status, 401);
+  assert.equal((await factory('PUT', '/admin/config', { json: { outage: true } })).status, 401);
+  assert.equal((await factory('PUT', '/admin/config', knobs({ failure_rate: 2 }))).status, 400);
+  assert.equal((await factory('PUT', '/admin/config', knobs({ pad: 'x'.repeat(20000) }))).status, 413);
+  assert.equal((await factory('PUT', '/admin/config', knobs({ failure_rate: 1 }))).status, 200);
+  assert.equal((await factory('POST', '/api/manufactures', signed(request))).status, 500);
+  assert.equal((await factory('PUT', '/admin/config', knobs({ failure_rate: 0, outage: true }))).status, 200);
+  assert.equal((await factory('POST', '/api/manufactures', signed(request))).status, 503);
+  assert.equal((await factory('PUT', '/admin/config', knobs({ outage: false }))).status, 200);
+  const stats = await factory('GET', '/admin/stats', { headers: admin() });
+  assert.equal(stats.status, 200);
+  assert.equal(stats.body.accepted - before.accepted, 1, 'only the signed request for this shop was made');
+  assert.equal(stats.body.unauthorized - before.unauthorized, 2);
 });
 
 test('every operation is rate limited as documented', async () => {

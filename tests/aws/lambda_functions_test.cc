@@ -111,14 +111,7 @@ class LambdaFunctions : public ::testing::Test {
   void SetUp() override {
     prefix_ = "l" + random_hex(4) + "-";
     mail_to_ = "ops-" + prefix_ + "@example.com";
-    // The factory simulator, and API Gateway's part for the factory's callback.
-    factory::FactorySimulator::Options options;
-    options.secret = "callback-secret";
-    options.settings.manufacture_delay = Millis(50);
-    factory_ = std::make_unique<factory::FactorySimulator>(clock_, options);
-    factory_->add_routes(factory_router_);
-    factory_server_ = std::make_unique<http::Server>(server_options(), factory_router_.handler());
-    ASSERT_TRUE(factory_server_->start());
+    // API Gateway's part for the factory's callback, and the factory simulator calling it back.
     gateway_ = std::make_unique<http::Server>(
         server_options(), [this](http::Request&& request, http::Respond respond) {
           json::object headers;
@@ -131,6 +124,14 @@ class LambdaFunctions : public ::testing::Test {
           respond(std::move(response));
         });
     ASSERT_TRUE(gateway_->start());
+    factory::FactorySimulator::Options options;
+    options.secret = "callback-secret";
+    options.callback_url = gateway_->base_url() + "/v1/stock-arrivals";
+    options.settings.manufacture_delay = Millis(50);
+    factory_ = std::make_unique<factory::FactorySimulator>(clock_, options);
+    factory_->add_routes(factory_router_);
+    factory_server_ = std::make_unique<http::Server>(server_options(), factory_router_.handler());
+    ASSERT_TRUE(factory_server_->start());
 
     const std::pair<const char*, std::string> environment[] = {
         {"AWS_ACCESS_KEY_ID", "AKIDEXAMPLE"},

@@ -234,11 +234,14 @@ async function main() {
   startProcess('stunnel', 'stunnel4', [join(work, 'stunnel.conf')]);
   for (const [name, accept] of tunnels) await waitForPort(accept, `stunnel ${name}`);
 
-  // The Legacy Factory (simulator): called over plain HTTP as var.factory_url says; it calls
-  // back over HTTPS to API Gateway, trusting the private CA.
+  // The Legacy Factory (simulator): called over plain HTTP as var.factory_url says, it takes
+  // only requests the restock function signed with the shared secret, and calls back only API
+  // Gateway's callback URL, over HTTPS, trusting the private CA. Its secrets come from the
+  // environment, never the command line.
   startProcess('factory', options.donut, ['factory', '--factory-port', String(ports.factory),
-    '--callback-secret', variables.callback_secret, '--factory-delay-ms', '300',
-    '--data-dir', join(work, 'factory')], { DONUT_CA_BUNDLE: join(caDir, 'ca.pem'), DONUT_LOG_LEVEL: 'warn' });
+    '--factory-callback-url', `${gatewayUrl}/v1/stock-arrivals`, '--factory-delay-ms', '300',
+    '--data-dir', join(work, 'factory')], { DONUT_CA_BUNDLE: join(caDir, 'ca.pem'), DONUT_LOG_LEVEL: 'warn',
+    DONUT_CALLBACK_SECRET: variables.callback_secret, DONUT_ADMIN_TOKEN: variables.admin_token });
   await waitForPort(ports.factory, 'the factory simulator');
   const factory = `http://127.0.0.1:${ports.factory}`;
 
@@ -390,7 +393,7 @@ async function main() {
 
   // A failing factory: the request goes to the dead-letter queue; the operator redrives it.
   const setFactory = (config) => fetch(`${factory}/admin/config`, { method: 'PUT',
-    headers: { 'content-type': 'application/json' }, body: JSON.stringify(config) });
+    headers: { ...admin, 'content-type': 'application/json' }, body: JSON.stringify(config) });
   assert.equal((await setFactory({ failure_rate: 1 })).status, 200);
   assert.equal((await order('SBX-2', 1)).status, 201);
   const deadLetters = await eventually('the request in the dead-letter queue', async () => {

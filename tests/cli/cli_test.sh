@@ -111,6 +111,16 @@ check "dlq of an unknown queue" 2 "$donut" dlq list nothing --data-dir "$data/d"
 kill -TERM $pid; wait $pid; status=$?
 if [[ $status -eq 0 ]]; then echo "ok: up stops cleanly on SIGTERM"; else echo "FAIL: up exited $status"; failures=$((failures + 1)); fi
 
+# The factory simulator is a test stand-in: it stays on loopback when the shop is exposed.
+xport=$((port + 4)); xfport=$((port + 5))
+"$donut" up --data-dir "$data/x" --host 0.0.0.0 --port $xport --factory-port $xfport >"$data/x.log" 2>&1 &
+pid=$!
+for _ in $(seq 50); do curl -fs "http://127.0.0.1:$xport/healthz" >/dev/null && break; sleep 0.1; done
+check "--host 0.0.0.0 exposes the shop" 0 grep -q "0.0.0.0:$xport " <(ss -ltnH)
+check "the factory simulator still listens on loopback only" 0 grep -q "127.0.0.1:$xfport " <(ss -ltnH)
+check "and nowhere else" 1 grep -q "0.0.0.0:$xfport " <(ss -ltnH)
+kill -TERM $pid; wait $pid
+
 # A configuration file: common keys at the top, role keys in the role's section.
 cport=$((port + 2))
 printf 'data-dir = "%s"\n[up]\nport = %d\nfactory-port = %d\n' "$data/c" $cport $((cport + 1)) >"$data/donut.toml"

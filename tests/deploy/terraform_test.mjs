@@ -103,8 +103,12 @@ test('functions get every setting they read (hosts/lambda/functions.h), secrets 
   // Secrets reach a function as the ARN of its own secret, never as a value.
   assert.deepEqual(localsBlock.secrets.arrivals_intake,
     { DONUT_CALLBACK_SECRET_ARN: '${aws_secretsmanager_secret.callback.arn}' });
+  assert.deepEqual(localsBlock.secrets.restock,
+    { DONUT_CALLBACK_SECRET_ARN: '${aws_secretsmanager_secret.callback.arn}' },
+    'the restock worker signs its manufacture requests');
   assert.deepEqual(localsBlock.secrets.admin,
     { DONUT_ADMIN_TOKEN_ARN: '${aws_secretsmanager_secret.admin_token.arn}' });
+  assert.deepEqual(Object.keys(localsBlock.secrets).sort(), ['admin', 'arrivals_intake', 'restock']);
   assert.equal(one('aws_secretsmanager_secret_version', 'callback').secret_string, '${var.callback_secret}');
   assert.equal(one('aws_secretsmanager_secret_version', 'admin_token').secret_string, '${var.admin_token}');
   const policy = merged.data.aws_iam_policy_document.function[0];

@@ -133,13 +133,15 @@ inline void run_crash_rounds(const CrashRun& run, TempDir& dir) {
     seed << R"({"products":[{"id":"HOT","name":"Hot","price_cents":100,"stock":)" << kInitialStock
          << R"(,"restock_quantity":)" << kRestock << "}]}";
   }
+  // The same data folder: the factory shares the shop's callback secret and admin token.
+  const std::string port = std::to_string(free_port());
   Child factory({DONUT_BINARY, "factory", "--data-dir", dir.path().string(), "--factory-port", "0",
+                 "--factory-callback-url", "http://127.0.0.1:" + port + "/v1/stock-arrivals",
                  "--factory-delay-ms", "30", "--no-seed", "--log-level", "info"},
                 "factory simulator on ");
   const std::string factory_url = factory.ready_line();
   ASSERT_FALSE(factory_url.empty());
 
-  const std::string port = std::to_string(free_port());
   auto up_args = [&](bool seed) {
     std::vector<std::string> args{DONUT_BINARY,
                                   "up",
@@ -228,7 +230,9 @@ inline void run_crash_rounds(const CrashRun& run, TempDir& dir) {
   EXPECT_EQ(kInitialStock + w.units_arrived - w.units_sold, w.stock);
   EXPECT_EQ(w.arrivals, w.restocks_arrived);
   if (!settled) {
-    std::system(("curl -s " + factory_url + "/admin/stats >&2").c_str());
+    std::system(("curl -s -H \"Authorization: Bearer $(cat " + dir.file("admin-token") + ")\" " +
+                 factory_url + "/admin/stats >&2")
+                    .c_str());
     run.explain_stuck();
   }
   std::cout << "crash points survived: " << run.crash_points

@@ -13,7 +13,7 @@
 #include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
 
-#include "app/callback_signature.h"
+#include "codec/factory_signature.h"
 #include "factory/simulator.h"
 #include "support/test_system.h"
 
@@ -169,7 +169,7 @@ TEST_F(EndToEnd, RepeatedAndForgedCallbacksChangeNothing) {
   const std::vector<std::pair<std::string, std::string>> signed_headers = {
       {"Content-Type", "application/json"},
       {"X-Factory-Timestamp", std::to_string(now)},
-      {"X-Factory-Signature", app::sign_callback(secret, now, body)}};
+      {"X-Factory-Signature", codec::sign_callback(secret, now, body)}};
   for (int i = 0; i < 3; ++i) {
     EXPECT_EQ(testing::request("POST", url_ + "/v1/stock-arrivals", body, signed_headers).status,
               202);
@@ -178,10 +178,11 @@ TEST_F(EndToEnd, RepeatedAndForgedCallbacksChangeNothing) {
   std::this_thread::sleep_for(Millis(200));
   EXPECT_EQ(stock("CP-3"), 7) << "applied once";
 
-  auto forged = testing::request("POST", url_ + "/v1/stock-arrivals", body,
-                                 {{"Content-Type", "application/json"},
-                                  {"X-Factory-Timestamp", std::to_string(now)},
-                                  {"X-Factory-Signature", app::sign_callback("guess", now, body)}});
+  auto forged =
+      testing::request("POST", url_ + "/v1/stock-arrivals", body,
+                       {{"Content-Type", "application/json"},
+                        {"X-Factory-Timestamp", std::to_string(now)},
+                        {"X-Factory-Signature", codec::sign_callback("guess", now, body)}});
   EXPECT_EQ(forged.status, 401);
   EXPECT_EQ(testing::error_code(forged), "unauthorized");
   const int64_t old = now - 3600;
@@ -189,7 +190,7 @@ TEST_F(EndToEnd, RepeatedAndForgedCallbacksChangeNothing) {
       testing::request("POST", url_ + "/v1/stock-arrivals", body,
                        {{"Content-Type", "application/json"},
                         {"X-Factory-Timestamp", std::to_string(old)},
-                        {"X-Factory-Signature", app::sign_callback(secret, old, body)}});
+                        {"X-Factory-Signature", codec::sign_callback(secret, old, body)}});
   EXPECT_EQ(replayed.status, 401) << "a stale timestamp is a replay";
   EXPECT_EQ(depth("stock-arrivals"), 0);
   EXPECT_EQ(stock("CP-3"), 7);
@@ -209,7 +210,7 @@ TEST_F(EndToEnd, OutOfOrderCallbacksAreEachAppliedOnce) {
     return testing::request("POST", url_ + "/v1/stock-arrivals", body,
                             {{"Content-Type", "application/json"},
                              {"X-Factory-Timestamp", std::to_string(now)},
-                             {"X-Factory-Signature", app::sign_callback(secret, now, body)}})
+                             {"X-Factory-Signature", codec::sign_callback(secret, now, body)}})
         .status;
   };
   // The second batch reports first, then the first, then the second again.

@@ -115,6 +115,10 @@ start_role() {
 admin() {  # admin <method> <path>
   curl -fsS -m 10 -X "$1" -H "Authorization: Bearer $(cat "$run/data/admin-token")" "$sales_url$2"
 }
+factory_config() {  # factory_config '<JSON>': the simulator's knobs take the same token
+  curl -fsS -m 5 -X PUT -H "Authorization: Bearer $(cat "$run/data/admin-token")" \
+    "$factory_url/admin/config" -d "$1" >/dev/null
+}
 json() {  # json '<JavaScript expression of d>' < document
   node -e 'let t = ""; process.stdin.on("data", (c) => (t += c)).on("end", () => { const d = JSON.parse(t); console.log(eval(process.argv[1])); })' "$1"
 }
@@ -139,7 +143,7 @@ fault_start() {
       sleep 2
       start_sales
       start_restock ;;
-    factory-down) curl -fsS -m 5 -X PUT "$factory_url/admin/config" -d '{"outage":true}' >/dev/null ;;
+    factory-down) factory_config '{"outage":true}' ;;
     rabbitmq-node-kill) kill -9 "$(cat "$work/mq/rabbit.pid")" ;;
     sqs-pause) kill -STOP "$(cat "$work/sqs/server.pid")" ;;
   esac
@@ -152,7 +156,7 @@ fault_end() {
     mariadb-restart) "$servers" mariadb start "$work/db" "$db_port" ;;
     mariadb-pause) kill -CONT "$(cat "$work/db/server.pid")" ;;
     role-kill) ;;
-    factory-down) curl -fsS -m 5 -X PUT "$factory_url/admin/config" -d '{"outage":false}' >/dev/null ;;
+    factory-down) factory_config '{"outage":false}' ;;
     rabbitmq-node-kill) "$servers" rabbitmq start "$work/mq" "$mq_port" ;;
     sqs-pause) kill -CONT "$(cat "$work/sqs/server.pid")" ;;
   esac
@@ -200,7 +204,8 @@ for fault in "${faults[@]}"; do
   arrivals_url="http://127.0.0.1:$arrivals_port"
   factory_url="http://127.0.0.1:$factory_port"
   pids=()
-  start_role factory "factory simulator on" factory --factory-port "$factory_port" --factory-delay-ms 300
+  start_role factory "factory simulator on" factory --factory-port "$factory_port" --factory-delay-ms 300 \
+    --factory-callback-url "$arrivals_url/v1/stock-arrivals"
   start_sales
   start_role arrivals "listening on" arrivals --port "$arrivals_port"
   start_restock

@@ -65,21 +65,28 @@ class SelfHosted : public ::testing::Test {
   struct Pipeline {
     std::unique_ptr<testing::Child> factory, sales, arrivals, relay;
     std::string factory_url, sales_url, arrivals_url;
+    std::string admin_token;  // the roles share the data folder's token and secret
     boost::json::value factory_stats() const {
-      return testing::request("GET", factory_url + "/admin/stats").json;
+      return testing::request("GET", factory_url + "/admin/stats", "",
+                              {{"Authorization", "Bearer " + admin_token}})
+          .json;
     }
   };
   Pipeline start_pipeline(const std::vector<std::string>& factory_options) {
     Pipeline p;
-    std::vector<std::string> factory_args{"factory", "--factory-port", "0"};
+    const std::string arrivals_port = std::to_string(testing::free_port());
+    p.arrivals_url = "http://127.0.0.1:" + arrivals_port;
+    std::vector<std::string> factory_args{"factory", "--factory-port", "0",
+                                          "--factory-callback-url",
+                                          p.arrivals_url + "/v1/stock-arrivals"};
     factory_args.insert(factory_args.end(), factory_options.begin(), factory_options.end());
     p.factory = role(factory_args, "factory simulator on ");
     p.factory_url = p.factory->ready_line();
+    p.admin_token = testing::read_file(dir_.path() / "admin-token");
+    while (!p.admin_token.empty() && p.admin_token.back() == '\n') p.admin_token.pop_back();
     p.sales = sales();
     p.sales_url = p.sales->ready_line();
-    const std::string arrivals_port = std::to_string(testing::free_port());
     p.arrivals = role({"arrivals", "--port", arrivals_port}, "listening on ");
-    p.arrivals_url = "http://127.0.0.1:" + arrivals_port;
     p.relay = role({"relay"}, "ready");
     return p;
   }

@@ -10,9 +10,12 @@
 
 #include <gtest/gtest.h>
 
-#include "app/callback_signature.h"
+#include "codec/factory_json.h"
+#include "codec/factory_signature.h"
+#include "factory/simulator.h"
 #include "http/router.h"
 #include "http/server.h"
+#include "support/raw_http.h"
 #include "support/test_system.h"
 
 namespace donut {
@@ -140,7 +143,7 @@ std::vector<std::pair<std::string, std::string>> signed_by(const std::string& se
                           .count();
   return {{"Content-Type", "application/json"},
           {"X-Factory-Timestamp", std::to_string(now)},
-          {"X-Factory-Signature", app::sign_callback(secret, now, body)}};
+          {"X-Factory-Signature", codec::sign_callback(secret, now, body)}};
 }
 
 TEST_F(TrustBoundaries, ACapturedCallbackReplayedWithOtherUrlParametersAddsNothing) {
@@ -217,6 +220,98 @@ TEST_F(TrustBoundaries, ACallbackNamingNoRequestIsRefused) {
   std::this_thread::sleep_for(Millis(300));
   EXPECT_EQ(stock("CP-A"), 0) << "nothing was added";
   EXPECT_EQ(system_->store().get_restock(restock_a)->state, domain::RestockState::open);
+}
+
+// What a manufacture request of the shop looks like: the Legacy Factory fields, signed.
+struct ManufactureCall {
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+ManufactureCall manufacture_call(const std::string& secret, const std::string& request_id,
+                                 int64_t quantity, const std::string& callback_url,
+                                 int64_t age_seconds = 0) {
+  ports::ManufactureRequest r;
+  r.product_id = "CP-A";
+  r.quantity = quantity;
+  r.request_id = request_id;
+  r.callback_url = callback_url;
+  ManufactureCall call{codec::encode_manufacture_request(r), {}};
+  const int64_t at = std::chrono::duration_cast<std::chrono::seconds>(
+                         std::chrono::system_clock::now().time_since_epoch())
+                         .count() -
+                     age_seconds;
+  call.headers = {{"Content-Type", "application/json"},
+                  {"X-Donut-Timestamp", std::to_string(at)},
+                  {"X-Donut-Signature", codec::sign_manufacture_request(secret, at, call.body)}};
+  return call;
+}
+
+// The issue's own reproduction first: anyone could POST a manufacture request with the shop's
+// callback URL and a million units, and the simulator signed the callback with the shop's
+// secret. Now only the shop's signed, fresh request for the shop's own callback URL is made.
+TEST_F(TrustBoundaries, TheFactorySimulatorManufacturesOnlyWhatTheShopSigned) {
+  auto config = testing::fast_config(dir_);
+  config.roles.restock = false;  // the test plays the restock worker
+  start(std::move(config));
+  add_product("CP-A", 1, 5);
+  const auto restock = testing::json_string(post_order(url_, "CP-A", 1).json, "restock_id");
+  const auto& c = system_->config();
+  const std::string factory = system_->factory_url() + "/api/manufactures";
+  const std::string callback = url_ + "/v1/stock-arrivals";
+  auto post = [&](const ManufactureCall& call) {
+    return testing::request("POST", factory, call.body, call.headers);
+  };
+
+  auto unsigned_call = manufacture_call(c.http.callback_secret, restock, 1'000'000, callback);
+  unsigned_call.headers.resize(1);  // Content-Type only
+  auto refused = post(unsigned_call);
+  EXPECT_EQ(refused.status, 401) << refused.body;
+  EXPECT_EQ(testing::error_code(refused), "unauthorized");
+  EXPECT_EQ(post(manufacture_call("guess", restock, 1'000'000, callback)).status, 401) << "forged";
+  EXPECT_EQ(
+      post(manufacture_call(c.http.callback_secret, restock, 1'000'000, callback, 3600)).status,
+      401)
+      << "replayed an hour later";
+  testing::RawListener elsewhere;
+  const std::string other = "http://127.0.0.1:" + std::to_string(elsewhere.port()) + "/steal";
+  auto redirected = post(manufacture_call(c.http.callback_secret, restock, 5, other));
+  EXPECT_EQ(redirected.status, 400) << redirected.body;
+  EXPECT_NE(redirected.body.find("CallbackUrl"), std::string::npos) << redirected.body;
+
+  // The shop's own request: made once, however often it is replayed inside the window.
+  const auto genuine = manufacture_call(c.http.callback_secret, restock, 5, callback);
+  EXPECT_EQ(post(genuine).status, 200);
+  EXPECT_EQ(post(genuine).status, 200) << "a replay is acknowledged";
+  ASSERT_TRUE(eventually([&] { return stock("CP-A") == 5; }));
+  std::this_thread::sleep_for(Millis(500));  // several manufacturing delays
+  EXPECT_EQ(stock("CP-A"), 5) << "one batch, for the one signed request";
+  EXPECT_EQ(elsewhere.received(Millis(100)), "") << "nothing was sent anywhere else";
+  const auto stats = system_->factory()->stats();
+  EXPECT_EQ(stats.accepted, 1);
+  EXPECT_EQ(stats.duplicates, 1);
+  EXPECT_EQ(stats.unauthorized, 3);
+  EXPECT_EQ(stats.rejected, 1);
+  EXPECT_EQ(stats.callbacks_sent, 1);
+}
+
+TEST_F(TrustBoundaries, TheFactorySimulatorsKnobsNeedTheAdminToken) {
+  start(testing::fast_config(dir_));
+  const std::string knobs = system_->factory_url() + "/admin/config";
+  const std::string stats = system_->factory_url() + "/admin/stats";
+  for (const auto& headers : std::vector<std::vector<std::pair<std::string, std::string>>>{
+           {},
+           {{"Authorization", "Bearer guess"}},
+           {{"Authorization", "Basic Z3Vlc3M6Z3Vlc3M="}}}) {
+    auto changed = testing::request("PUT", knobs, R"({"outage":true})", headers);
+    EXPECT_EQ(changed.status, 401) << changed.body;
+    EXPECT_EQ(testing::request("GET", stats, "", headers).status, 401);
+  }
+  EXPECT_FALSE(system_->factory()->settings().outage) << "the knobs did not move";
+  const auto auth =
+      std::make_pair(std::string("Authorization"), "Bearer " + system_->config().http.admin_token);
+  EXPECT_EQ(testing::request("PUT", knobs, R"({"outage":true})", {auth}).status, 200);
+  EXPECT_TRUE(system_->factory()->settings().outage);
+  EXPECT_EQ(testing::request("GET", stats, "", {auth}).status, 200);
 }
 
 }  // namespace

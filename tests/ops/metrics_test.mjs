@@ -37,8 +37,9 @@ before(async () => {
   assert.equal((await order('M-1', 1)).status, 409);
   await eventually('M-1 restocked', async () => (await json(await fetch(`${shop.url}/v1/products/M-1`))).body.stock === 5);
   // A failing factory: the next restock ends in the dead-letter queue.
-  await fetch(`${shop.factory}/admin/config`, { method: 'PUT', headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ failure_rate: 1 }) });
+  const knobs = await fetch(`${shop.factory}/admin/config`, { method: 'PUT',
+    headers: { ...admin(), 'content-type': 'application/json' }, body: JSON.stringify({ failure_rate: 1 }) });
+  assert.equal(knobs.status, 200);
   assert.equal((await put('M-2', 1)).status, 200);
   assert.equal((await order('M-2', 1)).status, 201);
   await eventually('a dead letter', async () => {

@@ -12,19 +12,20 @@
 #include "adapters/memory/memory_broker.h"
 #include "adapters/memory/memory_store.h"
 #include "app/arrivals.h"
-#include "app/callback_signature.h"
 #include "app/notifier.h"
 #include "app/outbox_relay.h"
 #include "app/queue_consumer.h"
 #include "app/restock_handler.h"
 #include "app/topology.h"
 #include "codec/events_json.h"
+#include "codec/factory_signature.h"
 #include "common/ids.h"
 #include "common/reconnect_gate.h"
 #include "common/trace.h"
 
 namespace donut::app {
 namespace {
+using codec::sign_callback;
 
 // A factory that answers as scripted and can be made to hang until released.
 class ScriptedFactory : public ports::FactoryClient {

@@ -1,14 +1,15 @@
-// The factory-callback signature: HMAC-SHA256 over timestamp + "." + body, and its checks.
+// The Legacy Factory contract's signatures: the callback's HMAC-SHA256 over timestamp + "." +
+// body, the manufacture request's over a prefixed text, and their checks.
 #include <optional>
 #include <string>
 #include <utility>
 
 #include <gtest/gtest.h>
 
-#include "app/callback_signature.h"
+#include "codec/factory_signature.h"
 #include "common/crypto.h"
 
-namespace donut::app {
+namespace donut::codec {
 namespace {
 
 const TimePoint kNow = from_unix_ms(1'764'000'000'000);
@@ -67,5 +68,36 @@ TEST(CallbackSignature, RefusesEveryKindOfWrong) {
                                       sign_callback("secret", future, body), body, kNow)));
 }
 
+TEST(ManufactureRequestSignature, AcceptsAFreshCorrectSignatureAndRefusesTheRest) {
+  const std::string body = R"({"MessageAttributeRequestId":"r-1"})";
+  const auto ts = std::to_string(kNowSeconds);
+  const auto good = sign_manufacture_request("secret", kNowSeconds, body);
+  EXPECT_EQ(good.rfind("v1=", 0), 0u);
+  EXPECT_TRUE(verify_manufacture_request("secret", ts, good, body, kNow));
+  auto refused = [&](Status s) { return !s && s.error().code == ErrorCode::unauthorized; };
+  EXPECT_TRUE(refused(verify_manufacture_request("guess", ts, good, body, kNow)));
+  EXPECT_TRUE(refused(verify_manufacture_request("secret", ts, good, body + " ", kNow)));
+  EXPECT_TRUE(refused(verify_manufacture_request("secret", "", good, body, kNow)));
+  EXPECT_TRUE(refused(verify_manufacture_request("", ts, good, body, kNow)));
+  const int64_t old = kNowSeconds - 301;
+  EXPECT_TRUE(refused(verify_manufacture_request(
+      "secret", std::to_string(old), sign_manufacture_request("secret", old, body), body, kNow)))
+      << "replayed after the window";
+}
+
+// A manufacture request and a callback carry the same fields: a capture of one must not pass
+// as the other.
+TEST(ManufactureRequestSignature, ARequestIsNeverACallbackNorACallbackARequest) {
+  const std::string body =
+      R"({"MessageAttributeProductId":"CP-1","MessageAttributeProductCnt":5,)"
+      R"("MessageAttributeRequestId":"r-1","CallbackUrl":"http://127.0.0.1:8080/v1/stock-arrivals"})";
+  const auto ts = std::to_string(kNowSeconds);
+  const auto request = sign_manufacture_request("secret", kNowSeconds, body);
+  const auto callback = sign_callback("secret", kNowSeconds, body);
+  EXPECT_NE(request, callback);
+  EXPECT_FALSE(verify_callback("secret", ts, request, body, kNow));
+  EXPECT_FALSE(verify_manufacture_request("secret", ts, callback, body, kNow));
+}
+
 }  // namespace
-}  // namespace donut::app
+}  // namespace donut::codec

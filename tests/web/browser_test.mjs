@@ -5,10 +5,12 @@
 // the stock come back by itself; ordering works from the keyboard; every field has a label;
 // a phone-sized window needs no sideways scrolling. Console: a failing factory fills the
 // dead-letter queue and the console shows it; with a wrong token its buttons are refused
-// (and nothing moves); with the token, redrive puts the restock through.
+// (and nothing moves); with the token, redrive puts the restock through. Another site: a page the
+// operator visits cannot make the factory simulator manufacture or change its knobs.
 //
 //   node tests/web/browser_test.mjs <donut binary> <repository> [--screenshots <dir>]
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -29,7 +31,8 @@ const admin = (method, path, body) => fetch(`${shop.url}${path}`, { method,
 const product = (id, stock, restock) => admin('PUT', `/admin/products/${id}`,
   { name: `Sandbox ${id}`, price_cents: 275, stock, restock_quantity: restock });
 const factory = (config) => fetch(`${shop.factory}/admin/config`, { method: 'PUT',
-  headers: { 'content-type': 'application/json' }, body: JSON.stringify(config) });
+  headers: { authorization: `Bearer ${shop.token}`, 'content-type': 'application/json' },
+  body: JSON.stringify(config) });
 const ordersOf = async (id) => (await admin('GET', '/admin/stats')).body.products.find((p) => p.product_id === id)?.orders;
 
 before(async () => {
@@ -161,4 +164,49 @@ test('console: a failing factory fills the dead-letter queue; refused without th
   }
   assert.deepEqual(problems, []);
   await page.close();
+});
+
+// The operator has `donut up` running and visits another site. Its page tries every way a
+// browser lets a page reach another origin without the user: a form posted into a hidden frame,
+// a no-cors fetch (a "simple" request the browser sends without asking), and fetches with the
+// methods and headers that need a CORS preflight. None may manufacture or touch a knob.
+test('another site cannot make the factory simulator manufacture or change its knobs', async () => {
+  assert.equal((await product('SB-4', 0, 5)).status, 200);
+  const order = JSON.stringify({ MessageAttributeProductId: 'SB-4', MessageAttributeProductCnt: 1000000,
+    MessageAttributeRequestId: 'cross-site-1', CallbackUrl: `${shop.url}/v1/stock-arrivals` });
+  const attack = `<!doctype html><title>cute donuts</title>
+<iframe name="sink" hidden></iframe>
+<form id="f" method="POST" enctype="text/plain" target="sink" action="${shop.factory}/api/manufactures">
+<input name='${order.slice(0, -1)},"x":"' value='"}'></form>
+<script>
+const factory = ${JSON.stringify(shop.factory)};
+const tries = [
+  () => fetch(factory + '/api/manufactures', { method: 'POST', mode: 'no-cors',
+    headers: { 'content-type': 'text/plain' }, body: ${JSON.stringify(order)} }),
+  () => fetch(factory + '/api/manufactures', { method: 'POST',
+    headers: { 'content-type': 'application/json' }, body: ${JSON.stringify(order)} }),
+  () => fetch(factory + '/admin/config', { method: 'PUT', body: '{"outage":true}' }),
+  () => fetch(factory + '/admin/config', { method: 'PUT', mode: 'no-cors', body: '{"outage":true}' }),
+  () => fetch(factory + '/admin/config', { method: 'POST', mode: 'no-cors', body: '{"outage":true}' }),
+];
+document.getElementById('f').submit();
+Promise.allSettled(tries.map((t) => t())).then(() => setTimeout(() => { document.title = 'done'; }, 500));
+</script>`;
+  const site = createServer((req, res) => { res.writeHead(200, { 'content-type': 'text/html' }); res.end(attack); });
+  await new Promise((ready) => site.listen(0, '127.0.0.1', ready));
+  const before = await (await fetch(`${shop.factory}/admin/stats`, { headers: { authorization: `Bearer ${shop.token}` } })).json();
+  const page = await browser.newPage();
+  // "localhost" and "127.0.0.1" are different sites to the browser, as an attacker's domain is.
+  await page.goto(`http://localhost:${site.address().port}/`);
+  await page.waitForFunction(() => document.title === 'done', { timeout: 20000 });
+  await page.close();
+  site.close();
+  await sleep(2500);  // longer than the simulator's manufacturing delay
+  const after = await (await fetch(`${shop.factory}/admin/stats`, { headers: { authorization: `Bearer ${shop.token}` } })).json();
+  assert.equal(after.accepted, before.accepted, 'nothing was manufactured');
+  assert.equal(after.callbacks_sent, before.callbacks_sent, 'nothing was called back');
+  assert.ok(after.unauthorized > before.unauthorized, 'the requests that got through were refused');
+  assert.equal(after.config.outage, false, 'the knobs did not move');
+  assert.equal(after.config.failure_rate, before.config.failure_rate);
+  assert.equal((await admin('GET', '/admin/stats')).body.products.find((p) => p.product_id === 'SB-4').stock, 0);
 });

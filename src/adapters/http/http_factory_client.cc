@@ -4,21 +4,27 @@
 
 #include "adapters/http/curl_client.h"
 #include "codec/factory_json.h"
+#include "codec/factory_signature.h"
 #include "codec/json_fields.h"
 
 namespace donut::http_client {
 
 Result<ports::FactoryAck> HttpFactoryClient::request_manufacture(
     const ports::ManufactureRequest& request) {
-  DONUT_ASSIGN_OR_RETURN(
-      auto response,
-      http_client::post_json(
-          options_.base_url + "/api/manufactures", codec::encode_manufacture_request(request),
-          request.traceparent.empty()
-              ? std::vector<std::pair<std::string, std::string>>{}
-              : std::vector<std::pair<std::string, std::string>>{{"traceparent",
-                                                                  request.traceparent}},
-          options_.timeout));
+  std::string body = codec::encode_manufacture_request(request);
+  std::vector<std::pair<std::string, std::string>> headers;
+  if (!request.traceparent.empty()) headers.emplace_back("traceparent", request.traceparent);
+  if (!options_.secret.empty()) {
+    const int64_t seconds = std::chrono::duration_cast<std::chrono::seconds>(
+                                std::chrono::system_clock::now().time_since_epoch())
+                                .count();
+    headers.emplace_back(codec::kRequestTimestampHeader, std::to_string(seconds));
+    headers.emplace_back(codec::kRequestSignatureHeader,
+                         codec::sign_manufacture_request(options_.secret, seconds, body));
+  }
+  DONUT_ASSIGN_OR_RETURN(auto response,
+                         http_client::post_json(options_.base_url + "/api/manufactures",
+                                                std::move(body), headers, options_.timeout));
   const long status = response.status;
   if (status >= 200 && status < 300) {
     ports::FactoryAck ack;

@@ -281,10 +281,12 @@ Result<InvocationHandler> restock_function(Wiring& wiring) {
   DONUT_ASSIGN_OR_RETURN(auto* store, wiring.store());
   DONUT_ASSIGN_OR_RETURN(auto factory_url, required_env("DONUT_FACTORY_URL"));
   DONUT_ASSIGN_OR_RETURN(auto callback_url, required_env("DONUT_CALLBACK_URL"));
+  // Signs the manufacture requests, so a factory that checks knows they come from the shop.
+  DONUT_ASSIGN_OR_RETURN(auto secret, wiring.secret_setting("DONUT_CALLBACK_SECRET"));
   auto state = std::make_shared<State>();
   const Millis factory_timeout = http_client::HttpFactoryClient::Options{}.timeout;
   state->factory = std::make_unique<http_client::HttpFactoryClient>(
-      http_client::HttpFactoryClient::Options{factory_url, factory_timeout});
+      http_client::HttpFactoryClient::Options{factory_url, factory_timeout, std::move(secret)});
   app::RestockHandler::Options options;
   // The lease owner: this execution environment (its log stream is unique) and the receipt.
   options.worker_id = env("AWS_LAMBDA_LOG_STREAM_NAME", "lambda-" + random_hex(8));

@@ -4,7 +4,8 @@
 //   sales            API Gateway -> Sales API. Publishes a stock-out's events right after the
 //                    order that caused it (the scheduled relay is the safety net).
 //   arrivals_intake  API Gateway -> factory callback -> stock-arrivals queue
-//   restock          SQS factory-requests -> Legacy Factory API
+//   restock          SQS factory-requests -> Legacy Factory API (requests signed with the
+//                    callback secret)
 //   arrivals         SQS stock-arrivals   -> warehouse, exactly once per arrival
 //   notifier         SQS notifications    -> e-mail through SES
 //   relay            schedule             -> outbox -> SNS

@@ -34,6 +34,10 @@
 namespace donut::local {
 namespace fs = std::filesystem;
 
+namespace {
+constexpr char kCallbackPath[] = "/v1/stock-arrivals";  // of the arrivals route
+}  // namespace
+
 wiring::StoreSettings LocalConfig::store_settings() const {
   wiring::StoreSettings s = store;
   if (s.database.empty()) s.database = (fs::path(data_dir) / "warehouse.db").string();
@@ -206,6 +210,8 @@ Status LocalSystem::Parts::start_factory() {
   const LocalConfig& c = config;
   factory::FactorySimulator::Options options;
   options.secret = c.http.callback_secret;
+  options.admin_token = c.http.admin_token;
+  options.callback_url = c.factory.callback_url;
   options.settings.manufacture_delay = Millis(c.factory.delay_ms);
   options.settings.failure_rate = c.factory.failure_rate;
   options.settings.response_delay = Millis(c.factory.response_delay_ms);
@@ -215,7 +221,7 @@ Status LocalSystem::Parts::start_factory() {
   DONUT_RETURN_IF_ERROR(
       api::add_api_description_routes(*factory_router, api::factory_openapi_document(), {}));
   http::Server::Options server_options;
-  server_options.host = c.http.host;
+  server_options.host = c.factory.simulator_host;
   server_options.port = c.factory.simulator_port;
   server_options.threads = 1;
   server_options.server_name = "legacy-factory-simulator";
@@ -279,14 +285,15 @@ void LocalSystem::Parts::consume(std::string_view queue, int workers, app::Batch
 
 void LocalSystem::Parts::add_restock_worker(std::function<void()> wake) {
   const LocalConfig& c = config;
-  factory_client = std::make_unique<http_client::HttpFactoryClient>(
-      http_client::HttpFactoryClient::Options{c.factory.url, Millis(c.factory.timeout_ms)});
+  factory_client =
+      std::make_unique<http_client::HttpFactoryClient>(http_client::HttpFactoryClient::Options{
+          c.factory.url, Millis(c.factory.timeout_ms), c.http.callback_secret});
   app::RestockHandler::Options options;
   char hostname[256] = {};
   ::gethostname(hostname, sizeof hostname - 1);
   options.worker_id =
       std::string(hostname) + "/" + std::to_string(::getpid()) + "/" + random_hex(4);
-  options.callback_url = c.http.public_url + "/v1/stock-arrivals";
+  options.callback_url = c.http.public_url + kCallbackPath;
   options.factory_id = c.factory.id;
   options.lease = Millis(c.restock_lease_ms);
   options.redelivery_base = Millis(c.retry_base_ms);
@@ -322,12 +329,6 @@ Result<std::unique_ptr<LocalSystem>> LocalSystem::start(LocalConfig config) {
   p->config = std::move(config);
   LocalConfig& c = p->config;
   DONUT_RETURN_IF_ERROR(p->open_storage());
-  if (c.roles.factory) {
-    DONUT_RETURN_IF_ERROR(p->start_factory());
-    if (c.factory.url.empty()) c.factory.url = p->factory_server->base_url();
-  }
-  if (c.factory.url.empty())
-    c.factory.url = "http://" + c.http.host + ":" + std::to_string(c.factory.simulator_port);
   if (c.roles.relay) {
     p->relay =
         std::make_unique<app::OutboxRelay>(*p->store, *p->broker, Millis(c.relay_interval_ms));
@@ -340,6 +341,15 @@ Result<std::unique_ptr<LocalSystem>> LocalSystem::start(LocalConfig config) {
   }
   if (c.http.public_url.empty())
     c.http.public_url = "http://" + c.http.host + ":" + std::to_string(c.http.port);
+  if (c.factory.callback_url.empty()) c.factory.callback_url = c.http.public_url + kCallbackPath;
+  if (c.roles.factory) {
+    DONUT_RETURN_IF_ERROR(p->start_factory());
+    if (c.factory.url.empty()) c.factory.url = p->factory_server->base_url();
+  }
+  if (c.factory.url.empty()) {
+    c.factory.url =
+        "http://" + c.factory.simulator_host + ":" + std::to_string(c.factory.simulator_port);
+  }
   if (c.roles.restock) p->add_restock_worker(wake);
   if (c.roles.arrivals) {
     p->arrival_handler = std::make_unique<app::ArrivalHandler>(*p->store, wake);

@@ -4,8 +4,9 @@
 // every role; `donut sales`, `restock`, ... run one each, and several such processes can share one
 // data folder (SQLite in WAL mode, see adapters/sqlite/database.h).
 //
-// Start order: store and broker (schema and queues declared), the HTTP servers (so their
-// ports are known), then the workers that need those addresses. Stop order is the reverse
+// Start order: store and broker (schema and queues declared), the sales / arrivals server (so
+// its address, the callback URL, is known), the factory simulator (which calls back only that
+// URL), then the workers that need those addresses. Stop order is the reverse
 // and nothing accepted is dropped: the sales server stops accepting, the order writer commits
 // and answers what it holds, consumers finish their batch (unfinished messages come back after
 // their visibility timeout).
@@ -64,10 +65,14 @@ struct HttpSettings {
 
 // The Legacy Factory the restock worker calls, and the simulator that stands in for it.
 struct FactorySettings {
-  std::string url;  // default http://<host>:<simulator_port>
+  std::string url;  // default http://<simulator_host>:<simulator_port>
   int64_t timeout_ms = http_client::HttpFactoryClient::Options{}.timeout.count();
   std::string id = app::RestockHandler::Options{}.factory_id;  // MessageAttributeFactoryId
-  uint16_t simulator_port = 8081;                              // 0 picks a free port
+  // The simulator listens on loopback whatever the shop's --host, unless told otherwise.
+  std::string simulator_host = "127.0.0.1";
+  uint16_t simulator_port = 8081;  // 0 picks a free port
+  // The only URL the simulator calls back; default <public_url>/v1/stock-arrivals.
+  std::string callback_url;
   int64_t delay_ms = 2'000;
   double failure_rate = 0.0;
   int64_t response_delay_ms = 0;
