@@ -5,8 +5,10 @@
 // win over the environment, which wins over the file). Exit codes: cli/exit_codes.h.
 #include <cstdlib>
 #include <signal.h>
+#include <span>
 
 #include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
 
 #include "cli/exit_codes.h"
 #include "cli/operator_commands.h"
@@ -47,6 +49,14 @@ int main(int argc, char** argv) {
 
   CLI11_PARSE(app, argc, argv);
   donut::init_logging(log.level, log.format);
+  const std::span<const char* const> args(const_cast<const char* const*>(argv),
+                                          static_cast<std::size_t>(argc));
+  for (const auto& flag : donut::cli::secrets_on_the_command_line(args)) {
+    spdlog::warn(
+        "{} given on the command line is visible to every user of this machine (ps); "
+        "use its DONUT_* environment variable or its file option instead",
+        flag);
+  }
   // Never a flag: command lines are visible to every user of the machine.
   if (const char* password = std::getenv("DONUT_SMTP_PASSWORD"))
     config.mail.smtp_password = password;

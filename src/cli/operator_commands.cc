@@ -15,6 +15,7 @@
 #include "cli/options.h"
 #include "cli/restocks_command.h"
 #include "common/ids.h"
+#include "common/private_files.h"
 #include "domain/validation.h"
 
 namespace donut::cli {
@@ -33,8 +34,7 @@ struct Direct {
 
 Result<std::unique_ptr<Direct>> open_direct(const LocalConfig& c) {
   auto d = std::make_unique<Direct>();
-  std::error_code ignored;
-  std::filesystem::create_directories(c.data_dir, ignored);
+  DONUT_RETURN_IF_ERROR(create_private_directory(c.data_dir));
   DONUT_ASSIGN_OR_RETURN(d->warehouse, wiring::open_store(c.store_settings(), d->clock));
   d->broker_db = d->warehouse.sqlite;
   DONUT_ASSIGN_OR_RETURN(d->broker,

@@ -81,8 +81,12 @@ void add_http_server_options(CLI::App& app, LocalConfig& c) {
 
 void add_admin_token_option(CLI::App& app, LocalConfig& c) {
   app.add_option("--admin-token", c.http.admin_token,
-                 "Bearer token of the /admin routes (default: <data-dir>/admin-token)")
+                 "Bearer token of the /admin routes (default: <data-dir>/admin-token); prefer "
+                 "DONUT_ADMIN_TOKEN or --admin-token-file: a command line is visible to all")
       ->envname("DONUT_ADMIN_TOKEN");
+  app.add_option("--admin-token-file", c.http.admin_token_file,
+                 "File whose first line is the admin token")
+      ->envname("DONUT_ADMIN_TOKEN_FILE");
 }
 
 void add_sales_options(CLI::App& app, LocalConfig& c) {
@@ -99,8 +103,39 @@ void add_sales_options(CLI::App& app, LocalConfig& c) {
 
 void add_callback_options(CLI::App& app, LocalConfig& c) {
   app.add_option("--callback-secret", c.http.callback_secret,
-                 "HMAC secret of factory callbacks (default: <data-dir>/callback-secret)")
+                 "HMAC secret shared with the factory (default: <data-dir>/callback-secret); "
+                 "prefer DONUT_CALLBACK_SECRET or --callback-secret-file")
       ->envname("DONUT_CALLBACK_SECRET");
+  app.add_option("--callback-secret-file", c.http.callback_secret_file,
+                 "File whose first line is the callback secret")
+      ->envname("DONUT_CALLBACK_SECRET_FILE");
+}
+
+std::vector<std::string> secrets_on_the_command_line(std::span<const char* const> args) {
+  // Flags whose value is a secret; and flags whose value is a URL that may hold a password.
+  constexpr std::string_view kSecretFlags[] = {"--admin-token", "--callback-secret"};
+  constexpr std::string_view kUrlFlags[] = {"--database", "--broker", "--smtp-url"};
+  std::vector<std::string> found;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string_view arg = args[i];
+    const auto flag = arg.substr(0, arg.find('='));
+    const bool inline_value = flag.size() < arg.size();
+    for (auto secret : kSecretFlags) {
+      if (flag == secret) found.emplace_back(secret);
+    }
+    for (auto url_flag : kUrlFlags) {
+      if (flag != url_flag) continue;
+      const std::string_view value =
+          inline_value ? arg.substr(flag.size() + 1) : (i + 1 < args.size() ? args[i + 1] : "");
+      const auto authority = value.find("://");
+      const auto at = value.find('@');
+      if (authority != std::string_view::npos && at != std::string_view::npos &&
+          value.substr(authority + 3, at - authority - 3).find(':') != std::string_view::npos) {
+        found.emplace_back(std::string(url_flag) + " (a URL with a password)");
+      }
+    }
+  }
+  return found;
 }
 
 void add_restock_options(CLI::App& app, LocalConfig& c) {

@@ -3,7 +3,9 @@
 // its DONUT_* environment variable; defaults are LocalConfig's (hosts/local/local_system.h).
 #pragma once
 
+#include <span>
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -32,6 +34,11 @@ void add_sales_options(CLI::App& app, local::LocalConfig& c);
 void add_admin_token_option(CLI::App& app, local::LocalConfig& c);
 // The factory's callback secret (the intake verifies it, the simulator signs with it).
 void add_callback_options(CLI::App& app, local::LocalConfig& c);
+// The flags among `args` (argv) that carry a secret: --admin-token, --callback-secret, and a
+// --database, --broker or --smtp-url whose URL holds a password. Every user of the machine can
+// read a command line (ps, /proc/<pid>/cmdline), so main() warns about each; the secret files
+// and DONUT_* variables are the private ways to give them.
+std::vector<std::string> secrets_on_the_command_line(std::span<const char* const> args);
 // The restock worker: the factory it calls, leases, retries.
 void add_restock_options(CLI::App& app, local::LocalConfig& c);
 // The Legacy Factory simulator's server and knobs.

@@ -26,6 +26,7 @@
 #include "app/topology.h"
 #include "codec/json_fields.h"
 #include "common/ids.h"
+#include "common/private_files.h"
 #include "factory/simulator.h"
 #include "http/metrics.h"
 #include "http/router.h"
@@ -96,7 +97,7 @@ Result<std::vector<domain::ProductSpec>> load_catalogue(const std::string& path)
 Result<std::string> read_or_create_secret(const std::string& data_dir, const std::string& name) {
   const fs::path path = fs::path(data_dir) / name;
   std::error_code ec;
-  fs::create_directories(data_dir, ec);
+  DONUT_RETURN_IF_ERROR(create_private_directory(data_dir));
   if (std::ifstream in(path); in) {
     std::string value;
     std::getline(in, value);
@@ -104,12 +105,7 @@ Result<std::string> read_or_create_secret(const std::string& data_dir, const std
   }
   const std::string value = random_hex(32);
   const fs::path temp = path.string() + ".tmp" + random_hex(4);
-  {
-    std::ofstream out(temp, std::ios::trunc);
-    out << value << "\n";
-    if (!out) return make_error(ErrorCode::unavailable, "cannot write " + temp.string());
-  }
-  ::chmod(temp.c_str(), 0600);
+  DONUT_RETURN_IF_ERROR(create_private_file(temp.string(), value + "\n"));
   // link() fails if another process created the file first; then theirs wins.
   if (::link(temp.c_str(), path.c_str()) != 0) {
     fs::remove(temp, ec);
@@ -123,6 +119,27 @@ Result<std::string> read_or_create_secret(const std::string& data_dir, const std
   fs::remove(temp, ec);
   return value;
 }
+
+namespace {
+
+// A secret setting: the value given (flag or environment), else the first line of `file`, else
+// `<data_dir>/<name>` (created once).
+Status resolve_secret(std::string& value, const std::string& file, const std::string& data_dir,
+                      const std::string& name) {
+  if (!value.empty()) return ok();
+  if (file.empty()) {
+    DONUT_ASSIGN_OR_RETURN(value, read_or_create_secret(data_dir, name));
+    return ok();
+  }
+  std::ifstream in(file);
+  std::getline(in, value);
+  if (value.empty()) {
+    return make_error(ErrorCode::invalid_argument, "cannot read the " + name + " from " + file);
+  }
+  return ok();
+}
+
+}  // namespace
 
 struct LocalSystem::Parts {
   LocalConfig config;
@@ -173,17 +190,17 @@ LocalSystem::~LocalSystem() {
 // Each step wires one concern; `start` runs them in the order the header promises.
 Status LocalSystem::Parts::open_storage() {
   LocalConfig& c = config;
-  std::error_code ec;
-  fs::create_directories(c.data_dir, ec);
-  if (ec)
-    return make_error(ErrorCode::unavailable, "cannot create " + c.data_dir + ": " + ec.message());
-  if (c.http.callback_secret.empty()) {
-    DONUT_ASSIGN_OR_RETURN(c.http.callback_secret,
-                           read_or_create_secret(c.data_dir, "callback-secret"));
+  DONUT_RETURN_IF_ERROR(create_private_directory(c.data_dir));
+  if (others_may_enter(c.data_dir)) {
+    spdlog::warn(
+        "the data folder {} can be entered by other users; its secrets and orders are "
+        "readable to them unless it is chmod 700",
+        c.data_dir);
   }
-  if (c.http.admin_token.empty()) {
-    DONUT_ASSIGN_OR_RETURN(c.http.admin_token, read_or_create_secret(c.data_dir, "admin-token"));
-  }
+  DONUT_RETURN_IF_ERROR(resolve_secret(c.http.callback_secret, c.http.callback_secret_file,
+                                       c.data_dir, "callback-secret"));
+  DONUT_RETURN_IF_ERROR(
+      resolve_secret(c.http.admin_token, c.http.admin_token_file, c.data_dir, "admin-token"));
   DONUT_ASSIGN_OR_RETURN(auto opened, wiring::open_store(c.store_settings(), clock));
   db = std::move(opened.sqlite);
   store = std::move(opened.store);

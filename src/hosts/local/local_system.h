@@ -59,6 +59,9 @@ struct HttpSettings {
   std::string public_url;       // where the factory calls back; default http://<host>:<port>
   std::string callback_secret;  // default: <data_dir>/callback-secret (created once)
   std::string admin_token;      // default: <data_dir>/admin-token (created once)
+  // Files to read them from instead (their first line), when the value is not given.
+  std::string callback_secret_file;
+  std::string admin_token_file;
   // Who may GET /metrics: "open" (any scraper; the default) or "token" (the admin token).
   std::string metrics_access = "open";
 };
@@ -119,7 +122,10 @@ struct LocalConfig {
 std::vector<domain::ProductSpec> default_catalogue();
 Result<std::vector<domain::ProductSpec>> load_catalogue(const std::string& path);
 
-// Reads `<data_dir>/<name>`, creating it with a random value (mode 0600) the first time.
+// Reads `<data_dir>/<name>`, creating it the first time with a random value from the
+// cryptographic source: written to a private temporary file (mode 0600 from its creation,
+// common/private_files.h) and linked into place, so several processes starting together agree
+// on one value and no other user ever sees it. The data folder is created 0700.
 Result<std::string> read_or_create_secret(const std::string& data_dir, const std::string& name);
 
 class LocalSystem {
