@@ -5,6 +5,8 @@
 
 #include <boost/json.hpp>
 
+#include "http/page_headers.h"
+
 namespace donut::api {
 namespace json = boost::json;
 
@@ -66,14 +68,18 @@ Status add_api_description_routes(http::Router& router, std::string_view documen
   auto description = std::make_shared<std::string>();
   router.add("GET", "/openapi.json", "openapi",
              [description](http::Request&&, http::Respond respond) {
-               respond(http::json_response(200, *description));
+               auto answer = http::json_response(200, *description);
+               answer.headers.emplace_back("X-Content-Type-Options", "nosniff");
+               respond(std::move(answer));
              });
   if (!reference_page.empty()) {
     router.add("GET", "/docs", "reference",
-               [reference_page](http::Request&&, http::Respond respond) {
+               [reference_page, policy = http::inline_scripts_policy(reference_page)](
+                   http::Request&&, http::Respond respond) {
                  http::Response page;
                  page.content_type = "text/html; charset=utf-8";
                  page.body = std::string(reference_page);
+                 http::add_page_headers(page, policy);
                  respond(std::move(page));
                });
   }

@@ -21,7 +21,8 @@ namespace donut::api {
 Result<std::string> openapi_for_routes(std::string_view document,
                                        const std::vector<http::Router::RouteInfo>& routes);
 
-// Adds GET /openapi.json and, when `reference_page` is not empty, GET /docs.
+// Adds GET /openapi.json and, when `reference_page` is not empty, GET /docs, with the page
+// headers (http/page_headers.h) and a policy that lets only the page's own inline scripts run.
 Status add_api_description_routes(http::Router& router, std::string_view document,
                                   std::string_view reference_page);
 

@@ -3,21 +3,17 @@
 #include <string_view>
 
 #include "api/web_assets.h"
+#include "http/page_headers.h"
 
 namespace donut::api {
 namespace {
-
-constexpr std::string_view kPolicy =
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
 http::Response page(std::string_view body, std::string_view content_type, std::string_view cache) {
   http::Response r;
   r.status = 200;
   r.content_type = std::string(content_type);
   r.body = std::string(body);
-  r.headers.emplace_back("Content-Security-Policy", std::string(kPolicy));
-  r.headers.emplace_back("X-Content-Type-Options", "nosniff");
+  http::add_page_headers(r, http::kSameOriginPolicy);
   r.headers.emplace_back("Cache-Control", std::string(cache));
   return r;
 }

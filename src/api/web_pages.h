@@ -7,7 +7,7 @@
 //   GET /assets/{file}   their stylesheet and scripts
 //
 // Every answer carries a Content-Security-Policy that allows only this origin (no inline
-// script, no CDN), nosniff, and no framing.
+// script, no CDN), nosniff, and no framing (http/page_headers.h).
 #pragma once
 
 #include "http/router.h"

@@ -23,8 +23,10 @@ Result<domain::Arrival> ArrivalIntake::accept(std::string_view timestamp,
     return make_error(ErrorCode::invalid_argument,
                       "the callback names no request: MessageAttributeRequestId is missing");
   }
-  if (callback.request_id.size() > 128) {
-    return make_error(ErrorCode::invalid_argument, "MessageAttributeRequestId is too long");
+  if (callback.request_id.size() > 64 || callback.factory_id.size() > 255) {
+    return make_error(ErrorCode::invalid_argument,
+                      "MessageAttributeRequestId (64) or MessageAttributeFactoryId (255) is too "
+                      "long");
   }
   domain::Arrival arrival;
   // The restock worker asks with the restock's id as the request id, so the signed id names

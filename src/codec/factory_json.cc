@@ -66,9 +66,9 @@ Result<ports::ManufactureRequest> decode_manufacture_request(std::string_view te
   if (r.product_id.empty()) {
     return make_error(ErrorCode::invalid_argument, "MessageAttributeProductId is empty");
   }
-  if (r.request_id.empty() || r.request_id.size() > 128) {
+  if (r.request_id.empty() || r.request_id.size() > 64) {
     return make_error(ErrorCode::invalid_argument,
-                      "MessageAttributeRequestId must be 1 to 128 characters");
+                      "MessageAttributeRequestId must be 1 to 64 characters");
   }
   if (r.quantity <= 0 || r.quantity > 1'000'000) {
     return make_error(ErrorCode::invalid_argument,

@@ -17,6 +17,14 @@ const el = (tag, text, cls) => {
   if (cls) e.className = cls;
   return e;
 };
+// An SVG element with these attributes and, if given, this text: series are named after
+// products, and a product's id is text, never markup.
+const svgEl = (tag, attributes, text) => {
+  const e = document.createElementNS('http://www.w3.org/2000/svg', tag);
+  for (const [name, value] of Object.entries(attributes)) e.setAttribute(name, String(value));
+  if (text !== undefined) e.textContent = text;
+  return e;
+};
 
 async function api(method, path) {
   const token = sessionStorage.getItem(TOKEN) ?? '';
@@ -222,21 +230,24 @@ function chart(svg, legend, series, integer) {
   for (let i = 0; i <= steps; i++) {
     const v = (max * i) / steps;
     const label = integer || v >= 10 ? String(Math.round(v)) : v.toFixed(v < 1 ? 2 : 1);
-    parts.push(`<line class="grid" x1="${left}" x2="${w - right}" y1="${y(v)}" y2="${y(v)}"/>`,
-      `<text class="tick" x="${left - 6}" y="${y(v) + 4}" text-anchor="end">${label}</text>`);
+    parts.push(svgEl('line', { class: 'grid', x1: left, x2: w - right, y1: y(v), y2: y(v) }),
+      svgEl('text', { class: 'tick', x: left - 6, y: y(v) + 4, 'text-anchor': 'end' }, label));
   }
   const every = w < 400 ? 2 : 1;  // fewer time ticks on a narrow chart
   for (let i = 0; i <= 4; i += every) {
     const t = now - (span * i) / 4;
     const anchor = i === 0 ? 'end' : i === 4 ? 'start' : 'middle';
-    parts.push(`<text class="tick" x="${x(t)}" y="${h - 6}" text-anchor="${anchor}">${i === 0 ? 'now' : `${Math.round((now - t) / 1000)} s ago`}</text>`);
+    parts.push(svgEl('text', { class: 'tick', x: x(t), y: h - 6, 'text-anchor': anchor },
+      i === 0 ? 'now' : `${Math.round((now - t) / 1000)} s ago`));
   }
   series.forEach((s, i) => {
     if (s.points.length < 2) return;
     const d = s.points.map((p, j) => `${j ? 'L' : 'M'}${x(p[0]).toFixed(1)},${y(p[1]).toFixed(1)}`).join('');
-    parts.push(`<path class="line c${i % 6}" d="${d}"><title>${s.name}</title></path>`);
+    const line = svgEl('path', { class: `line c${i % 6}`, d });
+    line.append(svgEl('title', {}, s.name));
+    parts.push(line);
   });
-  svg.innerHTML = parts.join('');
+  svg.replaceChildren(...parts);
   legend.replaceChildren(...series.map((s, i) => {
     const last = s.points.at(-1)?.[1];
     return el('li', `${s.name}: ${last == null ? '—' : integer ? last : last.toFixed(2)}`, `c${i % 6}`);

@@ -14,6 +14,14 @@ function newKey() {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
+// A new element with these attributes and, if given, this text (never parsed as HTML).
+function element(tag, attributes, text) {
+  const e = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) e.setAttribute(name, value);
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
 function stockText(product) {
   if (product.stock > 0) return `${product.stock} left`;
   return product.open_restock_id ? 'Sold out · a restock is on its way' : 'Sold out';
@@ -27,21 +35,20 @@ function render(products) {
       const item = document.createElement('li');
       item.className = 'product';
       item.dataset.product = product.id;
-      const id = `qty-${product.id}`;
-      item.innerHTML = `
-        <h2></h2>
-        <p class="price"></p>
-        <p class="stock" aria-live="polite"></p>
-        <form class="order">
-          <label for="${id}">Quantity</label>
-          <input id="${id}" name="quantity" type="number" min="1" max="1000" value="1" inputmode="numeric" required>
-          <button type="submit">Order</button>
-        </form>
-        <p class="result" role="status" aria-live="polite"></p>`;
-      item.querySelector('h2').textContent = product.name;
-      item.querySelector('.price').textContent = money.format(product.price_cents / 100);
-      card = { stock: item.querySelector('.stock'), button: item.querySelector('button'),
-        result: item.querySelector('.result'), form: item.querySelector('form') };
+      // Built element by element: a product's id and name are text, never markup.
+      const quantity = element('input', { name: 'quantity', type: 'number', min: '1', max: '1000',
+        value: '1', inputmode: 'numeric', required: '' });
+      quantity.id = `qty-${product.id}`;
+      const label = element('label', {}, 'Quantity');
+      label.htmlFor = quantity.id;
+      const button = element('button', { type: 'submit' }, 'Order');
+      const form = element('form', { class: 'order' });
+      form.append(label, quantity, button);
+      card = { stock: element('p', { class: 'stock', 'aria-live': 'polite' }), button, form,
+        result: element('p', { class: 'result', role: 'status', 'aria-live': 'polite' }) };
+      item.append(element('h2', {}, product.name),
+        element('p', { class: 'price' }, money.format(product.price_cents / 100)),
+        card.stock, form, card.result);
       card.form.addEventListener('submit', (event) => {
         event.preventDefault();
         order(product.id, Number(card.form.quantity.value), card);

@@ -10,7 +10,7 @@
 //   (operation, status) must have been seen, except the few listed in `kNotExercisedHere`.
 // Run: node tests/api/openapi_test.mjs <donut binary> <repository root>
 import { execFileSync } from 'node:child_process';
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -344,18 +344,39 @@ test('operations endpoints and this document', async () => {
   assert.doesNotMatch(page.body, /<link[^>]+href=["']https?:/, 'the page loads no style or font from elsewhere');
 });
 
+// Every page and asset: a policy, nosniff, no framing.
+function assertPageHeaders(path, headers) {
+  const policy = headers.get('content-security-policy') ?? '';
+  assert.match(policy, /frame-ancestors 'none'/, `${path}: framing forbidden by the policy`);
+  assert.match(policy, /base-uri 'none'/, `${path}`);
+  assert.doesNotMatch(policy, /script-src[^;]*('unsafe-inline'|'unsafe-eval'|\*)/, `${path}: no script from anywhere`);
+  assert.equal(headers.get('x-content-type-options'), 'nosniff', `${path}`);
+  assert.equal(headers.get('x-frame-options'), 'DENY', `${path}`);
+}
+
 test('pages: the storefront, the console and their assets, from this origin only', async () => {
   for (const path of ['/', '/ops']) {
     const page = await shopCall('GET', path);
     assert.equal(page.status, 200, path);
     assert.match(page.headers.get('content-security-policy'), /script-src 'self'/);
+    assertPageHeaders(path, page.headers);
     assert.doesNotMatch(page.body, /<script>|<script [^>]*src=["']https?:|<link[^>]+href=["']https?:/,
       `${path} has no inline script and loads nothing from elsewhere`);
   }
   for (const file of ['shop.css', 'storefront.js', 'ops.js']) {
-    assert.equal((await shopCall('GET', `/assets/${file}`)).status, 200, file);
+    const asset = await shopCall('GET', `/assets/${file}`);
+    assert.equal(asset.status, 200, file);
+    assertPageHeaders(file, asset.headers);
   }
   assert.equal((await shopCall('GET', '/assets/nope.js')).status, 404);
+  // The reference page carries Redocly's scripts inline: exactly those may run, by hash.
+  const docs = await shopCall('GET', '/docs');
+  assertPageHeaders('/docs', docs.headers);
+  const hashes = [...docs.headers.get('content-security-policy').matchAll(/'sha256-([^']+)'/g)].map((m) => m[1]);
+  const scripts = [...docs.body.matchAll(/<script[^>]*>([\s\S]*?)<\/script>/g)].map((m) => m[1]);
+  assert.ok(scripts.length > 0);
+  assert.deepEqual(hashes, scripts.map((text) => createHash('sha256').update(text).digest('base64')));
+  assert.equal((await shopCall('GET', '/openapi.json')).headers.get('x-content-type-options'), 'nosniff');
 });
 
 test('admin: token required; stock, stats and queues as documented', async () => {

@@ -91,6 +91,13 @@ check "and the data folder's own token is not" 22 curl -fs -H "Authorization: Be
   "http://127.0.0.1:$sport/admin/queues"
 kill -TERM $pid; wait $pid
 
+# A seed file is input like any other: its ids follow the API's rule.
+printf '{"products":[{"id":"CP-1","stock":1},{"id":"<img src=x>","stock":1}]}' >"$data/hostile.json"
+check "a seed file with a hostile id is refused" 2 timeout 20 "$donut" relay --seed-file "$data/hostile.json" --data-dir "$data/seed"
+contains "it names the file, the product and the rule" "hostile.json: product 2: product_id must be" "$data/err"
+printf '{"products":[{"id":"CP-1","stock":-5}]}' >"$data/negative.json"
+check "and one with a negative stock" 2 timeout 20 "$donut" relay --seed-file "$data/negative.json" --data-dir "$data/seed"
+
 # Schema migrations: applied once, reported on every run; a warehouse from a newer donut is refused.
 check "db migrate" 0 "$donut" db migrate --data-dir "$data/schema"
 contains "db migrate names the schema version" "is at schema version 4" "$data/out"

@@ -227,6 +227,29 @@ TEST(MysqlCommit, AConnectionLostDuringCommitIsOutcomeUnknownAndNotRetried) {
   EXPECT_TRUE(checker.get_order(order[0].order_id)) << "the order is in the warehouse";
 }
 
+// INSERT IGNORE would have turned this into a warning and stored a cut-short factory id, adding
+// the stock: only a repeated request id may be passed over.
+TEST(MysqlStrictness, AnArrivalThatDoesNotFitIsAnErrorNotACutShortRow) {
+  auto db = mysql::Database::open(fresh_database());
+  ASSERT_TRUE(db) << db.error().message;
+  clock::SystemClock clock;
+  mysql::MysqlStore store(*db, clock);
+  ASSERT_TRUE(store.upsert_product({"CP-1", "Glazed", 250, 0, 0}));
+  domain::Arrival arrival{"req-1", "", "CP-1", 5, std::string(300, 'f'), clock.now()};
+  auto refused = store.apply_arrival(arrival);
+  ASSERT_FALSE(refused) << "a 300-character factory id does not fit VARCHAR(255)";
+  EXPECT_EQ(store.get_product("CP-1")->stock, 0);
+  EXPECT_EQ(query_int(**db, "SELECT COUNT(*) FROM arrivals"), 0);
+
+  arrival.factory_id = "FF-1";
+  ASSERT_EQ(store.apply_arrival(arrival)->status, domain::ArrivalStatus::applied);
+  ASSERT_EQ(store.apply_arrival(arrival)->status, domain::ArrivalStatus::duplicate)
+      << "the duplicate key is the one case passed over";
+  EXPECT_EQ(store.get_product("CP-1")->stock, 5);
+  ASSERT_TRUE(store.upsert_product({"CP-1", "Glazed again", 250, 0, 0}))
+      << "the sales totals' row exists already: passed over too";
+}
+
 TEST(MysqlUrl, Parses) {
   auto s = mysql::Database::parse_url("mysql://donut:s3cret@db.internal:3307/warehouse");
   ASSERT_TRUE(s);

@@ -279,6 +279,18 @@ TEST_F(Handlers, ArrivalIntakeChecksTheSignatureBeforeEnqueueing) {
       intake.accept(std::to_string(ts), sign_callback("s3cret", ts, anonymous), anonymous);
   ASSERT_FALSE(nameless);
   EXPECT_EQ(nameless.error().code, ErrorCode::invalid_argument);
+  // Fields longer than the warehouse keeps are refused at the door, not cut short later.
+  for (const std::string& field :
+       {R"("MessageAttributeRequestId":")" + std::string(65, 'r') + "\"",
+        R"("MessageAttributeRequestId":"req-2","MessageAttributeFactoryId":")" +
+            std::string(256, 'f') + "\""}) {
+    const std::string long_body =
+        R"({"MessageAttributeProductId":"CP-1","MessageAttributeProductCnt":1,)" + field + "}";
+    auto refused_long =
+        intake.accept(std::to_string(ts), sign_callback("s3cret", ts, long_body), long_body);
+    ASSERT_FALSE(refused_long) << field;
+    EXPECT_EQ(refused_long.error().code, ErrorCode::invalid_argument);
+  }
   EXPECT_EQ(broker_.stats(kStockArrivalsQueue)->visible, 1);
 }
 

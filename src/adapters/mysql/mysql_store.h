@@ -18,8 +18,11 @@ struct MysqlDialect {
       "?) "
       "ON DUPLICATE KEY UPDATE name = VALUES(name), price_cents = VALUES(price_cents), "
       "restock_quantity = VALUES(restock_quantity)";
+  // Never INSERT IGNORE: it turns every error of the row (a value too long, a NULL, a bad
+  // type) into a warning and writes something else. These hide only the duplicate key.
   static constexpr std::string_view kInsertSalesRowIfNew =
-      "INSERT IGNORE INTO product_sales (product_id, orders, units) VALUES (?, 0, 0)";
+      "INSERT INTO product_sales (product_id, orders, units) VALUES (?, 0, 0) "
+      "ON DUPLICATE KEY UPDATE product_id = product_id";
   static constexpr std::string_view kSelectProductLocked =
       "SELECT id, name, price_cents, stock, restock_quantity, open_restock_id FROM products "
       "WHERE id = ? FOR UPDATE";
@@ -29,9 +32,14 @@ struct MysqlDialect {
   static constexpr std::string_view kSelectRestockLocked =
       "SELECT id, product_id, quantity, state, opened_at_ms, claimed_by, claim_expires_at_ms "
       "FROM restocks WHERE id = ? FOR UPDATE";
+  // 0 rows when the request id is there (CLIENT_FOUND_ROWS makes an ON DUPLICATE KEY no-op
+  // count as 1, so the absence is tested instead). Two transactions racing past NOT EXISTS
+  // meet the primary key; the loser's duplicate-key error retries it, and then it inserts 0.
   static constexpr std::string_view kInsertArrivalIfNew =
-      "INSERT IGNORE INTO arrivals (request_id, restock_id, product_id, quantity, factory_id, "
-      "received_at_ms, applied_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?)";
+      "INSERT INTO arrivals (request_id, restock_id, product_id, quantity, factory_id, "
+      "received_at_ms, applied_at_ms) SELECT * FROM (SELECT ? AS request_id, ? AS restock_id, "
+      "? AS product_id, ? AS quantity, ? AS factory_id, ? AS received_at_ms, ? AS applied_at_ms) "
+      "AS n WHERE NOT EXISTS (SELECT 1 FROM arrivals a WHERE a.request_id = n.request_id)";
   // The id of the row `s`, an INSERT, added.
   static int64_t inserted_id(Connection&, const Statement& s) { return s.insert_id(); }
 };

@@ -27,6 +27,7 @@
 #include "codec/json_fields.h"
 #include "common/ids.h"
 #include "common/private_files.h"
+#include "domain/validation.h"
 #include "factory/simulator.h"
 #include "http/metrics.h"
 #include "http/router.h"
@@ -89,6 +90,14 @@ Result<std::vector<domain::ProductSpec>> load_catalogue(const std::string& path)
     DONUT_ASSIGN_OR_RETURN(spec.price_cents, codec::optional_int(*o, "price_cents", 0));
     DONUT_ASSIGN_OR_RETURN(spec.initial_stock, codec::optional_int(*o, "stock", 0));
     DONUT_ASSIGN_OR_RETURN(spec.restock_quantity, codec::optional_int(*o, "restock_quantity", 0));
+    // The rules of the admin API: a seed file is input too.
+    auto valid = domain::validate_product_id(spec.id);
+    if (valid) valid = domain::validate_stock_level(spec.initial_stock);
+    if (!valid) {
+      return make_error(
+          ErrorCode::invalid_argument,
+          path + ": product " + std::to_string(specs.size() + 1) + ": " + valid.error().message);
+    }
     specs.push_back(std::move(spec));
   }
   return specs;
