@@ -3,6 +3,7 @@
 // Run: node tests/deploy/terraform_test.mjs <deploy/aws> <tools/node/node_modules>
 //        <tools/provider-schema/node_modules>
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import test from 'node:test';
 import assert from 'node:assert/strict';
@@ -291,4 +292,30 @@ test('first deploy and upkeep: VPC functions wait for their ENI policy; a suppor
 test('secrets are sensitive variables', () => {
   assert.equal(variable('callback_secret').sensitive, true);
   assert.equal(variable('admin_token').sensitive, true);
+  for (const [name, [body]] of Object.entries(merged.variable)) {
+    if (/secret|token|password|key/i.test(`${name} ${body.description}`)) {
+      assert.equal(body.sensitive, true, `variable ${name} looks like a secret: mark it sensitive`);
+    }
+  }
+});
+
+// The state holds every managed value in plain text, the secrets included: it goes to an
+// encrypted remote backend, never into the repository, and the secrets never onto a command line.
+test('state: an encrypted remote backend to enable, state and secret files ignored, no secret as -var', async () => {
+  const { parse } = createRequire(join(modules, 'noop.js'))('@cdktf/hcl2json');
+  const example = await parse('backend.tf.example', readFileSync(join(dir, 'backend.tf.example'), 'utf8'));
+  const s3 = example.terraform[0].backend.s3[0];
+  assert.equal(s3.encrypt, true, 'the state is encrypted at rest');
+  assert.ok(s3.kms_key_id, 'with a key of its own');
+  assert.ok(s3.dynamodb_table, 'and locked while applied');
+  assert.ok(!merged.terraform.some((t) => t.backend), 'no backend is active unless the user enables it');
+  const ignored = readFileSync(join(dir, '../../.gitignore'), 'utf8').split('\n');
+  for (const pattern of ['*.tfstate', '*.tfstate.*', '*.tfvars', '*.tfplan', '.terraform/']) {
+    assert.ok(ignored.includes(pattern), `.gitignore has ${pattern}`);
+  }
+  for (const doc of ['../../docs/AWS.md', 'README.md']) {
+    const text = readFileSync(join(dir, doc), 'utf8');
+    assert.doesNotMatch(text, /-var[ =]+["']?(callback_secret|admin_token)/, `${doc} passes no secret as -var`);
+  }
+  assert.match(readFileSync(join(dir, '../../docs/AWS.md'), 'utf8'), /umask 077[\s\S]*secrets\.auto\.tfvars/);
 });
