@@ -9,12 +9,12 @@ locals {
     notifier        = { description = "notifications -> SES", uses_database = false }
     relay           = { description = "outbox -> SNS, every minute", uses_database = true }
     admin           = { description = "Operator routes /admin/* (API Gateway, bearer token)", uses_database = true }
+    migrate         = { description = "Schema migrations and each role's database user (run at apply)", uses_database = true }
   }
   # The settings every function may read (src/hosts/lambda/functions.h); secrets go only to the
   # function that needs them.
   environment = {
     DONUT_DATABASE_HOST   = aws_db_instance.warehouse.address
-    DONUT_DATABASE_SECRET = aws_db_instance.warehouse.master_user_secret[0].secret_arn
     DONUT_DATABASE_NAME   = aws_db_instance.warehouse.db_name
     DONUT_TOPIC_ARN       = aws_sns_topic.stock_events.arn
     DONUT_ARRIVALS_QUEUE  = aws_sqs_queue.work["stock_arrivals"].url
@@ -34,6 +34,20 @@ locals {
     restock = { DONUT_CALLBACK_SECRET_ARN = aws_secretsmanager_secret.callback.arn }
     admin   = { DONUT_ADMIN_TOKEN_ARN = aws_secretsmanager_secret.admin_token.arn }
   }
+  # Each function that uses the database connects as its role's own MySQL user, with only the
+  # privileges that role uses (src/adapters/mysql/role_users.cc, whose roles these are); the
+  # migrate function creates the users and keeps their passwords in their secrets. Only it
+  # reads the master secret, and only to migrate and provision.
+  database_roles = ["sales", "restock", "arrivals", "relay", "admin"]
+  database_settings = merge(
+    { for role in local.database_roles : role => {
+      DONUT_DATABASE_SECRET = aws_secretsmanager_secret.database_user[role].arn
+    } },
+    { migrate = {
+      DONUT_DATABASE_MASTER_SECRET = aws_db_instance.warehouse.master_user_secret[0].secret_arn
+      DONUT_DATABASE_ROLE_SECRETS = jsonencode({ for role in local.database_roles :
+      role => aws_secretsmanager_secret.database_user[role].arn })
+  } })
   # Which queue feeds which function (SQS event source mappings).
   consumers = {
     restock  = "factory_requests"
@@ -51,6 +65,7 @@ locals {
   concurrency = {
     sales           = 15
     admin           = 2
+    migrate         = 1
     relay           = 1
     arrivals_intake = 10
     restock         = 3
@@ -90,11 +105,30 @@ data "aws_iam_policy_document" "function" {
   for_each = local.functions
 
   dynamic "statement" {
-    for_each = each.value.uses_database ? [1] : []
+    for_each = contains(local.database_roles, each.key) ? [1] : []
     content {
-      sid       = "ReadDatabaseSecret"
+      sid       = "ReadOwnDatabaseUser"
+      actions   = ["secretsmanager:GetSecretValue"]
+      resources = [aws_secretsmanager_secret.database_user[each.key].arn]
+    }
+  }
+
+  dynamic "statement" {
+    # Only the migrate function is the database's owner, and it keeps the roles' passwords.
+    for_each = each.key == "migrate" ? [1] : []
+    content {
+      sid       = "OwnTheDatabase"
       actions   = ["secretsmanager:GetSecretValue"]
       resources = [aws_db_instance.warehouse.master_user_secret[0].secret_arn]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = each.key == "migrate" ? [1] : []
+    content {
+      sid       = "KeepRolePasswords"
+      actions   = ["secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue"]
+      resources = [for role in local.database_roles : aws_secretsmanager_secret.database_user[role].arn]
     }
   }
 
@@ -199,7 +233,7 @@ resource "aws_lambda_function" "function" {
   }
   environment {
     variables = merge(local.environment, { DONUT_FUNCTION = each.key },
-    lookup(local.secrets, each.key, {}))
+    lookup(local.secrets, each.key, {}), lookup(local.database_settings, each.key, {}))
   }
   # Queue consumers are capped by their mapping's maximum_concurrency instead (reserving for
   # them too would only set aside capacity they cannot use).
@@ -262,4 +296,24 @@ resource "aws_secretsmanager_secret" "admin_token" {
 resource "aws_secretsmanager_secret_version" "admin_token" {
   secret_id     = aws_secretsmanager_secret.admin_token.id
   secret_string = var.admin_token
+}
+
+# Each role's MySQL user and password, written by the migrate function (never by Terraform, so
+# the passwords are not in the state).
+resource "aws_secretsmanager_secret" "database_user" {
+  for_each                = toset(local.database_roles)
+  name                    = "${var.name}/database-${each.key}"
+  description             = "MySQL user of the ${each.key} function (written by migrate)"
+  recovery_window_in_days = 7
+}
+
+# Migrates the schema and provisions the role users at every apply that changes the code or
+# the roles, before traffic needs them.
+resource "aws_lambda_invocation" "migrate" {
+  function_name = aws_lambda_function.function["migrate"].function_name
+  input         = jsonencode({ action = "migrate" })
+  triggers = {
+    code  = aws_lambda_function.function["migrate"].source_code_hash
+    roles = join(",", local.database_roles)
+  }
 }

@@ -9,6 +9,7 @@ Result<OpenedStore> open_mysql_store(const StoreSettings& settings, const ports:
                                      CredentialsReader credentials) {
   DONUT_ASSIGN_OR_RETURN(auto parsed, mysql::Database::parse_url(settings.database));
   mysql::Database::Options options{parsed, settings.mysql_pool_size, {}};
+  options.migrate = settings.migrate;
   if (credentials) {
     options.refresh_credentials = [credentials](mysql::Connection::Settings& s) {
       return credentials(s.user, s.password);

@@ -25,6 +25,9 @@ struct StoreSettings {
   // ssl-ca: TLS only, the server's certificate verified).
   std::string database;
   int mysql_pool_size = 8;  // connections to MySQL per process
+  // Apply missing migrations when opening (MySQL). False for a role's own user, which may not
+  // (adapters/mysql/role_users.h): the schema must then be current.
+  bool migrate = true;
 
   bool is_mysql() const;
 };

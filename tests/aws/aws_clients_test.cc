@@ -257,6 +257,14 @@ TEST_F(ScriptedEndpoint, MoveTaskSecretAndBatchFailures) {
 
   aws_.reply(400, "{}", {{"x-amzn-ErrorType", "ResourceNotFoundException:http://internal/"}});
   EXPECT_EQ(aws::get_secret_string(caller, "nope").error().code, ErrorCode::not_found);
+
+  aws_.reply(200, R"({"ARN":"arn:s","VersionId":"v2"})");
+  ASSERT_TRUE(aws::put_secret_string(caller, "arn:s", R"({"username":"u","password":"p2"})"));
+  request = aws_.requests().back();
+  EXPECT_EQ(*request.header("x-amz-target"), "secretsmanager.PutSecretValue");
+  const auto put = json::parse(request.body);
+  EXPECT_EQ(put.at("SecretId").as_string(), "arn:s");
+  EXPECT_EQ(put.at("SecretString").as_string(), R"({"username":"u","password":"p2"})");
 }
 
 TEST(AwsErrors, ParsesEveryProtocolsErrorShape) {

@@ -114,8 +114,8 @@ TEST(LambdaPackage, BootstrapServesApiGatewayEventsAndStartsFast) {
 TEST(LambdaPackage, EachZipStartsItsOwnFunction) {
   const std::string folder =
       std::string(DONUT_LAMBDA_ZIP).substr(0, std::string(DONUT_LAMBDA_ZIP).rfind('/'));
-  for (const std::string function :
-       {"sales", "arrivals_intake", "restock", "arrivals", "notifier", "relay", "admin"}) {
+  for (const std::string function : {"sales", "arrivals_intake", "restock", "arrivals", "notifier",
+                                     "relay", "admin", "migrate"}) {
     SCOPED_TRACE(function);
     testing::TempDir dir;
     std::string zip_name = function;

@@ -17,7 +17,7 @@
 //   node tests/aws/sandbox_story.mjs --donut <donut binary> --lambda-dir <folder of the zips>
 //        [--cold-starts N]
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
@@ -197,19 +197,27 @@ async function main() {
   const db = deployment.one('aws_db_instance', 'warehouse');
   const dbUser = tf.value(db.username), dbName = tf.value(db.db_name);
   const dbSecretArn = `arn:aws:secretsmanager:${region}:${account}:secret:rds!db-${randomBytes(4).toString('hex')}`;
-  let dbPassword = randomBytes(12).toString('base64url');
+  const dbPassword = randomBytes(12).toString('base64url');
   const socket = join(servers.mariadb, 'mysqld.sock');
+  // As RDS makes its master user: everything on the database, with the right to grant it on,
+  // and to create users.
   mariadb(socket, `FLUSH PRIVILEGES; CREATE USER '${dbUser}'@'%' IDENTIFIED BY '${dbPassword}';
-    GRANT ALL ON \`${dbName}\`.* TO '${dbUser}'@'%';`);
+    GRANT ALL ON \`${dbName}\`.* TO '${dbUser}'@'%' WITH GRANT OPTION;
+    GRANT CREATE USER ON *.* TO '${dbUser}'@'%';`);
   const group = deployment.one('aws_db_parameter_group', 'warehouse');
   for (const p of [].concat(group.parameter)) mariadb(socket, `SET GLOBAL ${tf.value(p.name)} = ${Number(tf.value(p.value))}`);
   secretsManager.put(dbSecretArn, `rds!db-${dbName}`, JSON.stringify({ username: dbUser, password: dbPassword }));
   standIns.aws_db_instance.warehouse = { address: '127.0.0.1', db_name: dbName,
     master_user_secret: [{ secret_arn: dbSecretArn }] };
   for (const name of Object.keys(deployment.merged.resource.aws_secretsmanager_secret)) {
-    const secret = deployment.one('aws_secretsmanager_secret', name);
-    const arn = `arn:aws:secretsmanager:${region}:${account}:secret:${tf.value(secret.name)}-${randomBytes(3).toString('hex')}`;
-    standIns.aws_secretsmanager_secret[name] = { arn, id: arn, name: tf.value(secret.name) };
+    for (const { key, scope, body } of tf.instances('aws_secretsmanager_secret', name)) {
+      const secretName = tf.value(body.name, scope);
+      const arn = `arn:aws:secretsmanager:${region}:${account}:secret:${secretName}-${randomBytes(3).toString('hex')}`;
+      const standIn = { arn, id: arn, name: secretName };
+      if (key === null) standIns.aws_secretsmanager_secret[name] = standIn;
+      else (standIns.aws_secretsmanager_secret[name] ??= {})[key] = standIn;
+      secretsManager.put(arn, secretName, undefined);  // no value until one is put
+    }
   }
   for (const name of Object.keys(deployment.merged.resource.aws_secretsmanager_secret_version)) {
     const version = deployment.one('aws_secretsmanager_secret_version', name);
@@ -336,6 +344,35 @@ async function main() {
   log(`sandbox ready: ${Object.keys(functions).length} functions, ${routes.length} routes, ` +
     `${mappings.length} queue mappings, ${queues.length} queues, relay ${tf.value(rule.schedule_expression)}`);
 
+  // --- the apply's one invocation: migrations and the roles' database users ------------------
+  for (const { scope, body } of tf.instances('aws_lambda_invocation', 'migrate')) {
+    const fn = Object.entries(standIns.aws_lambda_function.function)
+      .find(([, f]) => f.function_name === tf.value(body.function_name, scope))[0];
+    const answer = await functions[fn].invoke(JSON.parse(tf.value(body.input, scope)));
+    assert.ok(answer.ok, `${fn}: ${answer.body}`);
+    log(`apply: ${fn} -> ${answer.body}`);
+  }
+  // Each database function holds its role's own user, never the master; and the public sales
+  // user can sell but not drop a table nor read the arrivals (its grants, on this MariaDB).
+  for (const [fn, spec] of Object.entries(functionSpecs)) {
+    const env = spec.environment;
+    if (fn !== 'migrate') assert.equal(env.DONUT_DATABASE_MASTER_SECRET, undefined, `${fn} holds no master secret`);
+    if (env.DONUT_DATABASE_SECRET) {
+      assert.notEqual(env.DONUT_DATABASE_SECRET, dbSecretArn, `${fn} connects as its own user`);
+      assert.equal(JSON.parse(secretsManager.value(env.DONUT_DATABASE_SECRET)).username, `donut_${fn}`);
+    }
+  }
+  const salesUser = JSON.parse(secretsManager.value(functionSpecs.sales.environment.DONUT_DATABASE_SECRET));
+  const asSales = (sql) => spawnSync('mariadb', ['--no-defaults', '-h127.0.0.1', `-P${ports.mariadb}`,
+    `-u${salesUser.username}`, '--ssl', dbName, '-e', sql], { env: { ...process.env, MYSQL_PWD: salesUser.password } });
+  assert.equal(asSales('SELECT id FROM products').status, 0, asSales('SELECT id FROM products').stderr.toString());
+  for (const sql of ['DROP TABLE orders', 'DELETE FROM orders', 'SELECT * FROM arrivals', 'CREATE USER x']) {
+    const refused = asSales(sql);
+    assert.notEqual(refused.status, 0, `the sales user was allowed: ${sql}`);
+    assert.match(refused.stderr.toString(), /denied/, sql);
+  }
+  log('database users: each function its own, the sales user cannot DROP TABLE or read arrivals');
+
   // --- the story --------------------------------------------------------------------------
   const admin = { authorization: `Bearer ${variables.admin_token}` };
   const product = async (id) => (await request('GET', `${gatewayUrl}/v1/products/${id}`)).json;
@@ -379,16 +416,17 @@ async function main() {
     async () => (await mails()).some((x) => x.includes('SBX-1 is out of stock')), 60000);
   log('mailed through SNS -> SQS -> notifier -> SES: SBX-1 is out of stock');
 
-  // The database password rotates under the warm functions.
-  const readsBefore = secretsManager.reads.get(dbSecretArn) ?? 0;
+  // The sales user's password rotates under the warm function.
+  const salesSecretArn = functionSpecs.sales.environment.DONUT_DATABASE_SECRET;
+  const readsBefore = secretsManager.reads.get(salesSecretArn) ?? 0;
   const salesColdStarts = functions.sales.coldStarts.length;
-  dbPassword = randomBytes(12).toString('base64url');
-  mariadb(socket, `ALTER USER '${dbUser}'@'%' IDENTIFIED BY '${dbPassword}'; KILL CONNECTION USER '${dbUser}'`);
-  secretsManager.put(dbSecretArn, `rds!db-${dbName}`, JSON.stringify({ username: dbUser, password: dbPassword }));
+  const rotated = randomBytes(16).toString('hex');
+  mariadb(socket, `ALTER USER '${salesUser.username}'@'%' IDENTIFIED BY '${rotated}'; KILL CONNECTION USER '${salesUser.username}'`);
+  secretsManager.put(salesSecretArn, 'database-sales', JSON.stringify({ username: salesUser.username, password: rotated }));
   const afterRotation = await order('SBX-1', 1);
   assert.equal(afterRotation.status, 201, afterRotation.text);
   assert.equal(functions.sales.coldStarts.length, salesColdStarts, 'the same warm sales environment answered');
-  assert.ok((secretsManager.reads.get(dbSecretArn) ?? 0) > readsBefore, 'the secret was read again');
+  assert.ok((secretsManager.reads.get(salesSecretArn) ?? 0) > readsBefore, 'the secret was read again');
   log('database password rotated: the warm sales function read the secret again and sold');
 
   // A failing factory: the request goes to the dead-letter queue; the operator redrives it.
@@ -447,6 +485,7 @@ async function main() {
       '{"MessageAttributeProductId":"SBX-1","MessageAttributeProductQuantity":1}'),
       restock: { Records: [] }, arrivals: { Records: [] }, notifier: { Records: [] },
       relay: { 'detail-type': 'Scheduled Event', source: 'aws.events' },
+      migrate: { action: 'migrate' },
     };
     console.log(`\ncold starts in the sandbox, median of ${runs}: setup (unzip, mounts; not part of Lambda's ` +
       'init), init (exec -> first Runtime API `next`), first answer (exec -> first response); peak RSS; zip size');

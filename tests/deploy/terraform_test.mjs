@@ -68,7 +68,7 @@ test('functions run the custom runtime with the bootstrap handler', () => {
   assert.equal(fn.handler, 'bootstrap');
   assert.equal(fn.timeout, '${var.lambda_timeout_seconds}');
   assert.deepEqual(Object.keys(localsBlock.functions).sort(),
-    ['admin', 'arrivals', 'arrivals_intake', 'notifier', 'relay', 'restock', 'sales']);
+    ['admin', 'arrivals', 'arrivals_intake', 'migrate', 'notifier', 'relay', 'restock', 'sales']);
   // The build packages exactly these functions, under the file names Terraform reads.
   const cmake = readFileSync(join(dir, '../../src/CMakeLists.txt'), 'utf8');
   const built = /set\(DONUT_LAMBDA_FUNCTIONS ([^)]*)\)/.exec(cmake)[1].trim().split(/\s+/);
@@ -93,9 +93,9 @@ test('functions with the database run in the VPC, with a NAT gateway for their c
 
 test('functions get every setting they read (hosts/lambda/functions.h), secrets only where needed', () => {
   const fnVariables = [].concat(one('aws_lambda_function', 'function').environment)[0].variables;
-  assert.match(fnVariables, /merge\(local\.environment, \{ DONUT_FUNCTION = each\.key \},\s*lookup\(local\.secrets, each\.key, \{\}\)\)/);
+  assert.match(fnVariables, /merge\(local\.environment, \{ DONUT_FUNCTION = each\.key \},\s*lookup\(local\.secrets, each\.key, \{\}\), lookup\(local\.database_settings, each\.key, \{\}\)\)/);
   const variables = localsBlock.environment;
-  for (const name of ['DONUT_DATABASE_HOST', 'DONUT_DATABASE_SECRET', 'DONUT_DATABASE_NAME',
+  for (const name of ['DONUT_DATABASE_HOST', 'DONUT_DATABASE_NAME',
     'DONUT_TOPIC_ARN', 'DONUT_ARRIVALS_QUEUE', 'DONUT_AWS_PREFIX', 'DONUT_FACTORY_URL',
     'DONUT_CALLBACK_URL', 'DONUT_MAIL_FROM', 'DONUT_MAIL_TO']) {
     assert.ok(variables[name], `${name} is set`);
@@ -287,6 +287,40 @@ test('first deploy and upkeep: VPC functions wait for their ENI policy; a suppor
   assert.ok(fn.depends_on.includes('${aws_iam_role_policy_attachment.vpc_access}'), 'depends on the VPC policy');
   const version = one('aws_db_instance', 'warehouse').engine_version;
   assert.match(version, /^8\.4/, `MySQL ${version}: 8.0 is in paid Extended Support since 2026-07-31`);
+});
+
+// Each database function connects as its role's own MySQL user; only `migrate` holds the master
+// secret (to migrate and to create those users), and the role list is the one the code grants.
+test('database users: one per role, the master secret only for migrate, created at apply', () => {
+  const fnVariables = [].concat(one('aws_lambda_function', 'function').environment)[0].variables;
+  assert.doesNotMatch(JSON.stringify(localsBlock.environment), /master_user_secret/, 'no master secret for all');
+  const roles = localsBlock.database_roles;
+  const code = readFileSync(join(dir, '../../src/adapters/mysql/role_users.cc'), 'utf8');
+  const granted = /kRoles\[\] = \{([^;]*)\};/.exec(code)[1];
+  assert.deepEqual([...granted.matchAll(/\{"(\w+)", k\w+\}/g)].map((m) => m[1]).sort(), [...roles].sort(),
+    'deploy/aws provisions the roles src/adapters/mysql/role_users.cc grants');
+  const usesDatabase = Object.entries(localsBlock.functions).filter(([, f]) => f.uses_database).map(([n]) => n);
+  assert.deepEqual([...roles, 'migrate'].sort(), usesDatabase.sort(), 'every database function has a user');
+  const settings = localsBlock.database_settings;
+  assert.match(settings, /for role in local\.database_roles : role => \{\s*DONUT_DATABASE_SECRET = aws_secretsmanager_secret\.database_user\[role\]\.arn/);
+  assert.match(settings, /migrate = \{\s*DONUT_DATABASE_MASTER_SECRET = aws_db_instance\.warehouse\.master_user_secret\[0\]\.secret_arn/);
+  assert.match(fnVariables, /lookup\(local\.database_settings, each\.key, \{\}\)/);
+  const user = one('aws_secretsmanager_secret', 'database_user');
+  assert.equal(user.for_each, '${toset(local.database_roles)}');
+  assert.equal(merged.resource.aws_secretsmanager_secret_version.database_user, undefined,
+    'the passwords are written by migrate, never held in the Terraform state');
+  const policy = merged.data.aws_iam_policy_document.function[0];
+  const statement = (sid) => [].concat(policy.dynamic).flatMap((d) => d.statement ?? [])
+    .find((d) => [].concat(d.content)[0].sid === sid);
+  const content = (sid) => [].concat(statement(sid).content)[0];
+  assert.equal(content('ReadOwnDatabaseUser').resources[0], '${aws_secretsmanager_secret.database_user[each.key].arn}');
+  assert.equal(statement('OwnTheDatabase').for_each, '${each.key == "migrate" ? [1] : []}');
+  assert.match(JSON.stringify(content('OwnTheDatabase').resources), /master_user_secret/);
+  assert.deepEqual(content('KeepRolePasswords').actions, ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue']);
+  assert.equal(statement('KeepRolePasswords').for_each, '${each.key == "migrate" ? [1] : []}');
+  const invocation = one('aws_lambda_invocation', 'migrate');
+  assert.equal(invocation.function_name, '${aws_lambda_function.function["migrate"].function_name}');
+  assert.match(invocation.triggers.code, /source_code_hash/, 'run again when the code changes');
 });
 
 test('secrets are sensitive variables', () => {

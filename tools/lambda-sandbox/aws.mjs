@@ -164,20 +164,24 @@ export class Schedule {
   stop() { clearInterval(this.timer); }
 }
 
-// Secrets Manager's GetSecretValue (JSON 1.1 protocol), for the secrets Terraform creates. It
-// checks the call is signed for secretsmanager in the right region, counts reads per secret
-// (a warm function must read again after a rotation), and lets a test rotate a value.
+// Secrets Manager's GetSecretValue and PutSecretValue (JSON 1.1 protocol), for the secrets
+// Terraform creates (a secret declared without a value has none until it is put, as on AWS).
+// It checks the call is signed for secretsmanager in the right region, counts reads and writes
+// per secret (a warm function must read again after a rotation), and lets a test rotate a value.
 export class SecretsManagerStandIn {
   constructor(region) {
     this.region = region;
-    this.secrets = new Map();  // arn -> { name, value, version }
+    this.secrets = new Map();  // arn -> { name, value (undefined: none yet), version }
     this.reads = new Map();
+    this.writes = new Map();
   }
 
   put(arn, name, value) {
     const previous = this.secrets.get(arn);
-    this.secrets.set(arn, { name, value, version: (previous?.version ?? 0) + 1 });
+    this.secrets.set(arn, { name, value, version: (previous?.version ?? 0) + (value === undefined ? 0 : 1) });
   }
+
+  value(arn) { return this.secrets.get(arn)?.value; }
 
   async listen() {
     this.server = http.createServer((req, res) => {
@@ -203,12 +207,22 @@ export class SecretsManagerStandIn {
     if (!(req.headers.authorization ?? '').includes(scope)) {
       return send(403, { __type: 'InvalidSignatureException', message: `not signed for ${scope}` });
     }
-    if (req.headers['x-amz-target'] !== 'secretsmanager.GetSecretValue') {
-      return send(400, { __type: 'InvalidAction', message: `${req.headers['x-amz-target']} is not served here` });
+    const action = req.headers['x-amz-target'];
+    if (action !== 'secretsmanager.GetSecretValue' && action !== 'secretsmanager.PutSecretValue') {
+      return send(400, { __type: 'InvalidAction', message: `${action} is not served here` });
     }
-    const { SecretId } = JSON.parse(body || '{}');
+    const { SecretId, SecretString } = JSON.parse(body || '{}');
     const [arn, secret] = [...this.secrets].find(([a, s]) => a === SecretId || s.name === SecretId) ?? [];
     if (!secret) return send(400, { __type: 'ResourceNotFoundException', message: "Secrets Manager can't find the specified secret." });
+    if (action === 'secretsmanager.PutSecretValue') {
+      this.put(arn, secret.name, SecretString);
+      this.writes.set(arn, (this.writes.get(arn) ?? 0) + 1);
+      return send(200, { ARN: arn, Name: secret.name, VersionId: `v${this.secrets.get(arn).version}`, VersionStages: ['AWSCURRENT'] });
+    }
+    if (secret.value === undefined) {
+      return send(400, { __type: 'ResourceNotFoundException',
+        message: "Secrets Manager can't find the specified secret value for staging label: AWSCURRENT" });
+    }
     this.reads.set(arn, (this.reads.get(arn) ?? 0) + 1);
     send(200, { ARN: arn, Name: secret.name, SecretString: secret.value, VersionId: `v${secret.version}`,
       VersionStages: ['AWSCURRENT'], CreatedDate: Date.now() / 1000 });

@@ -2,8 +2,8 @@
 // Terraform would for one set of variable values, so the sandbox runs what `terraform apply`
 // would create: the same queue attributes, redrive policies, subscriptions, function settings,
 // event source mappings and routes. Only the part of Terraform's language the files use is
-// understood (references, for_each, templates, arithmetic, comparisons, conditionals, and the
-// functions listed in FUNCTIONS); anything else throws, naming the expression, so a change to
+// understood (references, for_each, for expressions, templates, arithmetic, comparisons,
+// conditionals, and the functions listed in FUNCTIONS); anything else throws, naming the expression, so a change to
 // the files that the sandbox cannot follow fails the test instead of being skipped.
 //
 // Resources are not created by this module: the caller gives, per resource type and name, the
@@ -18,6 +18,7 @@ const FUNCTIONS = {
   keys: (map) => Object.keys(map).sort(),
   values: (map) => Object.keys(map).sort().map((k) => map[k]),
   replace: (text, from, to) => text.split(from).join(to),
+  join: (separator, list) => list.join(separator),
   concat: (...lists) => [].concat(...lists),
   toset: (list) => [...new Set(list)],
   distinct: (list) => [...new Set(list)],
@@ -48,7 +49,7 @@ function tokenize(source) {
       i = end + 1; continue;
     }
     const two = source.slice(i, i + 2);
-    if (['==', '!=', '<=', '>=', '&&', '||'].includes(two)) { push('op', two); i += 2; continue; }
+    if (['==', '!=', '<=', '>=', '&&', '||', '=>'].includes(two)) { push('op', two); i += 2; continue; }
     if ('{}[]().,=:?*/%+-<>!'.includes(c)) { push('op', c); i++; continue; }
     throw new Error(`terraform: cannot read '${source.slice(i, i + 20)}'`);
   }
@@ -170,12 +171,13 @@ function parseExpression(source) {
     if (t.type === 'op' && t.value === '(') { const e = expression(); skipNewlines(); expect(')'); return e; }
     if (t.type === 'op' && t.value === '[') {
       skipNewlines();
-      if (peek().type === 'ident' && peek().value === 'for') throw new Error(`terraform: for expressions are not supported: ${source}`);
+      if (peek().type === 'ident' && peek().value === 'for') return forExpression(']');
       return { kind: 'tuple', items: items(']') };
     }
     if (t.type === 'op' && t.value === '{') {
       const entries = [];
       skipNewlines();
+      if (peek().type === 'ident' && peek().value === 'for') return forExpression('}');
       while (!isOp('}')) {
         const key = next();
         if (key.type !== 'ident' && key.type !== 'string') throw new Error(`terraform: object key expected in ${source}`);
@@ -191,6 +193,25 @@ function parseExpression(source) {
       return { kind: 'object', entries };
     }
     throw new Error(`terraform: unexpected '${t.value ?? t.type}' in ${source}`);
+  }
+  // [for v in c : e if cond] and {for k, v in c : ke => ve if cond}; `for` is next.
+  function forExpression(close) {
+    next();
+    const names = [next().value];
+    if (isOp(',')) { next(); names.push(next().value); }
+    const keyword = next();
+    if (keyword.type !== 'ident' || keyword.value !== 'in') throw new Error(`terraform: 'in' expected in ${source}`);
+    const collection = expression();
+    skipNewlines();
+    expect(':');
+    const first = expression();
+    skipNewlines();
+    let value = null;
+    if (close === '}') { expect('=>'); value = expression(); skipNewlines(); }
+    let condition = null;
+    if (peek().type === 'ident' && peek().value === 'if') { next(); condition = expression(); skipNewlines(); }
+    expect(close);
+    return { kind: 'for', object: close === '}', names, collection, key: first, value, condition };
   }
   function postfix(node) {
     for (;;) {
@@ -307,6 +328,7 @@ export class Evaluator {
         if (!f) throw new Error(`terraform: function ${node.name}() is not supported (${source})`);
         return f(...node.args.map(ev));
       }
+      case 'for': return this.forEach(node, scope, source);
       case 'reference': return this.root(node.root, scope, source);
       case 'get': {
         const target = ev(node.target);
@@ -321,6 +343,21 @@ export class Evaluator {
     throw new Error(`terraform: cannot evaluate ${source}`);
   }
 
+  // A for expression: over a list (index, value) or an object (key, value), as Terraform does.
+  forEach(node, scope, source) {
+    const collection = this.evaluate(node.collection, scope, source);
+    const pairs = Array.isArray(collection) ? collection.map((v, i) => [i, v]) : Object.entries(collection);
+    const results = [];
+    for (const [k, v] of pairs) {
+      const names = node.names.length === 2 ? { [node.names[0]]: k, [node.names[1]]: v } : { [node.names[0]]: v };
+      const inner = { ...scope, names: { ...(scope.names ?? {}), ...names } };
+      if (node.condition && !this.evaluate(node.condition, inner, source)) continue;
+      results.push(node.object ? [this.evaluate(node.key, inner, source), this.evaluate(node.value, inner, source)]
+        : this.evaluate(node.key, inner, source));
+    }
+    return node.object ? Object.fromEntries(results) : results;
+  }
+
   member(target, key, node, source) {
     if (target === null || typeof target !== 'object' || !(key in target)) {
       throw new Error(`terraform: no '${key}' in ${describe(node.target)} (${source})`);
@@ -329,6 +366,7 @@ export class Evaluator {
   }
 
   root(name, scope, source) {
+    if (scope.names && name in scope.names) return scope.names[name];
     if (name === 'var') return this.variables;
     if (name === 'each') {
       if (!scope.each) throw new Error(`terraform: each outside for_each (${source})`);

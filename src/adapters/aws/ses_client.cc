@@ -59,4 +59,17 @@ Result<std::string> get_secret_string(const AwsCaller& caller, std::string_view 
   return string_field(*answer, "SecretString", request.action);
 }
 
+Status put_secret_string(const AwsCaller& caller, std::string_view secret_id,
+                         std::string_view value) {
+  AwsRequest request;
+  request.service = Service::secrets_manager;
+  request.action = "SecretsManager.PutSecretValue";
+  request.content_type = "application/x-amz-json-1.1";
+  request.headers.emplace_back("X-Amz-Target", "secretsmanager.PutSecretValue");
+  request.body = json::serialize(json::object{{"SecretId", secret_id}, {"SecretString", value}});
+  auto answer = caller.call(request);
+  if (!answer) return answer.error();
+  return ok();
+}
+
 }  // namespace donut::aws

@@ -31,7 +31,11 @@ class SesClient {
   const AwsCaller& caller_;
 };
 
-// The SecretString of a Secrets Manager secret (an ARN or a name).
+// The SecretString of a Secrets Manager secret (an ARN or a name); `not_found` when the secret
+// has no value yet.
 Result<std::string> get_secret_string(const AwsCaller& caller, std::string_view secret_id);
+// Stores a new current value (PutSecretValue); the value is never logged or echoed.
+Status put_secret_string(const AwsCaller& caller, std::string_view secret_id,
+                         std::string_view value);
 
 }  // namespace donut::aws

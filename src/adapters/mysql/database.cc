@@ -284,6 +284,13 @@ Result<Connection::Settings> Database::parse_url(std::string_view text) {
 
 Result<std::shared_ptr<Database>> Database::open(Options options) {
   std::shared_ptr<Database> db(new Database(std::move(options)));
+  if (!db->options_.migrate) {
+    DONUT_ASSIGN_OR_RETURN(auto first, db->connect(db->settings()));
+    DONUT_RETURN_IF_ERROR(db->check_schema_is_current(*first));
+    db->open_ = 1;
+    db->idle_.push_back(std::move(first));
+    return db;
+  }
   {
     // Create the database if needed, then migrate.
     auto settings = db->options_.settings;
@@ -392,14 +399,34 @@ Status Database::migrate(Connection& c) {
   return status;
 }
 
-Status Database::apply_missing_migrations(Connection& c) {
-  int current = 0;
-  {
-    DONUT_ASSIGN_OR_RETURN(auto s,
-                           c.prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations"));
-    DONUT_ASSIGN_OR_RETURN(bool row, s.next());
-    if (row) current = static_cast<int>(s.column_int(0));
+Result<int> Database::schema_version_of(Connection& c) {
+  DONUT_ASSIGN_OR_RETURN(auto s,
+                         c.prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations"));
+  DONUT_ASSIGN_OR_RETURN(bool row, s.next());
+  return row ? static_cast<int>(s.column_int(0)) : 0;
+}
+
+Status Database::check_schema_is_current(Connection& c) {
+  auto current = schema_version_of(c);
+  if (!current) {
+    return make_error(current.error().code,
+                      "cannot read the warehouse's schema version (run the migrations first): " +
+                          current.error().message);
   }
+  schema_version_ = *current;
+  DONUT_RETURN_IF_ERROR(sql::refuse_newer_schema(*current, migrations(), "the warehouse"));
+  const int latest = migrations().empty() ? 0 : migrations().back().version;
+  if (*current < latest) {
+    return make_error(ErrorCode::unavailable,
+                      "the warehouse is at schema version " + std::to_string(*current) +
+                          " and this build needs " + std::to_string(latest) +
+                          ": run the migrations (`donut db migrate`, or the migrate function)");
+  }
+  return ok();
+}
+
+Status Database::apply_missing_migrations(Connection& c) {
+  DONUT_ASSIGN_OR_RETURN(const int current, schema_version_of(c));
   schema_version_ = current;
   DONUT_RETURN_IF_ERROR(sql::refuse_newer_schema(current, migrations(), "the warehouse"));
   for (const auto& m : migrations()) {

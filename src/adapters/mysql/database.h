@@ -119,9 +119,12 @@ class Database {
     // Reads the user and password again into the settings given (a rotated secret); called
     // once when the server refuses the ones in use. Optional.
     std::function<Status(Connection::Settings&)> refresh_credentials;
+    // Create the database and apply missing migrations (a user allowed to). False for a role's
+    // user (role_users.h), which may not: the schema must then be the one this build knows.
+    bool migrate = true;
   };
 
-  // Connects once (the server must be up) and applies missing migrations.
+  // Connects once (the server must be up), then migrates or checks the schema version.
   static Result<std::shared_ptr<Database>> open(Options options);
 
   // Parses mysql://user:password@host:port/database[?ssl-ca=<CA bundle file>].
@@ -182,6 +185,8 @@ class Database {
   static Error outcome_unknown(const Error& error);
   Status migrate(Connection& c);
   Status apply_missing_migrations(Connection& c);
+  Status check_schema_is_current(Connection& c);
+  static Result<int> schema_version_of(Connection& c);
 
   Options options_;
   ReconnectGate gate_;  // in front of opening connections while the server is away

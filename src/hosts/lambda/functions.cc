@@ -11,6 +11,8 @@
 #include "adapters/aws/ses_client.h"  // get_secret_string (Secrets Manager)
 #include "adapters/clock/clocks.h"
 #include "adapters/http/http_factory_client.h"
+#include "adapters/mysql/database.h"
+#include "adapters/mysql/role_users.h"
 #include "api/api_description.h"
 #include "api/api_documents.h"
 #include "api/sales_api.h"
@@ -77,6 +79,9 @@ class Wiring {
       DONUT_ASSIGN_OR_RETURN(auto url, database_url());
       wiring::StoreSettings settings;
       settings.database = std::move(url);
+      // Deployed, a function connects as its role's own user, which may not change the schema:
+      // the migrate function did (below). A URL given outright (local runs, tests) migrates.
+      settings.migrate = !env("DONUT_DATABASE").empty();
       // Connections per execution environment: Terraform sizes the functions' concurrency
       // against the instance's max_connections with this same number (deploy/aws/functions.tf).
       DONUT_ASSIGN_OR_RETURN(const int64_t pool, int_env("DONUT_MYSQL_POOL_SIZE", 2, 1, 16));
@@ -146,14 +151,27 @@ class Wiring {
 
   const ports::Clock& clock() const { return clock_; }
 
+  // As the database's owner (DONUT_DATABASE_MASTER_SECRET): the migrations, then each role's
+  // own user (DONUT_DATABASE_ROLE_SECRETS, {"<role>": "<secret ARN>"}). What was done, as JSON.
+  Result<std::string> migrate_and_provision();
+
  private:
+  // Each role's user and password: the one its secret holds, or a new one stored there first
+  // (so that a function never reads a password the server does not know yet for long).
+  Result<std::vector<mysql::RoleUser>> role_users();
   static bool manages_aws_resources() { return env("DONUT_AWS_MANAGE_RESOURCES") == "1"; }
 
   Result<std::string> database_url() {
     if (auto url = env("DONUT_DATABASE"); !url.empty()) return url;
+    return rds_url("DONUT_DATABASE_SECRET");
+  }
+
+  // The RDS database as the user of the secret that `secret_env` names.
+  Result<std::string> rds_url(const char* secret_env) {
     DONUT_ASSIGN_OR_RETURN(auto host, required_env("DONUT_DATABASE_HOST"));
+    DONUT_ASSIGN_OR_RETURN(auto secret_id, required_env(secret_env));
     std::string user, password;
-    DONUT_RETURN_IF_ERROR(read_database_secret(user, password));
+    DONUT_RETURN_IF_ERROR(read_credentials(secret_id, user, password));
     // RDS is reached over TLS only, its certificate checked against the RDS CA bundle that the
     // zip carries (scripts/package-lambda): the runtime's own bundle does not hold RDS's CAs.
     const std::string ca =
@@ -168,6 +186,11 @@ class Wiring {
   // environment would otherwise be locked out until it is recycled.
   Status read_database_secret(std::string& user, std::string& password) {
     DONUT_ASSIGN_OR_RETURN(auto secret_id, required_env("DONUT_DATABASE_SECRET"));
+    return read_credentials(secret_id, user, password);
+  }
+
+  // A secret {"username","password"}; `not_found` when it has no value yet.
+  Status read_credentials(const std::string& secret_id, std::string& user, std::string& password) {
     DONUT_ASSIGN_OR_RETURN(auto caller, aws());
     DONUT_ASSIGN_OR_RETURN(auto secret, aws::get_secret_string(*caller, secret_id));
     auto parsed = codec::parse_json(secret);
@@ -189,6 +212,59 @@ class Wiring {
   wiring::OpenedStore store_;
   std::unique_ptr<ports::Broker> broker_;
 };
+
+Result<std::vector<mysql::RoleUser>> Wiring::role_users() {
+  DONUT_ASSIGN_OR_RETURN(auto text, required_env("DONUT_DATABASE_ROLE_SECRETS"));
+  auto parsed = codec::parse_json(text);
+  const auto* secrets = parsed ? parsed->if_object() : nullptr;
+  if (secrets == nullptr) {
+    return make_error(ErrorCode::invalid_argument,
+                      "DONUT_DATABASE_ROLE_SECRETS is not a JSON object of secret ARNs");
+  }
+  DONUT_ASSIGN_OR_RETURN(auto caller, aws());
+  std::vector<mysql::RoleUser> users;
+  for (const auto& grants : mysql::role_grants()) {
+    const auto* arn = secrets->if_contains(grants.role);
+    if (arn == nullptr || !arn->is_string()) {
+      return make_error(ErrorCode::invalid_argument,
+                        "DONUT_DATABASE_ROLE_SECRETS has no secret "
+                        "for the role '" +
+                            std::string(grants.role) + "'");
+    }
+    const std::string secret_id(arn->get_string());
+    const std::string name = mysql::role_user_name(grants.role);
+    std::string user, password;
+    auto held = read_credentials(secret_id, user, password);
+    if (!held && held.error().code != ErrorCode::not_found &&
+        held.error().code != ErrorCode::invalid_argument) {
+      return held.error();
+    }
+    if (!held || user != name || password.size() < 32) {
+      password = random_hex(32);
+      DONUT_RETURN_IF_ERROR(aws::put_secret_string(
+          *caller, secret_id,
+          boost::json::serialize(boost::json::object{{"username", name}, {"password", password}})));
+    }
+    users.push_back({std::string(grants.role), std::move(password)});
+  }
+  return users;
+}
+
+Result<std::string> Wiring::migrate_and_provision() {
+  DONUT_ASSIGN_OR_RETURN(auto url, rds_url("DONUT_DATABASE_MASTER_SECRET"));
+  DONUT_ASSIGN_OR_RETURN(auto settings, mysql::Database::parse_url(url));
+  mysql::Database::Options options{settings, 1, {}};
+  DONUT_ASSIGN_OR_RETURN(auto migrated, mysql::Database::open(options));  // migrates
+  DONUT_ASSIGN_OR_RETURN(auto users, role_users());
+  DONUT_ASSIGN_OR_RETURN(auto owner, mysql::Connection::open(settings));
+  DONUT_RETURN_IF_ERROR(mysql::provision_role_users(*owner, {settings.database, true}, users));
+  boost::json::array roles;
+  for (const auto& u : users) roles.emplace_back(mysql::role_user_name(u.role));
+  spdlog::info("migrate: the warehouse is at schema version {}; {} role users provisioned",
+               migrated->schema_version(), users.size());
+  return boost::json::serialize(boost::json::object{{"schema_version", migrated->schema_version()},
+                                                    {"users", std::move(roles)}});
+}
 
 // Each function is built once per execution environment: its parts live in a shared state
 // that the invocation handler owns.
@@ -335,6 +411,16 @@ Result<InvocationHandler> admin_function(Wiring& wiring) {
       [state](const Invocation& invocation) { return state->http(invocation); });
 }
 
+// The one function that runs as the database's owner (the RDS master): Terraform invokes it at
+// every apply (aws_lambda_invocation.migrate), and it is safe to run again.
+Result<InvocationHandler> migrate_function(Wiring& wiring) {
+  for (const char* setting :
+       {"DONUT_DATABASE_HOST", "DONUT_DATABASE_MASTER_SECRET", "DONUT_DATABASE_ROLE_SECRETS"}) {
+    if (auto missing = required_env(setting); !missing) return missing.error();
+  }
+  return InvocationHandler([&wiring](const Invocation&) { return wiring.migrate_and_provision(); });
+}
+
 Result<InvocationHandler> relay_function(Wiring& wiring) {
   DONUT_ASSIGN_OR_RETURN(auto* store, wiring.store());
   DONUT_ASSIGN_OR_RETURN(auto* broker, wiring.broker());
@@ -353,12 +439,13 @@ Status run_function(std::string_view function, RuntimeApi& api, int max_invocati
       {"sales", sales_function},       {"arrivals_intake", arrivals_intake_function},
       {"restock", restock_function},   {"arrivals", arrivals_function},
       {"notifier", notifier_function}, {"relay", relay_function},
-      {"admin", admin_function}};
+      {"admin", admin_function},       {"migrate", migrate_function}};
   Wiring wiring;  // outlives the handler, which refers to the store and broker it opened
   Result<InvocationHandler> handler =
       make_error(ErrorCode::invalid_argument,
                  "unknown function '" + std::string(function) +
-                     "' (sales, arrivals_intake, restock, arrivals, notifier, relay, admin)");
+                     "' (sales, arrivals_intake, restock, arrivals, notifier, relay, admin, "
+                     "migrate)");
   for (const auto& [name, make] : functions) {
     if (name == function) handler = make(wiring);
   }

@@ -10,9 +10,13 @@
 //   notifier         SQS notifications    -> e-mail through SES
 //   relay            schedule             -> outbox -> SNS
 //   admin            API Gateway /admin/* -> stock and dead-letter queue operations (bearer token)
+//   migrate          invoked by Terraform at apply: as the database's owner, the schema
+//                    migrations and each role's own MySQL user (adapters/mysql/role_users.h)
 //
 // Environment: DONUT_DATABASE (a mysql:// URL or SQLite file) or DONUT_DATABASE_HOST +
-// DONUT_DATABASE_SECRET (an RDS-managed Secrets Manager secret {"username","password"}),
+// DONUT_DATABASE_SECRET (the function's role's secret {"username","password"}: its own MySQL
+// user, which never migrates; the migrate function instead reads DONUT_DATABASE_MASTER_SECRET,
+// RDS's managed master secret, and DONUT_DATABASE_ROLE_SECRETS, {"<role>": "<secret ARN>"}),
 // DONUT_DATABASE_NAME (default donut), DONUT_DATABASE_CA (default the zip's RDS CA bundle: RDS is
 // reached over TLS only); DONUT_TOPIC_ARN; DONUT_ARRIVALS_QUEUE (queue URL);
 // DONUT_FACTORY_URL; DONUT_CALLBACK_URL; DONUT_CALLBACK_SECRET; DONUT_MAIL_FROM; DONUT_MAIL_TO;
