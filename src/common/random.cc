@@ -1,10 +1,15 @@
 #include "common/random.h"
 
+#include <array>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <optional>
+#include <pthread.h>
 
+#include <openssl/crypto.h>
 #include <openssl/rand.h>
 
 namespace donut {
@@ -36,16 +41,54 @@ void seeded_bytes(std::mt19937_64& rng, std::span<unsigned char> out) {
   }
 }
 
+void csprng_or_abort(unsigned char* out, std::size_t size) {
+  if (RAND_bytes(out, static_cast<int>(size)) != 1) {
+    std::fputs("donut: the cryptographic random generator failed; stopping\n", stderr);
+    std::abort();
+  }
+}
+
+// Bumped in a forked child, so that no pool is ever shared by two processes.
+std::atomic<uint64_t> fork_generation{0};
+
+void watch_forks() {
+  static const bool installed =
+      ::pthread_atfork(nullptr, nullptr, [] { fork_generation.fetch_add(1); }) == 0;
+  (void)installed;
+}
+
+// A call to RAND_bytes costs system calls (about 3 us a call here, against 17 ns for the two
+// mt19937_64 draws an id took before); so each thread draws 4 KiB at once and hands them out in
+// order, wiping each byte it hands out: about 130 ns an id. The bytes are the CSPRNG's all the
+// same, none is handed out twice, and a forked child draws its own.
+struct Pool {
+  std::array<unsigned char, 4096> bytes{};
+  std::size_t used = sizeof bytes;
+  uint64_t generation = 0;
+
+  void take(std::span<unsigned char> out) {
+    if (out.size() > bytes.size() / 4) return csprng_or_abort(out.data(), out.size());
+    watch_forks();
+    const uint64_t now = fork_generation.load(std::memory_order_relaxed);
+    if (generation != now || used + out.size() > bytes.size()) {
+      csprng_or_abort(bytes.data(), bytes.size());
+      used = 0;
+      generation = now;
+    }
+    std::memcpy(out.data(), bytes.data() + used, out.size());
+    OPENSSL_cleanse(bytes.data() + used, out.size());
+    used += out.size();
+  }
+};
+
 }  // namespace
 
 void random_bytes(std::span<unsigned char> out) {
   auto& s = state();
   if (s.deterministic) return seeded_bytes(s.rng, out);
   if (out.empty()) return;
-  if (RAND_bytes(out.data(), static_cast<int>(out.size())) != 1) {
-    std::fputs("donut: the cryptographic random generator failed; stopping\n", stderr);
-    std::abort();
-  }
+  thread_local Pool pool;
+  pool.take(out);
 }
 
 uint64_t random_u64() {

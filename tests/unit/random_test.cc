@@ -4,6 +4,8 @@
 
 #include <array>
 #include <set>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <gtest/gtest.h>
 
@@ -48,6 +50,25 @@ TEST(Randomness, IdsAndTokensDoNotRepeat) {
   EXPECT_EQ(tokens.size(), 10'000u);
   EXPECT_EQ(random_hex(3).size(), 6u);
   EXPECT_EQ(random_hex(100).size(), 200u);
+}
+
+// The per-thread pool behind the source: a forked child never hands out what its parent will.
+TEST(Randomness, AForkedChildDrawsItsOwnBytes) {
+  (void)random_hex(8);  // the parent's pool is filled
+  int pipe_fds[2];
+  ASSERT_EQ(::pipe(pipe_fds), 0);
+  const pid_t child = ::fork();
+  if (child == 0) {
+    const std::string drawn = random_hex(32);
+    (void)!::write(pipe_fds[1], drawn.data(), drawn.size());
+    ::_exit(0);
+  }
+  std::string in_child(64, '\0');
+  ASSERT_EQ(::read(pipe_fds[0], in_child.data(), in_child.size()), 64);
+  ::waitpid(child, nullptr, 0);
+  ::close(pipe_fds[0]);
+  ::close(pipe_fds[1]);
+  EXPECT_NE(random_hex(32), in_child);
 }
 
 TEST(Randomness, ADeterministicScopeReplaysFromItsSeedAndEndsCleanly) {
