@@ -57,10 +57,11 @@ void watch_forks() {
   (void)installed;
 }
 
-// A call to RAND_bytes costs system calls (about 3 us a call here, against 17 ns for the two
-// mt19937_64 draws an id took before); so each thread draws 4 KiB at once and hands them out in
-// order, wiping each byte it hands out: about 130 ns an id. The bytes are the CSPRNG's all the
-// same, none is handed out twice, and a forked child draws its own.
+// A call to RAND_bytes costs system calls (0.8 to 3.8 us a call on the 2-core development
+// machine, 40 to 200 times the two mt19937_64 draws an id took before; bench/random_source
+// measures them side by side); so each thread draws 4 KiB at once and hands the bytes out in
+// order, wiping each one it hands out: about a tenth of a call per id. The bytes are the
+// CSPRNG's all the same, none is handed out twice, and a forked child draws its own.
 struct Pool {
   std::array<unsigned char, 4096> bytes{};
   std::size_t used = sizeof bytes;
