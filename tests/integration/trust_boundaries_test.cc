@@ -246,8 +246,8 @@ ManufactureCall manufacture_call(const std::string& secret, const std::string& r
   return call;
 }
 
-// The issue's own reproduction first: anyone could POST a manufacture request with the shop's
-// callback URL and a million units, and the simulator signed the callback with the shop's
+// The attack as first reproduced on donut up: anyone could POST a manufacture request with the
+// shop's callback URL and a million units, and the simulator signed the callback with the shop's
 // secret. Now only the shop's signed, fresh request for the shop's own callback URL is made.
 TEST_F(TrustBoundaries, TheFactorySimulatorManufacturesOnlyWhatTheShopSigned) {
   auto config = testing::fast_config(dir_);
