@@ -10,10 +10,10 @@
 #include "adapters/clock/clocks.h"
 #include "adapters/http/curl_client.h"
 #include "adapters/sqlite/database.h"
-#include "api/sales_api.h"
 #include "app/topology.h"
 #include "cli/options.h"
 #include "cli/restocks_command.h"
+#include "codec/sales_json.h"
 #include "common/ids.h"
 #include "domain/validation.h"
 
@@ -84,7 +84,7 @@ void add_stock_commands(CLI::App& app, const LocalConfig& config, Action& action
     if (auto valid = domain::validate_stock_level(args->stock); !valid) return fail(valid.error());
     auto product = d.store().set_stock(args->product, args->stock);
     if (!product) return fail(product.error());
-    std::cout << api::product_json(*product) << "\n";
+    std::cout << codec::product_json(*product) << "\n";
     return 0;
   });
 }

@@ -11,7 +11,7 @@
 
 #include "adapters/clock/clocks.h"
 #include "adapters/memory/memory_store.h"
-#include "api/sales_api.h"
+#include "api/sales_routes.h"
 #include "app/arrivals.h"
 #include "app/order_service.h"
 #include "codec/events_json.h"

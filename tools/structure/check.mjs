@@ -28,7 +28,7 @@ export const LAYERS = {
   sim: ['common', 'domain', 'ports', 'codec', 'app', 'adapters'],
   web: [],
   hosts: ['common', 'domain', 'ports', 'codec', 'aws', 'http', 'app', 'adapters', 'wiring', 'api', 'factory'],
-  cli: ['common', 'domain', 'ports', 'codec', 'app', 'adapters', 'wiring', 'api', 'hosts', 'surge', 'sim'],
+  cli: ['common', 'domain', 'ports', 'codec', 'app', 'adapters', 'wiring', 'hosts', 'surge', 'sim'],
 };
 
 function* sources(dir) {

@@ -11,9 +11,11 @@
 #include "adapters/aws/ses_client.h"  // get_secret_string (Secrets Manager)
 #include "adapters/clock/clocks.h"
 #include "adapters/http/http_factory_client.h"
+#include "api/admin_routes.h"
 #include "api/api_description.h"
 #include "api/api_documents.h"
-#include "api/sales_api.h"
+#include "api/arrival_routes.h"
+#include "api/sales_routes.h"
 #include "api/web_pages.h"
 #include "app/arrivals.h"
 #include "app/notifier.h"
