@@ -9,10 +9,11 @@ namespace {
 
 using Opened = Result<std::unique_ptr<ports::Broker>>;
 
-Opened open_rabbitmq(const BrokerSettings& s, const ports::Clock&,
+Opened open_rabbitmq(const BrokerSettings& s, const ports::Clock& clock,
                      std::shared_ptr<sqlite::Database>&) {
   DONUT_ASSIGN_OR_RETURN(auto settings, rabbitmq::Settings::from_url(s.url));
-  return std::unique_ptr<ports::Broker>(std::make_unique<rabbitmq::RabbitBroker>(settings));
+  return std::unique_ptr<ports::Broker>(
+      std::make_unique<rabbitmq::RabbitBroker>(std::move(settings), clock));
 }
 
 Opened open_aws(const BrokerSettings& s, const ports::Clock& clock,

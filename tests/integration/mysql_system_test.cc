@@ -365,7 +365,7 @@ TEST_F(SelfHosted, KillNineAtRandomPointsLosesNothingAndAppliesNothingTwice) {
   // The RabbitMQ server is shared by this binary's tests: start from empty queues.
   auto settings = rabbitmq::Settings::from_url(RabbitMqServer::url());
   ASSERT_TRUE(settings);
-  rabbitmq::RabbitBroker queues(*settings);
+  rabbitmq::RabbitBroker queues(*settings, clock_);
   for (const auto& queue : app::pipeline_topology({}).queues) {
     auto purged = queues.purge(queue.name);
     ASSERT_TRUE(purged || purged.error().code == ErrorCode::not_found) << queue.name;
