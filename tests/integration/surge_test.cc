@@ -8,6 +8,8 @@
 #include <gtest/gtest.h>
 
 #include "support/test_system.h"
+#include "surge/chart.h"
+#include "surge/verdict.h"
 
 namespace donut {
 namespace {
@@ -87,6 +89,48 @@ TEST_F(Surge, InvariantsCatchStockThatAppearsFromNowhere) {
   bool found = false;
   for (const auto& f : report->failures) found = found || f.find("final") != std::string::npos;
   EXPECT_TRUE(found) << "the stock balance check names the break";
+}
+
+// The verdict alone, on the figures of a run that kept every invariant, then with one broken at
+// a time: it names each break, and declines to judge when the order rows could not be read.
+TEST(SurgeVerdict, NamesEachBrokenInvariant) {
+  surge::SurgeOptions options;
+  options.restock_quantity = 100;
+  surge::SurgeReport run;
+  run.timeline = {{10, 2, 0, 0}};
+  run.stock_samples = {{0, 10}, {0.5, 0}, {1.5, 100}};
+  surge::summarize(run);
+  EXPECT_EQ(run.requests, 12);
+  EXPECT_EQ(run.stock_outs, 1);
+  ASSERT_EQ(run.restock_seconds.size(), 1u);
+  surge::Evidence kept;
+  kept.before.stock = 10;
+  kept.after = {100, 10, 10, 1, 100, 0, 0, 1, 0};  // sold 10, one arrival of 100
+  kept.answered_ids = 10;
+  auto judged = [&](const surge::Evidence& evidence) {
+    surge::SurgeReport report = run;
+    surge::judge(report, options, evidence);
+    return report;
+  };
+  EXPECT_TRUE(judged(kept).ok()) << ::testing::PrintToString(judged(kept).failures);
+
+  auto twice = kept;
+  twice.after.arrivals = 2;
+  twice.after.units_arrived = 200;
+  twice.after.stock = 200;
+  const auto doubled = judged(twice);
+  ASSERT_EQ(doubled.failures.size(), 1u);
+  EXPECT_NE(doubled.failures[0].find("applied twice"), std::string::npos);
+
+  auto missing = kept;
+  missing.missing_rows = 3;
+  ASSERT_EQ(judged(missing).failures.size(), 1u);
+  EXPECT_EQ(judged(missing).failures[0], "3 orders answered 201 have no order row");
+
+  auto unreadable = kept;
+  unreadable.unreadable_rows = 2;
+  EXPECT_FALSE(judged(unreadable).judged());
+  EXPECT_FALSE(judged(unreadable).ok());
 }
 
 TEST_F(Surge, RefusesAWrongAdminToken) {
