@@ -1,4 +1,4 @@
-// The queues and subscriptions of the restock pipeline (DESIGN.md, "The flow"):
+// The queues and subscriptions of the restock pipeline (docs/ARCHITECTURE.md, "The flow"):
 //
 //   topic stock-events --(type = stock.empty)--> factory-requests (+ factory-requests-dlq)
 //                      --(every event)---------> notifications    (+ notifications-dlq)
