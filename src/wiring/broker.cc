@@ -1,6 +1,5 @@
 #include "wiring/broker.h"
 
-#include "adapters/rabbitmq/rabbitmq_broker.h"
 #include "adapters/sqlite/database.h"
 #include "adapters/sqlite/sqlite_broker.h"
 
@@ -11,9 +10,7 @@ using Opened = Result<std::unique_ptr<ports::Broker>>;
 
 Opened open_rabbitmq(const BrokerSettings& s, const ports::Clock& clock,
                      std::shared_ptr<sqlite::Database>&) {
-  DONUT_ASSIGN_OR_RETURN(auto settings, rabbitmq::Settings::from_url(s.url));
-  return std::unique_ptr<ports::Broker>(
-      std::make_unique<rabbitmq::RabbitBroker>(std::move(settings), clock));
+  return open_rabbitmq_broker(s, clock);
 }
 
 Opened open_aws(const BrokerSettings& s, const ports::Clock& clock,

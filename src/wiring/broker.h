@@ -44,4 +44,9 @@ Result<std::unique_ptr<ports::Broker>> open_broker(const BrokerSettings& setting
 Result<std::unique_ptr<ports::Broker>> open_aws_broker(const BrokerSettings& settings,
                                                        const ports::Clock& clock);
 
+// The amqp:// engine (rabbitmq_broker.cc); on a build without rabbitmq-c (DONUT_WITH_RABBITMQ
+// off), `invalid_argument` saying so (rabbitmq_broker_left_out.cc).
+Result<std::unique_ptr<ports::Broker>> open_rabbitmq_broker(const BrokerSettings& settings,
+                                                            const ports::Clock& clock);
+
 }  // namespace donut::wiring

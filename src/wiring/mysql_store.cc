@@ -21,4 +21,11 @@ Result<OpenedStore> open_mysql_store(const StoreSettings& settings, const ports:
   return opened;
 }
 
+std::string describe_mysql_store(const StoreSettings& settings) {
+  auto parsed = mysql::Database::parse_url(settings.database);
+  if (!parsed) return "mysql://(unparsable URL)";
+  return "mysql://" + parsed->user + "@" + parsed->host + ":" + std::to_string(parsed->port) + "/" +
+         parsed->database;
+}
+
 }  // namespace donut::wiring

@@ -2,7 +2,8 @@
 // by the URL's scheme from a small table (store.cc): mysql:// is MySQL/MariaDB, anything else a
 // SQLite file. Each engine's opener is a function of its own (mysql_store.cc, sqlite_store.cc).
 // Both hosts link both: the Lambda functions run on MySQL when deployed and on a SQLite file in
-// the sandbox tests.
+// the sandbox tests. A build without MariaDB Connector/C compiles mysql_store_left_out.cc
+// instead, whose opener says so.
 // Errors: a malformed URL is `invalid_argument`; a server that cannot be reached `unavailable`.
 #pragma once
 
@@ -41,6 +42,7 @@ using CredentialsReader = std::function<Status(std::string& user, std::string& p
 
 Result<OpenedStore> open_store(const StoreSettings& settings, const ports::Clock& clock,
                                CredentialsReader credentials = {});
+// On a build without MySQL (DONUT_WITH_MYSQL off), `invalid_argument` saying so.
 Result<OpenedStore> open_mysql_store(const StoreSettings& settings, const ports::Clock& clock,
                                      CredentialsReader credentials = {});
 Result<OpenedStore> open_sqlite_store(const StoreSettings& settings, const ports::Clock& clock,
@@ -48,5 +50,6 @@ Result<OpenedStore> open_sqlite_store(const StoreSettings& settings, const ports
 
 // The warehouse's location for humans: a MySQL URL without its password.
 std::string describe_store(const StoreSettings& settings);
+std::string describe_mysql_store(const StoreSettings& settings);
 
 }  // namespace donut::wiring
