@@ -94,6 +94,57 @@ std::string warehouse_stats_json(
   return json::serialize(o);
 }
 
+namespace {
+
+Result<ports::ProductStats> decode_one_product_stats(const json::value& value) {
+  DONUT_ASSIGN_OR_RETURN(const json::object* o, as_object(value, "product"));
+  ports::ProductStats p;
+  DONUT_ASSIGN_OR_RETURN(p.product_id, required_string(*o, "product_id"));
+  const std::pair<std::string_view, int64_t*> counts[] = {
+      {"stock", &p.stock},
+      {"orders", &p.orders},
+      {"units_sold", &p.units_sold},
+      {"arrivals", &p.arrivals},
+      {"units_arrived", &p.units_arrived},
+      {"restocks_open", &p.restocks_open},
+      {"restocks_requested", &p.restocks_requested},
+      {"restocks_arrived", &p.restocks_arrived},
+      {"restocks_superseded", &p.restocks_superseded}};
+  for (const auto& [key, count] : counts) {
+    DONUT_ASSIGN_OR_RETURN(*count, required_int(*o, key));
+  }
+  return p;
+}
+
+}  // namespace
+
+Result<std::vector<ports::ProductStats>> decode_product_stats(std::string_view body) {
+  DONUT_ASSIGN_OR_RETURN(auto value, parse_json(body));
+  DONUT_ASSIGN_OR_RETURN(const json::object* o, as_object(value, "figures"));
+  const auto* products = o->if_contains("products");
+  if (products == nullptr || !products->is_array()) {
+    return make_error(ErrorCode::invalid_argument, "products must be an array");
+  }
+  std::vector<ports::ProductStats> out;
+  for (const auto& p : products->get_array()) {
+    DONUT_ASSIGN_OR_RETURN(auto stats, decode_one_product_stats(p));
+    out.push_back(std::move(stats));
+  }
+  return out;
+}
+
+Result<ports::QueueStats> decode_queue_stats(std::string_view body) {
+  DONUT_ASSIGN_OR_RETURN(auto value, parse_json(body));
+  DONUT_ASSIGN_OR_RETURN(const json::object* o, as_object(value, "queue"));
+  ports::QueueStats s;
+  DONUT_ASSIGN_OR_RETURN(s.queue, required_string(*o, "queue"));
+  DONUT_ASSIGN_OR_RETURN(s.visible, required_int(*o, "visible"));
+  DONUT_ASSIGN_OR_RETURN(s.in_flight, required_int(*o, "in_flight"));
+  DONUT_ASSIGN_OR_RETURN(s.delayed, required_int(*o, "delayed"));
+  DONUT_ASSIGN_OR_RETURN(s.dead_letter_queue, optional_string(*o, "dead_letter_queue"));
+  return s;
+}
+
 Result<domain::ProductSpec> decode_product_spec(std::string id, std::string_view body) {
   DONUT_ASSIGN_OR_RETURN(auto value, parse_json(body));
   DONUT_ASSIGN_OR_RETURN(const json::object* o, as_object(value, "product"));

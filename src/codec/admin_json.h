@@ -38,6 +38,12 @@ std::string warehouse_stats_json(
     const ports::WarehouseStats& stats,
     const std::optional<std::map<std::string, uint64_t>>& this_process_orders);
 
+// The client's side, for `donut surge`, which reads the admin API: the products of
+// GET /admin/stats and the figures of GET /admin/queues/{queue}. Fields beyond those are
+// ignored (a newer server may add some); a missing or mistyped one is `invalid_argument`.
+Result<std::vector<ports::ProductStats>> decode_product_stats(std::string_view body);
+Result<ports::QueueStats> decode_queue_stats(std::string_view body);
+
 // PUT /admin/products/{id}: {"name","price_cents","stock","restock_quantity"} for product `id`
 // (the name defaults to the id; the id is validated too).
 Result<domain::ProductSpec> decode_product_spec(std::string id, std::string_view body);

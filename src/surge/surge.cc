@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "adapters/http/curl_client.h"
+#include "codec/admin_json.h"
 #include "surge/verdict.h"
 
 namespace donut::surge {
@@ -19,7 +20,8 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-Result<json::value> admin_call(const SurgeOptions& o, std::string method, const std::string& path,
+// The body of a 200 answer of the admin API.
+Result<std::string> admin_call(const SurgeOptions& o, std::string method, const std::string& path,
                                std::string body = "") {
   http_client::Request r;
   r.method = std::move(method);
@@ -35,39 +37,37 @@ Result<json::value> admin_call(const SurgeOptions& o, std::string method, const 
                                                   std::to_string(response.status) + ": " +
                                                   response.body.substr(0, 200));
   }
-  boost::system::error_code ec;
-  auto value = json::parse(response.body, ec);
-  if (ec) return make_error(ErrorCode::internal, path + " did not answer JSON");
-  return value;
+  return std::move(response.body);
 }
 
-Result<ProductFigures> figures(const SurgeOptions& o) {
-  DONUT_ASSIGN_OR_RETURN(auto stats, admin_call(o, "GET", "/admin/stats"));
-  for (const auto& p : stats.at("products").as_array()) {
-    if (p.at("product_id").as_string() != o.product) continue;
-    ProductFigures f;
-    f.stock = p.at("stock").as_int64();
-    f.orders = p.at("orders").as_int64();
-    f.units_sold = p.at("units_sold").as_int64();
-    f.arrivals = p.at("arrivals").as_int64();
-    f.units_arrived = p.at("units_arrived").as_int64();
-    f.restocks_open = p.at("restocks_open").as_int64();
-    f.restocks_requested = p.at("restocks_requested").as_int64();
-    f.restocks_arrived = p.at("restocks_arrived").as_int64();
-    f.restocks_superseded = p.at("restocks_superseded").as_int64();
-    return f;
+// A malformed answer is an admin call that failed (counted and retried while the pipeline
+// settles), not a crash of the run.
+Error malformed(const std::string& path, const Error& error) {
+  return make_error(ErrorCode::unavailable,
+                    path + " answered what it should not: " + error.message);
+}
+
+Result<ports::ProductStats> figures(const SurgeOptions& o) {
+  DONUT_ASSIGN_OR_RETURN(auto body, admin_call(o, "GET", "/admin/stats"));
+  auto products = codec::decode_product_stats(body);
+  if (!products) return malformed("/admin/stats", products.error());
+  for (auto& p : *products) {
+    if (p.product_id == o.product) return std::move(p);
   }
   return make_error(ErrorCode::not_found, "no product " + o.product + " in /admin/stats");
 }
 
 Result<int64_t> queue_depth(const SurgeOptions& o, const std::string& queue) {
-  DONUT_ASSIGN_OR_RETURN(auto s, admin_call(o, "GET", "/admin/queues/" + queue));
-  return s.at("visible").as_int64() + s.at("in_flight").as_int64() + s.at("delayed").as_int64();
+  const std::string path = "/admin/queues/" + queue;
+  DONUT_ASSIGN_OR_RETURN(auto body, admin_call(o, "GET", path));
+  auto s = codec::decode_queue_stats(body);
+  if (!s) return malformed(path, s.error());
+  return s->visible + s->in_flight + s->delayed;
 }
 
 // One reading of what the verdict needs: the product's figures and the queues' depths.
 struct Snapshot {
-  ProductFigures product;
+  ports::ProductStats product;
   int64_t requests_left = 0, arrivals_left = 0, dead = 0;
 };
 
@@ -133,7 +133,7 @@ class SurgeRun {
   void pace_the_load();
   void wait_for_settling();
   Snapshot last_snapshot();
-  Evidence evidence(const ProductFigures& after) const;
+  Evidence evidence(const ports::ProductStats& after) const;
   std::size_t second_of(Clock::time_point t) const {
     const auto ms = std::chrono::duration_cast<Millis>(t - started_).count();
     return std::min(report_.timeline.size() - 1, static_cast<std::size_t>(ms / 1000));
@@ -142,7 +142,7 @@ class SurgeRun {
   const SurgeOptions& o_;
   std::ostream& log_;
   SurgeReport report_;
-  ProductFigures before_;
+  ports::ProductStats before_;
   int64_t dead_before_ = 0;
   Clock::time_point started_;
   Pacer pacer_;
@@ -204,10 +204,12 @@ void SurgeRun::sample_stock(const std::atomic<bool>& sampling) {
     if (response && response->status == 200) {
       boost::system::error_code ec;
       auto v = json::parse(response->body, ec);
-      if (!ec) {
+      const auto* product = ec ? nullptr : v.if_object();
+      const auto* stock = product ? product->if_contains("stock") : nullptr;
+      if (stock != nullptr && stock->is_int64()) {  // a malformed answer is no sample
         const double at = std::chrono::duration<double>(Clock::now() - started_).count();
         std::lock_guard lock(timeline_mutex_);
-        report_.stock_samples.emplace_back(at, v.at("stock").as_int64());
+        report_.stock_samples.emplace_back(at, stock->as_int64());
       }
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
@@ -308,7 +310,7 @@ Snapshot SurgeRun::last_snapshot() {
 
 // What the verdict needs besides the report: the figures before and after, and every order
 // answered 201 read back.
-Evidence SurgeRun::evidence(const ProductFigures& after) const {
+Evidence SurgeRun::evidence(const ports::ProductStats& after) const {
   Evidence e;
   e.before = before_;
   e.after = after;

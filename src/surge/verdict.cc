@@ -18,6 +18,11 @@ std::string describe_statuses(const std::map<int, int64_t>& statuses) {
   return text.empty() ? text : text + ")";
 }
 
+// Every restock the product ever opened, whatever became of it.
+int64_t restocks_opened(const ports::ProductStats& p) {
+  return p.restocks_open + p.restocks_requested + p.restocks_arrived + p.restocks_superseded;
+}
+
 }  // namespace
 
 void summarize(SurgeReport& report) {
@@ -47,8 +52,8 @@ void summarize(SurgeReport& report) {
 }
 
 void judge(SurgeReport& report, const SurgeOptions& o, const Evidence& e) {
-  const ProductFigures& before = e.before;
-  const ProductFigures& after = e.after;
+  const ports::ProductStats& before = e.before;
+  const ports::ProductStats& after = e.after;
   auto fail = [&](std::string what) { report.failures.push_back(std::move(what)); };
   const auto min_sample = std::min_element(report.stock_samples.begin(), report.stock_samples.end(),
                                            [](auto a, auto b) { return a.second < b.second; });
@@ -89,7 +94,7 @@ void judge(SurgeReport& report, const SurgeOptions& o, const Evidence& e) {
         fmt::format("{} of the orders answered 201 could not be read back", e.unreadable_rows);
     return;
   }
-  const int64_t opened = after.opened() - before.opened();
+  const int64_t opened = restocks_opened(after) - restocks_opened(before);
   if (report.out_of_stock > 0 && o.restock_quantity > 0 && opened == 0) {
     fail("orders were refused for lack of stock but no restock opened");
   }

@@ -6,27 +6,19 @@
 #include <cstdint>
 #include <iosfwd>
 
+#include "ports/store.h"
 #include "surge/report.h"
 #include "surge/surge.h"
 
 namespace donut::surge {
 
-// What GET /admin/stats says of the surge's product.
-struct ProductFigures {
-  int64_t stock = 0, orders = 0, units_sold = 0, arrivals = 0, units_arrived = 0;
-  int64_t restocks_open = 0, restocks_requested = 0, restocks_arrived = 0, restocks_superseded = 0;
-  int64_t opened() const {
-    return restocks_open + restocks_requested + restocks_arrived + restocks_superseded;
-  }
-};
-
 // What the run gathered for the verdict besides the report.
 struct Evidence {
-  ProductFigures before, after;
-  int64_t negative_answers = 0;  // 201 answers whose stock_left was below zero
-  int64_t answered_ids = 0;      // order ids read from the 201 answers
-  int64_t missing_rows = 0;      // of those, read back as 404
-  int64_t unreadable_rows = 0;   // of those, not read back at all
+  ports::ProductStats before, after;  // the surge's product in GET /admin/stats
+  int64_t negative_answers = 0;       // 201 answers whose stock_left was below zero
+  int64_t answered_ids = 0;           // order ids read from the 201 answers
+  int64_t missing_rows = 0;           // of those, read back as 404
+  int64_t unreadable_rows = 0;        // of those, not read back at all
 };
 
 // Totals, rates and stock-out episodes (stock at 0 until it is positive again) from the

@@ -105,7 +105,10 @@ TEST(SurgeVerdict, NamesEachBrokenInvariant) {
   ASSERT_EQ(run.restock_seconds.size(), 1u);
   surge::Evidence kept;
   kept.before.stock = 10;
-  kept.after = {100, 10, 10, 1, 100, 0, 0, 1, 0};  // sold 10, one arrival of 100
+  kept.after.stock = 100;  // sold 10, one arrival of 100
+  kept.after.orders = kept.after.units_sold = 10;
+  kept.after.arrivals = kept.after.restocks_arrived = 1;
+  kept.after.units_arrived = 100;
   kept.answered_ids = 10;
   auto judged = [&](const surge::Evidence& evidence) {
     surge::SurgeReport report = run;

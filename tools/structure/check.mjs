@@ -24,7 +24,7 @@ export const LAYERS = {
   wiring: ['common', 'domain', 'ports', 'codec', 'aws', 'adapters'],
   api: ['common', 'domain', 'ports', 'codec', 'app', 'http'],
   factory: ['common', 'domain', 'ports', 'codec', 'app', 'http', 'adapters'],
-  surge: ['common', 'adapters'],
+  surge: ['common', 'domain', 'ports', 'codec', 'adapters'],
   sim: ['common', 'domain', 'ports', 'codec', 'app', 'adapters'],
   web: [],
   hosts: ['common', 'domain', 'ports', 'codec', 'aws', 'http', 'app', 'adapters', 'wiring', 'api', 'factory'],
