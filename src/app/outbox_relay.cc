@@ -5,6 +5,7 @@
 #include "app/queue_consumer.h"
 #include "app/trace_attributes.h"
 #include "codec/events_json.h"
+#include "common/assert.h"
 #include "common/planted_defects.h"
 #include "common/thread_name.h"
 
@@ -58,6 +59,10 @@ Result<int64_t> OutboxRelay::drain() {
   for (;;) {
     DONUT_ASSIGN_OR_RETURN(auto entries, store_.pending_outbox(256));
     if (entries.empty()) return total;
+    DONUT_ASSERT(entries.size() <= 256);
+    DONUT_ASSERT(std::is_sorted(entries.begin(), entries.end(),
+                                [](const auto& a, const auto& b) { return a.id < b.id; }),
+                 "pending_outbox returns the oldest entries first");
     std::vector<int64_t> published;
     published.reserve(entries.size());
     if (planted::is_planted(planted::Defect::relay_marks_before_publishing)) {

@@ -5,6 +5,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/assert.h"
 #include "common/stoppable_sleep.h"
 #include "common/thread_name.h"
 
@@ -56,6 +57,7 @@ void settle_batch(ports::Broker& broker, std::string_view queue,
                   std::span<const ports::ReceivedMessage> messages,
                   std::span<const MessageResult> results) {
   std::vector<std::string> finished;
+  DONUT_ASSERT(results.size() <= messages.size(), "a handler answers only the messages it got");
   for (std::size_t i = 0; i < messages.size(); ++i) {
     const auto& message = messages[i];
     const MessageResult result = i < results.size() ? results[i] : MessageResult::retry(Millis(0));
