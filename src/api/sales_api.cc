@@ -166,8 +166,8 @@ std::string restock_history_json(const std::vector<ports::RestockHistory>& histo
             : nullptr;
     json::array events;
     for (const auto& e : h.events) {
-      events.push_back(
-          json::object{{"at", format_rfc3339(e.at)}, {"kind", e.kind}, {"detail", e.detail}});
+      events.push_back(json::object{
+          {"at", format_rfc3339(e.at)}, {"kind", domain::to_string(e.kind)}, {"detail", e.detail}});
     }
     o["events"] = std::move(events);
     restocks.push_back(std::move(o));

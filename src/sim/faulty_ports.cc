@@ -74,7 +74,7 @@ Status FaultyStore::release_restock(std::string_view restock_id, std::string_vie
 Result<domain::Restock> FaultyStore::get_restock(std::string_view restock_id) {
   return call("get_restock", false, [&] { return engine_.get_restock(restock_id); });
 }
-Status FaultyStore::record_restock_event(std::string_view restock_id, std::string_view kind,
+Status FaultyStore::record_restock_event(std::string_view restock_id, domain::TimelineKind kind,
                                          std::string_view detail) {
   return call("record_restock_event", true,
               [&] { return engine_.record_restock_event(restock_id, kind, detail); });
