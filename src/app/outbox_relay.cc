@@ -27,7 +27,7 @@ void OutboxRelay::start() {
       Millis wait = interval_;
       if (!published) {
         ++failures;
-        wait = backoff_delay(failures, Millis(100), Millis(5000));
+        wait = backoff_delay(failures, kLoopRetryBase, kLoopRetryCap);
         spdlog::warn("outbox relay: {} (retry in {} ms)", published.error().message, wait.count());
       } else {
         failures = 0;
@@ -73,7 +73,7 @@ Result<int64_t> OutboxRelay::drain() {
     Status failure = ok();
     for (auto& entry : entries) {
       ports::OutgoingMessage message;
-      message.attributes.emplace("type", entry.type);
+      message.attributes.emplace(ports::kTypeAttribute, entry.type);
       if (auto event = codec::decode_event(entry.body)) {
         add_trace_attributes(message.attributes, domain::event_restock_id(*event),
                              domain::event_product_id(*event));

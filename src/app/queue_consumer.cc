@@ -43,7 +43,7 @@ void QueueConsumer::loop(std::stop_token stop) {
     if (!messages) {
       ++failures;
       spdlog::warn("{}: receive failed: {}", options_.queue, messages.error().message);
-      sleep_unless_stopped(backoff_delay(failures, Millis(100), Millis(5000)), stop);
+      sleep_unless_stopped(backoff_delay(failures, kLoopRetryBase, kLoopRetryCap), stop);
       continue;
     }
     failures = 0;

@@ -9,6 +9,11 @@ namespace donut {
 
 // The delay before retrying after the n-th failed attempt (1-based): a random delay in
 // [base, min(cap, base * 2^(n-1))].
+// The pause of a background loop after a failed round (a consumer's receive, the relay's
+// publish) and between attempts to reach a server that is away (common/reconnect_gate.h).
+inline constexpr Millis kLoopRetryBase{100};
+inline constexpr Millis kLoopRetryCap{5000};
+
 Millis backoff_delay(int attempt, Millis base, Millis cap);
 
 }  // namespace donut

@@ -124,13 +124,8 @@ Status FaultyBroker::declare(const ports::Topology& topology) {
 std::vector<std::string> FaultyBroker::subscribers(std::string_view topic,
                                                    const ports::OutgoingMessage& message) const {
   std::vector<std::string> queues;
-  const auto type = message.attributes.find("type");
   for (const auto& s : topology_.subscriptions) {
-    if (s.topic != topic) continue;
-    const bool accepted = s.types.empty() || (type != message.attributes.end() &&
-                                              std::find(s.types.begin(), s.types.end(),
-                                                        type->second) != s.types.end());
-    if (accepted) queues.push_back(s.queue);
+    if (s.topic == topic && s.accepts(message.attributes)) queues.push_back(s.queue);
   }
   return queues;
 }

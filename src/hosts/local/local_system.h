@@ -87,8 +87,8 @@ struct LocalConfig {
   int64_t max_quantity = 1000;
 
   // Queues and workers
-  int64_t visibility_timeout_ms = 30'000;
-  int max_receive_count = 5;
+  int64_t visibility_timeout_ms = ports::kDefaultVisibilityTimeout.count();
+  int max_receive_count = ports::kDefaultMaxReceiveCount;
   int restock_workers = 2;
   int64_t restock_lease_ms = 120'000;
   int64_t retry_base_ms = 1'000;
