@@ -5,8 +5,10 @@
 #include <set>
 #include <string>
 
+#include <boost/json.hpp>
 #include <gtest/gtest.h>
 
+#include "api/api_documents.h"
 #include "api/web_assets.h"
 #include "common/planted_defects.h"
 #include "domain/order.h"
@@ -240,6 +242,19 @@ TEST(TimelineKinds, TheConsoleKnowsTheDomainsKinds) {
   for (TimelineKind kind : domain_factory_kinds) {
     EXPECT_TRUE(to_string(kind).starts_with(prefix[1].str())) << to_string(kind);
   }
+}
+
+// The API document (docs/openapi/donut-states.json, as embedded) lists a timeline entry's kinds:
+// exactly the domain's, in their order.
+TEST(TimelineKinds, TheApiDocumentListsTheDomainsKinds) {
+  const auto document = boost::json::parse(api::shop_openapi_document());
+  const auto* kinds =
+      document.at_pointer("/components/schemas/RestockEvent/properties/kind/enum").if_array();
+  ASSERT_NE(kinds, nullptr);
+  std::vector<std::string> documented, domain;
+  for (const auto& kind : *kinds) documented.emplace_back(kind.as_string());
+  for (TimelineKind kind : all_timeline_kinds()) domain.emplace_back(to_string(kind));
+  EXPECT_EQ(documented, domain);
 }
 
 TEST(OrderStatuses, EachStatusParsesBack) {
