@@ -5,6 +5,7 @@
 #include "app/queue_consumer.h"
 #include "app/trace_attributes.h"
 #include "codec/events_json.h"
+#include "common/assert.h"
 #include "common/planted_defects.h"
 #include "common/thread_name.h"
 
@@ -26,7 +27,7 @@ void OutboxRelay::start() {
       Millis wait = interval_;
       if (!published) {
         ++failures;
-        wait = backoff_delay(failures, Millis(100), Millis(5000));
+        wait = backoff_delay(failures, kLoopRetryBase, kLoopRetryCap);
         spdlog::warn("outbox relay: {} (retry in {} ms)", published.error().message, wait.count());
       } else {
         failures = 0;
@@ -58,6 +59,10 @@ Result<int64_t> OutboxRelay::drain() {
   for (;;) {
     DONUT_ASSIGN_OR_RETURN(auto entries, store_.pending_outbox(256));
     if (entries.empty()) return total;
+    DONUT_ASSERT(entries.size() <= 256);
+    DONUT_ASSERT(std::is_sorted(entries.begin(), entries.end(),
+                                [](const auto& a, const auto& b) { return a.id < b.id; }),
+                 "pending_outbox returns the oldest entries first");
     std::vector<int64_t> published;
     published.reserve(entries.size());
     if (planted::is_planted(planted::Defect::relay_marks_before_publishing)) {
@@ -68,7 +73,7 @@ Result<int64_t> OutboxRelay::drain() {
     Status failure = ok();
     for (auto& entry : entries) {
       ports::OutgoingMessage message;
-      message.attributes.emplace("type", entry.type);
+      message.attributes.emplace(ports::kTypeAttribute, entry.type);
       if (auto event = codec::decode_event(entry.body)) {
         add_trace_attributes(message.attributes, domain::event_restock_id(*event),
                              domain::event_product_id(*event));

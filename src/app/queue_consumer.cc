@@ -5,6 +5,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/assert.h"
 #include "common/stoppable_sleep.h"
 #include "common/thread_name.h"
 
@@ -42,7 +43,7 @@ void QueueConsumer::loop(std::stop_token stop) {
     if (!messages) {
       ++failures;
       spdlog::warn("{}: receive failed: {}", options_.queue, messages.error().message);
-      sleep_unless_stopped(backoff_delay(failures, Millis(100), Millis(5000)), stop);
+      sleep_unless_stopped(backoff_delay(failures, kLoopRetryBase, kLoopRetryCap), stop);
       continue;
     }
     failures = 0;
@@ -56,6 +57,7 @@ void settle_batch(ports::Broker& broker, std::string_view queue,
                   std::span<const ports::ReceivedMessage> messages,
                   std::span<const MessageResult> results) {
   std::vector<std::string> finished;
+  DONUT_ASSERT(results.size() <= messages.size(), "a handler answers only the messages it got");
   for (std::size_t i = 0; i < messages.size(); ++i) {
     const auto& message = messages[i];
     const MessageResult result = i < results.size() ? results[i] : MessageResult::retry(Millis(0));

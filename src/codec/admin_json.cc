@@ -45,8 +45,8 @@ std::string restock_history_json(const std::vector<ports::RestockHistory>& histo
   for (const auto& h : history) {
     json::array events;
     for (const auto& e : h.events) {
-      events.push_back(
-          json::object{{"at", format_rfc3339(e.at)}, {"kind", e.kind}, {"detail", e.detail}});
+      events.push_back(json::object{
+          {"at", format_rfc3339(e.at)}, {"kind", domain::to_string(e.kind)}, {"detail", e.detail}});
     }
     const auto lead_time = [&](TimePoint arrived) {
       return std::chrono::duration_cast<Millis>(arrived - h.restock.opened_at).count();

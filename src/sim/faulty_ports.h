@@ -54,7 +54,7 @@ class FaultyStore final : public ports::Store {
   Result<bool> mark_restock_requested(std::string_view restock_id) override;
   Status release_restock(std::string_view restock_id, std::string_view owner) override;
   Result<domain::Restock> get_restock(std::string_view restock_id) override;
-  Status record_restock_event(std::string_view restock_id, std::string_view kind,
+  Status record_restock_event(std::string_view restock_id, domain::TimelineKind kind,
                               std::string_view detail) override;
   Result<std::vector<ports::RestockHistory>> restock_history(std::string_view product_id,
                                                              std::size_t max) override;

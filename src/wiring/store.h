@@ -15,10 +15,6 @@
 #include "ports/clock.h"
 #include "ports/store.h"
 
-namespace donut::sqlite {
-class Database;
-}
-
 namespace donut::wiring {
 
 struct StoreSettings {
@@ -32,8 +28,6 @@ struct StoreSettings {
 
 struct OpenedStore {
   std::unique_ptr<ports::Store> store;
-  std::shared_ptr<sqlite::Database>
-      sqlite;  // a SQLite warehouse's database (the embedded broker may share it)
   int schema_version = 0;
 };
 

@@ -267,7 +267,7 @@ TEST_P(StoreContract, AStaleRestockTheFactoryAcceptedIsNotSuperseded) {
   ASSERT_TRUE(history);
   for (const auto& h : *history) {
     if (h.restock.id != old_id) continue;
-    for (const auto& e : h.events) EXPECT_NE(e.kind, "superseded");
+    for (const auto& e : h.events) EXPECT_NE(e.kind, domain::TimelineKind::superseded);
   }
 }
 
@@ -310,8 +310,10 @@ TEST_P(StoreContract, ARestocksTimelineTellsItsLifeInOrder) {
   clock_.advance(std::chrono::seconds(1));
   ASSERT_TRUE(store_->mark_published(std::vector<int64_t>{outbox()[0].id}));
   clock_.advance(std::chrono::seconds(1));
-  ASSERT_TRUE(store_->record_restock_event(id, "delivery", "delivery 1 to worker w"));
-  ASSERT_TRUE(store_->record_restock_event(id, "factory_accepted", "202 in 12 ms"));
+  ASSERT_TRUE(
+      store_->record_restock_event(id, domain::TimelineKind::delivery, "delivery 1 to worker w"));
+  ASSERT_TRUE(
+      store_->record_restock_event(id, domain::TimelineKind::factory_accepted, "202 in 12 ms"));
   ASSERT_TRUE(*store_->mark_restock_requested(id));
   clock_.advance(std::chrono::seconds(40));
   domain::Arrival arrival{"req-1", id, "CP-1", 5, "FF-1", clock_.now()};
@@ -327,7 +329,9 @@ TEST_P(StoreContract, ARestocksTimelineTellsItsLifeInOrder) {
   ASSERT_TRUE(h.requested_at && h.arrived_at);
   EXPECT_EQ(*h.arrived_at - h.restock.opened_at, std::chrono::seconds(42));
   std::vector<std::string> kinds;
-  for (const auto& e : h.events) kinds.push_back(e.kind + ":" + e.detail.substr(0, 11));
+  for (const auto& e : h.events) {
+    kinds.push_back(std::string(domain::to_string(e.kind)) + ":" + e.detail.substr(0, 11));
+  }
   EXPECT_EQ(kinds, (std::vector<std::string>{
                        "stock_out:order " + sold[0].order_id.substr(0, 5), "queued:stock.empty",
                        "published:stock.empty", "delivery:delivery 1 ",
@@ -346,15 +350,15 @@ TEST_P(StoreContract, ARestocksTimelineTellsItsLifeInOrder) {
   EXPECT_EQ(stats->outbox_pending, 2);
   ASSERT_TRUE(stats->outbox_oldest_pending);
   EXPECT_EQ(*stats->outbox_oldest_pending, h.restock.opened_at + std::chrono::seconds(2));
-  auto count = [&](std::string_view kind) {
+  auto count = [&](domain::TimelineKind kind) {
     for (const auto& [k, n] : stats->restock_event_counts) {
       if (k == kind) return n;
     }
     return int64_t{0};
   };
-  EXPECT_EQ(count("factory_accepted"), 1);
-  EXPECT_EQ(count("duplicate_arrival"), 1);
-  EXPECT_EQ(count("arrived"), 1);
+  EXPECT_EQ(count(domain::TimelineKind::factory_accepted), 1);
+  EXPECT_EQ(count(domain::TimelineKind::duplicate_arrival), 1);
+  EXPECT_EQ(count(domain::TimelineKind::arrived), 1);
 }
 
 TEST_P(StoreContract, HistoryIsNewestFirstPerProductAndMarksSuperseded) {
@@ -369,7 +373,7 @@ TEST_P(StoreContract, HistoryIsNewestFirstPerProductAndMarksSuperseded) {
   EXPECT_EQ((*cp1)[0].restock.id, second[0].restock_id);
   EXPECT_EQ((*cp1)[1].restock.id, first[0].restock_id);
   EXPECT_EQ((*cp1)[1].restock.state, domain::RestockState::superseded);
-  EXPECT_EQ((*cp1)[1].events.back().kind, "superseded");
+  EXPECT_EQ((*cp1)[1].events.back().kind, domain::TimelineKind::superseded);
   EXPECT_NE((*cp1)[0].events[0].detail.find("refused"), std::string::npos);
   EXPECT_EQ(store_->restock_history("", 10)->size(), 3u);
   EXPECT_EQ(store_->restock_history("", 1)->size(), 1u);

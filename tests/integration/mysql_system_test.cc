@@ -305,8 +305,7 @@ TEST_F(SelfHosted, SigtermLetsEachRoleFinishWhatItStarted) {
   local::LocalConfig queues;
   queues.data_dir = dir_.path().string();
   queues.store.database = url_;  // so the embedded broker is the roles' own file beside it
-  std::shared_ptr<sqlite::Database> embedded;
-  auto broker = wiring::open_broker(queues.broker_settings(), clock_, embedded);
+  auto broker = wiring::open_broker(queues.broker_settings(), clock_);
   ASSERT_TRUE(broker) << broker.error().message;
   for (const char* queue : {"factory-requests", "factory-requests-dlq"}) {
     auto depth = (*broker)->stats(queue);

@@ -158,19 +158,19 @@ TEST_F(Handlers, TheRestocksIdsTravelWithItsMessagesAndItsTimelineGrows) {
   RestockHandler::Options options;
   options.worker_id = "w1";
   options.in_place_retry = Millis(1);
-  options.on_factory_call = [&](std::string_view outcome, Millis) {
-    outcomes.emplace_back(outcome);
+  options.on_factory_call = [&](domain::FactoryAnswer answer, Millis) {
+    outcomes.emplace_back(domain::to_string(answer));
   };
   RestockHandler handler(store_, factory_, clock_, options);
   EXPECT_TRUE(handler.handle_one(message, {}).done);
-  EXPECT_EQ(outcomes, (std::vector<std::string>{"factory_timeout", "factory_accepted"}));
+  EXPECT_EQ(outcomes, (std::vector<std::string>{"timeout", "accepted"}));
   ASSERT_EQ(factory_.calls(), 2u);
   EXPECT_EQ(trace::trace_id_of(factory_.requests[0].traceparent), trace_id);
 
   auto history = store_.restock_history("CP-1", 1);
   ASSERT_TRUE(history && history->size() == 1u);
   std::vector<std::string> kinds;
-  for (const auto& e : history->front().events) kinds.push_back(e.kind);
+  for (const auto& e : history->front().events) kinds.emplace_back(domain::to_string(e.kind));
   EXPECT_EQ(kinds, (std::vector<std::string>{"stock_out", "queued", "published", "delivery",
                                              "factory_timeout", "factory_accepted", "queued"}));
 
@@ -187,12 +187,17 @@ TEST_F(Handlers, TheRestocksIdsTravelWithItsMessagesAndItsTimelineGrows) {
 }
 
 TEST_F(Handlers, FactoryFailuresAreNamedByKind) {
-  EXPECT_EQ(RestockHandler::failure_kind(make_error(ErrorCode::timeout, "")), "factory_timeout");
-  EXPECT_EQ(RestockHandler::failure_kind(make_error(ErrorCode::unavailable, "")),
-            "factory_unavailable");
-  EXPECT_EQ(RestockHandler::failure_kind(make_error(ErrorCode::invalid_argument, "")),
-            "factory_rejected");
-  EXPECT_EQ(RestockHandler::failure_kind(make_error(ErrorCode::internal, "")), "factory_error");
+  using domain::FactoryAnswer;
+  EXPECT_EQ(RestockHandler::failure_answer(make_error(ErrorCode::timeout, "")),
+            FactoryAnswer::timeout);
+  EXPECT_EQ(RestockHandler::failure_answer(make_error(ErrorCode::unavailable, "")),
+            FactoryAnswer::unavailable);
+  EXPECT_EQ(RestockHandler::failure_answer(make_error(ErrorCode::rate_limited, "")),
+            FactoryAnswer::unavailable);
+  EXPECT_EQ(RestockHandler::failure_answer(make_error(ErrorCode::invalid_argument, "")),
+            FactoryAnswer::rejected);
+  EXPECT_EQ(RestockHandler::failure_answer(make_error(ErrorCode::internal, "")),
+            FactoryAnswer::error);
 }
 
 TEST_F(Handlers, TransientFactoryFailureIsRetriedThenLeftToTheQueue) {

@@ -27,8 +27,8 @@ struct SqliteDialect {
       "SELECT stock, restock_quantity, open_restock_id, restock_opened_at_ms FROM products "
       "WHERE id = ?";
   static constexpr std::string_view kSelectRestockLocked =
-      "SELECT id, product_id, quantity, state, opened_at_ms, claimed_by, claim_expires_at_ms "
-      "FROM restocks WHERE id = ?";
+      "SELECT id, product_id, quantity, state, opened_at_ms, claimed_by, claim_expires_at_ms, "
+      "requested_at_ms, arrived_at_ms FROM restocks WHERE id = ?";
   static constexpr std::string_view kInsertArrivalIfNew =
       "INSERT INTO arrivals (request_id, restock_id, product_id, quantity, factory_id, "
       "received_at_ms, applied_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?) "

@@ -1,17 +1,12 @@
 #include "hosts/local/local_system.h"
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
-#include <sys/stat.h>
 #include <unistd.h>
 
-#include <boost/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include "adapters/clock/clocks.h"
 #include "adapters/http/http_factory_client.h"
-#include "adapters/sqlite/database.h"
 #include "api/admin_routes.h"
 #include "api/api_description.h"
 #include "api/api_documents.h"
@@ -27,12 +22,12 @@
 #include "app/queue_consumer.h"
 #include "app/restock_handler.h"
 #include "app/topology.h"
-#include "codec/json_fields.h"
 #include "common/ids.h"
 #include "factory/simulator.h"
 #include "http/metrics.h"
 #include "http/router.h"
 #include "http/server.h"
+#include "wiring/storage.h"
 
 namespace donut::local {
 namespace fs = std::filesystem;
@@ -50,6 +45,13 @@ wiring::BrokerSettings LocalConfig::broker_settings() const {
   return b;
 }
 
+app::TopologySettings LocalConfig::topology_settings() const {
+  app::TopologySettings topology;
+  topology.visibility_timeout = Millis(visibility_timeout_ms);
+  topology.max_receive_count = max_receive_count;
+  return topology;
+}
+
 wiring::MailSettings LocalConfig::mail_settings() const {
   wiring::MailSettings m = mail;
   if (m.dir.empty()) m.dir = (fs::path(data_dir) / "mail").string();
@@ -58,75 +60,9 @@ wiring::MailSettings LocalConfig::mail_settings() const {
   return m;
 }
 
-std::vector<domain::ProductSpec> default_catalogue() {
-  return {
-      {"CP-502101", "Chocolate Glazed", 250, 100, 50},
-      {"CP-502102", "Strawberry Sprinkles", 250, 100, 50},
-      {"CP-502103", "Boston Cream", 300, 50, 30},
-      {"CP-502104", "Maple Bar", 275, 20, 20},
-  };
-}
-
-Result<std::vector<domain::ProductSpec>> load_catalogue(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return make_error(ErrorCode::not_found, "cannot read seed file " + path);
-  std::stringstream text;
-  text << in.rdbuf();
-  DONUT_ASSIGN_OR_RETURN(auto value, codec::parse_json(text.str()));
-  DONUT_ASSIGN_OR_RETURN(const boost::json::object* root, codec::as_object(value, "seed file"));
-  const auto* list = root->if_contains("products");
-  if (list == nullptr || !list->is_array()) {
-    return make_error(ErrorCode::invalid_argument, path + ": expected {\"products\": [...]}");
-  }
-  std::vector<domain::ProductSpec> specs;
-  for (const auto& item : list->get_array()) {
-    DONUT_ASSIGN_OR_RETURN(const boost::json::object* o, codec::as_object(item, "product"));
-    domain::ProductSpec spec;
-    DONUT_ASSIGN_OR_RETURN(spec.id, codec::required_string(*o, "id"));
-    DONUT_ASSIGN_OR_RETURN(spec.name, codec::optional_string(*o, "name"));
-    DONUT_ASSIGN_OR_RETURN(spec.price_cents, codec::optional_int(*o, "price_cents", 0));
-    DONUT_ASSIGN_OR_RETURN(spec.initial_stock, codec::optional_int(*o, "stock", 0));
-    DONUT_ASSIGN_OR_RETURN(spec.restock_quantity, codec::optional_int(*o, "restock_quantity", 0));
-    specs.push_back(std::move(spec));
-  }
-  return specs;
-}
-
-Result<std::string> read_or_create_secret(const std::string& data_dir, const std::string& name) {
-  const fs::path path = fs::path(data_dir) / name;
-  std::error_code ec;
-  fs::create_directories(data_dir, ec);
-  if (std::ifstream in(path); in) {
-    std::string value;
-    std::getline(in, value);
-    if (!value.empty()) return value;
-  }
-  const std::string value = random_hex(32);
-  const fs::path temp = path.string() + ".tmp" + random_hex(4);
-  {
-    std::ofstream out(temp, std::ios::trunc);
-    out << value << "\n";
-    if (!out) return make_error(ErrorCode::unavailable, "cannot write " + temp.string());
-  }
-  ::chmod(temp.c_str(), 0600);
-  // link() fails if another process created the file first; then theirs wins.
-  if (::link(temp.c_str(), path.c_str()) != 0) {
-    fs::remove(temp, ec);
-    std::ifstream in(path);
-    std::string existing;
-    std::getline(in, existing);
-    if (existing.empty())
-      return make_error(ErrorCode::unavailable, "cannot create " + path.string());
-    return existing;
-  }
-  fs::remove(temp, ec);
-  return value;
-}
-
 struct LocalSystem::Parts {
   LocalConfig config;
   clock::SystemClock clock;
-  std::shared_ptr<sqlite::Database> db;  // warehouse (SQLite) and/or the embedded broker
   std::unique_ptr<ports::Store> store;
   std::unique_ptr<ports::Broker> broker;
   std::unique_ptr<http::HttpMetrics> metrics;
@@ -154,7 +90,7 @@ struct LocalSystem::Parts {
   void wake_relay() {
     if (relay) relay->notify();
   }
-  Status open_storage();  // store, broker and queues, catalogue, metrics, mailer
+  Status open_data();  // secrets, store, broker and queues, catalogue, metrics, mailer
   Status start_factory();
   Status start_http(std::function<void()> wake);
   void add_sales(std::function<void()> wake);
@@ -170,7 +106,7 @@ LocalSystem::~LocalSystem() {
 }
 
 // Each step wires one concern; `start` runs them in the order the header promises.
-Status LocalSystem::Parts::open_storage() {
+Status LocalSystem::Parts::open_data() {
   LocalConfig& c = config;
   std::error_code ec;
   fs::create_directories(c.data_dir, ec);
@@ -183,14 +119,11 @@ Status LocalSystem::Parts::open_storage() {
   if (c.http.admin_token.empty()) {
     DONUT_ASSIGN_OR_RETURN(c.http.admin_token, read_or_create_secret(c.data_dir, "admin-token"));
   }
-  DONUT_ASSIGN_OR_RETURN(auto opened, wiring::open_store(c.store_settings(), clock));
-  db = std::move(opened.sqlite);
-  store = std::move(opened.store);
-  DONUT_ASSIGN_OR_RETURN(broker, wiring::open_broker(c.broker_settings(), clock, db));
-  app::TopologySettings topology;
-  topology.visibility_timeout = Millis(c.visibility_timeout_ms);
-  topology.max_receive_count = c.max_receive_count;
-  DONUT_RETURN_IF_ERROR(broker->declare(app::pipeline_topology(topology)));
+  DONUT_ASSIGN_OR_RETURN(
+      auto storage, wiring::open_storage(c.store_settings(), c.broker_settings(),
+                                         app::pipeline_topology(c.topology_settings()), clock));
+  store = std::move(storage.store);
+  broker = std::move(storage.broker);
   if (c.seed) {
     std::vector<domain::ProductSpec> catalogue = default_catalogue();
     if (!c.seed_file.empty()) {
@@ -323,7 +256,7 @@ Result<std::unique_ptr<LocalSystem>> LocalSystem::start(LocalConfig config) {
   auto p = std::make_unique<Parts>();
   p->config = std::move(config);
   LocalConfig& c = p->config;
-  DONUT_RETURN_IF_ERROR(p->open_storage());
+  DONUT_RETURN_IF_ERROR(p->open_data());
   if (c.roles.factory) {
     DONUT_RETURN_IF_ERROR(p->start_factory());
     if (c.factory.url.empty()) c.factory.url = p->factory_server->base_url();

@@ -19,8 +19,10 @@
 
 #include "adapters/http/http_factory_client.h"
 #include "app/restock_handler.h"
+#include "app/topology.h"
 #include "common/error.h"
 #include "domain/product.h"
+#include "hosts/local/data_dir.h"
 #include "ports/broker.h"
 #include "ports/clock.h"
 #include "ports/mailer.h"
@@ -31,9 +33,6 @@
 
 namespace donut::factory {
 class FactorySimulator;
-}
-namespace donut::sqlite {
-class Database;
 }
 
 namespace donut::local {
@@ -87,8 +86,8 @@ struct LocalConfig {
   int64_t max_quantity = 1000;
 
   // Queues and workers
-  int64_t visibility_timeout_ms = 30'000;
-  int max_receive_count = 5;
+  int64_t visibility_timeout_ms = ports::kDefaultVisibilityTimeout.count();
+  int max_receive_count = ports::kDefaultMaxReceiveCount;
   int restock_workers = 2;
   int64_t restock_lease_ms = 120'000;
   int64_t retry_base_ms = 1'000;
@@ -106,14 +105,8 @@ struct LocalConfig {
   wiring::StoreSettings store_settings() const;
   wiring::BrokerSettings broker_settings() const;
   wiring::MailSettings mail_settings() const;
+  app::TopologySettings topology_settings() const;
 };
-
-// The built-in catalogue `donut up` starts with.
-std::vector<domain::ProductSpec> default_catalogue();
-Result<std::vector<domain::ProductSpec>> load_catalogue(const std::string& path);
-
-// Reads `<data_dir>/<name>`, creating it with a random value (mode 0600) the first time.
-Result<std::string> read_or_create_secret(const std::string& data_dir, const std::string& name);
 
 class LocalSystem {
  public:

@@ -1,0 +1,82 @@
+#include "hosts/local/data_dir.h"
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <boost/json.hpp>
+
+#include "codec/json_fields.h"
+#include "common/ids.h"
+
+namespace donut::local {
+namespace fs = std::filesystem;
+
+std::vector<domain::ProductSpec> default_catalogue() {
+  return {
+      {"CP-502101", "Chocolate Glazed", 250, 100, 50},
+      {"CP-502102", "Strawberry Sprinkles", 250, 100, 50},
+      {"CP-502103", "Boston Cream", 300, 50, 30},
+      {"CP-502104", "Maple Bar", 275, 20, 20},
+  };
+}
+
+Result<std::vector<domain::ProductSpec>> load_catalogue(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return make_error(ErrorCode::not_found, "cannot read seed file " + path);
+  std::stringstream text;
+  text << in.rdbuf();
+  DONUT_ASSIGN_OR_RETURN(auto value, codec::parse_json(text.str()));
+  DONUT_ASSIGN_OR_RETURN(const boost::json::object* root, codec::as_object(value, "seed file"));
+  const auto* list = root->if_contains("products");
+  if (list == nullptr || !list->is_array()) {
+    return make_error(ErrorCode::invalid_argument, path + ": expected {\"products\": [...]}");
+  }
+  std::vector<domain::ProductSpec> specs;
+  for (const auto& item : list->get_array()) {
+    DONUT_ASSIGN_OR_RETURN(const boost::json::object* o, codec::as_object(item, "product"));
+    domain::ProductSpec spec;
+    DONUT_ASSIGN_OR_RETURN(spec.id, codec::required_string(*o, "id"));
+    DONUT_ASSIGN_OR_RETURN(spec.name, codec::optional_string(*o, "name"));
+    DONUT_ASSIGN_OR_RETURN(spec.price_cents, codec::optional_int(*o, "price_cents", 0));
+    DONUT_ASSIGN_OR_RETURN(spec.initial_stock, codec::optional_int(*o, "stock", 0));
+    DONUT_ASSIGN_OR_RETURN(spec.restock_quantity, codec::optional_int(*o, "restock_quantity", 0));
+    specs.push_back(std::move(spec));
+  }
+  return specs;
+}
+
+Result<std::string> read_or_create_secret(const std::string& data_dir, const std::string& name) {
+  const fs::path path = fs::path(data_dir) / name;
+  std::error_code ec;
+  fs::create_directories(data_dir, ec);
+  if (std::ifstream in(path); in) {
+    std::string value;
+    std::getline(in, value);
+    if (!value.empty()) return value;
+  }
+  const std::string value = random_hex(32);
+  const fs::path temp = path.string() + ".tmp" + random_hex(4);
+  {
+    std::ofstream out(temp, std::ios::trunc);
+    out << value << "\n";
+    if (!out) return make_error(ErrorCode::unavailable, "cannot write " + temp.string());
+  }
+  ::chmod(temp.c_str(), 0600);
+  // link() fails if another process created the file first; then theirs wins.
+  if (::link(temp.c_str(), path.c_str()) != 0) {
+    fs::remove(temp, ec);
+    std::ifstream in(path);
+    std::string existing;
+    std::getline(in, existing);
+    if (existing.empty())
+      return make_error(ErrorCode::unavailable, "cannot create " + path.string());
+    return existing;
+  }
+  fs::remove(temp, ec);
+  return value;
+}
+
+}  // namespace donut::local
