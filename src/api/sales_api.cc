@@ -4,6 +4,7 @@
 
 #include <boost/json.hpp>
 
+#include "api/health_routes.h"
 #include "app/topology.h"
 #include "codec/json_fields.h"
 #include "common/crypto.h"
@@ -252,12 +253,7 @@ void add_ops_routes(http::Router& router, ports::Store& store, http::HttpMetrics
     }
     respond(http::json_response(200, R"({"status":"ready"})"));
   });
-  router.add("GET", "/metrics", "metrics", [&metrics](Request&&, Respond respond) {
-    Response r;
-    r.content_type = "text/plain; version=0.0.4";
-    r.body = metrics.serialize();
-    respond(std::move(r));
-  });
+  router.add("GET", "/metrics", "metrics", metrics_handler(metrics));
 }
 
 namespace {

@@ -92,7 +92,7 @@ DlqMonitor::~DlqMonitor() {
 void DlqMonitor::start() {
   thread_ = std::jthread([this](std::stop_token stop) {
     name_this_thread("dlq-monitor");
-    while (!stop.stop_requested()) {
+    for (; !stop.stop_requested(); heartbeat_.beat()) {
       check_once();
       sleep_unless_stopped(interval_, stop);
     }

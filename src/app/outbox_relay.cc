@@ -21,7 +21,7 @@ void OutboxRelay::start() {
   thread_ = std::jthread([this](std::stop_token stop) {
     name_this_thread("outbox-relay");
     int failures = 0;
-    while (!stop.stop_requested()) {
+    for (; !stop.stop_requested(); heartbeat_.beat()) {
       auto published = drain();
       Millis wait = interval_;
       if (!published) {

@@ -12,6 +12,7 @@
 #include <mutex>
 #include <thread>
 
+#include "common/heartbeat.h"
 #include "ports/broker.h"
 #include "ports/store.h"
 
@@ -26,6 +27,8 @@ class OutboxRelay {
   void notify();
   // Publishes everything pending now; returns how many entries were published.
   Result<int64_t> drain();
+  // How long the loop has gone without completing a pass (it beats after each, failed or not).
+  Millis silence() const { return heartbeat_.silence(); }
 
  private:
   ports::Store& store_;
@@ -34,6 +37,7 @@ class OutboxRelay {
   std::mutex mutex_;
   std::condition_variable_any wake_;
   bool pending_wake_ = false;
+  Heartbeat heartbeat_;
   std::jthread thread_;
 };
 

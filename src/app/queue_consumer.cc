@@ -18,26 +18,37 @@ QueueConsumer::~QueueConsumer() {
 }
 
 void QueueConsumer::start() {
+  heartbeats_.clear();
   for (int i = 0; i < std::max(1, options_.workers); ++i) {
-    threads_.emplace_back([this](std::stop_token stop) {
+    heartbeats_.push_back(std::make_unique<Heartbeat>());
+    threads_.emplace_back([this, heartbeat = heartbeats_.back().get()](std::stop_token stop) {
       name_this_thread(options_.queue);
-      loop(stop);
+      loop(stop, *heartbeat);
     });
   }
+  running_ = true;
 }
 
 void QueueConsumer::stop() {
+  running_ = false;
   for (auto& thread : threads_) thread.request_stop();
   threads_.clear();  // joins
 }
 
-void QueueConsumer::loop(std::stop_token stop) {
+Millis QueueConsumer::longest_silence() const {
+  Millis longest{0};
+  if (!running_) return longest;  // stopped or never started: nothing to be stuck
+  for (const auto& heartbeat : heartbeats_) longest = std::max(longest, heartbeat->silence());
+  return longest;
+}
+
+void QueueConsumer::loop(std::stop_token stop, Heartbeat& heartbeat) {
   ports::ReceiveOptions receive;
   receive.max_messages = options_.batch_size;
   receive.wait = options_.wait;
   receive.visibility_timeout = options_.visibility_timeout;
   int failures = 0;
-  while (!stop.stop_requested()) {
+  for (; !stop.stop_requested(); heartbeat.beat()) {
     auto messages = broker_.receive(options_.queue, receive, stop);
     if (!messages) {
       ++failures;

@@ -9,10 +9,13 @@
 // retry delay of zero leaves the message to its normal visibility timeout.
 //
 // Threading: `workers` threads each run their own receive loop. `stop` lets current batches
-// finish, then joins.
+// finish, then joins. Each thread beats its heartbeat after every pass (a receive that returned,
+// the batch handled and settled), so `longest_silence` tells a stuck consumer from an idle one.
 #pragma once
 
+#include <atomic>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <span>
 #include <stop_token>
@@ -21,6 +24,7 @@
 #include <vector>
 
 #include "common/backoff.h"
+#include "common/heartbeat.h"
 #include "ports/broker.h"
 
 namespace donut::app {
@@ -69,14 +73,19 @@ class QueueConsumer {
 
   void start();
   void stop();
+  // The longest any of its threads has gone without completing a pass (zero before start).
+  Millis longest_silence() const;
+  const std::string& queue() const { return options_.queue; }
 
  private:
-  void loop(std::stop_token stop);
+  void loop(std::stop_token stop, Heartbeat& heartbeat);
 
   ports::Broker& broker_;
   Options options_;
   BatchHandler handler_;
+  std::vector<std::unique_ptr<Heartbeat>> heartbeats_;  // one per thread, kept until destruction
   std::vector<std::jthread> threads_;
+  std::atomic<bool> running_{false};  // read by health checks on other threads
 };
 
 }  // namespace donut::app

@@ -8,10 +8,13 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/backup_command.h"
 #include "cli/exit_codes.h"
 #include "cli/operator_commands.h"
 #include "cli/options.h"
+#include "cli/probe_command.h"
 #include "cli/role_commands.h"
+#include "cli/secret_files.h"
 #include "cli/sim_command.h"
 #include "cli/surge_command.h"
 #include "common/logging.h"
@@ -42,9 +45,14 @@ int main(int argc, char** argv) {
   donut::cli::add_common_options(app, config, log);
   donut::cli::add_role_commands(app, config, action);
   donut::cli::add_operator_commands(app, config, action);
+  donut::cli::add_backup_commands(app, config, action);
+  donut::cli::add_probe_command(app, action);
   donut::cli::add_surge_command(app, config, action);
   donut::cli::add_sim_command(app, action);
 
+  if (auto secrets = donut::cli::load_secret_files(); !secrets) {
+    return donut::cli::fail(secrets.error());
+  }
   CLI11_PARSE(app, argc, argv);
   donut::init_logging(log.level, log.format);
   // Never a flag: command lines are visible to every user of the machine.
