@@ -28,6 +28,20 @@ void block_shutdown_signals() {
   signal(SIGPIPE, SIG_IGN);
 }
 
+// CLI11 2.1 reads the DONUT_* variables for every subcommand's options, used or not, and
+// several subcommands bind the same setting (every role has --port): the environment would
+// overwrite a flag through a subcommand that was not even named. The options of the commands
+// that were named are applied again, last, so a flag wins over the environment as documented.
+void reapply_named_commands_options(CLI::App& app) {
+  for (CLI::App* command = &app; command != nullptr;) {
+    for (CLI::Option* option : command->get_options()) {
+      if (option->count() > 0) option->run_callback();
+    }
+    const auto named = command->get_subcommands();
+    command = named.empty() ? nullptr : named.front();
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -54,6 +68,7 @@ int main(int argc, char** argv) {
     return donut::cli::fail(secrets.error());
   }
   CLI11_PARSE(app, argc, argv);
+  reapply_named_commands_options(app);
   donut::init_logging(log.level, log.format);
   // Never a flag: command lines are visible to every user of the machine.
   if (const char* password = std::getenv("DONUT_SMTP_PASSWORD"))

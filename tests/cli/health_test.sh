@@ -58,6 +58,18 @@ check "/readyz still answers 200: the engines are fine, a restart is what helps"
 check "the public /healthz stays up (the sales routes are not stuck)" 0 curl -fsS "http://127.0.0.1:$sales/healthz"
 kill -9 "${pids[1]}"; wait "${pids[1]}" 2>/dev/null
 
+# A flag wins over the environment, even where other commands read the same variable (the image
+# sets DONUT_HEALTH_PORT; a role given --health-port must listen there).
+free_port() { node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); })'; }
+read -r env_port env_health flag_port flag_health < <(echo "$(free_port) $(free_port) $(free_port) $(free_port)")
+DONUT_HEALTH_PORT=$env_health DONUT_PORT=$env_port "$donut" sales --data-dir "$data/f" --port "$flag_port" \
+  --health-port "$flag_health" >"$data/flags.out" 2>&1 &
+pids+=($!)
+wait_for "ready" "$data/flags.out"
+contains "--port wins over DONUT_PORT" "listening on http://127.0.0.1:$flag_port$" "$data/flags.out"
+contains "--health-port wins over DONUT_HEALTH_PORT" "health on http://127.0.0.1:$flag_health$" "$data/flags.out"
+kill -TERM "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null
+
 # Secrets from files: DONUT_<NAME>_FILE stands in for DONUT_<NAME>.
 printf 'token-from-a-file\n' >"$data/admin-token"
 DONUT_ADMIN_TOKEN_FILE="$data/admin-token" "$donut" sales --data-dir "$data/s" --port 0 \
