@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <iostream>
 #include <signal.h>
+#include <unistd.h>
 
 #include <spdlog/spdlog.h>
 
@@ -87,12 +88,14 @@ void print_banner(local::LocalSystem& s) {
             << std::flush;
 }
 
-// On stdout, for scripts that start a role and need its address (port 0 picks one); with JSON
-// logs, as log lines, so that stdout stays one JSON object per line.
+// On stdout, for scripts that start a role and need its address (port 0 picks one), whatever
+// the log level; with JSON logs, as JSON log lines, so that stdout stays one object per line.
 void print_ready(local::LocalSystem& s) {
   auto say = [](const std::string& line) {
     if (log_format_is_json()) {
-      spdlog::info("{}", line);
+      const auto now = std::chrono::time_point_cast<Millis>(std::chrono::system_clock::now());
+      std::cout << json_log_line(format_rfc3339(now), "info", std::to_string(::gettid()), line)
+                << std::endl;
     } else {
       std::cout << line << std::endl;
     }
