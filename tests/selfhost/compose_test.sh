@@ -79,27 +79,7 @@ up_seconds=$(( $(date +%s) - up_started ))
 echo "the stack came up in $up_seconds s (images present; MariaDB, RabbitMQ, migration, roles, Prometheus)"
 
 # The story, through the published shop port only.
-check "the catalogue" 0 curl -fsS "$shop/v1/products/CP-502104"
-contains "Maple Bar starts with 20" '"stock":20' "$data/out"
-for i in 1 2 3 4; do
-  check "order $i of 5 Maple Bars" 0 curl -fsS -X POST "$shop/v1/orders" -H 'Content-Type: application/json' \
-    -d '{"product_id":"CP-502104","quantity":5}'
-done
-contains "the fourth empties the shelf" '"stock_left":0' "$data/out"
-check "the next customer is told the truth: 409" 22 curl -fsS -X POST "$shop/v1/orders" \
-  -H 'Content-Type: application/json' -d '{"product_id":"CP-502104","quantity":1}'
-curl -sS -X POST "$shop/v1/orders" -H 'Content-Type: application/json' \
-  -d '{"product_id":"CP-502104","quantity":1}' >"$data/refused.json"
-contains "with the restock on its way" '"code":"out_of_stock".*"restock_id":"' "$data/refused.json"
-restocked=""
-for _ in $(seq 120); do
-  curl -fsS "$shop/v1/products/CP-502104" 2>/dev/null | grep -q '"stock":20' && { restocked=yes; break; }
-  sleep 0.5
-done
-check "the factory's callback went through the stack: the stock is back" 0 test -n "$restocked"
-mail=$(podman volume inspect --format '{{.Mountpoint}}' "${project}_notifier-data")/mail
-for _ in $(seq 40); do compgen -G "$mail/*.eml" >/dev/null && break; sleep 0.5; done
-check "the warehouse staff were mailed" 0 compgen -G "$mail/*.eml"
+story "$shop" "$(podman volume inspect --format '{{.Mountpoint}}' "${project}_notifier-data")/mail" "the stack"
 check "donut queues, in the sales container" 0 podman exec "$(container sales)" /usr/bin/donut queues
 contains "the work queues and their dead letters" "factory-requests" "$data/out"
 check "the console is served" 0 curl -fsS "$shop/ops"

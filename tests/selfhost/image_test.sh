@@ -42,9 +42,9 @@ check "on a read-only root nothing can be written" 3 podman run --rm --read-only
 check "but in a volume it can" 0 podman run --rm --read-only --tmpfs /usr/share/donut "$image" db migrate --data-dir /usr/share/donut
 
 # The servers, on the host's loopback; the containers share the host's network.
-db_port=$(free_port); mq_port=$(free_port)
+db_port=$(free_port)
 "$servers" mariadb start "$data/db" "$db_port" || exit 1
-"$servers" rabbitmq start "$data/mq" "$mq_port" || exit 1
+start_rabbitmq "$data/mq" || exit 1
 secret() {  # secret <name> <value>: a podman secret
   printf '%s\n' "$2" | podman secret create "$1" - >/dev/null
 }
