@@ -92,8 +92,11 @@ DlqMonitor::~DlqMonitor() {
 void DlqMonitor::start() {
   thread_ = std::jthread([this](std::stop_token stop) {
     name_this_thread("dlq-monitor");
-    for (; !stop.stop_requested(); heartbeat_.beat()) {
-      check_once();
+    while (!stop.stop_requested()) {
+      {
+        const auto timing = pass_.time();
+        check_once();
+      }
       sleep_unless_stopped(interval_, stop);
     }
   });

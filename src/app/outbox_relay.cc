@@ -21,8 +21,11 @@ void OutboxRelay::start() {
   thread_ = std::jthread([this](std::stop_token stop) {
     name_this_thread("outbox-relay");
     int failures = 0;
-    for (; !stop.stop_requested(); heartbeat_.beat()) {
-      auto published = drain();
+    while (!stop.stop_requested()) {
+      auto published = [this] {
+        const auto timing = pass_.time();
+        return drain();
+      }();
       Millis wait = interval_;
       if (!published) {
         ++failures;

@@ -12,7 +12,7 @@
 #include <mutex>
 #include <thread>
 
-#include "common/heartbeat.h"
+#include "common/loop_pass.h"
 #include "ports/broker.h"
 #include "ports/store.h"
 
@@ -27,8 +27,8 @@ class OutboxRelay {
   void notify();
   // Publishes everything pending now; returns how many entries were published.
   Result<int64_t> drain();
-  // How long the loop has gone without completing a pass (it beats after each, failed or not).
-  Millis silence() const { return heartbeat_.silence(); }
+  // How long the loop's current pass has run (zero between passes).
+  Millis pass_running_for() const { return pass_.running_for(); }
 
  private:
   ports::Store& store_;
@@ -37,7 +37,7 @@ class OutboxRelay {
   std::mutex mutex_;
   std::condition_variable_any wake_;
   bool pending_wake_ = false;
-  Heartbeat heartbeat_;
+  LoopPass pass_;
   std::jthread thread_;
 };
 

@@ -18,37 +18,35 @@ QueueConsumer::~QueueConsumer() {
 }
 
 void QueueConsumer::start() {
-  heartbeats_.clear();
+  passes_.clear();
   for (int i = 0; i < std::max(1, options_.workers); ++i) {
-    heartbeats_.push_back(std::make_unique<Heartbeat>());
-    threads_.emplace_back([this, heartbeat = heartbeats_.back().get()](std::stop_token stop) {
+    passes_.push_back(std::make_unique<LoopPass>());
+    threads_.emplace_back([this, pass = passes_.back().get()](std::stop_token stop) {
       name_this_thread(options_.queue);
-      loop(stop, *heartbeat);
+      loop(stop, *pass);
     });
   }
-  running_ = true;
 }
 
 void QueueConsumer::stop() {
-  running_ = false;
   for (auto& thread : threads_) thread.request_stop();
   threads_.clear();  // joins
 }
 
-Millis QueueConsumer::longest_silence() const {
+Millis QueueConsumer::longest_pass() const {
   Millis longest{0};
-  if (!running_) return longest;  // stopped or never started: nothing to be stuck
-  for (const auto& heartbeat : heartbeats_) longest = std::max(longest, heartbeat->silence());
+  for (const auto& pass : passes_) longest = std::max(longest, pass->running_for());
   return longest;
 }
 
-void QueueConsumer::loop(std::stop_token stop, Heartbeat& heartbeat) {
+void QueueConsumer::loop(std::stop_token stop, LoopPass& pass) {
   ports::ReceiveOptions receive;
   receive.max_messages = options_.batch_size;
   receive.wait = options_.wait;
   receive.visibility_timeout = options_.visibility_timeout;
   int failures = 0;
-  for (; !stop.stop_requested(); heartbeat.beat()) {
+  while (!stop.stop_requested()) {
+    const auto timing = pass.time();
     auto messages = broker_.receive(options_.queue, receive, stop);
     if (!messages) {
       ++failures;

@@ -9,11 +9,10 @@
 // retry delay of zero leaves the message to its normal visibility timeout.
 //
 // Threading: `workers` threads each run their own receive loop. `stop` lets current batches
-// finish, then joins. Each thread beats its heartbeat after every pass (a receive that returned,
-// the batch handled and settled), so `longest_silence` tells a stuck consumer from an idle one.
+// finish, then joins. Each thread times its passes (a receive, the batch handled and settled),
+// so `longest_pass` tells a stuck consumer from an idle one.
 #pragma once
 
-#include <atomic>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -24,7 +23,7 @@
 #include <vector>
 
 #include "common/backoff.h"
-#include "common/heartbeat.h"
+#include "common/loop_pass.h"
 #include "ports/broker.h"
 
 namespace donut::app {
@@ -73,19 +72,18 @@ class QueueConsumer {
 
   void start();
   void stop();
-  // The longest any of its threads has gone without completing a pass (zero before start).
-  Millis longest_silence() const;
+  // How long the longest-running current pass of its threads has run (zero when all are idle).
+  Millis longest_pass() const;
   const std::string& queue() const { return options_.queue; }
 
  private:
-  void loop(std::stop_token stop, Heartbeat& heartbeat);
+  void loop(std::stop_token stop, LoopPass& pass);
 
   ports::Broker& broker_;
   Options options_;
   BatchHandler handler_;
-  std::vector<std::unique_ptr<Heartbeat>> heartbeats_;  // one per thread, kept until destruction
+  std::vector<std::unique_ptr<LoopPass>> passes_;  // one per thread, kept until destruction
   std::vector<std::jthread> threads_;
-  std::atomic<bool> running_{false};  // read by health checks on other threads
 };
 
 }  // namespace donut::app

@@ -323,20 +323,23 @@ void LocalSystem::Parts::add_notifier() {
   dlq_monitor->start();
 }
 
-// Stuck: a loop that has not completed a pass within the stall limit, although every call in a
-// pass has a timeout (broker 5 s, MySQL 10 s, the factory 10 s, a batch of 10).
+// Stuck: a loop whose current pass has run past the stall limit, although every call in a pass
+// has a timeout (broker 5 s, MySQL 10 s, the factory 10 s, a batch of 10). Waits between passes
+// do not count.
 Status LocalSystem::Parts::alive() const {
   const Millis limit(config.stall_limit_ms);
-  auto check = [&](std::string_view loop, Millis silence) -> Status {
-    if (silence <= limit) return ok();
+  auto check = [&](std::string_view loop, Millis running) -> Status {
+    if (running <= limit) return ok();
     return make_error(ErrorCode::unavailable, fmt::format("{} has not completed a pass in {} s",
-                                                          loop, silence.count() / 1000));
+                                                          loop, running.count() / 1000));
   };
   for (const auto& consumer : consumers) {
-    DONUT_RETURN_IF_ERROR(check(consumer->queue() + " consumer", consumer->longest_silence()));
+    DONUT_RETURN_IF_ERROR(check(consumer->queue() + " consumer", consumer->longest_pass()));
   }
-  if (relay) DONUT_RETURN_IF_ERROR(check("outbox relay", relay->silence()));
-  if (dlq_monitor) DONUT_RETURN_IF_ERROR(check("dead-letter monitor", dlq_monitor->silence()));
+  if (relay) DONUT_RETURN_IF_ERROR(check("outbox relay", relay->pass_running_for()));
+  if (dlq_monitor) {
+    DONUT_RETURN_IF_ERROR(check("dead-letter monitor", dlq_monitor->pass_running_for()));
+  }
   return ok();
 }
 
