@@ -40,6 +40,17 @@ check "a second run keeps them" 0 bash -c "before=\$(cat $project_dir/deploy/com
   '$repo/scripts/compose-secrets' '$project_dir/deploy/compose/secrets' >/dev/null; \
   test \"\$before\" = \"\$(cat $project_dir/deploy/compose/secrets/admin-token)\""
 
+# The three-node override as podman-compose reads it (not started: three more RabbitMQ nodes are
+# more than this test's budget; the fault suite runs such a cluster).
+(cd "$project_dir" && podman-compose --dry-run -p dry -f compose.yaml -f deploy/compose/cluster.yaml up -d) \
+  >"$data/cluster.dry" 2>&1
+check "podman-compose merges the cluster override: three RabbitMQ nodes" 0 \
+  test "$(grep -o -- '--name=dry_rabbitmq[-0-9]*_1' "$data/cluster.dry" | sort -u | wc -l)" = 3
+check "and every donut container gets the cluster's broker URL" 0 \
+  test "$(grep -o 'broker-url-cluster:/run/secrets/broker-url' "$data/cluster.dry" | wc -l)" = 7
+check "no node mounts a file twice or runs its health check twice" 1 \
+  grep -E -- '(20-credentials.conf:ro,rprivate,rbind).*\1|check_port_connectivity.*check_port_connectivity' "$data/cluster.dry"
+
 version=$("$donut" --version | awk '{print $2}')
 check "compose.yaml names this version's image" 0 grep -q "image: localhost/donut-states:$version" "$repo/compose.yaml"
 check "scripts/build-image" 0 "$repo/scripts/build-image" --binary "$donut"
