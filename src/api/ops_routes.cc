@@ -1,9 +1,10 @@
 #include "api/ops_routes.h"
 
+#include "api/health_routes.h"
+
 namespace donut::api {
 using http::Request;
 using http::Respond;
-using http::Response;
 
 void add_ops_routes(http::Router& router, ports::Store& store, http::HttpMetrics& metrics,
                     ports::Broker* needed_broker) {
@@ -19,12 +20,7 @@ void add_ops_routes(http::Router& router, ports::Store& store, http::HttpMetrics
     }
     respond(http::json_response(200, R"({"status":"ready"})"));
   });
-  router.add("GET", "/metrics", "metrics", [&metrics](Request&&, Respond respond) {
-    Response r;
-    r.content_type = "text/plain; version=0.0.4";
-    r.body = metrics.serialize();
-    respond(std::move(r));
-  });
+  router.add("GET", "/metrics", "metrics", metrics_handler(metrics));
 }
 
 }  // namespace donut::api

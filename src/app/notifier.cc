@@ -95,7 +95,10 @@ void DlqMonitor::start() {
   thread_ = std::jthread([this](std::stop_token stop) {
     name_this_thread("dlq-monitor");
     while (!stop.stop_requested()) {
-      check_once();
+      {
+        const auto timing = pass_.time();
+        check_once();
+      }
       sleep_unless_stopped(interval_, stop);
     }
   });

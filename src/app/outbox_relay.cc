@@ -23,7 +23,10 @@ void OutboxRelay::start() {
     name_this_thread("outbox-relay");
     int failures = 0;
     while (!stop.stop_requested()) {
-      auto published = drain();
+      auto published = [this] {
+        const auto timing = pass_.time();
+        return drain();
+      }();
       Millis wait = interval_;
       if (!published) {
         ++failures;

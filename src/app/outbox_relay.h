@@ -12,6 +12,7 @@
 #include <mutex>
 #include <thread>
 
+#include "common/loop_pass.h"
 #include "ports/broker.h"
 #include "ports/store.h"
 
@@ -26,6 +27,8 @@ class OutboxRelay {
   void notify();
   // Publishes everything pending now; returns how many entries were published.
   Result<int64_t> drain();
+  // How long the loop's current pass has run (zero between passes).
+  Millis pass_running_for() const { return pass_.running_for(); }
 
  private:
   ports::Store& store_;
@@ -34,6 +37,7 @@ class OutboxRelay {
   std::mutex mutex_;
   std::condition_variable_any wake_;
   bool pending_wake_ = false;
+  LoopPass pass_;
   std::jthread thread_;
 };
 

@@ -19,10 +19,12 @@ QueueConsumer::~QueueConsumer() {
 }
 
 void QueueConsumer::start() {
+  passes_.clear();
   for (int i = 0; i < std::max(1, options_.workers); ++i) {
-    threads_.emplace_back([this](std::stop_token stop) {
+    passes_.push_back(std::make_unique<LoopPass>());
+    threads_.emplace_back([this, pass = passes_.back().get()](std::stop_token stop) {
       name_this_thread(options_.queue);
-      loop(stop);
+      loop(stop, *pass);
     });
   }
 }
@@ -32,13 +34,20 @@ void QueueConsumer::stop() {
   threads_.clear();  // joins
 }
 
-void QueueConsumer::loop(std::stop_token stop) {
+Millis QueueConsumer::longest_pass() const {
+  Millis longest{0};
+  for (const auto& pass : passes_) longest = std::max(longest, pass->running_for());
+  return longest;
+}
+
+void QueueConsumer::loop(std::stop_token stop, LoopPass& pass) {
   ports::ReceiveOptions receive;
   receive.max_messages = options_.batch_size;
   receive.wait = options_.wait;
   receive.visibility_timeout = options_.visibility_timeout;
   int failures = 0;
   while (!stop.stop_requested()) {
+    const auto timing = pass.time();
     auto messages = broker_.receive(options_.queue, receive, stop);
     if (!messages) {
       ++failures;

@@ -119,7 +119,7 @@ void add_order_command(CLI::App& app, Action& action) {
 }
 
 void add_db_command(CLI::App& app, const LocalConfig& config, Action& action) {
-  auto* db = app.add_subcommand("db", "Warehouse schema")->require_subcommand(1);
+  auto* db = app.add_subcommand("db", "Warehouse schema and backups")->require_subcommand(1);
   auto* migrate = db->add_subcommand("migrate", "Apply the schema migrations the warehouse lacks");
   on_direct(*migrate, config, action, [&config](Direct& d) {
     std::cout << "warehouse " << wiring::describe_store(config.store_settings())

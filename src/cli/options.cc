@@ -50,6 +50,19 @@ void add_queue_options(CLI::App& app, LocalConfig& c) {
       ->capture_default_str();
 }
 
+void add_health_options(CLI::App& app, LocalConfig& c) {
+  app.add_option("--health-port", c.health_port,
+                 "Port of the probe listener: /healthz, /readyz, /metrics (default: none; 0 picks "
+                 "a free port)")
+      ->envname("DONUT_HEALTH_PORT")
+      ->check(CLI::Range(0, 65535));
+  app.add_option("--stall-limit-ms", c.stall_limit_ms,
+                 "A background loop silent this long makes /healthz fail (the process is stuck)")
+      ->envname("DONUT_STALL_LIMIT_MS")
+      ->check(CLI::Range(int64_t{100}, int64_t{86'400'000}))
+      ->capture_default_str();
+}
+
 void add_seed_options(CLI::App& app, LocalConfig& c) {
   app.add_option("--seed-file", c.seed_file,
                  "Catalogue JSON {\"products\":[{id,name,price_cents,stock,restock_quantity}]}")

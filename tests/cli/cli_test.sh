@@ -5,21 +5,7 @@ set -uo pipefail
 donut="$1"
 data=$(mktemp -d)
 trap 'kill $pid 2>/dev/null; rm -rf "$data"' EXIT
-failures=0
-check() {  # check <description> <expected exit> <command...>
-  local what=$1 expected=$2
-  shift 2
-  "$@" >"$data/out" 2>"$data/err"
-  local got=$?
-  if [[ $got -ne $expected ]]; then
-    echo "FAIL: $what: exit $got, expected $expected"; cat "$data/out" "$data/err"; failures=$((failures + 1))
-  else
-    echo "ok: $what"
-  fi
-}
-contains() {  # contains <description> <text> <file>
-  if grep -q -- "$2" "$3"; then echo "ok: $1"; else echo "FAIL: $1: '$2' not in $3"; cat "$3"; failures=$((failures + 1)); fi
-}
+source "$(dirname "$0")/checks.sh"
 
 check "--help" 0 "$donut" --help
 contains "help lists the roles" "restock" "$data/out"
@@ -72,10 +58,10 @@ check "db migrate against no server exits 3" 3 "$donut" db migrate --database my
 # Start the system on free-ish ports, then use the operator commands on its data folder.
 port=$((20000 + RANDOM % 20000)); fport=$((port + 1))
 "$donut" up --data-dir "$data/d" --port $port --factory-port $fport --factory-delay-ms 1500 \
-  --log-format json >"$data/up.log" 2>"$data/up.json" &
+  --log-format json >"$data/up.json" 2>"$data/up.log" &
 pid=$!
 for _ in $(seq 50); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
-contains "up prints where it listens" "http://127.0.0.1:$port" "$data/up.log"
+contains "up says where it listens, as a JSON log line" "\"msg\":\"listening on http://127.0.0.1:$port" "$data/up.json"
 check "stock list" 0 "$donut" stock list --data-dir "$data/d"
 contains "stock list shows the catalogue" "CP-502104" "$data/out"
 check "stock set" 0 "$donut" stock set CP-502104 3 --data-dir "$data/d"

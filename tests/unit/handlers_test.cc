@@ -413,6 +413,46 @@ TEST(QueueConsumer, FailingMessagesEndInTheDeadLetterQueueAndGoodOnesAreDeleted)
   EXPECT_EQ(broker.peek("stock-arrivals-dlq", 10)->front().body, "bad");
 }
 
+// What the probe listener's /healthz reads: a pass blocked in its handler shows as running; an
+// idle consumer (empty long polls) and a monitor waiting between checks show as idle.
+TEST(QueueConsumer, APassBlockedInItsHandlerShowsAsRunningAndIdleLoopsDoNot) {
+  clock::SystemClock clock;
+  memory::MemoryBroker broker(clock);
+  ASSERT_TRUE(broker.declare(pipeline_topology({})));
+  std::promise<void> entered;
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  QueueConsumer::Options options;
+  options.queue = std::string(kStockArrivalsQueue);
+  options.wait = Millis(20);
+  QueueConsumer consumer(broker, options, [&](auto messages, auto) {
+    entered.set_value();
+    released.wait();
+    return std::vector<MessageResult>(messages.size(), MessageResult::ok());
+  });
+  consumer.start();
+  Millis shortest = std::chrono::hours(1);
+  for (int i = 0; i < 20; ++i) {
+    std::this_thread::sleep_for(Millis(10));
+    shortest = std::min(shortest, consumer.longest_pass());
+  }
+  EXPECT_LT(shortest, Millis(100)) << "long polls that come back empty are passes that end";
+  ASSERT_TRUE(broker.send(kStockArrivalsQueue, {"wedged", {}, Millis(0)}));
+  entered.get_future().wait();
+  std::this_thread::sleep_for(Millis(200));
+  EXPECT_GE(consumer.longest_pass(), Millis(200)) << "the pass in the handler is still running";
+  release.set_value();
+  consumer.stop();
+  EXPECT_EQ(consumer.longest_pass(), Millis(0));
+
+  RecordingMailer mailer;
+  DlqMonitor monitor(broker, mailer, {}, {"stock-arrivals-dlq"}, std::chrono::seconds(30));
+  monitor.start();
+  std::this_thread::sleep_for(Millis(200));
+  EXPECT_EQ(monitor.pass_running_for(), Millis(0)) << "waiting between checks is not stuck";
+  monitor.stop();
+}
+
 TEST(Backoff, GrowsAndIsCapped) {
   for (int attempt = 1; attempt < 30; ++attempt) {
     const auto d = backoff_delay(attempt, Millis(100), Millis(5000));

@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <unistd.h>
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "adapters/clock/clocks.h"
@@ -11,6 +12,7 @@
 #include "api/api_description.h"
 #include "api/api_documents.h"
 #include "api/arrival_routes.h"
+#include "api/health_routes.h"
 #include "api/ops_routes.h"
 #include "api/sales_routes.h"
 #include "api/shop_metrics.h"
@@ -85,6 +87,8 @@ struct LocalSystem::Parts {
   std::unique_ptr<app::Notifier> notifier;
   std::vector<std::unique_ptr<app::QueueConsumer>> consumers;
   std::unique_ptr<app::DlqMonitor> dlq_monitor;
+  std::unique_ptr<http::Router> health_router;
+  std::unique_ptr<http::Server> health_server;
   bool stopped = false;
 
   void wake_relay() {
@@ -97,6 +101,9 @@ struct LocalSystem::Parts {
   void add_restock_worker(std::function<void()> wake);
   void add_notifier();
   void consume(std::string_view queue, int workers, app::BatchHandler handler);
+  Status start_health();
+  Status alive() const;
+  Status ready() const;
 };
 
 LocalSystem::LocalSystem(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
@@ -252,6 +259,48 @@ void LocalSystem::Parts::add_notifier() {
   dlq_monitor->start();
 }
 
+// Stuck: a loop whose current pass has run past the stall limit, although every call in a pass
+// has a timeout (broker 5 s, MySQL 10 s, the factory 10 s, a batch of 10). Waits between passes
+// do not count.
+Status LocalSystem::Parts::alive() const {
+  const Millis limit(config.stall_limit_ms);
+  auto check = [&](std::string_view loop, Millis running) -> Status {
+    if (running <= limit) return ok();
+    return make_error(ErrorCode::unavailable, fmt::format("{} has not completed a pass in {} s",
+                                                          loop, running.count() / 1000));
+  };
+  for (const auto& consumer : consumers) {
+    DONUT_RETURN_IF_ERROR(check(consumer->queue() + " consumer", consumer->longest_pass()));
+  }
+  if (relay) DONUT_RETURN_IF_ERROR(check("outbox relay", relay->pass_running_for()));
+  if (dlq_monitor) {
+    DONUT_RETURN_IF_ERROR(check("dead-letter monitor", dlq_monitor->pass_running_for()));
+  }
+  return ok();
+}
+
+// Ready: the store answers, and the broker for every role but sales (its outbox holds events
+// while the broker is away) and the factory simulator.
+Status LocalSystem::Parts::ready() const {
+  DONUT_RETURN_IF_ERROR(store->ping());
+  const Roles& r = config.roles;
+  if (r.arrivals || r.restock || r.notifier || r.relay) DONUT_RETURN_IF_ERROR(broker->ping());
+  return ok();
+}
+
+Status LocalSystem::Parts::start_health() {
+  health_router = std::make_unique<http::Router>();
+  api::add_health_routes(*health_router, {[this] { return alive(); }, [this] { return ready(); }},
+                         *metrics);
+  http::Server::Options options;
+  options.host = config.http.host;
+  options.port = static_cast<uint16_t>(config.health_port);
+  options.threads = 1;
+  options.server_name = "donut-health";
+  health_server = std::make_unique<http::Server>(options, health_router->handler());
+  return health_server->start();
+}
+
 Result<std::unique_ptr<LocalSystem>> LocalSystem::start(LocalConfig config) {
   auto p = std::make_unique<Parts>();
   p->config = std::move(config);
@@ -286,6 +335,7 @@ Result<std::unique_ptr<LocalSystem>> LocalSystem::start(LocalConfig config) {
   if (c.roles.notifier) p->add_notifier();
   for (auto& each : p->consumers) each->start();
   if (p->relay) p->relay->start();
+  if (c.health_port >= 0) DONUT_RETURN_IF_ERROR(p->start_health());
   return std::unique_ptr<LocalSystem>(new LocalSystem(std::move(p)));
 }
 
@@ -293,6 +343,7 @@ void LocalSystem::stop() {
   if (!parts_ || parts_->stopped) return;
   auto& p = *parts_;
   p.stopped = true;
+  if (p.health_server) p.health_server->stop();
   if (p.server) p.server->stop();
   if (p.orders) p.orders->stop();
   for (auto& each : p.consumers) each->stop();
@@ -313,6 +364,9 @@ std::string LocalSystem::url() const {
 }
 std::string LocalSystem::factory_url() const {
   return parts_->factory_server ? parts_->factory_server->base_url() : "";
+}
+std::string LocalSystem::health_url() const {
+  return parts_->health_server ? parts_->health_server->base_url() : "";
 }
 ports::Store& LocalSystem::store() {
   return *parts_->store;

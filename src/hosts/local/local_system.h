@@ -97,6 +97,11 @@ struct LocalConfig {
 
   FactorySettings factory;
 
+  // The probe listener (api/health_routes.h): -1 none, 0 a free port. A background loop silent
+  // for longer than the stall limit makes /healthz fail.
+  int health_port = -1;
+  int64_t stall_limit_ms = 180'000;
+
   // Catalogue
   bool seed = true;
   std::string seed_file;  // JSON {"products":[...]}; empty: the built-in catalogue
@@ -117,6 +122,7 @@ class LocalSystem {
   const LocalConfig& config() const;
   std::string url() const;          // the sales/arrivals server, empty if none
   std::string factory_url() const;  // the simulator, empty if not running here
+  std::string health_url() const;   // the probe listener, empty if none
   ports::Store& store();
   ports::Broker& broker();
   factory::FactorySimulator* factory();  // null when the factory role is off
