@@ -130,6 +130,9 @@ class Wiring {
   Result<std::unique_ptr<ports::Mailer>> mailer() {
     wiring::MailSettings settings;
     settings.mailer = "ses";
+    // The notifier's environments that may run at once share the account's sending rate.
+    DONUT_ASSIGN_OR_RETURN(const int64_t senders, int_env("DONUT_MAIL_SENDERS", 1, 1, 1000));
+    settings.ses_senders = static_cast<int>(senders);
     return wiring::open_ses_mailer(settings, clock_);
   }
 
