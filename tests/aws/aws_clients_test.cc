@@ -147,7 +147,7 @@ TEST(SesClient, SendsMailThatTheEmulatorStores) {
                            {"ops@example.com", "boss@example.com"},
                            subject,
                            "Line one\nLine two ✓"}));
-  auto store = http_client::get(SesServer::url() + "/store");
+  auto store = http_client::get(SesServer::emulator_url() + "/store");
   ASSERT_TRUE(store);
   auto emails = json::parse(store->body).at("emails").as_array();
   const json::object* found = nullptr;

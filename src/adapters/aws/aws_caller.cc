@@ -72,13 +72,17 @@ ErrorCode classify_aws_error(std::string_view code, long status) {
       status == 404) {
     return ErrorCode::not_found;
   }
-  if (is_one_of(code, {"InvalidClientTokenId", "UnrecognizedClientException",
-                       "SignatureDoesNotMatch", "IncompleteSignature", "MissingAuthenticationToken",
-                       "ExpiredToken", "ExpiredTokenException", "InvalidSignatureException"}) ||
+  if (is_one_of(code,
+                {"InvalidClientTokenId", "UnrecognizedClientException", "SignatureDoesNotMatch",
+                 "IncompleteSignature", "IncompleteSignatureException",
+                 "MissingAuthenticationToken", "MissingAuthenticationTokenException",
+                 "ExpiredToken", "ExpiredTokenException", "InvalidSignatureException"}) ||
       status == 401) {
     return ErrorCode::unauthorized;
   }
+  // IAM, and the KMS key of an encrypted topic, queue or secret refusing the caller.
   if (is_one_of(code, {"AccessDenied", "AccessDeniedException", "AuthorizationError",
+                       "KMSAccessDenied", "KMS.AccessDeniedException", "KmsAccessDenied",
                        "MessageRejected", "MailFromDomainNotVerifiedException"}) ||
       status == 403) {
     return ErrorCode::forbidden;
