@@ -5,13 +5,14 @@
 #include "app/queue_consumer.h"
 #include "app/trace_attributes.h"
 #include "codec/events_json.h"
+#include "common/ids.h"
 #include "common/planted_defects.h"
 #include "common/thread_name.h"
 
 namespace donut::app {
 
 OutboxRelay::OutboxRelay(ports::Store& store, ports::Broker& broker, Millis interval)
-    : store_(store), broker_(broker), interval_(interval) {}
+    : store_(store), broker_(broker), interval_(interval), owner_("relay-" + random_hex(8)) {}
 
 OutboxRelay::~OutboxRelay() {
   stop();
@@ -56,7 +57,7 @@ void OutboxRelay::notify() {
 Result<int64_t> OutboxRelay::drain() {
   int64_t total = 0;
   for (;;) {
-    DONUT_ASSIGN_OR_RETURN(auto entries, store_.pending_outbox(256));
+    DONUT_ASSIGN_OR_RETURN(auto entries, store_.claim_outbox(owner_, 256, kLease));
     if (entries.empty()) return total;
     std::vector<int64_t> published;
     published.reserve(entries.size());
@@ -66,7 +67,9 @@ Result<int64_t> OutboxRelay::drain() {
       published.clear();
     }
     Status failure = ok();
+    std::size_t attempted = 0;
     for (auto& entry : entries) {
+      ++attempted;
       ports::OutgoingMessage message;
       message.attributes.emplace("type", entry.type);
       if (auto event = codec::decode_event(entry.body)) {
@@ -82,7 +85,13 @@ Result<int64_t> OutboxRelay::drain() {
     }
     DONUT_RETURN_IF_ERROR(store_.mark_published(published));
     total += static_cast<int64_t>(published.size());
-    if (!failure) return failure.error();
+    if (!failure) {
+      // What was not published goes back now rather than when the lease ends.
+      std::vector<int64_t> left;
+      for (std::size_t i = attempted - 1; i < entries.size(); ++i) left.push_back(entries[i].id);
+      (void)store_.release_outbox(owner_, left);
+      return failure.error();
+    }
   }
 }
 

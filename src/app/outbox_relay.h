@@ -1,15 +1,18 @@
 // Publishes committed outbox events to the broker (the transactional outbox's second half).
 //
-// Loop: read the oldest pending entries, publish each to its topic with its type as the
-// `type` attribute, mark them published. A crash between publish and mark publishes again
-// after restart: duplicates are possible and harmless (consumers are idempotent); loss is not.
-// Woken at once by `notify()` from the processes' own commits, and polls every `interval` for
-// events committed by other processes.
+// Loop: claim the oldest pending entries (a lease in the store, so relays and sales processes
+// publishing at once each take different entries), publish each to its topic with its type as
+// the `type` attribute, mark them published. A failed publish gives back the claims on what is
+// left, so another publisher may take it at once; a crash between publish and mark publishes
+// again once the lease ran out: duplicates are possible and harmless (consumers are
+// idempotent); loss is not. Woken at once by `notify()` from the processes' own commits, and
+// polls every `interval` for events committed by other processes.
 #pragma once
 
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
+#include <string>
 #include <thread>
 
 #include "ports/broker.h"
@@ -28,9 +31,13 @@ class OutboxRelay {
   Result<int64_t> drain();
 
  private:
+  // How long a claim holds when its publisher dies: more than a batch's publishing takes.
+  static constexpr Millis kLease = std::chrono::minutes(1);
+
   ports::Store& store_;
   ports::Broker& broker_;
   Millis interval_;
+  const std::string owner_;  // this relay's name on its claims
   std::mutex mutex_;
   std::condition_variable_any wake_;
   bool pending_wake_ = false;
