@@ -82,6 +82,11 @@ class Wiring {
       // against the instance's max_connections with this same number (deploy/aws/functions.tf).
       DONUT_ASSIGN_OR_RETURN(const int64_t pool, int_env("DONUT_MYSQL_POOL_SIZE", 2, 1, 16));
       settings.mysql_pool_size = static_cast<int>(pool);
+      // Under the server's wait_timeout: a frozen environment thawed after a long pause
+      // reconnects instead of using a session MySQL has closed.
+      DONUT_ASSIGN_OR_RETURN(const int64_t max_idle,
+                             int_env("DONUT_MYSQL_MAX_IDLE_SECONDS", 0, 0, 86400));
+      settings.mysql_max_idle = std::chrono::seconds(max_idle);
       wiring::CredentialsReader reread;
       if (env("DONUT_DATABASE").empty()) {
         reread = [this](std::string& user, std::string& password) {
