@@ -14,6 +14,8 @@
 #include <fmt/format.h>
 
 #include "adapters/http/curl_client.h"
+#include "common/ids.h"
+#include "surge/throttled.h"
 
 namespace donut::surge {
 namespace json = boost::json;
@@ -36,7 +38,8 @@ Result<json::value> admin_call(const SurgeOptions& o, std::string method, const 
   r.url = o.url + path;
   r.body = std::move(body);
   r.headers = {{"Authorization", "Bearer " + o.admin_token}, {"Content-Type", "application/json"}};
-  DONUT_ASSIGN_OR_RETURN(auto response, http_client::perform(r));
+  static std::atomic<int64_t> admin_throttled{0};  // retried; the report counts the orders' 429s
+  DONUT_ASSIGN_OR_RETURN(auto response, perform_honouring_429(r, admin_throttled));
   if (response.status == 401) {
     return make_error(ErrorCode::unauthorized, "the admin token was refused (--admin-token)");
   }
@@ -170,6 +173,7 @@ class SurgeRun {
   std::vector<std::string> sold_ids_;
   std::mutex sold_mutex_;
   std::atomic<int64_t> negative_answers_{0};
+  std::atomic<int64_t> throttled_{0};  // 429s to orders, each retried
   std::string last_failure_;
 };
 
@@ -192,8 +196,15 @@ void SurgeRun::client() {
   std::vector<std::string> mine;
   while (pacer_.take()) {
     const auto t0 = Clock::now();
-    auto response =
-        http_client::post_json(o_.url + "/v1/orders", body, {}, std::chrono::seconds(30));
+    // Each order has its key: a 429 (a crowd turned away) is retried with it, so it sells once.
+    http_client::Request order{
+        "POST",
+        o_.url + "/v1/orders",
+        {{"Content-Type", "application/json"}, {"Idempotency-Key", random_hex(16)}},
+        body,
+        std::chrono::seconds(30),
+        {}};
+    auto response = perform_honouring_429(order, throttled_);
     const double ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
     int kind = 2;
     if (response && response->status == 201) {
@@ -220,7 +231,10 @@ void SurgeRun::client() {
 
 void SurgeRun::sample_stock(const std::atomic<bool>& sampling) {
   while (sampling) {
-    auto response = http_client::get(o_.url + "/v1/products/" + o_.product);
+    std::atomic<int64_t> ignored{0};
+    auto response = perform_honouring_429(
+        {"GET", o_.url + "/v1/products/" + o_.product, {}, "", std::chrono::seconds(10), {}},
+        ignored, std::chrono::seconds(5));
     if (response && response->status == 200) {
       boost::system::error_code ec;
       auto v = json::parse(response->body, ec);
@@ -340,6 +354,7 @@ void SurgeRun::summarize() {
     if (s.sold + s.out_of_stock + s.errors > 0) ++active_seconds;
   }
   report.requests = report.sold + report.out_of_stock + report.errors;
+  report.throttled = throttled_;
   report.mean_orders_per_second =
       static_cast<double>(report.requests) / std::max<std::size_t>(1, active_seconds);
   // Stock-out episodes from the samples: stock at 0 until it is positive again.
@@ -394,8 +409,10 @@ void SurgeRun::judge(const ProductFigures& before, const ProductFigures& after) 
   }
   int64_t missing = 0;
   int64_t unreadable = 0;
+  std::atomic<int64_t> ignored{0};
   for (const auto& id : sold_ids) {
-    auto r = http_client::get(o.url + "/v1/orders/" + id);
+    auto r = perform_honouring_429(
+        {"GET", o.url + "/v1/orders/" + id, {}, "", std::chrono::seconds(10), {}}, ignored);
     if (r && r->status == 404) ++missing;
     if (!r || (r->status != 200 && r->status != 404)) ++unreadable;
   }
@@ -436,6 +453,8 @@ void print_report(const SurgeReport& r, std::ostream& out) {
       << fmt::format("sold (201)      {}\n", r.sold)
       << fmt::format("out of stock    {} (409)\n", r.out_of_stock)
       << fmt::format("errors          {}{}\n", r.errors, describe_statuses(r.error_statuses))
+      << fmt::format("turned away     {} (429, each retried with its Idempotency-Key)\n",
+                     r.throttled)
       << fmt::format("orders/s        {:.0f} mean, {:.0f} peak second\n", r.mean_orders_per_second,
                      r.peak_orders_per_second)
       << fmt::format("stock-outs      {}\n", r.stock_outs);

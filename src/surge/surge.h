@@ -13,7 +13,10 @@
 // It prints a timeline summary and writes an SVG chart of stock, sold/s and out-of-stock/s.
 // A failed or refused call never aborts it: an order answered neither 201 nor 409 is counted
 // by status (a failure of the run unless `tolerate_errors`, for runs under injected faults); an
-// admin call that fails while the pipeline settles is counted and retried. When the figures
+// admin call that fails while the pipeline settles is counted and retried. A 429 (the shop, or
+// API Gateway in front of it, turning the crowd away) is not an answer: every call is sent again
+// after Retry-After or a jittered pause (surge/throttled.h), an order with its Idempotency-Key;
+// the report counts the orders' 429s. When the figures
 // cannot be read at the end, the report says why it could not judge (`unjudged`) instead of
 // guessing.
 // Open-loop pacing: requests are released on a schedule, not when the previous one returns,
@@ -67,10 +70,11 @@ struct SurgeReport {
   std::vector<SecondStats> timeline;
   std::vector<std::pair<double, int64_t>> stock_samples;  // (seconds since start, stock)
   std::map<int, int64_t> error_statuses;  // order answers neither 201 nor 409; 0: no answer
-  int64_t admin_failures = 0;             // admin calls that failed and were retried
-  int64_t committed_unanswered = 0;       // sold without a 201: answered 504, or not at all
-  std::vector<std::string> failures;      // broken invariants
-  std::string unjudged;                   // not empty: why the invariants could not be checked
+  int64_t throttled = 0;  // 429 answers to orders, each retried (after Retry-After) with its key
+  int64_t admin_failures = 0;         // admin calls that failed and were retried
+  int64_t committed_unanswered = 0;   // sold without a 201: answered 504, or not at all
+  std::vector<std::string> failures;  // broken invariants
+  std::string unjudged;               // not empty: why the invariants could not be checked
   bool judged() const { return unjudged.empty(); }
   bool ok() const { return judged() && failures.empty(); }
 };
