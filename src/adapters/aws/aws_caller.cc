@@ -215,6 +215,7 @@ Result<std::string> AwsCaller::call(const AwsRequest& request, AwsErrorDetail* d
     }
     const Millis delay = backoff_delay(attempt, config_.backoff_base, config_.backoff_cap);
     const bool retry = is_transient(error.code) && attempt < config_.max_attempts &&
+                       (request.retry_throttling || error.code != ErrorCode::rate_limited) &&
                        !request.stop.stop_requested() &&
                        bounded_by_deadline(delay + kShortestAttempt) == delay + kShortestAttempt;
     if (!retry) {

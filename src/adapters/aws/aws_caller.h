@@ -37,6 +37,9 @@ struct AwsRequest {
   std::string body;
   Millis long_poll{0};  // added to the timeout for calls that wait on purpose
   std::stop_token stop;
+  // Throttling is returned at once instead of retried, for a caller that paces itself (SES's
+  // sends wait for their next turn instead).
+  bool retry_throttling = true;
 };
 
 struct AwsErrorDetail {

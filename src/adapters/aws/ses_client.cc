@@ -41,6 +41,7 @@ Result<std::string> SesClient::send_email(const SesEmail& email) const {
   request.action = "SES.SendEmail";
   request.path = "/v2/email/outbound-emails";
   request.content_type = "application/json";
+  request.retry_throttling = false;
   request.body = json::serialize(body);
   auto answer = caller_.call(request);
   if (!answer) return answer.error();

@@ -32,7 +32,8 @@ struct SendQuota {
 class SesClient {
  public:
   explicit SesClient(const AwsCaller& caller) : caller_(caller) {}
-  // Returns SES's message id.
+  // Returns SES's message id. Throttling (the account's send rate) is returned, not retried:
+  // the caller waits for its next turn (SesMailer).
   Result<std::string> send_email(const SesEmail& email) const;
   Result<SendQuota> send_quota() const;
 

@@ -1,11 +1,13 @@
 #include "adapters/aws/ses_mailer.h"
 
 #include <cmath>
+#include <random>
 #include <thread>
 
 #include <spdlog/spdlog.h>
 
 #include "common/deadline.h"
+#include "common/random.h"
 
 namespace donut::aws {
 namespace {
@@ -44,12 +46,13 @@ void SesMailer::refresh_quota(Steady::time_point now) {
   auto quota = ses_.send_quota();
   if (!quota) {
     // Without the quota, the rate every account has: SES's sandbox's 1 a second.
-    spdlog::warn("ses: send quota unknown, sending at most 1 e-mail a second per sender: {}",
+    spdlog::warn("ses: send quota unknown, sending at the SES sandbox's 1 e-mail a second: {}",
                  quota.error().message);
-    interval_ = Millis(1000 * senders_);
+    interval_ = Millis(1100 * senders_);
     return;
   }
-  interval_ = Millis(static_cast<int64_t>(std::ceil(1000.0 * senders_ / quota->max_send_rate)));
+  // 10% under the share: a send reaches SES a little earlier or later than its turn.
+  interval_ = Millis(static_cast<int64_t>(std::ceil(1100.0 * senders_ / quota->max_send_rate)));
   spdlog::info("ses: {} e-mails a second for the account, one every {} ms here",
                quota->max_send_rate, interval_.count());
 }
@@ -60,6 +63,12 @@ bool SesMailer::wait_for_turn() {
     std::lock_guard lock(mutex_);
     const auto now = Steady::now();
     if (!quota_read_at_ || now - *quota_read_at_ > kQuotaLifetime) refresh_quota(now);
+    // Senders started together would take the same turns: a first turn somewhere in the first
+    // interval spreads them.
+    if (next_turn_ == Steady::time_point{}) {
+      std::uniform_int_distribution<int64_t> offset(0, std::max<int64_t>(0, interval_.count() - 1));
+      next_turn_ = now + Millis(offset(thread_random()));
+    }
     turn = std::max(next_turn_, now);
     const auto wait = std::chrono::duration_cast<Millis>(turn - now);
     if (bounded_by_deadline(wait) < wait) return false;  // this turn is past the deadline

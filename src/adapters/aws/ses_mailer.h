@@ -6,9 +6,9 @@
 // every hour after): a new account may send 1 e-mail a second, and SES refuses the rest, so a
 // burst of notifications would otherwise fail and pile up in the dead-letter queue. `senders`
 // processes sharing the account (the notifier's execution environments) each take their share of
-// the rate. A send waits for its turn, but not past the current deadline (common/deadline.h):
-// then it is `rate_limited`, and the notification is retried later.
-// Thread-safe.
+// the rate, less 10% for the jitter between a turn and the send's arrival. A send waits for its
+// turn, but not past the current deadline (common/deadline.h): then it is `rate_limited`, and the
+// notification is retried later. Thread-safe.
 #pragma once
 
 #include <chrono>
