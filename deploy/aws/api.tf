@@ -9,7 +9,8 @@ resource "aws_apigatewayv2_api" "http" {
 # Idempotency-Key). API Gateway throttles each route on its own and the sales routes share one
 # function, so they share its capacity (concurrency over the time per invocation, 80% of it to
 # absorb variance): the order route, which a flash crowd hits, most of it. Each route's burst
-# lets in at most its share of the concurrency at once.
+# lets in at most its share of the concurrency at once, and the function reserves room for all
+# its routes' bursts together (functions.tf, local.environments).
 resource "aws_apigatewayv2_stage" "default" {
   api_id      = aws_apigatewayv2_api.http.id
   name        = "$default"
@@ -31,15 +32,12 @@ resource "aws_apigatewayv2_stage" "default" {
 
 locals {
   routes = {
-    "POST /v1/orders"         = "sales"
-    "GET /v1/orders/{id}"     = "sales"
-    "GET /v1/products"        = "sales"
-    "GET /v1/products/{id}"   = "sales"
-    "GET /openapi.json"       = "sales"
-    "GET /docs"               = "sales"
-    "GET /"                   = "sales"
-    "GET /ops"                = "sales"
-    "GET /assets/{file}"      = "sales"
+    "POST /v1/orders" = "sales"
+    "GET /"           = "sales"
+    # Everything else a customer reads (products, an order, the pages and their assets, the API's
+    # documents) is one route: one bucket of the sales function's capacity, whose burst lets a
+    # page load its stylesheet and script at once.
+    "GET /{proxy+}"           = "sales"
     "POST /v1/stock-arrivals" = "arrivals_intake"
     "ANY /admin/{proxy+}"     = "admin"
   }
@@ -48,17 +46,11 @@ locals {
   # only lowers its own limits.
   capacity_per_second = { for name, c in local.concurrency : name => 0.8 * c * 1000 / var.sales_invocation_ms }
   # Each route's share of its function's capacity (the shares of a function add up to 1), and
-  # the least burst it needs: a page loads its stylesheet and script at once.
+  # the least burst it needs.
   route_shares = {
     "POST /v1/orders"         = { share = 0.6, burst = 1 }
-    "GET /v1/products/{id}"   = { share = 0.1, burst = 1 }
-    "GET /v1/products"        = { share = 0.1, burst = 1 }
-    "GET /v1/orders/{id}"     = { share = 0.05, burst = 1 }
-    "GET /openapi.json"       = { share = 0.02, burst = 1 }
-    "GET /docs"               = { share = 0.02, burst = 1 }
-    "GET /"                   = { share = 0.03, burst = 1 }
-    "GET /ops"                = { share = 0.02, burst = 1 }
-    "GET /assets/{file}"      = { share = 0.06, burst = 3 }
+    "GET /{proxy+}"           = { share = 0.35, burst = 3 }
+    "GET /"                   = { share = 0.05, burst = 1 }
     "POST /v1/stock-arrivals" = { share = 1, burst = 1 }
     "ANY /admin/{proxy+}"     = { share = 1, burst = 3 } # the console polls three routes at once
   }
@@ -66,6 +58,9 @@ locals {
     rate  = max(1, floor(local.route_shares[route].share * local.capacity_per_second[function])),
     burst = max(local.route_shares[route].burst, floor(local.route_shares[route].share * local.concurrency[function]))
   } }
+  # What all of a function's routes may hand it at once (functions.tf reserves room for it).
+  route_burst_total = { for function in distinct(values(local.routes)) : function =>
+  sum([for route, f in local.routes : local.route_throttling[route].burst if f == function]) }
 }
 
 resource "aws_apigatewayv2_integration" "function" {

@@ -60,19 +60,26 @@ locals {
   }
   concurrency = merge(local.capacity_profiles[var.capacity_profile], var.concurrency)
   synchronous = [for name in keys(local.functions) : name if !contains(keys(local.consumers), name)]
+  # What each function may run at once: its concurrency, and for a function behind API Gateway
+  # room for all its routes bursting at the same moment (api.tf): their rates keep the sustained
+  # load within the concurrency, but every bucket starts full.
+  environments = { for name, c in local.concurrency : name => max(c, lookup(local.route_burst_total, name, 0)) }
   # Lambda keeps 100 of the account's concurrent executions unreserved (all of them below 100):
   # reserving is possible only above that. A new account's quota is 10, so nothing is
   # reserved there, and the caps must then add up to no more than the quota itself.
-  lambda_quota         = data.aws_servicequotas_service_quota.lambda_concurrency.value
-  reserved_total       = sum([for name in local.synchronous : local.concurrency[name]])
-  reserve_concurrency  = local.lambda_quota - local.reserved_total >= 100
-  concurrency_total    = sum(values(local.concurrency))
-  concurrency_fits     = local.reserve_concurrency || local.concurrency_total <= local.lambda_quota
-  database_pool_size = 2
+  lambda_quota        = data.aws_servicequotas_service_quota.lambda_concurrency.value
+  reserved_total      = sum([for name in local.synchronous : local.environments[name]])
+  reserve_concurrency = local.lambda_quota - local.reserved_total >= 100
+  concurrency_total   = sum(values(local.concurrency))
+  concurrency_fits    = local.reserve_concurrency || local.concurrency_total <= local.lambda_quota
+  database_pool_size  = 2
   # max_connections of the instance class: RDS MySQL's default {DBInstanceClassMemory/12582880}
   # comes to about 66 on db.t4g.micro (1 GiB). Keep 20% for the operator and RDS itself.
   database_max_connections = { "db.t4g.micro" = 66, "db.t4g.small" = 150, "db.t4g.medium" = 312 }
-  database_connections     = sum([for name, f in local.functions : local.concurrency[name] * local.database_pool_size if f.uses_database])
+  # Unreserved, the functions together run no more than the account's quota.
+  database_environments = min(sum([for name, f in local.functions : local.environments[name] if f.uses_database]),
+  local.reserve_concurrency ? 1000000 : local.lambda_quota)
+  database_connections = local.database_environments * local.database_pool_size
 }
 
 # The account's Lambda concurrent executions quota, read at plan time: the functions' settings
@@ -248,7 +255,7 @@ resource "aws_lambda_function" "function" {
   }
   # Queue consumers are capped by their mapping's maximum_concurrency instead (reserving for
   # them too would only set aside capacity they cannot use).
-  reserved_concurrent_executions = contains(keys(local.consumers), each.key) || !local.reserve_concurrency ? -1 : local.concurrency[each.key]
+  reserved_concurrent_executions = contains(keys(local.consumers), each.key) || !local.reserve_concurrency ? -1 : local.environments[each.key]
   # A function in the VPC needs its ENI permissions before it is created: without this the
   # first apply can race the policy and fail.
   depends_on = [aws_cloudwatch_log_group.function, aws_iam_role_policy.function]
@@ -256,7 +263,7 @@ resource "aws_lambda_function" "function" {
     # Checked by `terraform plan`, before anything is created or billed.
     precondition {
       condition     = local.concurrency_fits
-      error_message = "The functions' concurrency adds up to ${local.concurrency_total} (capacity_profile ${var.capacity_profile}), but this account's Lambda quota is ${local.lambda_quota} concurrent executions, of which Lambda keeps 100 unreserved. Ask Service Quotas for \"Concurrent executions\" (L-B99A9384) of at least ${local.reserved_total + 100}, or deploy with capacity_profile = \"new_account\"."
+      error_message = "The functions' concurrency adds up to ${local.concurrency_total} (capacity_profile ${var.capacity_profile}), but this account's Lambda quota is ${local.lambda_quota} concurrent executions; reserving ${local.reserved_total} for the synchronous functions needs ${local.reserved_total + 100} (Lambda keeps 100 unreserved). Ask Service Quotas for \"Concurrent executions\" (L-B99A9384) of at least ${local.reserved_total + 100}, or deploy with capacity_profile = \"new_account\"."
     }
   }
 }

@@ -311,6 +311,13 @@ test('API Gateway answers 429 before Lambda throttles: each function\'s routes l
     const salesRoutes = Object.keys(localsBlock.routes).filter((r) => localsBlock.routes[r] === 'sales');
     assert.ok(salesRoutes.every((r) => throttling[r].rate <= throttling['POST /v1/orders'].rate),
       `${profile}: the order route, which a flash crowd hits, gets the largest share of sales`);
+    // Every route's bucket starts full: a function reserves room for all its routes bursting at once.
+    for (const { scope, body } of tf.instances('aws_lambda_function', 'function')) {
+      const reserved = tf.value(body.reserved_concurrent_executions, scope);
+      const bursts = Object.entries(localsBlock.routes).filter(([, fn]) => fn === scope.each.key)
+        .reduce((n, [route]) => n + throttling[route].burst, 0);
+      if (bursts > 0) assert.ok(reserved >= bursts, `${profile}: ${scope.each.key} reserves ${reserved} for bursts of ${bursts}`);
+    }
   }
   const stage = one('aws_apigatewayv2_stage', 'default');
   const defaults = [].concat(stage.default_route_settings)[0];
