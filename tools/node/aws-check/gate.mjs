@@ -76,6 +76,7 @@ export class AwsGate {
     this.agent = new http.Agent({ keepAlive: true });
     this.refusals = [];
     this.forwarded = 0;
+    this.slow = {};  // action -> ms added before forwarding (tests of a service slow to answer)
   }
 
   async listen(port = 0) {
@@ -137,6 +138,8 @@ export class AwsGate {
       if (answered) return;
     }
     this.forwarded++;
+    const slow = this.slow[request.action];  // a test's slow service: this action answers late
+    if (slow) await new Promise((resolve) => setTimeout(resolve, slow));
     await this.forward(req, body, res);
   }
 
