@@ -11,8 +11,12 @@
 
 namespace donut::app {
 
-OutboxRelay::OutboxRelay(ports::Store& store, ports::Broker& broker, Millis interval)
-    : store_(store), broker_(broker), interval_(interval), owner_("relay-" + random_hex(8)) {}
+OutboxRelay::OutboxRelay(ports::Store& store, ports::Broker& broker, Millis interval, Millis lease)
+    : store_(store),
+      broker_(broker),
+      interval_(interval),
+      lease_(lease),
+      owner_("relay-" + random_hex(8)) {}
 
 OutboxRelay::~OutboxRelay() {
   stop();
@@ -57,7 +61,7 @@ void OutboxRelay::notify() {
 Result<int64_t> OutboxRelay::drain() {
   int64_t total = 0;
   for (;;) {
-    DONUT_ASSIGN_OR_RETURN(auto entries, store_.claim_outbox(owner_, 256, kLease));
+    DONUT_ASSIGN_OR_RETURN(auto entries, store_.claim_outbox(owner_, kBatch, lease_));
     if (entries.empty()) return total;
     std::vector<int64_t> published;
     published.reserve(entries.size());

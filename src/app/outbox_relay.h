@@ -4,7 +4,7 @@
 // publishing at once each take different entries), publish each to its topic with its type as
 // the `type` attribute, mark them published. A failed publish gives back the claims on what is
 // left, so another publisher may take it at once; a crash between publish and mark publishes
-// again once the lease ran out: duplicates are possible and harmless (consumers are
+// again once the lease ran out (seconds): duplicates are possible and harmless (consumers are
 // idempotent); loss is not. Woken at once by `notify()` from the processes' own commits, and
 // polls every `interval` for events committed by other processes.
 #pragma once
@@ -22,7 +22,10 @@ namespace donut::app {
 
 class OutboxRelay {
  public:
-  OutboxRelay(ports::Store& store, ports::Broker& broker, Millis interval);
+  // `lease`: how long this relay's claims hold if it dies (a batch of kBatch entries must be
+  // published well within it, or another publisher may publish its tail as well).
+  OutboxRelay(ports::Store& store, ports::Broker& broker, Millis interval,
+              Millis lease = std::chrono::seconds(5));
   ~OutboxRelay();
   void start();
   void stop();
@@ -31,12 +34,12 @@ class OutboxRelay {
   Result<int64_t> drain();
 
  private:
-  // How long a claim holds when its publisher dies: more than a batch's publishing takes.
-  static constexpr Millis kLease = std::chrono::minutes(1);
+  static constexpr std::size_t kBatch = 32;  // entries claimed at a time
 
   ports::Store& store_;
   ports::Broker& broker_;
   Millis interval_;
+  Millis lease_;
   const std::string owner_;  // this relay's name on its claims
   std::mutex mutex_;
   std::condition_variable_any wake_;
