@@ -36,11 +36,6 @@ Status SesMailer::send(const ports::Email& email) {
   }
 }
 
-Millis SesMailer::interval() const {
-  std::lock_guard lock(mutex_);
-  return interval_;
-}
-
 void SesMailer::refresh_quota(Steady::time_point now) {
   quota_read_at_ = now;
   auto quota = ses_.send_quota();

@@ -27,9 +27,6 @@ class SesMailer final : public ports::Mailer {
       : caller_(std::move(caller)), ses_(*caller_), senders_(senders < 1 ? 1 : senders) {}
   Status send(const ports::Email& email) override;
 
-  // The interval between two sends of this process (after the quota was read; 1 s before).
-  Millis interval() const;
-
  private:
   using Steady = std::chrono::steady_clock;
   // Waits for this send's turn; false when that would be past the deadline.
@@ -39,7 +36,7 @@ class SesMailer final : public ports::Mailer {
   std::shared_ptr<const AwsCaller> caller_;
   SesClient ses_;
   const int senders_;
-  mutable std::mutex mutex_;
+  std::mutex mutex_;
   Millis interval_{1000};
   std::optional<Steady::time_point> quota_read_at_;
   Steady::time_point next_turn_{};
