@@ -28,18 +28,6 @@ const FUNCTIONS = {
   min: (...numbers) => Math.min(...numbers),
   max: (...numbers) => Math.max(...numbers),
   floor: (n) => Math.floor(n),
-  ceil: (n) => Math.ceil(n),
-  tostring: (v) => String(v),
-  format: (spec, ...args) => {
-    let i = 0;
-    return spec.replace(/%(\.\d+)?([sdf%])/g, (_, precision, kind) => {
-      if (kind === '%') return '%';
-      const v = args[i++];
-      if (kind === 'd') return String(Math.trunc(v));
-      if (kind === 'f') return Number(v).toFixed(precision ? Number(precision.slice(1)) : 6);
-      return String(v);
-    });
-  },
 };
 
 // --- tokens -------------------------------------------------------------------------------
