@@ -128,7 +128,7 @@ export class AwsGate {
     const [path, query = ''] = req.url.split(/\?(.*)/s);
     const verdict = await verifySignature({ method: req.method, path, query, headers: rawPairs(req.rawHeaders), body }, {
       credentials: (id) => this.account.credentials(id), region: this.account.region,
-      service: signingName(request.service), now: new Date(this.now()) });
+      service: request.service, now: new Date(this.now()) });  // each signs as its own name
     if (!verdict.ok) return refused(verdict.kind, verdict.message);
     const principal = this.account.principal(verdict.credential.accessKeyId);
     const denied = await this.authorize(principal, request);
@@ -209,9 +209,6 @@ export class AwsGate {
     });
   }
 }
-
-// The signing name of each service (SES v2 signs as "ses").
-export const signingName = (service) => service;
 
 function rawPairs(raw) {
   const pairs = [];
