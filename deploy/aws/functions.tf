@@ -24,6 +24,12 @@ locals {
     DONUT_MAIL_FROM       = var.mail_sender
     DONUT_MAIL_TO         = var.alarm_email
     DONUT_MYSQL_POOL_SIZE = local.database_pool_size
+    # A pooled connection idle this long is reconnected, not used: MySQL closes it soon after.
+    DONUT_MYSQL_MAX_IDLE_SECONDS = local.database_wait_timeout_seconds - 60
+  }
+  # Settings of one function only: the notifier's environments share SES's send rate.
+  function_environment = {
+    notifier = { DONUT_MAIL_SENDERS = local.concurrency.notifier }
   }
   # Secret settings live in Secrets Manager; a function is told only where its own one is and
   # reads it at init (src/hosts/lambda/functions.cc, secret_setting), so no secret is visible in
@@ -38,27 +44,49 @@ locals {
     arrivals = "stock_arrivals"
     notifier = "notifications"
   }
-  # How many execution environments each function may run at once. API Gateway lets 1,000
-  # requests/s through and Lambda would scale out to match; every environment of a function
-  # that uses the database keeps up to `database_pool_size` MySQL connections, and the
-  # instance accepts only `database_max_connections`. So the sum of concurrency x pool over
-  # the database functions must stay under that with headroom (tests/deploy checks it).
-  # Synchronous functions get reserved concurrency (beyond it Lambda throttles and API Gateway
-  # answers the excess with a 5xx; clients retry); queue consumers get the event source mapping's
-  # maximum_concurrency (beyond it messages wait in their queue).
-  concurrency = {
-    sales           = 15
-    admin           = 2
-    relay           = 1
-    arrivals_intake = 10
-    restock         = 3
-    arrivals        = 3
-    notifier        = 2
+  # How many execution environments each function may run at once. Every environment of a
+  # function that uses the database keeps up to `database_pool_size` MySQL connections, and the
+  # instance accepts only its class's max_connections, so the sum of concurrency x pool over the
+  # database functions must fit with headroom (the precondition on the database below), twice
+  # over: after a deploy the replaced environments keep their sessions until MySQL closes them
+  # (wait_timeout, database.tf), beside the new ones.
+  # Queue consumers are capped by their event source mapping's maximum_concurrency (beyond it
+  # messages wait in their queue; at least 2); the others by reserved concurrency when the
+  # account can reserve it (below), else by the account's own quota, which the caps then fit.
+  capacity_profiles = {
+    # 10 in all: a new account's whole quota, so sales always has its share.
+    new_account = { sales = 1, admin = 1, relay = 1, arrivals_intake = 1, restock = 2, arrivals = 2, notifier = 2 }
+    standard = { sales = 15, admin = 3, relay = 1, arrivals_intake = 10, restock = 3, arrivals = 3, notifier = 2 }
   }
-  database_pool_size = 2
+  concurrency = merge(local.capacity_profiles[var.capacity_profile], var.concurrency)
+  synchronous = [for name in keys(local.functions) : name if !contains(keys(local.consumers), name)]
+  # What each function may run at once: its concurrency, and for a function behind API Gateway
+  # room for all its routes bursting at the same moment (api.tf): their rates keep the sustained
+  # load within the concurrency, but every bucket starts full.
+  environments = { for name, c in local.concurrency : name => max(c, lookup(local.route_burst_total, name, 0)) }
+  # Lambda keeps 100 of the account's concurrent executions unreserved (all of them below 100):
+  # reserving is possible only above that. A new account's quota is 10, so nothing is
+  # reserved there, and the caps must then add up to no more than the quota itself.
+  lambda_quota        = data.aws_servicequotas_service_quota.lambda_concurrency.value
+  reserved_total      = sum([for name in local.synchronous : local.environments[name]])
+  reserve_concurrency = local.lambda_quota - local.reserved_total >= 100
+  concurrency_total   = sum(values(local.concurrency))
+  concurrency_fits    = local.reserve_concurrency || local.concurrency_total <= local.lambda_quota
+  database_pool_size  = 2
   # max_connections of the instance class: RDS MySQL's default {DBInstanceClassMemory/12582880}
   # comes to about 66 on db.t4g.micro (1 GiB). Keep 20% for the operator and RDS itself.
   database_max_connections = { "db.t4g.micro" = 66, "db.t4g.small" = 150, "db.t4g.medium" = 312 }
+  # Unreserved, the functions together run no more than the account's quota.
+  database_environments = min(sum([for name, f in local.functions : local.environments[name] if f.uses_database]),
+  local.reserve_concurrency ? 1000000 : local.lambda_quota)
+  database_connections = local.database_environments * local.database_pool_size
+}
+
+# The account's Lambda concurrent executions quota, read at plan time: the functions' settings
+# are checked against it before anything is created (the precondition below).
+data "aws_servicequotas_service_quota" "lambda_concurrency" {
+  service_code = "lambda"
+  quota_code   = "L-B99A9384"
 }
 
 data "aws_iam_policy_document" "assume_lambda" {
@@ -75,13 +103,6 @@ resource "aws_iam_role" "function" {
   for_each           = local.functions
   name               = "${var.name}-${replace(each.key, "_", "-")}"
   assume_role_policy = data.aws_iam_policy_document.assume_lambda.json
-}
-
-# Network interfaces in the VPC, for the functions that run there.
-resource "aws_iam_role_policy_attachment" "vpc_access" {
-  for_each   = { for name, function in local.functions : name => function if function.uses_database }
-  role       = aws_iam_role.function[each.key].name
-  policy_arn = "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"
 }
 
 data "aws_iam_policy_document" "function" {
@@ -144,6 +165,16 @@ data "aws_iam_policy_document" "function" {
   }
 
   dynamic "statement" {
+    # The send quota the notifier paces itself to (SES's GetAccount has no resource to name).
+    for_each = each.key == "notifier" ? [1] : []
+    content {
+      sid       = "ReadSendQuota"
+      actions   = ["ses:GetAccount"]
+      resources = ["*"]
+    }
+  }
+
+  dynamic "statement" {
     # Queue operations for the operator routes: stats, peek, redrive, purge.
     for_each = each.key == "admin" ? [1] : []
     content {
@@ -153,6 +184,29 @@ data "aws_iam_policy_document" "function" {
       "sqs:StartMessageMoveTask"]
       resources = concat([for queue in aws_sqs_queue.work : queue.arn],
       [for queue in aws_sqs_queue.dead_letter : queue.arn])
+    }
+  }
+
+  # Network interfaces in the VPC, for the functions that run there: the EC2 part of the
+  # managed AWSLambdaVPCAccessExecutionRole, whose logs:* on every log group would undo OwnLogs.
+  # Lambda's documentation asks for them on every network interface, subnet and security group
+  # of the account and region; EC2's Describe actions name no resource at all.
+  dynamic "statement" {
+    for_each = each.value.uses_database ? [1] : []
+    content {
+      sid = "VpcNetworkInterfaces"
+      actions = ["ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses",
+      "ec2:UnassignPrivateIpAddresses"]
+      resources = ["arn:aws:ec2:${var.region}:${data.aws_caller_identity.current.account_id}:*/*"]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = each.value.uses_database ? [1] : []
+    content {
+      sid       = "VpcDescribe"
+      actions   = ["ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets"]
+      resources = ["*"]
     }
   }
 
@@ -186,7 +240,7 @@ resource "aws_lambda_function" "function" {
   architectures    = ["x86_64"]
   filename         = "${var.artifacts_dir}/donut-${replace(each.key, "_", "-")}.zip"
   source_code_hash = filebase64sha256("${var.artifacts_dir}/donut-${replace(each.key, "_", "-")}.zip")
-  timeout          = var.lambda_timeout_seconds
+  timeout          = contains(keys(local.consumers), each.key) || each.key == "relay" ? var.lambda_timeout_seconds : var.api_timeout_seconds
   memory_size      = 256
   dynamic "vpc_config" {
     for_each = each.value.uses_database ? [1] : []
@@ -197,14 +251,21 @@ resource "aws_lambda_function" "function" {
   }
   environment {
     variables = merge(local.environment, { DONUT_FUNCTION = each.key },
-    lookup(local.secrets, each.key, {}))
+    lookup(local.secrets, each.key, {}), lookup(local.function_environment, each.key, {}))
   }
   # Queue consumers are capped by their mapping's maximum_concurrency instead (reserving for
   # them too would only set aside capacity they cannot use).
-  reserved_concurrent_executions = contains(keys(local.consumers), each.key) ? -1 : local.concurrency[each.key]
+  reserved_concurrent_executions = contains(keys(local.consumers), each.key) || !local.reserve_concurrency ? -1 : local.environments[each.key]
   # A function in the VPC needs its ENI permissions before it is created: without this the
-  # first apply can race the policy attachment and fail.
-  depends_on = [aws_cloudwatch_log_group.function, aws_iam_role_policy_attachment.vpc_access]
+  # first apply can race the policy and fail.
+  depends_on = [aws_cloudwatch_log_group.function, aws_iam_role_policy.function]
+  lifecycle {
+    # Checked by `terraform plan`, before anything is created or billed.
+    precondition {
+      condition     = local.concurrency_fits
+      error_message = "The functions' concurrency adds up to ${local.concurrency_total} (capacity_profile ${var.capacity_profile}), but this account's Lambda quota is ${local.lambda_quota} concurrent executions; reserving ${local.reserved_total} for the synchronous functions needs ${local.reserved_total + 100} (Lambda keeps 100 unreserved). Ask Service Quotas for \"Concurrent executions\" (L-B99A9384) of at least ${local.reserved_total + 100}, or deploy with capacity_profile = \"new_account\"."
+    }
+  }
 }
 
 resource "aws_lambda_event_source_mapping" "queue" {
@@ -217,6 +278,8 @@ resource "aws_lambda_event_source_mapping" "queue" {
   scaling_config {
     maximum_concurrency = local.concurrency[each.key]
   }
+  # Lambda checks, when the mapping is created, that the function's role may read the queue.
+  depends_on = [aws_iam_role_policy.function]
 }
 
 # The relay publishes what the outbox holds; sales also wake it, this is the safety net.
@@ -238,11 +301,13 @@ resource "aws_lambda_permission" "relay_schedule" {
   source_arn    = aws_cloudwatch_event_rule.relay.arn
 }
 
-# The factory's callback secret and the operator's token, each read by one function.
+# The factory's callback secret and the operator's token, each read by one function. Deleted at
+# once on destroy (no recovery window): their values come from the variables, and a secret
+# waiting out a window keeps its name taken, so an apply within the window would fail.
 resource "aws_secretsmanager_secret" "callback" {
   name                    = "${var.name}/callback-secret"
   description             = "HMAC secret of the Legacy Factory's callbacks (arrivals_intake)"
-  recovery_window_in_days = 7
+  recovery_window_in_days = 0
 }
 
 resource "aws_secretsmanager_secret_version" "callback" {
@@ -253,7 +318,7 @@ resource "aws_secretsmanager_secret_version" "callback" {
 resource "aws_secretsmanager_secret" "admin_token" {
   name                    = "${var.name}/admin-token"
   description             = "Bearer token of the operator routes /admin/* (admin)"
-  recovery_window_in_days = 7
+  recovery_window_in_days = 0
 }
 
 resource "aws_secretsmanager_secret_version" "admin_token" {

@@ -6,6 +6,7 @@
 #include "app/trace_attributes.h"
 #include "codec/events_json.h"
 #include "common/assert.h"
+#include "common/deadline.h"
 #include "common/logging.h"
 #include "common/overloaded.h"
 #include "common/trace.h"
@@ -179,8 +180,12 @@ MessageResult RestockHandler::call_factory(const ports::ManufactureRequest& requ
     spdlog::warn("restock {}: factory call {} failed: {}", restock_id, attempt, last_error.message);
     if (!is_transient(last_error.code) || stop.stop_requested()) break;
     if (attempt < options_.attempts_per_delivery) {
-      clock_.sleep_for(backoff_delay(attempt, options_.in_place_retry, options_.in_place_retry * 4),
-                       stop);
+      const Millis pause =
+          backoff_delay(attempt, options_.in_place_retry, options_.in_place_retry * 4);
+      // Under a deadline (a Lambda invocation) a second call waits for the next delivery when
+      // the pause alone would use up what is left.
+      if (bounded_by_deadline(pause) < pause) break;
+      clock_.sleep_for(pause, stop);
     }
   }
   (void)store_.release_restock(restock_id, owner);

@@ -75,7 +75,8 @@ void init_logging(std::string_view level, std::string_view format) {
   if (json_format) {
     logger->set_formatter(std::make_unique<JsonFormatter>());
   } else {
-    logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%-5l%$ [%t] %v");
+    // UTC, as the JSON lines and every other timestamp the system writes.
+    logger->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %^%-5l%$ [%t] %v", spdlog::pattern_time_type::utc);
   }
   auto parsed = spdlog::level::from_str(std::string(level));
   if (parsed == spdlog::level::off && level != "off") parsed = spdlog::level::info;

@@ -15,7 +15,10 @@
 //   engine loads their snapshot and applies their plan), so a restock's states, times and
 //   timeline are the same on every engine.
 // - Outbox entries are returned oldest first until marked published; publishing the same
-//   entry twice must be harmless for consumers (at-least-once).
+//   entry twice must be harmless for consumers (at-least-once). A publisher claims entries
+//   before publishing them: claims of publishers running at once never overlap while their
+//   leases run, so each entry is published once in the normal case; a publisher that dies keeps
+//   its entries only until its lease ends.
 // - A restock's timeline holds, oldest first, what the store itself did to it (the stock-out
 //   that opened it, with the order; each outbox event queued and when it was published; the
 //   arrival applied or ignored as a duplicate; superseded) in the same transaction as the change,
@@ -164,7 +167,16 @@ class Store {
   virtual Result<domain::ArrivalOutcome> apply_arrival(const domain::Arrival& arrival) = 0;
 
   // --- outbox ----------------------------------------------------------------------------
+  // The oldest pending entries, claimed or not (a look, not a claim).
   virtual Result<std::vector<OutboxEntry>> pending_outbox(std::size_t max_entries) = 0;
+  // Claims up to `max_entries` pending entries, oldest first, for `owner` for `lease`: entries
+  // another owner holds (its lease still running) are left out, in one transaction.
+  virtual Result<std::vector<OutboxEntry>> claim_outbox(std::string_view owner,
+                                                        std::size_t max_entries, Millis lease) = 0;
+  // Gives up `owner`'s claims on these entries (published or not): another publisher may take
+  // the unpublished ones at once.
+  virtual Status release_outbox(std::string_view owner, std::span<const int64_t> outbox_ids) = 0;
+  // Marks entries published (whoever claimed them; their claims end).
   virtual Status mark_published(std::span<const int64_t> outbox_ids) = 0;
 
   // --- operations ------------------------------------------------------------------------

@@ -93,6 +93,15 @@ Result<domain::ArrivalOutcome> FaultyStore::apply_arrival(const domain::Arrival&
 Result<std::vector<ports::OutboxEntry>> FaultyStore::pending_outbox(std::size_t max_entries) {
   return call("pending_outbox", false, [&] { return engine_.pending_outbox(max_entries); });
 }
+Result<std::vector<ports::OutboxEntry>> FaultyStore::claim_outbox(std::string_view owner,
+                                                                  std::size_t max_entries,
+                                                                  Millis lease) {
+  return call("claim_outbox", true,
+              [&] { return engine_.claim_outbox(owner, max_entries, lease); });
+}
+Status FaultyStore::release_outbox(std::string_view owner, std::span<const int64_t> outbox_ids) {
+  return call("release_outbox", true, [&] { return engine_.release_outbox(owner, outbox_ids); });
+}
 Status FaultyStore::mark_published(std::span<const int64_t> outbox_ids) {
   return call("mark_published", true, [&] { return engine_.mark_published(outbox_ids); });
 }

@@ -32,10 +32,11 @@ struct SurgeReport {
   std::vector<SecondStats> timeline;
   std::vector<std::pair<double, int64_t>> stock_samples;  // (seconds since start, stock)
   std::map<int, int64_t> error_statuses;  // order answers neither 201 nor 409; 0: no answer
-  int64_t admin_failures = 0;             // admin calls that failed and were retried
-  int64_t committed_unanswered = 0;       // sold without a 201: answered 504, or not at all
-  std::vector<std::string> failures;      // broken invariants
-  std::string unjudged;                   // not empty: why the invariants could not be checked
+  int64_t throttled = 0;  // 429 answers to orders, each retried (after Retry-After) with its key
+  int64_t admin_failures = 0;         // admin calls that failed and were retried
+  int64_t committed_unanswered = 0;   // sold without a 201: answered 504, or not at all
+  std::vector<std::string> failures;  // broken invariants
+  std::string unjudged;               // not empty: why the invariants could not be checked
   bool judged() const { return unjudged.empty(); }
   bool ok() const { return judged() && failures.empty(); }
 };

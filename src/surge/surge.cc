@@ -12,6 +12,8 @@
 
 #include "adapters/http/curl_client.h"
 #include "codec/admin_json.h"
+#include "common/ids.h"
+#include "surge/throttled.h"
 #include "surge/verdict.h"
 
 namespace donut::surge {
@@ -28,7 +30,8 @@ Result<std::string> admin_call(const SurgeOptions& o, std::string method, const 
   r.url = o.url + path;
   r.body = std::move(body);
   r.headers = {{"Authorization", "Bearer " + o.admin_token}, {"Content-Type", "application/json"}};
-  DONUT_ASSIGN_OR_RETURN(auto response, http_client::perform(r));
+  static std::atomic<int64_t> admin_throttled{0};  // retried; the report counts the orders' 429s
+  DONUT_ASSIGN_OR_RETURN(auto response, perform_honouring_429(r, admin_throttled));
   if (response.status == 401) {
     return make_error(ErrorCode::unauthorized, "the admin token was refused (--admin-token)");
   }
@@ -150,6 +153,7 @@ class SurgeRun {
   std::vector<std::string> sold_ids_;
   std::mutex sold_mutex_;
   std::atomic<int64_t> negative_answers_{0};
+  std::atomic<int64_t> throttled_{0};  // 429s to orders, each retried
   std::string last_failure_;
 };
 
@@ -172,8 +176,15 @@ void SurgeRun::client() {
   std::vector<std::string> mine;
   while (pacer_.take()) {
     const auto t0 = Clock::now();
-    auto response =
-        http_client::post_json(o_.url + "/v1/orders", body, {}, std::chrono::seconds(30));
+    // Each order has its key: a 429 (a crowd turned away) is retried with it, so it sells once.
+    http_client::Request order{
+        "POST",
+        o_.url + "/v1/orders",
+        {{"Content-Type", "application/json"}, {"Idempotency-Key", random_hex(16)}},
+        body,
+        std::chrono::seconds(30),
+        {}};
+    auto response = perform_honouring_429(order, throttled_);
     const double ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
     int kind = 2;
     if (response && response->status == 201) {
@@ -200,7 +211,10 @@ void SurgeRun::client() {
 
 void SurgeRun::sample_stock(const std::atomic<bool>& sampling) {
   while (sampling) {
-    auto response = http_client::get(o_.url + "/v1/products/" + o_.product);
+    std::atomic<int64_t> ignored{0};
+    auto response = perform_honouring_429(
+        {"GET", o_.url + "/v1/products/" + o_.product, {}, "", std::chrono::seconds(10), {}},
+        ignored, std::chrono::seconds(5));
     if (response && response->status == 200) {
       boost::system::error_code ec;
       auto v = json::parse(response->body, ec);
@@ -290,6 +304,7 @@ Result<SurgeReport> SurgeRun::run() {
   report_.final_stock = last.product.stock;
   report_.dead_letters = last.dead - dead_before_;
   summarize(report_);
+  report_.throttled = throttled_;
   if (report_.judged()) judge(report_, o_, evidence(last.product));
   return std::move(report_);
 }
@@ -316,8 +331,10 @@ Evidence SurgeRun::evidence(const ports::ProductStats& after) const {
   e.after = after;
   e.negative_answers = negative_answers_;
   e.answered_ids = static_cast<int64_t>(sold_ids_.size());
+  std::atomic<int64_t> ignored{0};
   for (const auto& id : sold_ids_) {
-    auto r = http_client::get(o_.url + "/v1/orders/" + id);
+    auto r = perform_honouring_429(
+        {"GET", o_.url + "/v1/orders/" + id, {}, "", std::chrono::seconds(10), {}}, ignored);
     if (r && r->status == 404) ++e.missing_rows;
     if (!r || (r->status != 200 && r->status != 404)) ++e.unreadable_rows;
   }

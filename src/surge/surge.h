@@ -14,7 +14,10 @@
 // chart.h (an SVG of stock, sold/s and out-of-stock/s).
 // A failed or refused call never aborts it: an order answered neither 201 nor 409 is counted
 // by status (a failure of the run unless `tolerate_errors`, for runs under injected faults); an
-// admin call that fails while the pipeline settles is counted and retried. When the figures
+// admin call that fails while the pipeline settles is counted and retried. A 429 (the shop, or
+// API Gateway in front of it, turning the crowd away) is not an answer: every call is sent again
+// after Retry-After or a jittered pause (surge/throttled.h), an order with its Idempotency-Key;
+// the report counts the orders' 429s. When the figures
 // cannot be read at the end, the report says why it could not judge (`unjudged`) instead of
 // guessing.
 // Open-loop pacing: requests are released on a schedule, not when the previous one returns,

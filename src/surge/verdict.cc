@@ -119,6 +119,8 @@ void print_report(const SurgeReport& r, std::ostream& out) {
       << fmt::format("sold (201)      {}\n", r.sold)
       << fmt::format("out of stock    {} (409)\n", r.out_of_stock)
       << fmt::format("errors          {}{}\n", r.errors, describe_statuses(r.error_statuses))
+      << fmt::format("turned away     {} (429, each retried with its Idempotency-Key)\n",
+                     r.throttled)
       << fmt::format("orders/s        {:.0f} mean, {:.0f} peak second\n", r.mean_orders_per_second,
                      r.peak_orders_per_second)
       << fmt::format("stock-outs      {}\n", r.stock_outs);

@@ -8,7 +8,10 @@ namespace donut::wiring {
 Result<OpenedStore> open_mysql_store(const StoreSettings& settings, const ports::Clock& clock,
                                      CredentialsReader credentials) {
   DONUT_ASSIGN_OR_RETURN(auto parsed, mysql::Database::parse_url(settings.database));
-  mysql::Database::Options options{parsed, settings.mysql_pool_size, {}};
+  mysql::Database::Options options;
+  options.settings = parsed;
+  options.pool_size = settings.mysql_pool_size;
+  options.max_idle = settings.mysql_max_idle;
   if (credentials) {
     options.refresh_credentials = [credentials](mysql::Connection::Settings& s) {
       return credentials(s.user, s.password);

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "common/error.h"
+#include "common/time.h"
 #include "ports/clock.h"
 #include "ports/store.h"
 
@@ -21,7 +22,8 @@ struct StoreSettings {
   // A SQLite file, or mysql://user:password@host:port/database[?ssl-ca=<CA file>] (with
   // ssl-ca: TLS only, the server's certificate verified).
   std::string database;
-  int mysql_pool_size = 8;  // connections to MySQL per process
+  int mysql_pool_size = 8;   // connections to MySQL per process
+  Millis mysql_max_idle{0};  // a pooled connection idle longer is replaced (0: never)
 
   bool is_mysql() const;
 };

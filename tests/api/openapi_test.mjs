@@ -37,6 +37,9 @@ const kNotExercisedHere = {
        'not confirmed); provoked by stopping MariaDB mid-surge in selfhosted.faults',
   403: 'admin routes disabled: the local hosts always have a token (<data-dir>/admin-token); ' +
        'the empty-token answer is checked in unit_tests (Handlers.AdminRoutesWithoutTokenAre403)',
+  'GET /admin/queues/{queue}/messages 400': 'a look at a work queue on SQS, whose receives ' +
+       'count toward its dead-letter queue: the embedded broker looks without receiving; checked ' +
+       'in aws.emulators (AwsBroker.AWorkQueueIsNotPeekedSinceALookIsACountedReceive)',
 };
 
 // --- the documents as ajv schemas ---------------------------------------------------------
@@ -444,7 +447,8 @@ test('every documented answer was seen', () => {
   for (const { name, doc } of documents) {
     for (const { path, method, operation } of operations(doc)) {
       for (const status of Object.keys(operation.responses)) {
-        if (kNotExercisedHere[status] && name === 'donut-states') continue;
+        if ((kNotExercisedHere[status] || kNotExercisedHere[`${method.toUpperCase()} ${path} ${status}`]) &&
+            name === 'donut-states') continue;
         const key = `${name} ${method.toUpperCase()} ${path} ${status}`;
         if (!seen.has(key)) missing.push(key);
       }

@@ -39,7 +39,7 @@ class SelfHosted : public ::testing::Test {
     url_ = MariaDbServer::url("donut_" + random_hex(6));
     auto settings = mysql::Database::parse_url(url_);
     ASSERT_TRUE(settings);
-    auto db = mysql::Database::open({*settings, 4, {}});
+    auto db = mysql::Database::open({*settings, 4, {}, {}});
     ASSERT_TRUE(db) << db.error().message;
     db_ = *db;
     store_ = std::make_unique<mysql::MysqlStore>(db_, clock_);
@@ -192,7 +192,7 @@ TEST_F(SelfHosted, DatabaseRestartUnderLoadAnswers503ThenRecovers) {
   EXPECT_EQ(other.load(), 0) << ::testing::PrintToString(others);
   EXPECT_EQ(testing::request("GET", url + "/readyz").status, 200);
 
-  auto fresh = mysql::Database::open({*mysql::Database::parse_url(url_), 2, {}});
+  auto fresh = mysql::Database::open({*mysql::Database::parse_url(url_), 2, {}, {}});
   ASSERT_TRUE(fresh);
   mysql::MysqlStore check(*fresh, clock_);
   auto stats = check.stats();

@@ -58,6 +58,38 @@ TEST_F(Surge, TheStoryHoldsEveryInvariant) {
   EXPECT_NE(chart.find(">restocked</text>"), std::string::npos) << "and restocks";
 }
 
+TEST(SurgeThrottled, A429IsRetriedAfterItsRetryAfterWithTheSameKeyAndSellsOnce) {
+  // A shop that turns the crowd away (its own per-client limit: 429 with Retry-After, as API
+  // Gateway's throttling answers 429 in front of the AWS deployment): every order is retried
+  // until it is answered, none is counted as an error, none sells twice.
+  testing::TempDir dir;
+  auto config = testing::fast_config(dir);
+  config.http.rate_limit = 100;  // orders/s from this one client address
+  auto system = local::LocalSystem::start(config);
+  ASSERT_TRUE(system) << system.error().message;
+  surge::SurgeOptions options;
+  options.url = (*system)->url();
+  options.admin_token = (*system)->config().http.admin_token;
+  options.product = "CP-THROTTLED";
+  options.initial_stock = 100;
+  options.restock_quantity = 100;
+  options.connections = 16;
+  options.start_rate = 300;  // three times what the shop lets through
+  options.peak_rate = 300;
+  options.ramp = Millis(0);
+  options.hold = Millis(2'000);
+  options.settle_timeout = Millis(15'000);
+  std::ostringstream log;
+  auto report = surge::run_surge(options, log);
+  ASSERT_TRUE(report) << report.error().message;
+  std::ostringstream printed;
+  surge::print_report(*report, printed);
+  EXPECT_TRUE(report->ok()) << printed.str();
+  EXPECT_GT(report->throttled, 0) << printed.str();
+  EXPECT_EQ(report->errors, 0) << printed.str();
+  EXPECT_EQ(report->sold + report->out_of_stock, report->requests) << "every order answered";
+}
+
 TEST(SurgeChart, AxesHaveRoundTicksAndEveryStockOutAndRestockIsMarked) {
   surge::SurgeReport r;
   r.timeline.resize(23, {40, 5, 0, 0});

@@ -1,5 +1,6 @@
 // The application's message handlers over the in-memory fakes: restock worker, arrival intake
 // and worker, notifier, dead-letter monitor, outbox relay, queue consumer.
+#include <atomic>
 #include <condition_variable>
 #include <future>
 #include <mutex>
@@ -377,6 +378,58 @@ TEST(OutboxRelay, NothingIsLostWhileTheBrokerIsDown) {
   EXPECT_EQ(*relay.drain(), 2);
   EXPECT_TRUE(store.pending_outbox(10)->empty());
   EXPECT_EQ(broker.stats(kFactoryRequestsQueue)->visible, 3) << "every event arrived once";
+}
+
+TEST(OutboxRelay, AFailedPublishGivesItsClaimsBackForAnotherRelayAtOnce) {
+  clock::ManualClock clock;
+  memory::MemoryStore store(clock);
+  FlakyBroker broken(clock);
+  ASSERT_TRUE(broken.declare(pipeline_topology({})));
+  memory::MemoryBroker working(clock);
+  ASSERT_TRUE(working.declare(pipeline_topology({})));
+  ASSERT_TRUE(store.upsert_product({"A", "A", 1, 1, 5}));
+  ASSERT_TRUE(store.upsert_product({"B", "B", 1, 1, 5}));
+  std::vector<domain::OrderRequest> orders{{new_id(), "A", 1, ""}, {new_id(), "B", 1, ""}};
+  ASSERT_TRUE(store.place_orders(orders));
+  broken.down = true;
+  OutboxRelay failing(store, broken, Millis(1000));
+  EXPECT_FALSE(failing.drain());
+  // No lease to wait out: the claims were given back with the failure.
+  OutboxRelay other(store, working, Millis(1000));
+  EXPECT_EQ(*other.drain(), 2);
+  EXPECT_EQ(working.stats(kFactoryRequestsQueue)->visible, 2);
+}
+
+// Relays and sales environments drain the same outbox at the same time: each event is
+// published once, not once per publisher.
+TEST(OutboxRelay, SeveralRelaysAtOncePublishEachEventOnce) {
+  clock::SystemClock clock;
+  memory::MemoryStore store(clock);
+  memory::MemoryBroker broker(clock);
+  ASSERT_TRUE(broker.declare(pipeline_topology({})));
+  std::vector<domain::OrderRequest> orders;
+  for (int i = 0; i < 60; ++i) {
+    const std::string id = "P" + std::to_string(i);
+    ASSERT_TRUE(store.upsert_product({id, id, 1, 1, 5}));
+    orders.push_back({new_id(), id, 1, ""});
+  }
+  ASSERT_TRUE(store.place_orders(orders));  // 60 stock.empty events
+  std::vector<std::unique_ptr<OutboxRelay>> relays;
+  for (int r = 0; r < 4; ++r)
+    relays.push_back(std::make_unique<OutboxRelay>(store, broker, Millis(1)));
+  std::vector<std::thread> threads;
+  std::atomic<int64_t> published{0};
+  for (auto& relay : relays) {
+    threads.emplace_back([&published, &relay] {
+      for (int round = 0; round < 20; ++round) {
+        if (auto n = relay->drain()) published += *n;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(published, 60) << "each event published by one relay";
+  EXPECT_EQ(broker.stats(kFactoryRequestsQueue)->visible, 60);
+  EXPECT_TRUE(store.pending_outbox(100)->empty());
 }
 
 TEST(QueueConsumer, FailingMessagesEndInTheDeadLetterQueueAndGoodOnesAreDeleted) {

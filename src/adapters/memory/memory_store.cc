@@ -217,11 +217,41 @@ Result<std::vector<ports::OutboxEntry>> MemoryStore::pending_outbox(std::size_t 
   return out;
 }
 
+Result<std::vector<ports::OutboxEntry>> MemoryStore::claim_outbox(std::string_view owner,
+                                                                  std::size_t max_entries,
+                                                                  Millis lease) {
+  const TimePoint now = clock_.now();
+  std::lock_guard lock(mutex_);
+  std::vector<ports::OutboxEntry> out;
+  for (const auto& [id, entry] : outbox_) {
+    if (out.size() >= max_entries) break;
+    if (auto held = outbox_claims_.find(id);
+        held != outbox_claims_.end() && held->second.until > now) {
+      continue;
+    }
+    outbox_claims_[id] = {std::string(owner), now + lease};
+    out.push_back(entry);
+  }
+  return out;
+}
+
+Status MemoryStore::release_outbox(std::string_view owner, std::span<const int64_t> outbox_ids) {
+  std::lock_guard lock(mutex_);
+  for (int64_t id : outbox_ids) {
+    if (auto held = outbox_claims_.find(id);
+        held != outbox_claims_.end() && held->second.owner == owner) {
+      outbox_claims_.erase(held);
+    }
+  }
+  return ok();
+}
+
 Status MemoryStore::mark_published(std::span<const int64_t> outbox_ids) {
   const TimePoint now = clock_.now();
   std::lock_guard lock(mutex_);
   for (int64_t id : outbox_ids) {
     if (outbox_.erase(id) > 0) published_at_.emplace(id, now);
+    outbox_claims_.erase(id);
   }
   return ok();
 }

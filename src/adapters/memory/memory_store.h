@@ -38,6 +38,10 @@ class MemoryStore final : public ports::Store {
                                                              std::size_t max) override;
   Result<domain::ArrivalOutcome> apply_arrival(const domain::Arrival& arrival) override;
   Result<std::vector<ports::OutboxEntry>> pending_outbox(std::size_t max_entries) override;
+  Result<std::vector<ports::OutboxEntry>> claim_outbox(std::string_view owner,
+                                                       std::size_t max_entries,
+                                                       Millis lease) override;
+  Status release_outbox(std::string_view owner, std::span<const int64_t> outbox_ids) override;
   Status mark_published(std::span<const int64_t> outbox_ids) override;
   Result<ports::WarehouseStats> stats() override;
   Status ping() override { return ok(); }
@@ -72,6 +76,11 @@ class MemoryStore final : public ports::Store {
   std::map<std::string, domain::Arrival, std::less<>> arrivals_;
   std::map<int64_t, ports::OutboxEntry> outbox_;  // pending only
   std::map<int64_t, TimePoint> published_at_;     // of entries that are on a timeline
+  struct OutboxClaim {
+    std::string owner;
+    TimePoint until;
+  };
+  std::map<int64_t, OutboxClaim> outbox_claims_;  // of pending entries
   std::map<std::string, Timeline, std::less<>> timelines_;
   int64_t next_outbox_id_ = 1;
 };

@@ -32,6 +32,17 @@ struct MysqlDialect {
   static constexpr std::string_view kInsertArrivalIfNew =
       "INSERT IGNORE INTO arrivals (request_id, restock_id, product_id, quantity, factory_id, "
       "received_at_ms, applied_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?)";
+  // Pending outbox entries no live claim holds, oldest first: (now, max). Rows another
+  // publisher is claiming right now are skipped, not waited for.
+  static constexpr std::string_view kSelectClaimableOutbox =
+      "SELECT o.id, o.topic, o.type, o.body, o.created_at_ms FROM outbox o "
+      "LEFT JOIN outbox_claims c ON c.outbox_id = o.id "
+      "WHERE o.published_at_ms IS NULL AND (c.claimed_until_ms IS NULL OR c.claimed_until_ms <= ?) "
+      "ORDER BY o.id LIMIT ? FOR UPDATE SKIP LOCKED";
+  static constexpr std::string_view kUpsertOutboxClaim =
+      "INSERT INTO outbox_claims (outbox_id, claimed_by, claimed_until_ms) VALUES (?, ?, ?) "
+      "ON DUPLICATE KEY UPDATE claimed_by = VALUES(claimed_by), "
+      "claimed_until_ms = VALUES(claimed_until_ms)";
   // The id of the row `s`, an INSERT, added.
   static int64_t inserted_id(Connection&, const Statement& s) { return s.insert_id(); }
 };

@@ -54,6 +54,10 @@ class WarehouseStore final : public ports::Store {
                                                              std::size_t max) override;
   Result<domain::ArrivalOutcome> apply_arrival(const domain::Arrival& arrival) override;
   Result<std::vector<ports::OutboxEntry>> pending_outbox(std::size_t max_entries) override;
+  Result<std::vector<ports::OutboxEntry>> claim_outbox(std::string_view owner,
+                                                       std::size_t max_entries,
+                                                       Millis lease) override;
+  Status release_outbox(std::string_view owner, std::span<const int64_t> outbox_ids) override;
   Status mark_published(std::span<const int64_t> outbox_ids) override;
   Result<ports::WarehouseStats> stats() override;
   Status ping() override;

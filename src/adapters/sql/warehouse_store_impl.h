@@ -639,10 +639,15 @@ Status WarehouseStore<Database, Dialect>::mark_published(std::span<const int64_t
   return db_->template transaction<void>([&](auto& c) -> Status {
     DONUT_ASSIGN_OR_RETURN(auto s, c.prepare("UPDATE outbox SET published_at_ms = ? "
                                              "WHERE id = ? AND published_at_ms IS NULL"));
+    DONUT_ASSIGN_OR_RETURN(auto unclaim,
+                           c.prepare("DELETE FROM outbox_claims WHERE outbox_id = ?"));
     for (int64_t id : outbox_ids) {
       s.bind(to_unix_ms(now)).bind(id);
       if (!s.run()) return c.error("mark published");
       s.reset();
+      unclaim.bind(id);
+      if (!unclaim.run()) return c.error("mark published");
+      unclaim.reset();
     }
     return ok();
   });

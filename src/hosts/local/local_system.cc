@@ -313,8 +313,8 @@ Result<std::unique_ptr<LocalSystem>> LocalSystem::start(LocalConfig config) {
   if (c.factory.url.empty())
     c.factory.url = "http://" + c.http.host + ":" + std::to_string(c.factory.simulator_port);
   if (c.roles.relay) {
-    p->relay =
-        std::make_unique<app::OutboxRelay>(*p->store, *p->broker, Millis(c.relay_interval_ms));
+    p->relay = std::make_unique<app::OutboxRelay>(
+        *p->store, *p->broker, Millis(c.relay_interval_ms), Millis(c.outbox_lease_ms));
   }
   Parts* raw = p.get();
   auto wake = [raw] { raw->wake_relay(); };

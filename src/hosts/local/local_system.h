@@ -93,6 +93,9 @@ struct LocalConfig {
   int64_t retry_base_ms = 1'000;
   int64_t retry_cap_ms = 60'000;
   int64_t relay_interval_ms = 500;
+  // How long the relay's claims on outbox entries hold if its process dies (the local brokers
+  // publish a batch in well under it).
+  int64_t outbox_lease_ms = 2'000;
   int64_t dlq_check_interval_ms = 5'000;
 
   FactorySettings factory;
