@@ -79,6 +79,9 @@ resource "aws_sqs_queue_policy" "topic_to_queue" {
   policy    = each.value.json
 }
 
+# An address already verified in this account (by hand, or by another deployment) cannot be
+# created again: import it first (`terraform import aws_sesv2_email_identity.sender <address>`,
+# docs/AWS.md). Destroy deletes the identities, so destroy-then-apply needs nothing.
 resource "aws_sesv2_email_identity" "sender" {
   email_identity = var.mail_sender
 }

@@ -1,7 +1,7 @@
 # A VPC with two private subnets: the database has no public address; the functions that use
 # it run beside it. They also call AWS APIs (Secrets Manager, SNS) and the factory, so the
-# private subnets reach out through one NAT gateway in a public subnet (its cost is in the
-# README). Functions without the database run outside the VPC.
+# private subnets reach out through a NAT gateway in a public subnet (its cost is in
+# docs/AWS.md). Functions without the database run outside the VPC.
 data "aws_availability_zones" "available" {
   state = "available"
 }
@@ -44,17 +44,24 @@ resource "aws_security_group" "database" {
   }
 }
 
-# Egress for the private subnets: internet gateway, a public subnet, one NAT gateway.
+# Egress for the private subnets: internet gateway, public subnets, and a NAT gateway in the
+# first zone, or one in each zone with nat_gateway_per_zone (then a zone's failure does not cut
+# the other zone's functions off from AWS APIs and the factory; about 37 USD a month more).
+locals {
+  nat_gateways = var.nat_gateway_per_zone ? 2 : 1
+}
+
 resource "aws_internet_gateway" "main" {
   vpc_id = aws_vpc.main.id
   tags   = { Name = var.name }
 }
 
 resource "aws_subnet" "public" {
+  count             = local.nat_gateways
   vpc_id            = aws_vpc.main.id
-  cidr_block        = cidrsubnet(aws_vpc.main.cidr_block, 8, 100)
-  availability_zone = data.aws_availability_zones.available.names[0]
-  tags              = { Name = "${var.name}-public" }
+  cidr_block        = cidrsubnet(aws_vpc.main.cidr_block, 8, 100 + count.index)
+  availability_zone = data.aws_availability_zones.available.names[count.index]
+  tags              = { Name = "${var.name}-public-${count.index}" }
 }
 
 resource "aws_route_table" "public" {
@@ -66,30 +73,36 @@ resource "aws_route_table" "public" {
 }
 
 resource "aws_route_table_association" "public" {
-  subnet_id      = aws_subnet.public.id
+  count          = local.nat_gateways
+  subnet_id      = aws_subnet.public[count.index].id
   route_table_id = aws_route_table.public.id
 }
 
 resource "aws_eip" "nat" {
+  count  = local.nat_gateways
   domain = "vpc"
 }
 
 resource "aws_nat_gateway" "main" {
-  allocation_id = aws_eip.nat.id
-  subnet_id     = aws_subnet.public.id
+  count         = local.nat_gateways
+  allocation_id = aws_eip.nat[count.index].id
+  subnet_id     = aws_subnet.public[count.index].id
   depends_on    = [aws_internet_gateway.main]
 }
 
+# Each private subnet goes out through the NAT gateway of its zone (the only one without
+# nat_gateway_per_zone).
 resource "aws_route_table" "private" {
+  count  = 2
   vpc_id = aws_vpc.main.id
   route {
     cidr_block     = "0.0.0.0/0"
-    nat_gateway_id = aws_nat_gateway.main.id
+    nat_gateway_id = aws_nat_gateway.main[min(count.index, local.nat_gateways - 1)].id
   }
 }
 
 resource "aws_route_table_association" "private" {
   count          = 2
   subnet_id      = aws_subnet.private[count.index].id
-  route_table_id = aws_route_table.private.id
+  route_table_id = aws_route_table.private[count.index].id
 }

@@ -49,22 +49,25 @@ constexpr CountedFamily kMails{"donut_notification_mails_total",
                                "Notification e-mails sent about restocks", ""};
 
 // Which family and label value a timeline kind counts as; kinds not listed are not counted.
-// Every factory_<outcome> kind counts as a factory call with that outcome.
+// Every factory answer's kind counts as a factory call with that answer as its outcome.
 struct CountedKind {
-  std::string_view kind;
+  domain::TimelineKind kind;
   const CountedFamily* family;
   std::string_view value;
 };
+using domain::TimelineKind;
 constexpr CountedKind kCountedKinds[] = {
-    {"arrived", &kArrivals, "applied"},      {"duplicate_arrival", &kArrivals, "duplicate"},
-    {"delivery", &kDeliveries, "claimed"},   {"duplicate_delivery", &kDeliveries, "duplicate"},
-    {"busy_delivery", &kDeliveries, "busy"}, {"mail", &kMails, ""},
+    {TimelineKind::arrived, &kArrivals, "applied"},
+    {TimelineKind::duplicate_arrival, &kArrivals, "duplicate"},
+    {TimelineKind::delivery, &kDeliveries, "claimed"},
+    {TimelineKind::duplicate_delivery, &kDeliveries, "duplicate"},
+    {TimelineKind::busy_delivery, &kDeliveries, "busy"},
+    {TimelineKind::mail, &kMails, ""},
 };
 
-std::optional<CountedKind> counted(std::string_view kind) {
-  constexpr std::string_view kFactory = "factory_";
-  if (kind.starts_with(kFactory)) {
-    return CountedKind{kind, &kFactoryCalls, kind.substr(kFactory.size())};
+std::optional<CountedKind> counted(TimelineKind kind) {
+  if (const auto answer = domain::factory_answer(kind)) {
+    return CountedKind{kind, &kFactoryCalls, domain::to_string(*answer)};
   }
   for (const auto& c : kCountedKinds) {
     if (c.kind == kind) return c;
@@ -253,11 +256,11 @@ std::map<std::string, uint64_t> ShopMetrics::order_totals() const {
   return totals_;
 }
 
-void ShopMetrics::record_factory_call(std::string_view outcome, Millis latency) {
-  const std::string label(outcome.starts_with("factory_") ? outcome.substr(8) : outcome);
+void ShopMetrics::record_factory_call(domain::FactoryAnswer answer, Millis latency) {
   factory_calls_
-      .Add({{"outcome", label}}, prometheus::Histogram::BucketBoundaries{0.01, 0.025, 0.05, 0.1,
-                                                                         0.25, 0.5, 1, 2.5, 5, 10})
+      .Add(
+          {{"outcome", std::string(domain::to_string(answer))}},
+          prometheus::Histogram::BucketBoundaries{0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10})
       .Observe(std::chrono::duration<double>(latency).count());
 }
 

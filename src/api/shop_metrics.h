@@ -27,6 +27,7 @@
 
 #include "common/time.h"
 #include "domain/order.h"
+#include "domain/timeline.h"
 #include "http/metrics.h"
 #include "ports/broker.h"
 #include "ports/clock.h"
@@ -42,8 +43,8 @@ class ShopMetrics {
 
   // One committed batch of the sales writer (or one order, per request).
   void record_orders(std::span<const domain::OrderOutcome> outcomes);
-  // One factory call: its outcome (factory_accepted, factory_timeout, ...) and duration.
-  void record_factory_call(std::string_view outcome, Millis latency);
+  // One factory call: how the factory answered (the `outcome` label) and its duration.
+  void record_factory_call(domain::FactoryAnswer answer, Millis latency);
   // Orders this process decided, by outcome over every product ("sold", "out_of_stock", ...).
   std::map<std::string, uint64_t> order_totals() const;
 

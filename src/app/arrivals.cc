@@ -39,7 +39,7 @@ Result<domain::Arrival> ArrivalIntake::accept(std::string_view timestamp,
   arrival.received_at = now;
   ports::OutgoingMessage message;
   message.body = codec::encode_arrival(arrival);
-  message.attributes.emplace("type", "stock.arrival");
+  message.attributes.emplace(ports::kTypeAttribute, "stock.arrival");
   add_trace_attributes(message.attributes, arrival.restock_id, arrival.product_id);
   LogScope scope{{"restock_id", arrival.restock_id}, {"product_id", arrival.product_id}};
   DONUT_RETURN_IF_ERROR(broker_.send(kStockArrivalsQueue, message));

@@ -70,7 +70,9 @@ MessageResult Notifier::handle_one(const ports::ReceivedMessage& message) {
   if (timeline_ != nullptr && !restock_id.empty()) {
     const std::string detail =
         "\"" + email.subject + "\" to " + fmt::format("{}", fmt::join(email.to, ", "));
-    if (auto noted = timeline_->record_restock_event(restock_id, "mail", detail); !noted) {
+    if (auto noted =
+            timeline_->record_restock_event(restock_id, domain::TimelineKind::mail, detail);
+        !noted) {
       spdlog::debug("notifier: timeline entry not recorded: {}", noted.error().message);
     }
   }
@@ -93,7 +95,10 @@ void DlqMonitor::start() {
   thread_ = std::jthread([this](std::stop_token stop) {
     name_this_thread("dlq-monitor");
     while (!stop.stop_requested()) {
-      check_once();
+      {
+        const auto timing = pass_.time();
+        check_once();
+      }
       sleep_unless_stopped(interval_, stop);
     }
   });

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "app/queue_consumer.h"
+#include "common/loop_pass.h"
 #include "domain/events.h"
 #include "ports/broker.h"
 #include "ports/mailer.h"
@@ -54,6 +55,8 @@ class DlqMonitor {
   void stop();
   // One check of every queue; returns how many alerts were sent (tests call it directly).
   int check_once();
+  // How long the loop's current check has run (zero between checks).
+  Millis pass_running_for() const { return pass_.running_for(); }
 
  private:
   ports::Broker& broker_;
@@ -62,6 +65,7 @@ class DlqMonitor {
   std::vector<std::string> queues_;
   Millis interval_;
   std::map<std::string, int64_t> last_depth_;
+  LoopPass pass_;
   std::jthread thread_;
 };
 

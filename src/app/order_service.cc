@@ -4,6 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/assert.h"
 #include "common/logging.h"
 #include "common/thread_name.h"
 #include "common/trace.h"
@@ -140,6 +141,14 @@ void OrderService::decide(std::vector<Pending>& batch) {
       spdlog::info("sales: order {} took the last of {}; restock {} opened", o.order_id,
                    o.product_id, o.restock_id);
     }
+  }
+  // The port's promise, which the answers below rely on: one outcome per request, in order.
+  DONUT_ASSERT(outcomes->size() == batch.size(), "place_orders answers every request");
+  for (std::size_t i = 0; i < requests.size(); ++i) {
+    const auto& o = (*outcomes)[i];
+    DONUT_ASSERT(o.product_id == requests[i].product_id && o.quantity == requests[i].quantity,
+                 "place_orders answers the requests in their order");
+    DONUT_ASSERT(o.stock_left >= 0);
   }
   if (options_.on_decided) options_.on_decided(*outcomes);
   for (std::size_t i = 0; i < batch.size(); ++i) batch[i].done(std::move((*outcomes)[i]));

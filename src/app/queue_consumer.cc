@@ -5,6 +5,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/assert.h"
 #include "common/stoppable_sleep.h"
 #include "common/thread_name.h"
 
@@ -18,10 +19,12 @@ QueueConsumer::~QueueConsumer() {
 }
 
 void QueueConsumer::start() {
+  passes_.clear();
   for (int i = 0; i < std::max(1, options_.workers); ++i) {
-    threads_.emplace_back([this](std::stop_token stop) {
+    passes_.push_back(std::make_unique<LoopPass>());
+    threads_.emplace_back([this, pass = passes_.back().get()](std::stop_token stop) {
       name_this_thread(options_.queue);
-      loop(stop);
+      loop(stop, *pass);
     });
   }
 }
@@ -31,18 +34,25 @@ void QueueConsumer::stop() {
   threads_.clear();  // joins
 }
 
-void QueueConsumer::loop(std::stop_token stop) {
+Millis QueueConsumer::longest_pass() const {
+  Millis longest{0};
+  for (const auto& pass : passes_) longest = std::max(longest, pass->running_for());
+  return longest;
+}
+
+void QueueConsumer::loop(std::stop_token stop, LoopPass& pass) {
   ports::ReceiveOptions receive;
   receive.max_messages = options_.batch_size;
   receive.wait = options_.wait;
   receive.visibility_timeout = options_.visibility_timeout;
   int failures = 0;
   while (!stop.stop_requested()) {
+    const auto timing = pass.time();
     auto messages = broker_.receive(options_.queue, receive, stop);
     if (!messages) {
       ++failures;
       spdlog::warn("{}: receive failed: {}", options_.queue, messages.error().message);
-      sleep_unless_stopped(backoff_delay(failures, Millis(100), Millis(5000)), stop);
+      sleep_unless_stopped(backoff_delay(failures, kLoopRetryBase, kLoopRetryCap), stop);
       continue;
     }
     failures = 0;
@@ -56,6 +66,7 @@ void settle_batch(ports::Broker& broker, std::string_view queue,
                   std::span<const ports::ReceivedMessage> messages,
                   std::span<const MessageResult> results) {
   std::vector<std::string> finished;
+  DONUT_ASSERT(results.size() <= messages.size(), "a handler answers only the messages it got");
   for (std::size_t i = 0; i < messages.size(); ++i) {
     const auto& message = messages[i];
     const MessageResult result = i < results.size() ? results[i] : MessageResult::retry(Millis(0));

@@ -9,10 +9,12 @@
 // retry delay of zero leaves the message to its normal visibility timeout.
 //
 // Threading: `workers` threads each run their own receive loop. `stop` lets current batches
-// finish, then joins.
+// finish, then joins. Each thread times its passes (a receive, the batch handled and settled),
+// so `longest_pass` tells a stuck consumer from an idle one.
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <span>
 #include <stop_token>
@@ -21,6 +23,7 @@
 #include <vector>
 
 #include "common/backoff.h"
+#include "common/loop_pass.h"
 #include "ports/broker.h"
 
 namespace donut::app {
@@ -69,13 +72,17 @@ class QueueConsumer {
 
   void start();
   void stop();
+  // How long the longest-running current pass of its threads has run (zero when all are idle).
+  Millis longest_pass() const;
+  const std::string& queue() const { return options_.queue; }
 
  private:
-  void loop(std::stop_token stop);
+  void loop(std::stop_token stop, LoopPass& pass);
 
   ports::Broker& broker_;
   Options options_;
   BatchHandler handler_;
+  std::vector<std::unique_ptr<LoopPass>> passes_;  // one per thread, kept until destruction
   std::vector<std::jthread> threads_;
 };
 

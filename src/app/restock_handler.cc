@@ -4,6 +4,8 @@
 
 #include "app/trace_attributes.h"
 #include "codec/events_json.h"
+#include "common/assert.h"
+#include "common/deadline.h"
 #include "common/logging.h"
 #include "common/overloaded.h"
 #include "common/trace.h"
@@ -19,13 +21,13 @@ RestockHandler::RestockHandler(ports::Store& store, ports::FactoryClient& factor
       options_(std::move(options)),
       on_requested_(std::move(on_requested)) {}
 
-std::string_view RestockHandler::failure_kind(const Error& error) {
+domain::FactoryAnswer RestockHandler::failure_answer(const Error& error) {
   switch (error.code) {
     case ErrorCode::timeout:
-      return "factory_timeout";
+      return domain::FactoryAnswer::timeout;
     case ErrorCode::unavailable:
     case ErrorCode::rate_limited:
-      return "factory_unavailable";
+      return domain::FactoryAnswer::unavailable;
     case ErrorCode::invalid_argument:
     case ErrorCode::conflict:
     case ErrorCode::unauthorized:
@@ -33,18 +35,18 @@ std::string_view RestockHandler::failure_kind(const Error& error) {
     case ErrorCode::not_found:
     case ErrorCode::too_large:
     case ErrorCode::unsupported_media:
-      return "factory_rejected";
+      return domain::FactoryAnswer::rejected;
     case ErrorCode::internal:
       break;
   }
-  return "factory_error";
+  return domain::FactoryAnswer::error;
 }
 
-void RestockHandler::note(const std::string& restock_id, std::string_view kind,
+void RestockHandler::note(const std::string& restock_id, domain::TimelineKind kind,
                           const std::string& detail) {
   if (auto recorded = store_.record_restock_event(restock_id, kind, detail); !recorded) {
-    spdlog::debug("restock {}: timeline entry {} not recorded: {}", restock_id, kind,
-                  recorded.error().message);
+    spdlog::debug("restock {}: timeline entry {} not recorded: {}", restock_id,
+                  domain::to_string(kind), recorded.error().message);
   }
 }
 
@@ -78,10 +80,14 @@ MessageResult RestockHandler::handle_one(const ports::ReceivedMessage& message,
     return MessageResult::retry(
         backoff_delay(message.receive_count, options_.redelivery_base, options_.redelivery_cap));
   }
+  DONUT_ASSERT(claim->decision.verdict == domain::ClaimVerdict::unknown ||
+                   claim->restock.id == empty->restock_id,
+               "claim_restock answers with the restock it was asked for");
   if (auto refused = answer_refused_claim(*claim, empty->restock_id, message, now)) {
     return *refused;
   }
-  note(empty->restock_id, "delivery",
+  DONUT_ASSERT(claim->restock.claimed_by == owner, "a granted claim is this delivery's lease");
+  note(empty->restock_id, domain::TimelineKind::delivery,
        "delivery " + std::to_string(message.receive_count) + " to " + options_.worker_id);
 
   ports::ManufactureRequest request;
@@ -107,7 +113,7 @@ std::optional<MessageResult> RestockHandler::answer_refused_claim(
     case domain::ClaimVerdict::already_done:
     case domain::ClaimVerdict::superseded:
       duplicates_.fetch_add(1);
-      note(restock_id, "duplicate_delivery",
+      note(restock_id, domain::TimelineKind::duplicate_delivery,
            "delivery " + std::to_string(message.receive_count) + ": already " +
                std::string(domain::to_string(claim.restock.state)));
       spdlog::info("restock {}: already {}, acknowledging duplicate delivery", restock_id,
@@ -116,7 +122,7 @@ std::optional<MessageResult> RestockHandler::answer_refused_claim(
     case domain::ClaimVerdict::busy: {
       busy_.fetch_add(1);
       const auto wait = std::max(Millis(100), claim.decision.busy_until - now);
-      note(restock_id, "busy_delivery",
+      note(restock_id, domain::TimelineKind::busy_delivery,
            "delivery " + std::to_string(message.receive_count) + ": held by " +
                claim.restock.claimed_by);
       spdlog::info("restock {}: another worker ({}) holds it; retry in {} ms", restock_id,
@@ -139,14 +145,13 @@ MessageResult RestockHandler::call_factory(const ports::ManufactureRequest& requ
     const TimePoint called = clock_.now();
     auto ack = factory_.request_manufacture(request);
     const auto took = std::chrono::duration_cast<Millis>(clock_.now() - called);
-    const std::string_view outcome =
-        ack ? std::string_view("factory_accepted") : failure_kind(ack.error());
-    note(restock_id, outcome,
+    const auto answer = ack ? domain::FactoryAnswer::accepted : failure_answer(ack.error());
+    note(restock_id, domain::timeline_kind(answer),
          "call " + std::to_string(attempt) + " of delivery " +
              std::to_string(message.receive_count) + ": " +
              (ack ? "accepted " + std::to_string(request.quantity) : ack.error().message) + " in " +
              std::to_string(took.count()) + " ms");
-    if (options_.on_factory_call) options_.on_factory_call(outcome, took);
+    if (options_.on_factory_call) options_.on_factory_call(answer, took);
     if (ack) {
       auto marked = store_.mark_restock_requested(restock_id);
       if (!marked) {
@@ -165,8 +170,12 @@ MessageResult RestockHandler::call_factory(const ports::ManufactureRequest& requ
     spdlog::warn("restock {}: factory call {} failed: {}", restock_id, attempt, last_error.message);
     if (!is_transient(last_error.code) || stop.stop_requested()) break;
     if (attempt < options_.attempts_per_delivery) {
-      clock_.sleep_for(backoff_delay(attempt, options_.in_place_retry, options_.in_place_retry * 4),
-                       stop);
+      const Millis pause =
+          backoff_delay(attempt, options_.in_place_retry, options_.in_place_retry * 4);
+      // Under a deadline (a Lambda invocation) a second call waits for the next delivery when
+      // the pause alone would use up what is left.
+      if (bounded_by_deadline(pause) < pause) break;
+      clock_.sleep_for(pause, stop);
     }
   }
   (void)store_.release_restock(restock_id, owner);

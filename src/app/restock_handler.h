@@ -23,6 +23,7 @@
 #include <string>
 
 #include "app/queue_consumer.h"
+#include "domain/timeline.h"
 #include "ports/clock.h"
 #include "ports/factory_client.h"
 #include "ports/store.h"
@@ -41,9 +42,9 @@ class RestockHandler {
     Millis in_place_retry = std::chrono::milliseconds(200);
     Millis redelivery_base = std::chrono::seconds(1);
     Millis redelivery_cap = std::chrono::seconds(60);
-    // Told after every factory call: its outcome (a timeline kind: factory_accepted,
-    // factory_timeout, ...) and how long it took. Called on the handling thread.
-    std::function<void(std::string_view outcome, Millis latency)> on_factory_call;
+    // Told after every factory call: how the factory answered and how long it took. Called on
+    // the handling thread.
+    std::function<void(domain::FactoryAnswer answer, Millis latency)> on_factory_call;
   };
 
   RestockHandler(ports::Store& store, ports::FactoryClient& factory, const ports::Clock& clock,
@@ -60,11 +61,11 @@ class RestockHandler {
   };
   Counters counters() const { return {factory_calls_.load(), busy_.load(), duplicates_.load()}; }
 
-  // The timeline kind of a factory call that failed with `error`.
-  static std::string_view failure_kind(const Error& error);
+  // How the factory answered a call that failed with `error`.
+  static domain::FactoryAnswer failure_answer(const Error& error);
 
  private:
-  void note(const std::string& restock_id, std::string_view kind, const std::string& detail);
+  void note(const std::string& restock_id, domain::TimelineKind kind, const std::string& detail);
   // The answer to a delivery whose claim was not granted (nothing when it was).
   std::optional<MessageResult> answer_refused_claim(const ports::RestockClaim& claim,
                                                     const std::string& restock_id,

@@ -1,4 +1,4 @@
-// The queues and subscriptions of the restock pipeline (DESIGN.md, "The flow"):
+// The queues and subscriptions of the restock pipeline (docs/ARCHITECTURE.md, "The flow"):
 //
 //   topic stock-events --(type = stock.empty)--> factory-requests (+ factory-requests-dlq)
 //                      --(every event)---------> notifications    (+ notifications-dlq)
@@ -18,10 +18,12 @@ inline constexpr std::string_view kNotificationsQueue = "notifications";
 inline constexpr std::string_view kStockArrivalsQueue = "stock-arrivals";
 inline constexpr std::string_view kDeadLetterSuffix = "-dlq";
 
+// The pipeline's queue settings; the defaults are the port's (ports/broker.h), but for the
+// dead-letter queues, which keep their messages for SQS's longest retention, 14 days.
 struct TopologySettings {
-  Millis visibility_timeout = std::chrono::seconds(30);
-  int max_receive_count = 5;
-  std::chrono::seconds retention = std::chrono::hours(24 * 4);
+  Millis visibility_timeout = ports::kDefaultVisibilityTimeout;
+  int max_receive_count = ports::kDefaultMaxReceiveCount;
+  std::chrono::seconds retention = ports::kDefaultRetention;
   std::chrono::seconds dead_letter_retention = std::chrono::hours(24 * 14);
 };
 

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <map>
 
-#include <fmt/chrono.h>
 #include <fmt/format.h>
 
 #include "common/crypto.h"
@@ -182,7 +181,9 @@ SignatureParts sign(const HttpRequestToSign& request, const Credentials& credent
 }
 
 std::string amz_date(TimePoint t) {
-  return fmt::format("{:%Y%m%dT%H%M%S}Z", std::chrono::floor<std::chrono::seconds>(t));
+  const UtcTime u = to_utc(t);
+  return fmt::format("{:04d}{:02d}{:02d}T{:02d}{:02d}{:02d}Z", u.year, u.month, u.day, u.hour,
+                     u.minute, u.second);
 }
 
 void add_signature(HttpRequestToSign& request, const Credentials& credentials,

@@ -48,7 +48,8 @@ std::string canonical_query(std::string_view query);
 SignatureParts sign(const HttpRequestToSign& request, const Credentials& credentials,
                     std::string_view region, std::string_view service);
 
-// "20150830T123600Z"
+// "20150830T123600Z", in UTC whatever the process's time zone (AWS refuses a signature whose
+// date is more than 5 minutes off its own clock).
 std::string amz_date(TimePoint t);
 
 // Adds X-Amz-Date (from `now`), X-Amz-Security-Token (temporary credentials) and

@@ -10,10 +10,13 @@
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 
+#include "cli/backup_command.h"
 #include "cli/exit_codes.h"
 #include "cli/operator_commands.h"
 #include "cli/options.h"
+#include "cli/probe_command.h"
 #include "cli/role_commands.h"
+#include "cli/secret_files.h"
 #include "cli/sim_command.h"
 #include "cli/surge_command.h"
 #include "common/logging.h"
@@ -25,6 +28,20 @@ void block_shutdown_signals() {
   const sigset_t signals = donut::cli::shutdown_signals();
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
+}
+
+// CLI11 2.1 reads the DONUT_* variables for every subcommand's options, used or not, and
+// several subcommands bind the same setting (every role has --port): the environment would
+// overwrite a flag through a subcommand that was not even named. The options of the commands
+// that were named are applied again, last, so a flag wins over the environment as documented.
+void reapply_named_commands_options(CLI::App& app) {
+  for (CLI::App* command = &app; command != nullptr;) {
+    for (CLI::Option* option : command->get_options()) {
+      if (option->count() > 0) option->run_callback();
+    }
+    const auto named = command->get_subcommands();
+    command = named.empty() ? nullptr : named.front();
+  }
 }
 
 }  // namespace
@@ -44,10 +61,16 @@ int main(int argc, char** argv) {
   donut::cli::add_common_options(app, config, log);
   donut::cli::add_role_commands(app, config, action);
   donut::cli::add_operator_commands(app, config, action);
+  donut::cli::add_backup_commands(app, config, action);
+  donut::cli::add_probe_command(app, action);
   donut::cli::add_surge_command(app, config, action);
   donut::cli::add_sim_command(app, action);
 
+  if (auto secrets = donut::cli::load_secret_files(); !secrets) {
+    return donut::cli::fail(secrets.error());
+  }
   CLI11_PARSE(app, argc, argv);
+  reapply_named_commands_options(app);
   donut::init_logging(log.level, log.format);
   const std::span<const char* const> args(const_cast<const char* const*>(argv),
                                           static_cast<std::size_t>(argc));

@@ -9,14 +9,14 @@
 
 #include "adapters/clock/clocks.h"
 #include "adapters/http/curl_client.h"
-#include "adapters/sqlite/database.h"
-#include "api/sales_api.h"
 #include "app/topology.h"
 #include "cli/options.h"
 #include "cli/restocks_command.h"
+#include "codec/sales_json.h"
 #include "common/ids.h"
 #include "common/private_files.h"
 #include "domain/validation.h"
+#include "wiring/storage.h"
 
 namespace donut::cli {
 namespace {
@@ -26,23 +26,17 @@ using local::LocalConfig;
 // The warehouse and the queues, opened by this process for one command.
 struct Direct {
   clock::SystemClock clock;
-  wiring::OpenedStore warehouse;
-  std::shared_ptr<sqlite::Database> broker_db;
-  std::unique_ptr<ports::Broker> broker;
-  ports::Store& store() { return *warehouse.store; }
+  wiring::Storage storage;
+  ports::Store& store() { return *storage.store; }
+  ports::Broker& broker() { return *storage.broker; }
 };
 
 Result<std::unique_ptr<Direct>> open_direct(const LocalConfig& c) {
   auto d = std::make_unique<Direct>();
   DONUT_RETURN_IF_ERROR(create_private_directory(c.data_dir));
-  DONUT_ASSIGN_OR_RETURN(d->warehouse, wiring::open_store(c.store_settings(), d->clock));
-  d->broker_db = d->warehouse.sqlite;
-  DONUT_ASSIGN_OR_RETURN(d->broker,
-                         wiring::open_broker(c.broker_settings(), d->clock, d->broker_db));
-  app::TopologySettings settings;
-  settings.visibility_timeout = Millis(c.visibility_timeout_ms);
-  settings.max_receive_count = c.max_receive_count;
-  DONUT_RETURN_IF_ERROR(d->broker->declare(app::pipeline_topology(settings)));
+  DONUT_ASSIGN_OR_RETURN(
+      d->storage, wiring::open_storage(c.store_settings(), c.broker_settings(),
+                                       app::pipeline_topology(c.topology_settings()), d->clock));
   return d;
 }
 
@@ -84,7 +78,7 @@ void add_stock_commands(CLI::App& app, const LocalConfig& config, Action& action
     if (auto valid = domain::validate_stock_level(args->stock); !valid) return fail(valid.error());
     auto product = d.store().set_stock(args->product, args->stock);
     if (!product) return fail(product.error());
-    std::cout << api::product_json(*product) << "\n";
+    std::cout << codec::product_json(*product) << "\n";
     return 0;
   });
 }
@@ -125,11 +119,11 @@ void add_order_command(CLI::App& app, Action& action) {
 }
 
 void add_db_command(CLI::App& app, const LocalConfig& config, Action& action) {
-  auto* db = app.add_subcommand("db", "Warehouse schema")->require_subcommand(1);
+  auto* db = app.add_subcommand("db", "Warehouse schema and backups")->require_subcommand(1);
   auto* migrate = db->add_subcommand("migrate", "Apply the schema migrations the warehouse lacks");
   on_direct(*migrate, config, action, [&config](Direct& d) {
     std::cout << "warehouse " << wiring::describe_store(config.store_settings())
-              << " is at schema version " << d.warehouse.schema_version << "\n";
+              << " is at schema version " << d.storage.schema_version << "\n";
     return 0;
   });
 }
@@ -157,7 +151,7 @@ void add_queues_command(CLI::App& app, const LocalConfig& config, Action& action
   on_direct(*queues, config, action, [](Direct& d) {
     std::printf("%-24s %8s %10s %8s %10s\n", "QUEUE", "VISIBLE", "IN FLIGHT", "DELAYED", "DEAD");
     for (const auto& queue : app::work_queues()) {
-      auto o = app::queue_overview(*d.broker, queue);
+      auto o = app::queue_overview(d.broker(), queue);
       if (!o) return fail(o.error());
       std::printf(
           "%-24s %8lld %10lld %8lld %10lld\n", queue.c_str(),
@@ -179,7 +173,7 @@ struct DlqArgs {
 };
 
 int list_dead_letters(Direct& d, const DlqArgs& a) {
-  auto messages = d.broker->peek(a.dead_letter_queue(), 1000);
+  auto messages = d.broker().peek(a.dead_letter_queue(), 1000);
   if (!messages) return fail(messages.error());
   std::printf("%-28s %-26s %-20s %s\n", "MESSAGE", "SENT", "SOURCE", "BODY");
   for (const auto& m : *messages) {
@@ -191,7 +185,7 @@ int list_dead_letters(Direct& d, const DlqArgs& a) {
 }
 
 int show_dead_letter(Direct& d, const DlqArgs& a) {
-  auto messages = d.broker->peek(a.dead_letter_queue(), 1000);
+  auto messages = d.broker().peek(a.dead_letter_queue(), 1000);
   if (!messages) return fail(messages.error());
   for (const auto& m : *messages) {
     if (m.message_id != a.message_id) continue;
@@ -206,7 +200,7 @@ int show_dead_letter(Direct& d, const DlqArgs& a) {
 }
 
 int redrive_dead_letters(Direct& d, const DlqArgs& a) {
-  auto moved = d.broker->redrive(a.dead_letter_queue(), 1'000'000);
+  auto moved = d.broker().redrive(a.dead_letter_queue(), 1'000'000);
   if (!moved) return fail(moved.error());
   std::cout << "moved " << *moved << " message(s) from " << a.dead_letter_queue()
             << " back to their source queue\n";
@@ -218,7 +212,7 @@ int purge_dead_letters(Direct& d, const DlqArgs& a) {
     std::cerr << "donut: purging deletes the messages for good; add --yes to confirm\n";
     return 2;
   }
-  auto purged = d.broker->purge(a.dead_letter_queue());
+  auto purged = d.broker().purge(a.dead_letter_queue());
   if (!purged) return fail(purged.error());
   std::cout << "purged " << *purged << " message(s) from " << a.dead_letter_queue() << "\n";
   return 0;

@@ -50,6 +50,19 @@ void add_queue_options(CLI::App& app, LocalConfig& c) {
       ->capture_default_str();
 }
 
+void add_health_options(CLI::App& app, LocalConfig& c) {
+  app.add_option("--health-port", c.health_port,
+                 "Port of the probe listener: /healthz, /readyz, /metrics (default: none; 0 picks "
+                 "a free port)")
+      ->envname("DONUT_HEALTH_PORT")
+      ->check(CLI::Range(0, 65535));
+  app.add_option("--stall-limit-ms", c.stall_limit_ms,
+                 "A background loop silent this long makes /healthz fail (the process is stuck)")
+      ->envname("DONUT_STALL_LIMIT_MS")
+      ->check(CLI::Range(int64_t{100}, int64_t{86'400'000}))
+      ->capture_default_str();
+}
+
 void add_seed_options(CLI::App& app, LocalConfig& c) {
   app.add_option("--seed-file", c.seed_file,
                  "Catalogue JSON {\"products\":[{id,name,price_cents,stock,restock_quantity}]}")
@@ -82,11 +95,11 @@ void add_http_server_options(CLI::App& app, LocalConfig& c) {
 void add_admin_token_option(CLI::App& app, LocalConfig& c) {
   app.add_option("--admin-token", c.http.admin_token,
                  "Bearer token of the /admin routes (default: <data-dir>/admin-token); prefer "
-                 "DONUT_ADMIN_TOKEN or --admin-token-file: a command line is visible to all")
+                 "--admin-token-file or DONUT_ADMIN_TOKEN_FILE: a command line is visible to all")
       ->envname("DONUT_ADMIN_TOKEN");
   app.add_option("--admin-token-file", c.http.admin_token_file,
-                 "File whose first line is the admin token")
-      ->envname("DONUT_ADMIN_TOKEN_FILE");
+                 "File holding the admin token (one trailing newline dropped); wins over "
+                 "DONUT_ADMIN_TOKEN");
 }
 
 void add_sales_options(CLI::App& app, LocalConfig& c) {
@@ -104,11 +117,11 @@ void add_sales_options(CLI::App& app, LocalConfig& c) {
 void add_callback_options(CLI::App& app, LocalConfig& c) {
   app.add_option("--callback-secret", c.http.callback_secret,
                  "HMAC secret shared with the factory (default: <data-dir>/callback-secret); "
-                 "prefer DONUT_CALLBACK_SECRET or --callback-secret-file")
+                 "prefer --callback-secret-file or DONUT_CALLBACK_SECRET_FILE")
       ->envname("DONUT_CALLBACK_SECRET");
   app.add_option("--callback-secret-file", c.http.callback_secret_file,
-                 "File whose first line is the callback secret")
-      ->envname("DONUT_CALLBACK_SECRET_FILE");
+                 "File holding the callback secret (one trailing newline dropped); wins over "
+                 "DONUT_CALLBACK_SECRET");
 }
 
 std::vector<std::string> secrets_on_the_command_line(std::span<const char* const> args) {

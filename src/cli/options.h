@@ -22,6 +22,8 @@ struct LogSettings {
 void add_common_options(CLI::App& app, local::LocalConfig& c, LogSettings& log);
 // The queues' visibility timeout and receive limit (every role declares the queues).
 void add_queue_options(CLI::App& app, local::LocalConfig& c);
+// The probe listener every role may open, and when a stuck loop makes it fail.
+void add_health_options(CLI::App& app, local::LocalConfig& c);
 // The catalogue a role adds on start.
 void add_seed_options(CLI::App& app, local::LocalConfig& c);
 // The address the sales / arrivals server listens on.

@@ -1,6 +1,6 @@
 #include "cli/restocks_command.h"
 
-#include "api/sales_api.h"
+#include "codec/admin_json.h"
 
 namespace donut::cli {
 
@@ -12,7 +12,7 @@ int print_restocks(ports::Store& store, const std::string& product, int limit, b
     return 3;
   }
   if (json) {
-    std::fprintf(out, "%s\n", api::restock_history_json(*history).c_str());
+    std::fprintf(out, "%s\n", codec::restock_history_json(*history).c_str());
     return 0;
   }
   if (history->empty())
@@ -30,8 +30,8 @@ int print_restocks(ports::Store& store, const std::string& product, int limit, b
     std::fprintf(out, "\n");
     for (const auto& e : h.events) {
       std::fprintf(out, "  %+10.3f s  %-19s %s\n",
-                   std::chrono::duration<double>(e.at - r.opened_at).count(), e.kind.c_str(),
-                   e.detail.c_str());
+                   std::chrono::duration<double>(e.at - r.opened_at).count(),
+                   std::string(domain::to_string(e.kind)).c_str(), e.detail.c_str());
     }
   }
   return 0;

@@ -3,10 +3,12 @@
 #include <filesystem>
 #include <iostream>
 #include <signal.h>
+#include <unistd.h>
 
 #include <spdlog/spdlog.h>
 
 #include "cli/options.h"
+#include "common/logging.h"
 
 namespace donut::cli {
 namespace {
@@ -43,7 +45,9 @@ const RoleCommand kRoleCommands[] = {
     {"sales", "Run the Sales API", only(&Roles::sales), kHttpServer | kSales},
     {"arrivals", "Run the stock-arrival intake and worker", only(&Roles::arrivals),
      kHttpServer | kCallback},
-    {"restock", "Run the restock worker (factory-requests queue)", only(&Roles::restock), kRestock},
+    // The restock worker signs its manufacture requests with the callback secret.
+    {"restock", "Run the restock worker (factory-requests queue)", only(&Roles::restock),
+     kRestock | kCallback},
     {"notifier", "Run the e-mail notifier and the dead-letter monitor", only(&Roles::notifier),
      kMail},
     {"relay", "Run the outbox relay (warehouse events -> broker)", only(&Roles::relay), 0},
@@ -53,6 +57,7 @@ const RoleCommand kRoleCommands[] = {
 
 void add_options(CLI::App& sub, const RoleCommand& role, LocalConfig& c) {
   add_queue_options(sub, c);
+  add_health_options(sub, c);
   add_seed_options(sub, c);
   if (role.options & kHttpServer) add_host_option(sub, c);
   if (role.options & kHttpServer) add_http_server_options(sub, c);
@@ -73,7 +78,9 @@ void print_banner(local::LocalSystem& s) {
             << "  Warehouse      " << wiring::describe_store(c.store_settings()) << "\n"
             << "  Mail           " << wiring::describe_mail(c.mail_settings()) << "\n"
             << "  Admin token    " << (std::filesystem::path(c.data_dir) / "admin-token").string()
-            << "\n\nTry:\n"
+            << "\n"
+            << (s.health_url().empty() ? "" : "  Health         " + s.health_url() + "/healthz\n")
+            << "\nTry:\n"
             << "  curl -s " << s.url() << "/v1/products\n"
             << "  curl -s -X POST " << s.url()
             << "/v1/orders -H 'Content-Type: application/json' "
@@ -84,19 +91,29 @@ void print_banner(local::LocalSystem& s) {
             << std::flush;
 }
 
-// On stdout, for scripts that start a role and need its address (port 0 picks one).
+// On stdout, for scripts that start a role and need its address (port 0 picks one), whatever
+// the log level; with JSON logs, as JSON log lines, so that stdout stays one object per line.
 void print_ready(local::LocalSystem& s) {
-  if (!s.url().empty()) std::cout << "listening on " << s.url() << std::endl;
-  if (!s.factory_url().empty())
-    std::cout << "factory simulator on " << s.factory_url() << std::endl;
-  std::cout << "ready" << std::endl;
+  auto say = [](const std::string& line) {
+    if (log_format_is_json()) {
+      const auto now = std::chrono::time_point_cast<Millis>(std::chrono::system_clock::now());
+      std::cout << json_log_line(format_rfc3339(now), "info", std::to_string(::gettid()), line)
+                << std::endl;
+    } else {
+      std::cout << line << std::endl;
+    }
+  };
+  if (!s.url().empty()) say("listening on " + s.url());
+  if (!s.factory_url().empty()) say("factory simulator on " + s.factory_url());
+  if (!s.health_url().empty()) say("health on " + s.health_url());
+  say("ready");
 }
 
 int run_roles(LocalConfig config, bool banner) {
   auto system = local::LocalSystem::start(std::move(config));
   if (!system) return fail(system.error());
   auto& s = **system;
-  if (banner) {
+  if (banner && !log_format_is_json()) {
     print_banner(s);
   } else {
     print_ready(s);

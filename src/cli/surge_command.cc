@@ -5,7 +5,9 @@
 #include <iostream>
 #include <memory>
 
+#include "surge/chart.h"
 #include "surge/surge.h"
+#include "surge/verdict.h"
 
 namespace donut::cli {
 namespace {

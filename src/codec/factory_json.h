@@ -1,4 +1,5 @@
-// JSON of the Legacy Factory API contract (Factory-States), field names as in DESIGN.md:
+// JSON of the Legacy Factory API contract (Factory-States), with the field names the contract
+// fixes (docs/ARCHITECTURE.md, "The Legacy Factory contract"):
 //
 //   POST /api/manufactures
 //   {"MessageGroupId":"stock-arrival-group","MessageAttributeProductId":"CP-502101",

@@ -1,9 +1,11 @@
 #include "common/logging.h"
 
+#include <atomic>
 #include <string>
 
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include "common/time.h"
@@ -12,6 +14,7 @@ namespace donut {
 namespace {
 
 thread_local std::vector<std::pair<std::string, std::string>> tls_fields;
+std::atomic<bool> json_format{false};
 
 void append_json_string(std::string& out, std::string_view text) {
   out += '"';
@@ -67,16 +70,22 @@ class JsonFormatter final : public spdlog::formatter {
 }  // namespace
 
 void init_logging(std::string_view level, std::string_view format) {
-  auto logger = spdlog::stderr_color_mt("donut");
-  if (format == "json") {
+  json_format = format == "json";
+  auto logger = json_format ? spdlog::stdout_logger_mt("donut") : spdlog::stderr_color_mt("donut");
+  if (json_format) {
     logger->set_formatter(std::make_unique<JsonFormatter>());
   } else {
-    logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%-5l%$ [%t] %v");
+    // UTC, as the JSON lines and every other timestamp the system writes.
+    logger->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %^%-5l%$ [%t] %v", spdlog::pattern_time_type::utc);
   }
   auto parsed = spdlog::level::from_str(std::string(level));
   if (parsed == spdlog::level::off && level != "off") parsed = spdlog::level::info;
   logger->set_level(parsed);
   spdlog::set_default_logger(std::move(logger));
+}
+
+bool log_format_is_json() {
+  return json_format;
 }
 
 LogScope::LogScope(std::initializer_list<std::pair<std::string_view, std::string_view>> fields) {

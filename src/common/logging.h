@@ -18,8 +18,11 @@
 namespace donut {
 
 // level: trace|debug|info|warn|error|off (unknown levels fall back to info);
-// format: text|json (unknown formats fall back to text).
+// format: text|json (unknown formats fall back to text). Text lines go to stderr, beside a
+// command's output; JSON lines to stdout, where container runtimes and log shippers read them.
 void init_logging(std::string_view level, std::string_view format = "text");
+// Whether init_logging chose JSON (a role then reports its addresses as log lines too).
+bool log_format_is_json();
 
 // While alive, every log line of this thread carries these fields (JSON format), e.g.
 // {{"restock_id", id}, {"trace_id", trace}}. Empty values are left out. Nests.

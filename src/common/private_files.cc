@@ -4,6 +4,8 @@
 #include <cstring>
 #include <fcntl.h>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -55,6 +57,16 @@ Status create_private_file(const std::string& path, std::string_view content) {
     return error;
   }
   return ok();
+}
+
+Result<std::string> read_secret_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return make_error(ErrorCode::invalid_argument, "cannot read " + path);
+  std::string value((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (value.ends_with('\n')) value.pop_back();
+  if (value.ends_with('\r')) value.pop_back();
+  if (value.empty()) return make_error(ErrorCode::invalid_argument, path + " is empty");
+  return value;
 }
 
 }  // namespace donut

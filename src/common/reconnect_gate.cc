@@ -4,6 +4,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/backoff.h"
+
 namespace donut {
 
 Status ReconnectGate::admit() {
@@ -16,7 +18,7 @@ Status ReconnectGate::admit() {
 
 void ReconnectGate::failed(const Error& error) {
   std::lock_guard lock(mutex_);
-  delay_ = std::clamp(delay_ * 2, std::chrono::milliseconds(100), std::chrono::milliseconds(5000));
+  delay_ = std::clamp(delay_ * 2, kLoopRetryBase, kLoopRetryCap);
   next_attempt_ = Clock::now() + delay_;
   if (!down_) {
     down_ = true;

@@ -1,14 +1,39 @@
 #include "common/time.h"
 
-#include <fmt/chrono.h>
 #include <fmt/format.h>
 
 namespace donut {
 
+UtcTime to_utc(TimePoint t) {
+  using namespace std::chrono;
+  const auto days = floor<std::chrono::days>(t);
+  const year_month_day date{sys_days(days)};
+  const hh_mm_ss<Millis> clock{t - days};
+  UtcTime utc;
+  utc.year = static_cast<int>(date.year());
+  utc.month = static_cast<unsigned>(date.month());
+  utc.day = static_cast<unsigned>(date.day());
+  utc.weekday = weekday(sys_days(days)).c_encoding();
+  utc.hour = static_cast<unsigned>(clock.hours().count());
+  utc.minute = static_cast<unsigned>(clock.minutes().count());
+  utc.second = static_cast<unsigned>(clock.seconds().count());
+  utc.millisecond = static_cast<unsigned>(clock.subseconds().count());
+  return utc;
+}
+
 std::string format_rfc3339(TimePoint t) {
-  const auto seconds = std::chrono::floor<std::chrono::seconds>(t);
-  const auto millis = (t - seconds).count();
-  return fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:03d}Z", seconds, millis);
+  const UtcTime u = to_utc(t);
+  return fmt::format("{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}.{:03d}Z", u.year, u.month, u.day,
+                     u.hour, u.minute, u.second, u.millisecond);
+}
+
+std::string format_rfc5322(TimePoint t) {
+  static constexpr const char* kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+  static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  const UtcTime u = to_utc(t);
+  return fmt::format("{}, {:02d} {} {:04d} {:02d}:{:02d}:{:02d} +0000", kDays[u.weekday], u.day,
+                     kMonths[u.month - 1], u.year, u.hour, u.minute, u.second);
 }
 
 }  // namespace donut

@@ -16,4 +16,12 @@ std::string_view to_string(OrderStatus status) noexcept {
   return "unknown";
 }
 
+std::optional<OrderStatus> parse_order_status(std::string_view text) noexcept {
+  for (auto status : {OrderStatus::sold, OrderStatus::out_of_stock, OrderStatus::unknown_product,
+                      OrderStatus::key_reused}) {
+    if (to_string(status) == text) return status;
+  }
+  return std::nullopt;
+}
+
 }  // namespace donut::domain

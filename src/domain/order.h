@@ -2,7 +2,9 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "common/time.h"
 
@@ -42,5 +44,7 @@ struct Order {
 };
 
 std::string_view to_string(OrderStatus status) noexcept;
+// The inverse of to_string, for stored outcomes (idempotency records); nullopt for other text.
+std::optional<OrderStatus> parse_order_status(std::string_view text) noexcept;
 
 }  // namespace donut::domain

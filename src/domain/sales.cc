@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <unordered_map>
 
+#include "common/assert.h"
+
 namespace donut::domain {
 
 bool RestockPolicy::may_open(const StockState& state, TimePoint now) const {
@@ -13,6 +15,8 @@ bool RestockPolicy::may_open(const StockState& state, TimePoint now) const {
 
 SaleDecision apply_sale(StockState& state, int64_t quantity, const RestockPolicy& policy,
                         TimePoint now) {
+  DONUT_ASSERT(quantity > 0, "quantities are validated before they are sold");
+  DONUT_ASSERT(state.stock >= 0);
   SaleDecision decision;
   if (quantity <= state.stock) {
     state.stock -= quantity;
@@ -21,10 +25,13 @@ SaleDecision apply_sale(StockState& state, int64_t quantity, const RestockPolicy
   decision.stock_left = state.stock;
   const bool shelf_empty = !decision.sold || state.stock == 0;
   decision.open_restock = shelf_empty && policy.may_open(state, now);
+  DONUT_ASSERT(state.stock >= 0, "stock never goes below zero");
+  DONUT_ASSERT(!decision.open_restock || state.restock_quantity > 0);
   return decision;
 }
 
 void record_restock_opened(StockState& state, std::string restock_id, TimePoint now) {
+  DONUT_ASSERT(!restock_id.empty());
   state.open_restock_id = std::move(restock_id);
   state.restock_opened_at = now;
 }
@@ -61,6 +68,25 @@ struct Working {
 std::string stock_out_note(const OrderRequest& request, bool sold) {
   return sold ? "order " + request.order_id + " took the last " + std::to_string(request.quantity)
               : "an order of " + std::to_string(request.quantity) + " was refused";
+}
+
+// Opens a restock for the product of `request` in `state` and the plan, superseding the stale
+// one `state` names, if any.
+void plan_restock(SalePlan& plan, StockState& state, const OrderRequest& request, bool sold,
+                  TimePoint now, IdSource& ids) {
+  OpenedRestock opened;
+  opened.event = {ids.next_id(), request.product_id, ids.next_id(), state.restock_quantity, now};
+  if (!state.open_restock_id.empty()) {
+    plan.restocks_superseded.push_back(
+        {state.open_restock_id, opened.event.restock_id, "replaced by " + opened.event.restock_id});
+  }
+  record_restock_opened(state, opened.event.restock_id, now);
+  opened.restock.id = opened.event.restock_id;
+  opened.restock.product_id = request.product_id;
+  opened.restock.quantity = state.restock_quantity;
+  opened.restock.opened_at = now;
+  opened.stock_out = stock_out_note(request, sold);
+  plan.restocks_opened.push_back(std::move(opened));
 }
 
 }  // namespace
@@ -132,20 +158,7 @@ SalePlan plan_sales(std::span<const OrderRequest> requests, const SaleSnapshot& 
       outcome.status = OrderStatus::out_of_stock;
     }
     if (decision.open_restock) {
-      OpenedRestock opened;
-      opened.event = {ids.next_id(), request.product_id, ids.next_id(), state.restock_quantity,
-                      now};
-      if (!state.open_restock_id.empty()) {
-        plan.restocks_superseded.push_back({state.open_restock_id, opened.event.restock_id,
-                                            "replaced by " + opened.event.restock_id});
-      }
-      record_restock_opened(state, opened.event.restock_id, now);
-      opened.restock.id = opened.event.restock_id;
-      opened.restock.product_id = request.product_id;
-      opened.restock.quantity = state.restock_quantity;
-      opened.restock.opened_at = now;
-      opened.stock_out = stock_out_note(request, decision.sold);
-      plan.restocks_opened.push_back(std::move(opened));
+      plan_restock(plan, state, request, decision.sold, now, ids);
       outcome.restock_opened = true;
     }
     if (outcome.status == OrderStatus::out_of_stock || outcome.stock_left == 0) {
@@ -160,6 +173,8 @@ SalePlan plan_sales(std::span<const OrderRequest> requests, const SaleSnapshot& 
   for (auto& [id, product] : working) {
     if (product.dirty) plan.products.push_back(std::move(product.change));
   }
+  DONUT_ASSERT(plan.outcomes.size() == requests.size(), "one outcome per request, in order");
+  DONUT_ASSERT(plan.orders.size() <= requests.size());
   return plan;
 }
 

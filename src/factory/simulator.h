@@ -1,6 +1,7 @@
-// The Legacy Factory API simulator (`donut factory`): the Factory-States contract of DESIGN.md
-// with knobs to make it slow and flaky, so the restock pipeline can be shown and tested. It is a
-// stand-in for a test or a demonstration, not a service to expose.
+// The Legacy Factory API simulator (`donut factory`): the Factory-States contract
+// (docs/ARCHITECTURE.md, "The Legacy Factory contract") with knobs to make it slow and flaky, so
+// the restock pipeline can be shown and tested. It is a stand-in for a test or a demonstration,
+// not a service to expose.
 //
 //   POST /api/manufactures   accept a manufacture request -> 200 {"message": ...}
 //   GET  /admin/stats        counters (requests, accepted, duplicates, callbacks ...)

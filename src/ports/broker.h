@@ -16,6 +16,7 @@
 // Thread-safe. Checked by tests/contract/broker_contract_test.cc.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -32,19 +33,38 @@ namespace donut::ports {
 
 using Attributes = std::map<std::string, std::string, std::less<>>;
 
+// The attribute subscriptions filter on.
+inline constexpr std::string_view kTypeAttribute = "type";
+
+// Every queue's settings unless its declaration says otherwise; the hosts' options and the
+// pipeline's topology (app/topology.h) start from these too. SQS's defaults, except the
+// retention: 4 days, as SQS's, but stated, since engines without a default need one.
+inline constexpr Millis kDefaultVisibilityTimeout = std::chrono::seconds(30);
+inline constexpr std::chrono::seconds kDefaultRetention = std::chrono::hours(24 * 4);
+inline constexpr int kDefaultMaxReceiveCount = 5;
+
 struct QueueSpec {
   std::string name;
-  Millis visibility_timeout = std::chrono::seconds(30);
-  std::chrono::seconds retention = std::chrono::hours(24 * 4);
+  Millis visibility_timeout = kDefaultVisibilityTimeout;
+  std::chrono::seconds retention = kDefaultRetention;
   // Redrive policy: empty dead_letter_queue means none.
   std::string dead_letter_queue;
-  int max_receive_count = 5;
+  int max_receive_count = kDefaultMaxReceiveCount;
 };
 
 struct Subscription {
   std::string topic;
   std::string queue;
   std::vector<std::string> types;  // accepted `type` attribute values; empty: all
+
+  // Whether a message published to `topic` with these attributes goes to `queue`: every
+  // engine that fans out by itself (memory, SQLite, the simulator's bookkeeping) asks this.
+  bool accepts(const Attributes& attributes) const {
+    if (types.empty()) return true;
+    const auto type = attributes.find(kTypeAttribute);
+    return type != attributes.end() &&
+           std::find(types.begin(), types.end(), type->second) != types.end();
+  }
 };
 
 struct Topology {

@@ -1,7 +1,8 @@
 // Factory client port: asks the Legacy Factory API (Factory-States) to manufacture donuts.
 //
-// The request carries the factory contract's field names (see DESIGN.md) plus a request id the
-// factory echoes back in its callback; `CallbackUrl` is where the factory reports the arrival.
+// The request carries the factory contract's field names (docs/ARCHITECTURE.md, "The Legacy
+// Factory contract") plus a request id the factory echoes back in its callback; `CallbackUrl`
+// is where the factory reports the arrival.
 // A call either is accepted (the factory will call back later) or fails with an Error:
 // `unavailable`/`timeout` are worth retrying, anything else is not. Thread-safe.
 #pragma once

@@ -10,9 +10,15 @@
 //   itself is domain::plan_sales; an engine loads its snapshot and applies its plan.
 // - An idempotency key answers every later request with the first request's outcome
 //   (`replayed`), or `key_reused` when the product or quantity differ.
-// - `apply_arrival` applies a request id at most once, ever.
+// - `apply_arrival` applies a request id at most once, ever; `apply_arrival` and
+//   `mark_restock_requested` follow domain::plan_arrival and domain::plan_mark_requested (an
+//   engine loads their snapshot and applies their plan), so a restock's states, times and
+//   timeline are the same on every engine.
 // - Outbox entries are returned oldest first until marked published; publishing the same
-//   entry twice must be harmless for consumers (at-least-once).
+//   entry twice must be harmless for consumers (at-least-once). A publisher claims entries
+//   before publishing them: claims of publishers running at once never overlap while their
+//   leases run, so each entry is published once in the normal case; a publisher that dies keeps
+//   its entries only until its lease ends.
 // - A restock's timeline holds, oldest first, what the store itself did to it (the stock-out
 //   that opened it, with the order; each outbox event queued and when it was published; the
 //   arrival applied or ignored as a duplicate; superseded) in the same transaction as the change,
@@ -35,6 +41,7 @@
 #include "domain/order.h"
 #include "domain/product.h"
 #include "domain/restock.h"
+#include "domain/timeline.h"
 
 namespace donut::ports {
 
@@ -91,17 +98,15 @@ struct WarehouseStats {
   std::optional<TimePoint> outbox_oldest_pending;  // created_at of the oldest unpublished entry
   LeadTimes lead_times;
   // Timeline entries by kind over all restocks (factory answers, arrivals, duplicates...).
-  std::vector<std::pair<std::string, int64_t>> restock_event_counts;
+  std::vector<std::pair<domain::TimelineKind, int64_t>> restock_event_counts;
 };
 
-// One entry of a restock's timeline. Kinds the store writes: stock_out, queued (detail: the
-// event type), published (the same, when the relay published it), superseded, arrived,
-// duplicate_arrival. Kinds workers write through `record_restock_event`: delivery,
-// duplicate_delivery, busy_delivery, factory_accepted, factory_rejected, factory_timeout,
-// factory_unavailable, factory_error, mail.
+// One entry of a restock's timeline; its kinds, and which the store writes itself, are
+// domain::TimelineKind (domain/timeline.h). An entry whose stored kind this binary does not know
+// (written by a newer one) is left out.
 struct RestockEvent {
   TimePoint at{};
-  std::string kind;
+  domain::TimelineKind kind = domain::TimelineKind::stock_out;
   std::string detail;
 };
 
@@ -140,15 +145,16 @@ class Store {
   // Takes (or renews) the lease on an open restock for `owner` until `lease_until`.
   virtual Result<RestockClaim> claim_restock(std::string_view restock_id, std::string_view owner,
                                              TimePoint lease_until) = 0;
-  // The factory accepted: open -> requested, plus a `restock.requested` outbox event.
-  // Returns false (and changes nothing) when the restock was no longer open.
+  // The factory accepted: open -> requested (an arrived restock stays arrived), plus a
+  // `restock.requested` outbox event, once per restock. Returns false (and changes nothing)
+  // when it was recorded before, or the restock is unknown or superseded.
   virtual Result<bool> mark_restock_requested(std::string_view restock_id) = 0;
   // Gives the lease back after a failed factory call so the next delivery can claim at once.
   virtual Status release_restock(std::string_view restock_id, std::string_view owner) = 0;
   virtual Result<domain::Restock> get_restock(std::string_view restock_id) = 0;  // not_found
   // Appends a worker's observation to a restock's timeline (unknown restocks are not checked:
   // the entry is kept for when the restock's row shows up, as with a replica lagging behind).
-  virtual Status record_restock_event(std::string_view restock_id, std::string_view kind,
+  virtual Status record_restock_event(std::string_view restock_id, domain::TimelineKind kind,
                                       std::string_view detail) = 0;
   // The latest `max` restocks, of `product_id` (empty: of every product), newest first, each
   // with its timeline.
@@ -161,7 +167,16 @@ class Store {
   virtual Result<domain::ArrivalOutcome> apply_arrival(const domain::Arrival& arrival) = 0;
 
   // --- outbox ----------------------------------------------------------------------------
+  // The oldest pending entries, claimed or not (a look, not a claim).
   virtual Result<std::vector<OutboxEntry>> pending_outbox(std::size_t max_entries) = 0;
+  // Claims up to `max_entries` pending entries, oldest first, for `owner` for `lease`: entries
+  // another owner holds (its lease still running) are left out, in one transaction.
+  virtual Result<std::vector<OutboxEntry>> claim_outbox(std::string_view owner,
+                                                        std::size_t max_entries, Millis lease) = 0;
+  // Gives up `owner`'s claims on these entries (published or not): another publisher may take
+  // the unpublished ones at once.
+  virtual Status release_outbox(std::string_view owner, std::span<const int64_t> outbox_ids) = 0;
+  // Marks entries published (whoever claimed them; their claims end).
   virtual Status mark_published(std::span<const int64_t> outbox_ids) = 0;
 
   // --- operations ------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 #include "sim/faults.h"
 
-#include <charconv>
+#include <cstdint>
+#include <optional>
 
 namespace donut::sim {
 namespace {
@@ -29,14 +30,36 @@ constexpr std::array<double, kFaultKinds> kDefaults = {
     0.003, 0.01, 0.01, 0.01, 0.03, 0.03, 0.03, 0.1, 0.15, 0.05, 0.1, 0.05, 0.05, 0.002, 0.1,
 };
 
+// A decimal "d[.ddd]" (at most 15 digits after the point) read as the double nearest to it: the
+// digits as an integer divided by a power of ten, both exact in a double, so the one rounding
+// is the division's and every toolchain reads the same value.
+std::optional<double> parse_decimal(std::string_view text) {
+  int64_t digits = 0;
+  int64_t scale = 1;
+  bool point = false, any = false;
+  for (const char c : text) {
+    if (c == '.' && !point) {
+      point = true;
+      continue;
+    }
+    if (c < '0' || c > '9' || digits > 100'000'000'000'000 || scale > 100'000'000'000'000) {
+      return std::nullopt;
+    }
+    digits = digits * 10 + (c - '0');
+    if (point) scale *= 10;
+    any = true;
+  }
+  if (!any) return std::nullopt;
+  return static_cast<double>(digits) / static_cast<double>(scale);
+}
+
 Result<double> parse_probability(std::string_view name, std::string_view text) {
-  double value = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end != text.data() + text.size() || value < 0 || value > 1) {
+  const auto value = parse_decimal(text);
+  if (!value || *value > 1) {
     return make_error(ErrorCode::invalid_argument,
                       "--faults: " + std::string(name) + "'s probability must be from 0 to 1");
   }
-  return value;
+  return *value;
 }
 
 }  // namespace

@@ -15,6 +15,7 @@
 
 #include "common/error.h"
 #include "common/time.h"
+#include "common/uniform.h"
 
 namespace donut::sim {
 
@@ -48,17 +49,16 @@ struct FaultPlan {
   double of(Fault fault) const { return probability[static_cast<std::size_t>(fault)]; }
 };
 
-// Every random choice of a run: faults (counted by kind) and the scheduler's picks.
+// Every random choice of a run: faults (counted by kind) and the scheduler's picks. The draws are
+// the project's (common/uniform.h), so a seed replays the same on every toolchain.
 class Dice {
  public:
   Dice(uint64_t seed, FaultPlan plan) : rng_(seed), plan_(plan) {}
 
   // Whether `fault` happens now (never while faults are off).
   bool roll(Fault fault);
-  bool chance(double p) { return std::uniform_real_distribution<double>(0, 1)(rng_) < p; }
-  int64_t between(int64_t low, int64_t high) {
-    return std::uniform_int_distribution<int64_t>(low, high)(rng_);
-  }
+  bool chance(double p) { return uniform_unit(rng_) < p; }
+  int64_t between(int64_t low, int64_t high) { return uniform_int(rng_, low, high); }
   Millis between(Millis low, Millis high) { return Millis(between(low.count(), high.count())); }
 
   void set_faults_enabled(bool enabled) { faults_enabled_ = enabled; }

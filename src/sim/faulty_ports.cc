@@ -74,7 +74,7 @@ Status FaultyStore::release_restock(std::string_view restock_id, std::string_vie
 Result<domain::Restock> FaultyStore::get_restock(std::string_view restock_id) {
   return call("get_restock", false, [&] { return engine_.get_restock(restock_id); });
 }
-Status FaultyStore::record_restock_event(std::string_view restock_id, std::string_view kind,
+Status FaultyStore::record_restock_event(std::string_view restock_id, domain::TimelineKind kind,
                                          std::string_view detail) {
   return call("record_restock_event", true,
               [&] { return engine_.record_restock_event(restock_id, kind, detail); });
@@ -92,6 +92,15 @@ Result<domain::ArrivalOutcome> FaultyStore::apply_arrival(const domain::Arrival&
 }
 Result<std::vector<ports::OutboxEntry>> FaultyStore::pending_outbox(std::size_t max_entries) {
   return call("pending_outbox", false, [&] { return engine_.pending_outbox(max_entries); });
+}
+Result<std::vector<ports::OutboxEntry>> FaultyStore::claim_outbox(std::string_view owner,
+                                                                  std::size_t max_entries,
+                                                                  Millis lease) {
+  return call("claim_outbox", true,
+              [&] { return engine_.claim_outbox(owner, max_entries, lease); });
+}
+Status FaultyStore::release_outbox(std::string_view owner, std::span<const int64_t> outbox_ids) {
+  return call("release_outbox", true, [&] { return engine_.release_outbox(owner, outbox_ids); });
 }
 Status FaultyStore::mark_published(std::span<const int64_t> outbox_ids) {
   return call("mark_published", true, [&] { return engine_.mark_published(outbox_ids); });
@@ -124,13 +133,8 @@ Status FaultyBroker::declare(const ports::Topology& topology) {
 std::vector<std::string> FaultyBroker::subscribers(std::string_view topic,
                                                    const ports::OutgoingMessage& message) const {
   std::vector<std::string> queues;
-  const auto type = message.attributes.find("type");
   for (const auto& s : topology_.subscriptions) {
-    if (s.topic != topic) continue;
-    const bool accepted = s.types.empty() || (type != message.attributes.end() &&
-                                              std::find(s.types.begin(), s.types.end(),
-                                                        type->second) != s.types.end());
-    if (accepted) queues.push_back(s.queue);
+    if (s.topic == topic && s.accepts(message.attributes)) queues.push_back(s.queue);
   }
   return queues;
 }

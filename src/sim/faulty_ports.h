@@ -54,12 +54,16 @@ class FaultyStore final : public ports::Store {
   Result<bool> mark_restock_requested(std::string_view restock_id) override;
   Status release_restock(std::string_view restock_id, std::string_view owner) override;
   Result<domain::Restock> get_restock(std::string_view restock_id) override;
-  Status record_restock_event(std::string_view restock_id, std::string_view kind,
+  Status record_restock_event(std::string_view restock_id, domain::TimelineKind kind,
                               std::string_view detail) override;
   Result<std::vector<ports::RestockHistory>> restock_history(std::string_view product_id,
                                                              std::size_t max) override;
   Result<domain::ArrivalOutcome> apply_arrival(const domain::Arrival& arrival) override;
   Result<std::vector<ports::OutboxEntry>> pending_outbox(std::size_t max_entries) override;
+  Result<std::vector<ports::OutboxEntry>> claim_outbox(std::string_view owner,
+                                                       std::size_t max_entries,
+                                                       Millis lease) override;
+  Status release_outbox(std::string_view owner, std::span<const int64_t> outbox_ids) override;
   Status mark_published(std::span<const int64_t> outbox_ids) override;
   Result<ports::WarehouseStats> stats() override;
   Status ping() override;

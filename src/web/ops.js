@@ -9,6 +9,19 @@ const POLL_MS = 2000;
 const KEEP = 150;  // samples: five minutes at one every 2 s
 const samples = [];
 let timer = null;
+// The restock timeline kinds this page singles out, spelt as the warehouse writes them
+// (domain/timeline.h; a unit test checks each is one of the domain's kinds).
+const KIND = Object.freeze({
+  factoryAccepted: 'factory_accepted',
+  factoryRejected: 'factory_rejected',
+  factoryTimeout: 'factory_timeout',
+  factoryUnavailable: 'factory_unavailable',
+  factoryError: 'factory_error',
+  mail: 'mail',
+});
+const FACTORY_KINDS = new Set([KIND.factoryAccepted, KIND.factoryRejected, KIND.factoryTimeout,
+  KIND.factoryUnavailable, KIND.factoryError]);
+const FACTORY_PREFIX = 'factory_';  // shown without it: "accepted", "timeout", ...
 
 const $ = (id) => document.getElementById(id);
 const el = (tag, text, cls) => {
@@ -202,10 +215,10 @@ function drawEvents(restocks) {
   const all = restocks.flatMap((r) => r.events.map((e) => ({ ...e, restock: r })));
   all.sort((a, b) => b.at.localeCompare(a.at));
   const list = (id, filter) => $(id).replaceChildren(...all.filter(filter).slice(0, 8)
-    .map((e) => el('li', `${ago(e.at)} · ${e.restock.product_id} · ${e.kind.replace('factory_', '')}: ${e.detail}`,
-      e.kind === 'factory_accepted' || e.kind === 'mail' ? '' : 'problem')));
-  list('factory', (e) => e.kind.startsWith('factory_'));
-  list('mails', (e) => e.kind === 'mail');
+    .map((e) => el('li', `${ago(e.at)} · ${e.restock.product_id} · ${e.kind.replace(FACTORY_PREFIX, '')}: ${e.detail}`,
+      e.kind === KIND.factoryAccepted || e.kind === KIND.mail ? '' : 'problem')));
+  list('factory', (e) => FACTORY_KINDS.has(e.kind));
+  list('mails', (e) => e.kind === KIND.mail);
 }
 
 // A round upper bound for an axis: 1, 2 or 5 times a power of ten.

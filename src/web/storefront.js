@@ -1,7 +1,9 @@
 // The storefront: the products with price and live stock, and an order button per product.
 // Every purchase carries an Idempotency-Key, kept until the shop gave a definite answer: a
 // double click (the button is disabled while an order is on its way) or a retry after a
-// network failure reuses it, so the shop sells once.
+// network failure reuses it, so the shop sells once. A 429 (the shop, or API Gateway in front
+// of it, turning away a crowd) is retried by itself with the same key, after Retry-After when
+// the answer says, else after a growing, jittered pause, a few times before asking the customer.
 'use strict';
 
 const money = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' });
@@ -61,6 +63,31 @@ function render(products) {
   }
 }
 
+const kThrottledTries = 5;
+
+// How long to wait before trying again after a 429: Retry-After (seconds) when given, else 0.5,
+// 1, 2, 4 s with jitter, so a crowd turned away together does not come back together.
+function retryDelayMs(res, attempt) {
+  const seconds = Number(res.headers.get('Retry-After'));
+  if (Number.isFinite(seconds) && seconds >= 0) return Math.min(seconds, 30) * 1000;
+  return 500 * 2 ** (attempt - 1) * (0.5 + Math.random());
+}
+
+// Sends the order, retrying 429s with the same key; the last answer.
+async function send(productId, quantity, key, card) {
+  for (let attempt = 1; ; attempt++) {
+    const res = await fetch('/v1/orders', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'Idempotency-Key': key },
+      body: JSON.stringify({ product_id: productId, quantity }),
+    });
+    if (res.status !== 429 || attempt >= kThrottledTries) return res;
+    const wait = retryDelayMs(res, attempt);
+    card.result.textContent = `The shop is busy; trying again in ${Math.ceil(wait / 1000)} s…`;
+    await new Promise((resolve) => setTimeout(resolve, wait));
+  }
+}
+
 async function order(productId, quantity, card) {
   if (card.button.disabled) return;
   card.button.disabled = true;
@@ -69,11 +96,7 @@ async function order(productId, quantity, card) {
   card.result.className = 'result';
   card.result.textContent = 'Ordering…';
   try {
-    const res = await fetch('/v1/orders', {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', 'Idempotency-Key': key },
-      body: JSON.stringify({ product_id: productId, quantity }),
-    });
+    const res = await send(productId, quantity, key, card);
     const body = await res.json().catch(() => ({}));
     if (res.status >= 500 || res.status === 429) {
       // Not a definite answer: the same key goes with the next try.

@@ -27,10 +27,11 @@ Result<std::unique_ptr<ports::Broker>> open_aws_broker(const BrokerSettings& s,
       std::make_unique<aws::AwsBroker>(std::move(caller), std::move(settings)));
 }
 
-Result<std::unique_ptr<ports::Mailer>> open_ses_mailer(const MailSettings&,
+Result<std::unique_ptr<ports::Mailer>> open_ses_mailer(const MailSettings& settings,
                                                        const ports::Clock& clock) {
   DONUT_ASSIGN_OR_RETURN(auto caller, caller_from_environment(clock));
-  return std::unique_ptr<ports::Mailer>(std::make_unique<aws::SesMailer>(std::move(caller)));
+  return std::unique_ptr<ports::Mailer>(
+      std::make_unique<aws::SesMailer>(std::move(caller), settings.ses_senders));
 }
 
 }  // namespace donut::wiring

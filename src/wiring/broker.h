@@ -13,10 +13,6 @@
 #include "ports/broker.h"
 #include "ports/clock.h"
 
-namespace donut::sqlite {
-class Database;
-}
-
 namespace donut::wiring {
 
 struct BrokerSettings {
@@ -31,17 +27,23 @@ struct BrokerSettings {
   std::map<std::string, std::string, std::less<>> aws_topic_arns;
   std::map<std::string, std::string, std::less<>> aws_queue_urls;
   bool aws_manage_resources = true;
+
+  bool is_embedded() const { return url.empty() || url == "embedded"; }
 };
 
-// The embedded broker reuses `embedded` (the warehouse's SQLite database) or opens
-// `embedded_file` into it.
+// The embedded broker opens `embedded_file`; to share the warehouse's SQLite file with it, open
+// both with open_storage (storage.h).
 Result<std::unique_ptr<ports::Broker>> open_broker(const BrokerSettings& settings,
-                                                   const ports::Clock& clock,
-                                                   std::shared_ptr<sqlite::Database>& embedded);
+                                                   const ports::Clock& clock);
 
 // The "aws" engine alone (its own library, donut_wiring_aws), for a host that links no other:
 // the Lambda functions.
 Result<std::unique_ptr<ports::Broker>> open_aws_broker(const BrokerSettings& settings,
                                                        const ports::Clock& clock);
+
+// The amqp:// engine (rabbitmq_broker.cc); on a build without rabbitmq-c (DONUT_WITH_RABBITMQ
+// off), `invalid_argument` saying so (rabbitmq_broker_left_out.cc).
+Result<std::unique_ptr<ports::Broker>> open_rabbitmq_broker(const BrokerSettings& settings,
+                                                            const ports::Clock& clock);
 
 }  // namespace donut::wiring

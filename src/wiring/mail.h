@@ -25,6 +25,9 @@ struct MailSettings {
   std::string to = "warehouse@localhost";
   // The longest an SMTP exchange may take (a worker must answer before its message returns).
   Millis smtp_timeout_cap = std::chrono::seconds(30);
+  // Processes sending through the same SES account at once: each paces itself to its share of
+  // the account's sending rate.
+  int ses_senders = 1;
 };
 
 Result<std::unique_ptr<ports::Mailer>> open_mailer(const MailSettings& settings,

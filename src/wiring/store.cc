@@ -1,7 +1,5 @@
 #include "wiring/store.h"
 
-#include "adapters/mysql/database.h"
-
 namespace donut::wiring {
 namespace {
 
@@ -32,11 +30,7 @@ Result<OpenedStore> open_store(const StoreSettings& settings, const ports::Clock
 }
 
 std::string describe_store(const StoreSettings& settings) {
-  if (!settings.is_mysql()) return settings.database;
-  auto parsed = mysql::Database::parse_url(settings.database);
-  if (!parsed) return "mysql://(unparsable URL)";
-  return "mysql://" + parsed->user + "@" + parsed->host + ":" + std::to_string(parsed->port) + "/" +
-         parsed->database;
+  return settings.is_mysql() ? describe_mysql_store(settings) : settings.database;
 }
 
 }  // namespace donut::wiring

@@ -2,7 +2,8 @@
 // by the URL's scheme from a small table (store.cc): mysql:// is MySQL/MariaDB, anything else a
 // SQLite file. Each engine's opener is a function of its own (mysql_store.cc, sqlite_store.cc).
 // Both hosts link both: the Lambda functions run on MySQL when deployed and on a SQLite file in
-// the sandbox tests.
+// the sandbox tests. A build without MariaDB Connector/C compiles mysql_store_left_out.cc
+// instead, whose opener says so.
 // Errors: a malformed URL is `invalid_argument`; a server that cannot be reached `unavailable`.
 #pragma once
 
@@ -11,12 +12,9 @@
 #include <string>
 
 #include "common/error.h"
+#include "common/time.h"
 #include "ports/clock.h"
 #include "ports/store.h"
-
-namespace donut::sqlite {
-class Database;
-}
 
 namespace donut::wiring {
 
@@ -24,7 +22,8 @@ struct StoreSettings {
   // A SQLite file, or mysql://user:password@host:port/database[?ssl-ca=<CA file>] (with
   // ssl-ca: TLS only, the server's certificate verified).
   std::string database;
-  int mysql_pool_size = 8;  // connections to MySQL per process
+  int mysql_pool_size = 8;   // connections to MySQL per process
+  Millis mysql_max_idle{0};  // a pooled connection idle longer is replaced (0: never)
   // Apply missing migrations when opening (MySQL). False for a role's own user, which may not
   // (adapters/mysql/role_users.h): the schema must then be current.
   bool migrate = true;
@@ -34,8 +33,6 @@ struct StoreSettings {
 
 struct OpenedStore {
   std::unique_ptr<ports::Store> store;
-  std::shared_ptr<sqlite::Database>
-      sqlite;  // a SQLite warehouse's database (the embedded broker may share it)
   int schema_version = 0;
 };
 
@@ -44,6 +41,7 @@ using CredentialsReader = std::function<Status(std::string& user, std::string& p
 
 Result<OpenedStore> open_store(const StoreSettings& settings, const ports::Clock& clock,
                                CredentialsReader credentials = {});
+// On a build without MySQL (DONUT_WITH_MYSQL off), `invalid_argument` saying so.
 Result<OpenedStore> open_mysql_store(const StoreSettings& settings, const ports::Clock& clock,
                                      CredentialsReader credentials = {});
 Result<OpenedStore> open_sqlite_store(const StoreSettings& settings, const ports::Clock& clock,
@@ -51,5 +49,6 @@ Result<OpenedStore> open_sqlite_store(const StoreSettings& settings, const ports
 
 // The warehouse's location for humans: a MySQL URL without its password.
 std::string describe_store(const StoreSettings& settings);
+std::string describe_mysql_store(const StoreSettings& settings);
 
 }  // namespace donut::wiring

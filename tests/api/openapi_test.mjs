@@ -37,6 +37,9 @@ const kNotExercisedHere = {
        'not confirmed); provoked by stopping MariaDB mid-surge in selfhosted.faults',
   403: 'admin routes disabled: the local hosts always have a token (<data-dir>/admin-token); ' +
        'the empty-token answer is checked in unit_tests (Handlers.AdminRoutesWithoutTokenAre403)',
+  'GET /admin/queues/{queue}/messages 400': 'a look at a work queue on SQS, whose receives ' +
+       'count toward its dead-letter queue: the embedded broker looks without receiving; checked ' +
+       'in aws.emulators (AwsBroker.AWorkQueueIsNotPeekedSinceALookIsACountedReceive)',
 };
 
 // --- the documents as ajv schemas ---------------------------------------------------------
@@ -157,7 +160,8 @@ function codesInSources() {
     const text = readFileSync(file, 'utf8');
     for (const m of text.matchAll(/error_response\(\s*(\d{3}),\s*"(\w+)"/g)) note(m[2], Number(m[1]), file);
     for (const m of text.matchAll(/send_error_and_close\(\s*(\d{3}),\s*"(\w+)"/g)) note(m[2], Number(m[1]), file);
-    for (const m of text.matchAll(/error\["code"\]\s*=\s*"(\w+)"/g)) note(m[1], 409, file);
+    // The body of a refused order (codec/sales_json.cc) writes its 409 code itself.
+    for (const m of text.matchAll(/object\{\{"code",\s*"(\w+)"\}/g)) note(m[1], 409, file);
   }
   return found;
 }
@@ -484,7 +488,8 @@ test('every documented answer was seen', () => {
   for (const { name, doc } of documents) {
     for (const { path, method, operation } of operations(doc)) {
       for (const status of Object.keys(operation.responses)) {
-        if (kNotExercisedHere[status] && name === 'donut-states') continue;
+        if ((kNotExercisedHere[status] || kNotExercisedHere[`${method.toUpperCase()} ${path} ${status}`]) &&
+            name === 'donut-states') continue;
         const key = `${name} ${method.toUpperCase()} ${path} ${status}`;
         if (!seen.has(key)) missing.push(key);
       }

@@ -17,6 +17,7 @@
 #include "common/ids.h"
 #include "http/server.h"
 #include "support/scripted_aws.h"
+#include "support/temp_dir.h"
 #include "support/test_servers.h"
 
 namespace donut {
@@ -138,6 +139,25 @@ TEST_F(SqsSnsClients, TopicSubscribePublish) {
   EXPECT_EQ(missing.error().code, ErrorCode::not_found) << missing.error().message;
 }
 
+// SES in a new account sends 1 e-mail a second (the gate in front of the emulator holds it to
+// that, as SES does, and answers GetAccount with it): a burst of mails is paced to the account's
+// rate, and SES throttles none of them.
+TEST(SesMailer, ABurstIsPacedToTheAccountsSendRate) {
+  clock::SystemClock clock;
+  aws::SesMailer mailer(std::make_shared<aws::AwsCaller>(config_for(SesServer::url()), clock));
+  const auto refused_before = testing::read_file(SesServer::data_dir + "/gate.out");
+  const std::string batch = random_hex(4);
+  for (int i = 0; i < 4; ++i) {
+    const std::string id = "burst-" + batch + "-" + std::to_string(i);
+    auto sent = mailer.send({id, "shop@example.com", {"ops@example.com"}, "Burst " + id, "t"});
+    ASSERT_TRUE(sent) << sent.error().message;
+  }
+  const auto gate_log = testing::read_file(SesServer::data_dir + "/gate.out");
+  EXPECT_EQ(gate_log.substr(refused_before.size()).find("(throttled)"), std::string::npos)
+      << "SES throttled a send:\n"
+      << gate_log;
+}
+
 TEST(SesClient, SendsMailThatTheEmulatorStores) {
   clock::SystemClock clock;
   aws::SesMailer mailer(std::make_shared<aws::AwsCaller>(config_for(SesServer::url()), clock));
@@ -147,7 +167,7 @@ TEST(SesClient, SendsMailThatTheEmulatorStores) {
                            {"ops@example.com", "boss@example.com"},
                            subject,
                            "Line one\nLine two ✓"}));
-  auto store = http_client::get(SesServer::url() + "/store");
+  auto store = http_client::get(SesServer::emulator_url() + "/store");
   ASSERT_TRUE(store);
   auto emails = json::parse(store->body).at("emails").as_array();
   const json::object* found = nullptr;

@@ -134,9 +134,10 @@ class LambdaFunctions : public ::testing::Test {
     ASSERT_TRUE(factory_server_->start());
 
     const std::pair<const char*, std::string> environment[] = {
-        {"AWS_ACCESS_KEY_ID", "AKIDEXAMPLE"},
-        {"AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"},
-        {"AWS_SESSION_TOKEN", "session"},
+        // Temporary credentials, as Lambda gives them (scripts/test-server's gate knows them).
+        {"AWS_ACCESS_KEY_ID", "ASIAEXAMPLETEMPORARY"},
+        {"AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYTEMPORARY"},
+        {"AWS_SESSION_TOKEN", "example-session-token"},
         {"AWS_REGION", "us-east-1"},
         {"AWS_ENDPOINT_URL_SQS", FauxqsServer::url()},
         {"AWS_ENDPOINT_URL_SNS", FauxqsServer::url()},
@@ -202,7 +203,7 @@ class LambdaFunctions : public ::testing::Test {
   int64_t stock(const std::string& id) { return store_.store->get_product(id)->stock; }
   std::vector<std::string> mail_subjects() {
     std::vector<std::string> subjects;
-    auto store = http_client::get(SesServer::url() + "/store");
+    auto store = http_client::get(SesServer::emulator_url() + "/store");
     if (!store) return subjects;
     const auto stored = json::parse(store->body);
     for (const auto& e : stored.at("emails").as_array()) {

@@ -3,18 +3,25 @@
 // the invocation-error and init-error endpoints.
 #include "hosts/lambda/lambda_host.h"
 
+#include <arpa/inet.h>
 #include <cstdlib>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <thread>
+#include <unistd.h>
 
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
 
+#include "adapters/aws/sns_client.h"
 #include "adapters/clock/clocks.h"
+#include "adapters/http/http_factory_client.h"
 #include "adapters/memory/memory_store.h"
-#include "api/sales_api.h"
+#include "api/sales_routes.h"
 #include "app/arrivals.h"
 #include "app/order_service.h"
 #include "codec/events_json.h"
+#include "common/deadline.h"
 #include "hosts/lambda/events.h"
 #include "support/fake_lambda_runtime.h"
 
@@ -109,14 +116,15 @@ TEST_F(LambdaHost, OnlyThePoisonMessageOfABatchIsReportedAsFailed) {
 }
 
 TEST_F(LambdaHost, ABatchNearItsDeadlineLeavesTheRestForRedelivery) {
-  // Each message takes 400 ms and needs a 500 ms budget; the invocation has 1 s: the first two
-  // are handled, the last two are left for redelivery instead of the whole batch timing out.
+  // Each message takes 400 ms and needs a 500 ms budget; the invocation has 1 s after the
+  // answer's margin: the first two are handled, the last two are left for redelivery instead of
+  // the whole batch timing out.
   json::array records;
   for (const char* id : {"m-1", "m-2", "m-3", "m-4"})
     records.push_back(json::parse(sqs_record(id, "{}")));
   json::object event;
   event["Records"] = std::move(records);
-  runtime_.push("req-1", json::serialize(event), 1000);
+  runtime_.push("req-1", json::serialize(event), 1000 + kAnswerMargin.count());
   std::vector<std::string> handled;
   RuntimeApi api(runtime_.host_port());
   ASSERT_TRUE(run(api,
@@ -131,6 +139,87 @@ TEST_F(LambdaHost, ABatchNearItsDeadlineLeavesTheRestForRedelivery) {
   EXPECT_EQ(handled, (std::vector<std::string>{"m-1", "m-2"}));
   EXPECT_EQ(runtime_.response("req-1"),
             R"({"batchItemFailures":[{"itemIdentifier":"m-3"},{"itemIdentifier":"m-4"}]})");
+}
+
+// A server that accepts connections and never answers: a service hanging past any deadline.
+class SilentServer {
+ public:
+  SilentServer() {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    EXPECT_EQ(::bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+    EXPECT_EQ(::listen(fd_, 16), 0);  // the kernel completes the handshakes; nobody reads
+    socklen_t length = sizeof address;
+    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length);
+    port_ = ntohs(address.sin_port);
+  }
+  ~SilentServer() { ::close(fd_); }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+
+ private:
+  int fd_ = -1;
+  unsigned port_ = 0;
+};
+
+// Remote calls made while an invocation is handled are cut to what is left of it: an SNS publish
+// that would wait 10 s per attempt over 4 attempts, and a factory call of 10 s twice, end before
+// the invocation's deadline, as `timeout`, and the function answers in time.
+TEST_F(LambdaHost, RemoteCallsEndBeforeTheInvocationsDeadline) {
+  SilentServer silent;
+  aws::AwsConfig config;
+  config.credentials = {"AKIDEXAMPLE", "secret", ""};
+  config.endpoint = silent.url();
+  config.timeout = std::chrono::seconds(10);
+  clock::SystemClock system_clock;
+  aws::AwsCaller caller(config, system_clock);
+  http_client::HttpFactoryClient factory({silent.url(), std::chrono::seconds(10)});
+  const auto deadline_ms = 3000 + kAnswerMargin.count();
+  runtime_.push("sns", R"({})", deadline_ms);
+  runtime_.push("factory", R"({})", deadline_ms);
+  RuntimeApi api(runtime_.host_port());
+  std::vector<Error> errors;
+  std::vector<Millis> took;
+  ASSERT_TRUE(run(
+      api,
+      [&](const Invocation& invocation) -> Result<std::string> {
+        const auto started = std::chrono::steady_clock::now();
+        if (invocation.request_id == "sns") {
+          auto published = aws::SnsClient(caller).publish("arn:aws:sns:us-east-1:1:t", "m", {});
+          errors.push_back(published ? Error{} : published.error());
+        } else {
+          auto accepted = factory.request_manufacture({});
+          errors.push_back(accepted ? Error{} : accepted.error());
+        }
+        took.push_back(
+            std::chrono::duration_cast<Millis>(std::chrono::steady_clock::now() - started));
+        return std::string("{}");
+      },
+      2));
+  ASSERT_EQ(errors.size(), 2u);
+  for (std::size_t i = 0; i < errors.size(); ++i) {
+    EXPECT_EQ(errors[i].code, ErrorCode::timeout) << errors[i].message;
+    EXPECT_LT(took[i], Millis(deadline_ms)) << "call " << i << " outlived its invocation";
+  }
+  EXPECT_EQ(runtime_.response("sns"), "{}");
+  EXPECT_EQ(runtime_.response("factory"), "{}");
+}
+
+// Work after the answer (sales publishing a stock-out's events) does not delay it.
+TEST_F(LambdaHost, WorkAfterTheAnswerRunsOnceTheAnswerIsSent) {
+  runtime_.push("req-1", R"({})");
+  RuntimeApi api(runtime_.host_port());
+  std::string answered_before_the_work;
+  bool under_a_deadline = false;
+  ASSERT_TRUE(run(
+      api, [](const Invocation&) -> Result<std::string> { return std::string("{\"ok\":1}"); }, 1,
+      [&](const Invocation&) {
+        answered_before_the_work = runtime_.response("req-1");
+        under_a_deadline = current_deadline().has_value();
+      }));
+  EXPECT_EQ(answered_before_the_work, "{\"ok\":1}");
+  EXPECT_TRUE(under_a_deadline) << "the invocation's deadline still bounds it";
 }
 
 TEST_F(LambdaHost, TheTraceIdIsExportedForTheInvocation) {

@@ -66,26 +66,19 @@ class LambdaSandbox : public ::testing::Test {
   pid_t start(const std::string& zip, bool with_bundle, const std::string& prefix) {
     const std::string endpoint = "https://127.0.0.1:" + std::to_string(tls_port_);
     std::vector<std::string> args{
-        DONUT_SANDBOX,
-        std::string(DONUT_LAMBDA_DIR) + "/" + zip,
-        with_bundle ? dir_->file("ca.pem") : "-",
-        "AWS_LAMBDA_RUNTIME_API=" + runtime_.host_port(),
-        "AWS_REGION=us-east-1",
-        "AWS_DEFAULT_REGION=us-east-1",
-        "AWS_ACCESS_KEY_ID=AKIDEXAMPLE",
-        "AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
-        "AWS_SESSION_TOKEN=sandbox-session",
-        "AWS_LAMBDA_FUNCTION_NAME=donut-admin",
-        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE=256",
-        "AWS_LAMBDA_FUNCTION_VERSION=$LATEST",
+        DONUT_SANDBOX, std::string(DONUT_LAMBDA_DIR) + "/" + zip,
+        with_bundle ? dir_->file("ca.pem") : "-", "AWS_LAMBDA_RUNTIME_API=" + runtime_.host_port(),
+        "AWS_REGION=us-east-1", "AWS_DEFAULT_REGION=us-east-1",
+        // Temporary credentials, as Lambda gives them (scripts/test-server's gate knows them).
+        "AWS_ACCESS_KEY_ID=ASIAEXAMPLETEMPORARY",
+        "AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG+bPxRfiCYTEMPORARY",
+        "AWS_SESSION_TOKEN=example-session-token", "AWS_LAMBDA_FUNCTION_NAME=donut-admin",
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE=256", "AWS_LAMBDA_FUNCTION_VERSION=$LATEST",
         "AWS_LAMBDA_LOG_GROUP_NAME=/aws/lambda/donut-admin",
         "AWS_LAMBDA_LOG_STREAM_NAME=2026/12/01/[$LATEST]" + random_hex(16),
-        "AWS_ENDPOINT_URL_SQS=" + endpoint,
-        "AWS_ENDPOINT_URL_SNS=" + endpoint,
-        "DONUT_AWS_MANAGE_RESOURCES=1",
-        "DONUT_AWS_PREFIX=" + prefix,
-        "DONUT_DATABASE=/tmp/warehouse.db",
-        "DONUT_ADMIN_TOKEN=sandbox-token",
+        "AWS_ENDPOINT_URL_SQS=" + endpoint, "AWS_ENDPOINT_URL_SNS=" + endpoint,
+        "DONUT_AWS_MANAGE_RESOURCES=1", "DONUT_AWS_PREFIX=" + prefix,
+        "DONUT_DATABASE=/tmp/warehouse.db", "DONUT_ADMIN_TOKEN=sandbox-token",
         "DONUT_LOG_LEVEL=warn"};
     const pid_t pid = ::fork();
     if (pid == 0) {

@@ -8,6 +8,7 @@
 
 #include "support/aws_request_file.h"
 #include "support/temp_dir.h"
+#include "support/time_zone.h"
 
 #ifndef DONUT_SIGV4_SUITE
 #error "DONUT_SIGV4_SUITE must name the aws-sigv4-testsuite folder"
@@ -71,6 +72,19 @@ TEST(SigV4, AddSignatureStampsDateTokenAndAuthorization) {
             std::string::npos);
   EXPECT_NE(r.headers[3].second.find("Credential=AKID/20150830/us-east-1/sqs/aws4_request"),
             std::string::npos);
+}
+
+TEST(SigV4, DateAndScopeAreUtcInAnyTimeZone) {
+  // An operator in Seoul signs at 21:36 local time; AWS's clock says 12:36Z.
+  testing::ScopedTimeZone seoul("Asia/Seoul");
+  EXPECT_EQ(amz_date(from_unix_ms(1'440'938'160'000)), "20150830T123600Z");
+  HttpRequestToSign r{"POST", "/", "", {{"Host", "sqs.us-east-1.amazonaws.com"}}, "{}"};
+  add_signature(r, {"AKID", "secret", ""}, "us-east-1", "sqs",
+                from_unix_ms(1'440'972'000'000));  // 22:00Z: already the 31st in Seoul
+  EXPECT_EQ(r.headers[1].second, "20150830T220000Z");
+  EXPECT_NE(r.headers[2].second.find("Credential=AKID/20150830/us-east-1/sqs/aws4_request"),
+            std::string::npos)
+      << r.headers[2].second;
 }
 
 TEST(SigV4, Encoding) {

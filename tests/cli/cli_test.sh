@@ -5,21 +5,7 @@ set -uo pipefail
 donut="$1"
 data=$(mktemp -d)
 trap 'kill $pid 2>/dev/null; rm -rf "$data"' EXIT
-failures=0
-check() {  # check <description> <expected exit> <command...>
-  local what=$1 expected=$2
-  shift 2
-  "$@" >"$data/out" 2>"$data/err"
-  local got=$?
-  if [[ $got -ne $expected ]]; then
-    echo "FAIL: $what: exit $got, expected $expected"; cat "$data/out" "$data/err"; failures=$((failures + 1))
-  else
-    echo "ok: $what"
-  fi
-}
-contains() {  # contains <description> <text> <file>
-  if grep -q -- "$2" "$3"; then echo "ok: $1"; else echo "FAIL: $1: '$2' not in $3"; cat "$3"; failures=$((failures + 1)); fi
-}
+source "$(dirname "$0")/checks.sh"
 
 check "--help" 0 "$donut" --help
 contains "help lists the roles" "restock" "$data/out"
@@ -38,6 +24,7 @@ check "sales --help lists no mail options" 1 grep -q -- "--smtp-url" "$data/out"
 check "restock --help" 0 "$donut" restock --help
 contains "restock --help lists the factory URL" "--factory-url" "$data/out"
 check "restock --help lists no listening port" 1 grep -q -- "--port " "$data/out"
+contains "restock --help lists the callback secret's file (it signs its requests)" "--callback-secret-file" "$data/out"
 check "up --help" 0 "$donut" up --help
 for option in --order-strategy --factory-url --factory-delay-ms --mailer --callback-secret --host; do
   contains "up --help lists $option" "$option" "$data/out"
@@ -100,9 +87,9 @@ check "and one with a negative stock" 2 timeout 20 "$donut" relay --seed-file "$
 
 # Schema migrations: applied once, reported on every run; a warehouse from a newer donut is refused.
 check "db migrate" 0 "$donut" db migrate --data-dir "$data/schema"
-contains "db migrate names the schema version" "is at schema version 4" "$data/out"
+contains "db migrate names the schema version" "is at schema version 5" "$data/out"
 check "db migrate again changes nothing" 0 "$donut" db migrate --data-dir "$data/schema"
-contains "the version stays" "is at schema version 4" "$data/out"
+contains "the version stays" "is at schema version 5" "$data/out"
 sqlite3 "$data/schema/warehouse.db" "PRAGMA user_version = 42"
 check "a newer warehouse is refused" 2 "$donut" db migrate --data-dir "$data/schema"
 contains "it says why" "newer than this donut knows" "$data/err"
@@ -112,10 +99,10 @@ check "db migrate against no server exits 3" 3 "$donut" db migrate --database my
 # Start the system on free-ish ports, then use the operator commands on its data folder.
 port=$((20000 + RANDOM % 20000)); fport=$((port + 1))
 "$donut" up --data-dir "$data/d" --port $port --factory-port $fport --factory-delay-ms 1500 \
-  --log-format json >"$data/up.log" 2>"$data/up.json" &
+  --log-format json >"$data/up.json" 2>"$data/up.log" &
 pid=$!
 for _ in $(seq 50); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
-contains "up prints where it listens" "http://127.0.0.1:$port" "$data/up.log"
+contains "up says where it listens, as a JSON log line" "\"msg\":\"listening on http://127.0.0.1:$port" "$data/up.json"
 check "stock list" 0 "$donut" stock list --data-dir "$data/d"
 contains "stock list shows the catalogue" "CP-502104" "$data/out"
 check "stock set" 0 "$donut" stock set CP-502104 3 --data-dir "$data/d"

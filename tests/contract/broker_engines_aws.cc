@@ -3,6 +3,7 @@
 // in whole seconds (a one-second timeout may end anywhere within the second), so the visibility
 // timeout is two seconds and time passes by waiting.
 #include "adapters/aws/aws_broker.h"
+#include "common/ids.h"
 #include "contract/broker_contract.h"
 #include "support/test_servers.h"
 
@@ -55,6 +56,32 @@ TEST(AwsBroker, TerraformManagedModeOnlyLooksUp) {
   EXPECT_EQ(managed.publish("events", testing::typed_message("m")).error().code,
             ErrorCode::not_found)
       << "topics come from the configuration, never created";
+}
+
+TEST(AwsBroker, AWorkQueueIsNotPeekedSinceALookIsACountedReceive) {
+  // Every SQS receive counts toward maxReceiveCount: five looks from the console would move a
+  // work queue's messages to its dead-letter queue unprocessed. Only dead-letter queues are
+  // looked at; a work queue's look is refused and counts nothing.
+  aws::AwsBrokerSettings settings;
+  settings.name_prefix = "p" + random_hex(4) + "-";
+  aws::AwsBroker broker(emulator_caller(), settings);
+  ports::Topology topology;
+  topology.queues.push_back({"work-dlq", Millis(2000), std::chrono::hours(1), "", 0});
+  topology.queues.push_back({"work", Millis(2000), std::chrono::hours(1), "work-dlq", 2});
+  ASSERT_TRUE(broker.declare(topology));
+  ASSERT_TRUE(broker.send("work", testing::typed_message("m")));
+  for (int look = 0; look < 3; ++look) {
+    auto peeked = broker.peek("work", 10);
+    ASSERT_FALSE(peeked) << "look " << look << " received the work queue's messages";
+    EXPECT_EQ(peeked.error().code, ErrorCode::invalid_argument);
+    EXPECT_NE(peeked.error().message.find("work-dlq"), std::string::npos) << peeked.error().message;
+  }
+  auto received =
+      broker.receive("work", ports::ReceiveOptions{10, std::chrono::seconds(1), {}}, {});
+  ASSERT_TRUE(received);
+  ASSERT_EQ(received->size(), 1u) << "still in the work queue";
+  EXPECT_EQ(received->front().receive_count, 1) << "the looks counted no receive";
+  EXPECT_TRUE(broker.peek("work-dlq", 10)) << "a dead-letter queue may be looked at";
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 // (rabbitmq_broker.h): no in-flight count over AMQP, no retention period.
 #include <thread>
 
+#include "adapters/clock/clocks.h"
 #include "adapters/rabbitmq/rabbitmq_broker.h"
 #include "contract/broker_contract.h"
 #include "support/test_servers.h"
@@ -15,13 +16,21 @@ using testing::RabbitMqServer;
 
 const bool kServer = testing::use_server<testing::RabbitMqServer>();
 
+// RabbitMQ keeps its own time, so the contract runs in real time: on the system clock, not the
+// fixture's hand-moved one.
+const clock::SystemClock kSystemClock;
+
+std::unique_ptr<rabbitmq::RabbitBroker> open_broker(const ports::Clock& clock = kSystemClock) {
+  auto settings = rabbitmq::Settings::from_url(RabbitMqServer::url());
+  if (!settings) throw ErrorException(settings.error());
+  return std::make_unique<rabbitmq::RabbitBroker>(*settings, clock);
+}
+
 BrokerEngine rabbitmq_engine() {
   BrokerEngine engine;
   engine.name = "rabbitmq";
   engine.make = [](const ports::Clock&, testing::TempDir&) -> std::unique_ptr<ports::Broker> {
-    auto settings = rabbitmq::Settings::from_url(RabbitMqServer::url());
-    if (!settings) throw ErrorException(settings.error());
-    return std::make_unique<rabbitmq::RabbitBroker>(*settings);
+    return open_broker();
   };
   engine.visibility = Millis(400);
   engine.real_time = true;
@@ -43,8 +52,8 @@ INSTANTIATE_TEST_SUITE_P(Engines, RabbitBrokerOnly, ::testing::Values(rabbitmq_e
 // start anyway, and the new limit is the one messages follow.
 TEST_P(RabbitBrokerOnly, RedeclaringWithAnotherReceiveLimitKeepsTheQueueAndAppliesTheNewLimit) {
   ASSERT_TRUE(broker_->send(work_, testing::typed_message("kept")));
-  auto settings = rabbitmq::Settings::from_url(RabbitMqServer::url());
-  rabbitmq::RabbitBroker restarted(*settings);
+  auto restarted_broker = open_broker();
+  rabbitmq::RabbitBroker& restarted = *restarted_broker;
   ports::Topology topology;
   topology.queues.push_back({dlq_, visibility(), std::chrono::hours(24), "", 0});
   topology.queues.push_back({work_, visibility(), std::chrono::hours(1), dlq_, 5});
@@ -71,11 +80,11 @@ TEST_P(RabbitBrokerOnly, NativeDeliveryLimitCatchesCrashedConsumers) {
   ASSERT_TRUE(broker_->send(work_, testing::typed_message("crashy")));
   for (int i = 0; i < 3; ++i) {
     // A consumer that dies with the message: its connection closes, RabbitMQ redelivers.
-    rabbitmq::RabbitBroker doomed(*rabbitmq::Settings::from_url(RabbitMqServer::url()));
+    auto doomed = open_broker();
     std::thread([&] {
       ports::ReceiveOptions options;
       options.wait = Millis(2000);
-      auto got = doomed.receive(work_, options, {});
+      auto got = doomed->receive(work_, options, {});
       ASSERT_TRUE(got && got->size() == 1u);
     }).join();  // the thread's connections close with it
   }
@@ -86,6 +95,31 @@ TEST_P(RabbitBrokerOnly, NativeDeliveryLimitCatchesCrashedConsumers) {
   }
   ASSERT_EQ(dead.size(), 1u) << "after 3 deliveries RabbitMQ dead-letters it";
   EXPECT_EQ(dead[0].source_queue, work_);
+}
+
+// Time comes from the Clock port: the sent time of a message, and how long a consumer has held
+// one. On a clock that does not move, a message left unsettled stays with its consumer however
+// long it really waits; once the clock passes the visibility timeout, it comes back.
+TEST_P(RabbitBrokerOnly, TakesItsTimeFromTheClockPort) {
+  clock::ManualClock manual;
+  auto broker = open_broker(manual);
+  ports::Topology topology;  // the fixture's queues, as this broker must know them
+  topology.queues.push_back({dlq_, visibility(), std::chrono::hours(24), "", 0});
+  topology.queues.push_back({work_, visibility(), retention(), dlq_, 3});
+  ASSERT_TRUE(broker->declare(topology));
+  ASSERT_TRUE(broker->send(work_, testing::typed_message("timed")));
+  auto first = testing::receive_or_fail(*broker, work_, Millis(2000), 10);
+  ASSERT_EQ(first.size(), 1u);
+  EXPECT_EQ(first[0].sent_at, manual.now()) << "sent_at is the clock's";
+  std::this_thread::sleep_for(visibility() * 2);
+  EXPECT_TRUE(testing::receive_or_fail(*broker, work_, GetParam().quiet_wait, 10).empty())
+      << "real time passed the visibility timeout, the broker's clock did not";
+  manual.advance(visibility());
+  auto again = testing::receive_or_fail(*broker, work_, Millis(2000), 10);
+  ASSERT_EQ(again.size(), 1u) << "the clock passed the visibility timeout: the message is back";
+  EXPECT_EQ(again[0].message_id, first[0].message_id);
+  EXPECT_EQ(again[0].receive_count, 2);
+  ASSERT_TRUE(broker->delete_message(work_, again[0].receipt));
 }
 
 TEST(RabbitSettings, ParsesUrls) {

@@ -30,7 +30,7 @@ MailerEngine ses_engine() {
   };
   engine.delivered = [](testing::TempDir&, const std::string& marker) {
     std::vector<DeliveredMail> found;
-    auto store = http_client::get(SesServer::url() + "/store");
+    auto store = http_client::get(SesServer::emulator_url() + "/store");
     if (!store || store->status != 200) return found;
     const boost::json::value stored = boost::json::parse(store->body);
     for (const auto& e : stored.at("emails").as_array()) {

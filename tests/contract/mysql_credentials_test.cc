@@ -2,6 +2,9 @@
 // binary has a server of its own: FLUSH PRIVILEGES turns on the grants the test servers start
 // without). RDS rotates a managed master secret by itself; a warm process must read the secret
 // again when the server refuses the old password, and its next call must succeed.
+#include <chrono>
+#include <thread>
+
 #include <gtest/gtest.h>
 
 #include "adapters/clock/clocks.h"
@@ -17,11 +20,16 @@ using testing::MariaDbServer;
 
 const bool kServer = testing::use_server<testing::MariaDbServer>();
 
-TEST(MysqlCredentials, ARotatedPasswordIsReadAgainAndTheNextCallSucceeds) {
+// The test server's root, on no database.
+mysql::Connection::Settings root_settings() {
   mysql::Connection::Settings root;
   root.port = MariaDbServer::port;
   root.database.clear();
-  auto admin = mysql::Connection::open(root);
+  return root;
+}
+
+TEST(MysqlCredentials, ARotatedPasswordIsReadAgainAndTheNextCallSucceeds) {
+  auto admin = mysql::Connection::open(root_settings());
   ASSERT_TRUE(admin) << admin.error().message;
   const std::string database = "donut_" + random_hex(6);
   ASSERT_TRUE((*admin)->query("FLUSH PRIVILEGES"));  // passwords are checked from now on
@@ -68,6 +76,41 @@ TEST(MysqlCredentials, ARotatedPasswordIsReadAgainAndTheNextCallSucceeds) {
   auto refused = store.set_stock("CP-1", 8);
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().code, ErrorCode::unauthorized) << refused.error().message;
+}
+
+// MySQL closes a session idle for wait_timeout (RDS's parameter group sets 5 minutes, so a frozen
+// or replaced Lambda environment does not hold its connections for MySQL's default 8 hours). A
+// pooled connection idle that long is then dead: the pool replaces it rather than failing the
+// next read on it.
+TEST(MysqlSessions, AConnectionTheServerClosedForIdlenessIsReplacedNotUsed) {
+  auto admin = mysql::Connection::open(root_settings());
+  ASSERT_TRUE(admin) << admin.error().message;
+  const std::string database = "donut_" + random_hex(6);
+  ASSERT_TRUE((*admin)->query("CREATE DATABASE " + database));
+  ASSERT_TRUE((*admin)->query("CREATE USER 'idle'@'%' IDENTIFIED BY 'idle-password'"));
+  ASSERT_TRUE((*admin)->query("GRANT ALL ON " + database + ".* TO 'idle'@'%'"));
+  ASSERT_TRUE((*admin)->query("SET GLOBAL wait_timeout = 1"));
+  struct RestoreWaitTimeout {
+    mysql::Connection& admin;
+    ~RestoreWaitTimeout() { (void)admin.query("SET GLOBAL wait_timeout = 28800"); }
+  } restore{**admin};
+
+  mysql::Database::Options options;
+  options.settings = root_settings();
+  options.settings.user = "idle";
+  options.settings.password = "idle-password";
+  options.settings.database = database;
+  options.pool_size = 1;
+  options.max_idle = std::chrono::milliseconds(500);  // under the server's 1 s
+  auto db = mysql::Database::open(options);
+  ASSERT_TRUE(db) << db.error().message;
+  clock::SystemClock clock;
+  mysql::MysqlStore store(*db, clock);
+  ASSERT_TRUE(store.upsert_product({"CP-1", "Glazed", 250, 10, 5}));
+  std::this_thread::sleep_for(std::chrono::milliseconds(2500));  // the server closed the session
+  auto product = store.get_product("CP-1");  // a read: no transaction to retry it
+  ASSERT_TRUE(product) << product.error().message;
+  EXPECT_EQ(product->stock, 10);
 }
 
 }  // namespace

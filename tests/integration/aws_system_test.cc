@@ -53,7 +53,7 @@ class AwsSystem : public ::testing::Test {
   }
   // Subjects of the e-mails SES accepted for this test's recipient.
   bool mailed(const std::string& fragment) {
-    auto store = http_client::get(SesServer::url() + "/store");
+    auto store = http_client::get(SesServer::emulator_url() + "/store");
     if (!store) return false;
     const auto stored = boost::json::parse(store->body);
     for (const auto& e : stored.at("emails").as_array()) {

@@ -39,7 +39,7 @@ class SelfHosted : public ::testing::Test {
     url_ = MariaDbServer::url("donut_" + random_hex(6));
     auto settings = mysql::Database::parse_url(url_);
     ASSERT_TRUE(settings);
-    auto db = mysql::Database::open({*settings, 4, {}});
+    auto db = mysql::Database::open({*settings, 4, {}, {}});
     ASSERT_TRUE(db) << db.error().message;
     db_ = *db;
     store_ = std::make_unique<mysql::MysqlStore>(db_, clock_);
@@ -199,7 +199,7 @@ TEST_F(SelfHosted, DatabaseRestartUnderLoadAnswers503ThenRecovers) {
   EXPECT_EQ(other.load(), 0) << ::testing::PrintToString(others);
   EXPECT_EQ(testing::request("GET", url + "/readyz").status, 200);
 
-  auto fresh = mysql::Database::open({*mysql::Database::parse_url(url_), 2, {}});
+  auto fresh = mysql::Database::open({*mysql::Database::parse_url(url_), 2, {}, {}});
   ASSERT_TRUE(fresh);
   mysql::MysqlStore check(*fresh, clock_);
   auto stats = check.stats();
@@ -312,8 +312,7 @@ TEST_F(SelfHosted, SigtermLetsEachRoleFinishWhatItStarted) {
   local::LocalConfig queues;
   queues.data_dir = dir_.path().string();
   queues.store.database = url_;  // so the embedded broker is the roles' own file beside it
-  std::shared_ptr<sqlite::Database> embedded;
-  auto broker = wiring::open_broker(queues.broker_settings(), clock_, embedded);
+  auto broker = wiring::open_broker(queues.broker_settings(), clock_);
   ASSERT_TRUE(broker) << broker.error().message;
   for (const char* queue : {"factory-requests", "factory-requests-dlq"}) {
     auto depth = (*broker)->stats(queue);
@@ -372,7 +371,7 @@ TEST_F(SelfHosted, KillNineAtRandomPointsLosesNothingAndAppliesNothingTwice) {
   // The RabbitMQ server is shared by this binary's tests: start from empty queues.
   auto settings = rabbitmq::Settings::from_url(RabbitMqServer::url());
   ASSERT_TRUE(settings);
-  rabbitmq::RabbitBroker queues(*settings);
+  rabbitmq::RabbitBroker queues(*settings, clock_);
   for (const auto& queue : app::pipeline_topology({}).queues) {
     auto purged = queues.purge(queue.name);
     ASSERT_TRUE(purged || purged.error().code == ErrorCode::not_found) << queue.name;

@@ -8,6 +8,8 @@
 #include <gtest/gtest.h>
 
 #include "support/test_system.h"
+#include "surge/chart.h"
+#include "surge/verdict.h"
 
 namespace donut {
 namespace {
@@ -56,6 +58,38 @@ TEST_F(Surge, TheStoryHoldsEveryInvariant) {
   EXPECT_NE(chart.find(">restocked</text>"), std::string::npos) << "and restocks";
 }
 
+TEST(SurgeThrottled, A429IsRetriedAfterItsRetryAfterWithTheSameKeyAndSellsOnce) {
+  // A shop that turns the crowd away (its own per-client limit: 429 with Retry-After, as API
+  // Gateway's throttling answers 429 in front of the AWS deployment): every order is retried
+  // until it is answered, none is counted as an error, none sells twice.
+  testing::TempDir dir;
+  auto config = testing::fast_config(dir);
+  config.http.rate_limit = 100;  // orders/s from this one client address
+  auto system = local::LocalSystem::start(config);
+  ASSERT_TRUE(system) << system.error().message;
+  surge::SurgeOptions options;
+  options.url = (*system)->url();
+  options.admin_token = (*system)->config().http.admin_token;
+  options.product = "CP-THROTTLED";
+  options.initial_stock = 100;
+  options.restock_quantity = 100;
+  options.connections = 16;
+  options.start_rate = 300;  // three times what the shop lets through
+  options.peak_rate = 300;
+  options.ramp = Millis(0);
+  options.hold = Millis(2'000);
+  options.settle_timeout = Millis(15'000);
+  std::ostringstream log;
+  auto report = surge::run_surge(options, log);
+  ASSERT_TRUE(report) << report.error().message;
+  std::ostringstream printed;
+  surge::print_report(*report, printed);
+  EXPECT_TRUE(report->ok()) << printed.str();
+  EXPECT_GT(report->throttled, 0) << printed.str();
+  EXPECT_EQ(report->errors, 0) << printed.str();
+  EXPECT_EQ(report->sold + report->out_of_stock, report->requests) << "every order answered";
+}
+
 TEST(SurgeChart, AxesHaveRoundTicksAndEveryStockOutAndRestockIsMarked) {
   surge::SurgeReport r;
   r.timeline.resize(23, {40, 5, 0, 0});
@@ -87,6 +121,51 @@ TEST_F(Surge, InvariantsCatchStockThatAppearsFromNowhere) {
   bool found = false;
   for (const auto& f : report->failures) found = found || f.find("final") != std::string::npos;
   EXPECT_TRUE(found) << "the stock balance check names the break";
+}
+
+// The verdict alone, on the figures of a run that kept every invariant, then with one broken at
+// a time: it names each break, and declines to judge when the order rows could not be read.
+TEST(SurgeVerdict, NamesEachBrokenInvariant) {
+  surge::SurgeOptions options;
+  options.restock_quantity = 100;
+  surge::SurgeReport run;
+  run.timeline = {{10, 2, 0, 0}};
+  run.stock_samples = {{0, 10}, {0.5, 0}, {1.5, 100}};
+  surge::summarize(run);
+  EXPECT_EQ(run.requests, 12);
+  EXPECT_EQ(run.stock_outs, 1);
+  ASSERT_EQ(run.restock_seconds.size(), 1u);
+  surge::Evidence kept;
+  kept.before.stock = 10;
+  kept.after.stock = 100;  // sold 10, one arrival of 100
+  kept.after.orders = kept.after.units_sold = 10;
+  kept.after.arrivals = kept.after.restocks_arrived = 1;
+  kept.after.units_arrived = 100;
+  kept.answered_ids = 10;
+  auto judged = [&](const surge::Evidence& evidence) {
+    surge::SurgeReport report = run;
+    surge::judge(report, options, evidence);
+    return report;
+  };
+  EXPECT_TRUE(judged(kept).ok()) << ::testing::PrintToString(judged(kept).failures);
+
+  auto twice = kept;
+  twice.after.arrivals = 2;
+  twice.after.units_arrived = 200;
+  twice.after.stock = 200;
+  const auto doubled = judged(twice);
+  ASSERT_EQ(doubled.failures.size(), 1u);
+  EXPECT_NE(doubled.failures[0].find("applied twice"), std::string::npos);
+
+  auto missing = kept;
+  missing.missing_rows = 3;
+  ASSERT_EQ(judged(missing).failures.size(), 1u);
+  EXPECT_EQ(judged(missing).failures[0], "3 orders answered 201 have no order row");
+
+  auto unreadable = kept;
+  unreadable.unreadable_rows = 2;
+  EXPECT_FALSE(judged(unreadable).judged());
+  EXPECT_FALSE(judged(unreadable).ok());
 }
 
 TEST_F(Surge, RefusesAWrongAdminToken) {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdlib>
+#include <fstream>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -67,13 +68,23 @@ class RabbitMqServer : public ScriptedServer {
 };
 
 // The npm AWS emulators: fauxqs (SNS + SQS) and aws-ses-v2-local (SES v2, mail read back at
-// GET /store).
+// GET /store), each behind the gate that checks signatures, clocks and SES's quota as AWS does
+// (tools/node/aws-check/gate.mjs) for the credentials AKIDEXAMPLE. `url()` is the gate, which
+// the clients call; `emulator_url()` the emulator itself, for what only a test may ask of it.
+inline std::string emulator_url(const std::string& data_dir) {
+  std::ifstream in(data_dir + "/upstream.port");
+  unsigned upstream = 0;
+  in >> upstream;
+  return "http://127.0.0.1:" + std::to_string(upstream);
+}
+
 class FauxqsServer : public ScriptedServer {
  public:
   static inline unsigned port = 0;
   static inline std::string data_dir;
   FauxqsServer() : ScriptedServer("fauxqs", port, data_dir) {}
   static std::string url() { return "http://127.0.0.1:" + std::to_string(port); }
+  static std::string emulator_url() { return testing::emulator_url(data_dir); }
 };
 
 class SesServer : public ScriptedServer {
@@ -82,6 +93,7 @@ class SesServer : public ScriptedServer {
   static inline std::string data_dir;
   SesServer() : ScriptedServer("ses", port, data_dir) {}
   static std::string url() { return "http://127.0.0.1:" + std::to_string(port); }
+  static std::string emulator_url() { return testing::emulator_url(data_dir); }
 };
 
 // An SMTP server (npm smtp-server) listening three ways: plain on `port`, STARTTLS and smtps on

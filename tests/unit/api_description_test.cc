@@ -5,6 +5,7 @@
 #include "api/api_description.h"
 
 #include <algorithm>
+#include <optional>
 #include <set>
 
 #include <boost/json.hpp>
@@ -13,8 +14,11 @@
 #include "adapters/clock/clocks.h"
 #include "adapters/memory/memory_broker.h"
 #include "adapters/memory/memory_store.h"
+#include "api/admin_routes.h"
 #include "api/api_documents.h"
-#include "api/sales_api.h"
+#include "api/arrival_routes.h"
+#include "api/ops_routes.h"
+#include "api/sales_routes.h"
 #include "api/web_pages.h"
 #include "factory/simulator.h"
 
@@ -73,6 +77,36 @@ class ShopRoutes : public ::testing::Test {
   app::ArrivalIntake intake_{broker_, clock_, {"callback-secret"}};
   http::HttpMetrics metrics_{std::make_shared<prometheus::Registry>()};
 };
+
+// The two routes that take a JSON body share one content-type rule (api/json_body.h): any case
+// and any parameters pass; another type, or none, is 415 before the body is read.
+TEST_F(ShopRoutes, RoutesWithAJsonBodyShareOneContentTypeRule) {
+  http::Router router;
+  add_every_group(router);
+  auto post = [&](std::string path, std::optional<std::string> type) {
+    http::Request request;
+    request.method = "POST";
+    request.path = std::move(path);
+    if (type) request.headers.emplace_back("content-type", *type);
+    request.body = "{";  // past the rule: 400 for the order, 401 for the unsigned arrival
+    http::Response answer;
+    router.dispatch(std::move(request), [&](http::Response r) { answer = std::move(r); });
+    return answer;
+  };
+  for (const char* path : {"/v1/orders", "/v1/stock-arrivals"}) {
+    for (const char* type : {"application/json", "Application/JSON",
+                             "application/json; charset=utf-8", "application/json ;v=1"}) {
+      EXPECT_NE(post(path, type).status, 415) << path << " with " << type;
+    }
+    for (const auto& type : std::vector<std::optional<std::string>>{
+             std::nullopt, "text/plain", "text/json", "application/jsonp", "application/json-seq",
+             "application/x-www-form-urlencoded"}) {
+      const auto answer = post(path, type);
+      EXPECT_EQ(answer.status, 415) << path << " with " << type.value_or("no type");
+      EXPECT_NE(answer.body.find(R"("code":"unsupported_media")"), std::string::npos);
+    }
+  }
+}
 
 TEST_F(ShopRoutes, EveryRouteIsDocumentedAndEveryDocumentedOperationIsServed) {
   http::Router router;

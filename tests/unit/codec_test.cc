@@ -1,6 +1,8 @@
-// JSON codecs: events, arrivals, the Legacy Factory contract, strict field access.
+// JSON codecs: events, arrivals, the Legacy Factory contract, the admin API read back by its
+// client, strict field access.
 #include <gtest/gtest.h>
 
+#include "codec/admin_json.h"
 #include "codec/attributes_json.h"
 #include "codec/events_json.h"
 #include "codec/factory_json.h"
@@ -113,6 +115,44 @@ TEST(AttributesJson, RoundTrips) {
   ports::Attributes a{{"type", "stock.empty"}, {"x", "y"}};
   EXPECT_EQ(*decode_attributes(encode_attributes(a)), a);
   EXPECT_FALSE(decode_attributes(R"({"type":1})"));
+}
+
+// What `donut surge` reads of the admin API is what the server writes, field by field.
+TEST(AdminJson, TheClientReadsBackTheFiguresTheServerWrites) {
+  ports::ProductStats p;
+  p.product_id = "CP-1";
+  int64_t n = 0;
+  for (int64_t* count :
+       {&p.stock, &p.orders, &p.units_sold, &p.arrivals, &p.units_arrived, &p.restocks_open,
+        &p.restocks_requested, &p.restocks_arrived, &p.restocks_superseded}) {
+    *count = ++n;  // each field its own value, so a swap shows
+  }
+  ports::WarehouseStats stats;
+  stats.products = {p};
+  auto read = decode_product_stats(warehouse_stats_json(stats, std::nullopt));
+  ASSERT_TRUE(read) << read.error().message;
+  ASSERT_EQ(read->size(), 1u);
+  const auto& got = read->front();
+  EXPECT_EQ(got.product_id, "CP-1");
+  EXPECT_EQ(std::vector<int64_t>({got.stock, got.orders, got.units_sold, got.arrivals,
+                                  got.units_arrived, got.restocks_open, got.restocks_requested,
+                                  got.restocks_arrived, got.restocks_superseded}),
+            std::vector<int64_t>({1, 2, 3, 4, 5, 6, 7, 8, 9}));
+
+  auto queue = decode_queue_stats(queue_stats_json({"factory-requests", 3, 2, 1, "dlq"}));
+  ASSERT_TRUE(queue) << queue.error().message;
+  EXPECT_EQ(queue->queue, "factory-requests");
+  EXPECT_EQ(queue->visible + queue->in_flight + queue->delayed, 6);
+  EXPECT_EQ(queue->dead_letter_queue, "dlq");
+}
+
+TEST(AdminJson, TheClientRefusesMalformedFigures) {
+  EXPECT_FALSE(decode_product_stats("<html>"));
+  EXPECT_FALSE(decode_product_stats(R"({"products":7})"));
+  EXPECT_FALSE(decode_product_stats(R"({"products":[{"product_id":"CP-1","stock":1}]})"));
+  EXPECT_FALSE(decode_queue_stats(R"({"queue":"q","visible":"3","in_flight":0,"delayed":0})"));
+  EXPECT_TRUE(decode_product_stats(R"({"products":[],"added_later":true})"))
+      << "fields a newer server adds are ignored";
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 // The application's message handlers over the in-memory fakes: restock worker, arrival intake
 // and worker, notifier, dead-letter monitor, outbox relay, queue consumer.
+#include <atomic>
 #include <condition_variable>
 #include <future>
 #include <mutex>
@@ -160,19 +161,19 @@ TEST_F(Handlers, TheRestocksIdsTravelWithItsMessagesAndItsTimelineGrows) {
   RestockHandler::Options options;
   options.worker_id = "w1";
   options.in_place_retry = Millis(1);
-  options.on_factory_call = [&](std::string_view outcome, Millis) {
-    outcomes.emplace_back(outcome);
+  options.on_factory_call = [&](domain::FactoryAnswer answer, Millis) {
+    outcomes.emplace_back(domain::to_string(answer));
   };
   RestockHandler handler(store_, factory_, clock_, options);
   EXPECT_TRUE(handler.handle_one(message, {}).done);
-  EXPECT_EQ(outcomes, (std::vector<std::string>{"factory_timeout", "factory_accepted"}));
+  EXPECT_EQ(outcomes, (std::vector<std::string>{"timeout", "accepted"}));
   ASSERT_EQ(factory_.calls(), 2u);
   EXPECT_EQ(trace::trace_id_of(factory_.requests[0].traceparent), trace_id);
 
   auto history = store_.restock_history("CP-1", 1);
   ASSERT_TRUE(history && history->size() == 1u);
   std::vector<std::string> kinds;
-  for (const auto& e : history->front().events) kinds.push_back(e.kind);
+  for (const auto& e : history->front().events) kinds.emplace_back(domain::to_string(e.kind));
   EXPECT_EQ(kinds, (std::vector<std::string>{"stock_out", "queued", "published", "delivery",
                                              "factory_timeout", "factory_accepted", "queued"}));
 
@@ -189,12 +190,17 @@ TEST_F(Handlers, TheRestocksIdsTravelWithItsMessagesAndItsTimelineGrows) {
 }
 
 TEST_F(Handlers, FactoryFailuresAreNamedByKind) {
-  EXPECT_EQ(RestockHandler::failure_kind(make_error(ErrorCode::timeout, "")), "factory_timeout");
-  EXPECT_EQ(RestockHandler::failure_kind(make_error(ErrorCode::unavailable, "")),
-            "factory_unavailable");
-  EXPECT_EQ(RestockHandler::failure_kind(make_error(ErrorCode::invalid_argument, "")),
-            "factory_rejected");
-  EXPECT_EQ(RestockHandler::failure_kind(make_error(ErrorCode::internal, "")), "factory_error");
+  using domain::FactoryAnswer;
+  EXPECT_EQ(RestockHandler::failure_answer(make_error(ErrorCode::timeout, "")),
+            FactoryAnswer::timeout);
+  EXPECT_EQ(RestockHandler::failure_answer(make_error(ErrorCode::unavailable, "")),
+            FactoryAnswer::unavailable);
+  EXPECT_EQ(RestockHandler::failure_answer(make_error(ErrorCode::rate_limited, "")),
+            FactoryAnswer::unavailable);
+  EXPECT_EQ(RestockHandler::failure_answer(make_error(ErrorCode::invalid_argument, "")),
+            FactoryAnswer::rejected);
+  EXPECT_EQ(RestockHandler::failure_answer(make_error(ErrorCode::internal, "")),
+            FactoryAnswer::error);
 }
 
 TEST_F(Handlers, TransientFactoryFailureIsRetriedThenLeftToTheQueue) {
@@ -387,6 +393,58 @@ TEST(OutboxRelay, NothingIsLostWhileTheBrokerIsDown) {
   EXPECT_EQ(broker.stats(kFactoryRequestsQueue)->visible, 3) << "every event arrived once";
 }
 
+TEST(OutboxRelay, AFailedPublishGivesItsClaimsBackForAnotherRelayAtOnce) {
+  clock::ManualClock clock;
+  memory::MemoryStore store(clock);
+  FlakyBroker broken(clock);
+  ASSERT_TRUE(broken.declare(pipeline_topology({})));
+  memory::MemoryBroker working(clock);
+  ASSERT_TRUE(working.declare(pipeline_topology({})));
+  ASSERT_TRUE(store.upsert_product({"A", "A", 1, 1, 5}));
+  ASSERT_TRUE(store.upsert_product({"B", "B", 1, 1, 5}));
+  std::vector<domain::OrderRequest> orders{{new_id(), "A", 1, ""}, {new_id(), "B", 1, ""}};
+  ASSERT_TRUE(store.place_orders(orders));
+  broken.down = true;
+  OutboxRelay failing(store, broken, Millis(1000));
+  EXPECT_FALSE(failing.drain());
+  // No lease to wait out: the claims were given back with the failure.
+  OutboxRelay other(store, working, Millis(1000));
+  EXPECT_EQ(*other.drain(), 2);
+  EXPECT_EQ(working.stats(kFactoryRequestsQueue)->visible, 2);
+}
+
+// Relays and sales environments drain the same outbox at the same time: each event is
+// published once, not once per publisher.
+TEST(OutboxRelay, SeveralRelaysAtOncePublishEachEventOnce) {
+  clock::SystemClock clock;
+  memory::MemoryStore store(clock);
+  memory::MemoryBroker broker(clock);
+  ASSERT_TRUE(broker.declare(pipeline_topology({})));
+  std::vector<domain::OrderRequest> orders;
+  for (int i = 0; i < 60; ++i) {
+    const std::string id = "P" + std::to_string(i);
+    ASSERT_TRUE(store.upsert_product({id, id, 1, 1, 5}));
+    orders.push_back({new_id(), id, 1, ""});
+  }
+  ASSERT_TRUE(store.place_orders(orders));  // 60 stock.empty events
+  std::vector<std::unique_ptr<OutboxRelay>> relays;
+  for (int r = 0; r < 4; ++r)
+    relays.push_back(std::make_unique<OutboxRelay>(store, broker, Millis(1)));
+  std::vector<std::thread> threads;
+  std::atomic<int64_t> published{0};
+  for (auto& relay : relays) {
+    threads.emplace_back([&published, &relay] {
+      for (int round = 0; round < 20; ++round) {
+        if (auto n = relay->drain()) published += *n;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(published, 60) << "each event published by one relay";
+  EXPECT_EQ(broker.stats(kFactoryRequestsQueue)->visible, 60);
+  EXPECT_TRUE(store.pending_outbox(100)->empty());
+}
+
 TEST(QueueConsumer, FailingMessagesEndInTheDeadLetterQueueAndGoodOnesAreDeleted) {
   clock::SystemClock clock;
   memory::MemoryBroker broker(clock);
@@ -419,6 +477,46 @@ TEST(QueueConsumer, FailingMessagesEndInTheDeadLetterQueueAndGoodOnesAreDeleted)
   auto stats = broker.stats(kStockArrivalsQueue);
   EXPECT_EQ(stats->visible + stats->in_flight, 0) << "the good message was deleted";
   EXPECT_EQ(broker.peek("stock-arrivals-dlq", 10)->front().body, "bad");
+}
+
+// What the probe listener's /healthz reads: a pass blocked in its handler shows as running; an
+// idle consumer (empty long polls) and a monitor waiting between checks show as idle.
+TEST(QueueConsumer, APassBlockedInItsHandlerShowsAsRunningAndIdleLoopsDoNot) {
+  clock::SystemClock clock;
+  memory::MemoryBroker broker(clock);
+  ASSERT_TRUE(broker.declare(pipeline_topology({})));
+  std::promise<void> entered;
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  QueueConsumer::Options options;
+  options.queue = std::string(kStockArrivalsQueue);
+  options.wait = Millis(20);
+  QueueConsumer consumer(broker, options, [&](auto messages, auto) {
+    entered.set_value();
+    released.wait();
+    return std::vector<MessageResult>(messages.size(), MessageResult::ok());
+  });
+  consumer.start();
+  Millis shortest = std::chrono::hours(1);
+  for (int i = 0; i < 20; ++i) {
+    std::this_thread::sleep_for(Millis(10));
+    shortest = std::min(shortest, consumer.longest_pass());
+  }
+  EXPECT_LT(shortest, Millis(100)) << "long polls that come back empty are passes that end";
+  ASSERT_TRUE(broker.send(kStockArrivalsQueue, {"wedged", {}, Millis(0)}));
+  entered.get_future().wait();
+  std::this_thread::sleep_for(Millis(200));
+  EXPECT_GE(consumer.longest_pass(), Millis(200)) << "the pass in the handler is still running";
+  release.set_value();
+  consumer.stop();
+  EXPECT_EQ(consumer.longest_pass(), Millis(0));
+
+  RecordingMailer mailer;
+  DlqMonitor monitor(broker, mailer, {}, {"stock-arrivals-dlq"}, std::chrono::seconds(30));
+  monitor.start();
+  std::this_thread::sleep_for(Millis(200));
+  EXPECT_EQ(monitor.pass_running_for(), Millis(0)) << "waiting between checks is not stuck";
+  monitor.stop();
 }
 
 TEST(Backoff, GrowsAndIsCapped) {

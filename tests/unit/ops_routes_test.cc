@@ -1,6 +1,8 @@
-// The operations routes as an anonymous caller meets them: /readyz says ready or not and
-// nothing about the engines behind it (the reason goes to the log), and /metrics can be put
-// behind the admin token.
+// The operations routes as an anonymous caller meets them, on the public listener and on the
+// probe listener: /readyz says ready or not and nothing about the engines behind it (the reason
+// goes to the log), and /metrics can be put behind the admin token.
+#include "api/ops_routes.h"
+
 #include <sstream>
 
 #include <gtest/gtest.h>
@@ -10,7 +12,7 @@
 #include "adapters/clock/clocks.h"
 #include "adapters/memory/memory_broker.h"
 #include "adapters/memory/memory_store.h"
-#include "api/sales_api.h"
+#include "api/health_routes.h"
 
 namespace donut::api {
 namespace {
@@ -35,6 +37,21 @@ http::Response get(const http::Router& router, std::string path, http::Headers h
   return answer;
 }
 
+// What the default logger writes while it lives.
+class CapturedLog {
+ public:
+  CapturedLog() : previous_(spdlog::default_logger()) {
+    spdlog::set_default_logger(std::make_shared<spdlog::logger>(
+        "capture", std::make_shared<spdlog::sinks::ostream_sink_mt>(out_)));
+  }
+  ~CapturedLog() { spdlog::set_default_logger(previous_); }
+  std::string text() const { return out_.str(); }
+
+ private:
+  std::ostringstream out_;
+  std::shared_ptr<spdlog::logger> previous_;
+};
+
 class OpsRoutes : public ::testing::Test {
  protected:
   clock::ManualClock clock_;
@@ -44,20 +61,17 @@ class OpsRoutes : public ::testing::Test {
 };
 
 TEST_F(OpsRoutes, ReadyzTellsAnAnonymousCallerNothingInternal) {
-  std::ostringstream captured;
-  auto previous = spdlog::default_logger();
-  spdlog::set_default_logger(std::make_shared<spdlog::logger>(
-      "capture", std::make_shared<spdlog::sinks::ostream_sink_mt>(captured)));
+  CapturedLog log;
   http::Router router;
   add_ops_routes(router, store_, metrics_, &broker_);
   const auto answer = get(router, "/readyz");
-  spdlog::set_default_logger(previous);
+  const std::string captured = log.text();
 
   EXPECT_EQ(answer.status, 503);
   EXPECT_EQ(answer.body, R"({"error":{"code":"unavailable","message":"not ready"}})");
   EXPECT_EQ(answer.body.find("rabbitmq.internal"), std::string::npos);
-  EXPECT_NE(captured.str().find("rabbitmq.internal:5672: connection refused"), std::string::npos)
-      << "the operator finds the reason in the log: " << captured.str();
+  EXPECT_NE(captured.find("rabbitmq.internal:5672: connection refused"), std::string::npos)
+      << "the operator finds the reason in the log: " << captured;
 
   http::Router healthy;
   add_ops_routes(healthy, store_, metrics_);
@@ -77,6 +91,42 @@ TEST_F(OpsRoutes, MetricsAreOpenByDefaultOrBehindTheAdminToken) {
   const auto scraped = get(guarded, "/metrics", {{"authorization", "Bearer admin-token"}});
   EXPECT_EQ(scraped.status, 200);
   EXPECT_EQ(scraped.content_type, "text/plain; version=0.0.4");
+}
+
+// The probe listener (--health-port) answers as the public routes do: /readyz says "not ready"
+// and logs why; /healthz names the stuck loop (the process's own words, no engine's); /metrics
+// follows --metrics-access.
+TEST_F(OpsRoutes, TheProbeListenerTellsWhatIsStuckButNothingOfAnEngine) {
+  CapturedLog log;
+  http::Router probes;
+  const std::string token = "admin-token";
+  HealthChecks checks{
+      [] {
+        return Status(make_error(ErrorCode::unavailable,
+                                 "factory-requests consumer has not completed a pass in 200 s"));
+      },
+      [this] { return broker_.ping(); }};
+  add_health_routes(probes, checks, metrics_, &token);
+  const auto ready = get(probes, "/readyz");
+  const auto alive = get(probes, "/healthz");
+  const std::string captured = log.text();
+
+  EXPECT_EQ(ready.status, 503);
+  EXPECT_EQ(ready.body, R"({"error":{"code":"unavailable","message":"not ready"}})");
+  EXPECT_NE(captured.find("rabbitmq.internal:5672: connection refused"), std::string::npos)
+      << "the operator finds the reason in the log: " << captured;
+  EXPECT_EQ(alive.status, 503);
+  EXPECT_EQ(alive.body,
+            R"({"error":{"code":"unavailable","message":"factory-requests consumer has not )"
+            R"(completed a pass in 200 s"}})");
+  EXPECT_EQ(get(probes, "/metrics").status, 401);
+  EXPECT_EQ(get(probes, "/metrics", {{"authorization", "Bearer admin-token"}}).status, 200);
+
+  http::Router healthy;
+  add_health_routes(healthy, {[] { return ok(); }, [] { return ok(); }}, metrics_);
+  EXPECT_EQ(get(healthy, "/readyz").body, R"({"status":"ready"})");
+  EXPECT_EQ(get(healthy, "/healthz").body, R"({"status":"ok"})");
+  EXPECT_EQ(get(healthy, "/metrics").status, 200);
 }
 
 }  // namespace

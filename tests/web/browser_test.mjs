@@ -98,6 +98,40 @@ test('storefront: sold, then 409 with a restock on its way, then the stock is ba
   await page.close();
 });
 
+test('storefront: a 429 from a crowded gateway is retried by itself, with the same key, and sells once', async () => {
+  // API Gateway in front of the shop answers the excess of a flash crowd 429, without
+  // Retry-After; the shop's own limit answers 429 with it. The page retries both, same key.
+  assert.equal((await product('SB-4', 5, 5)).status, 200);
+  const { page, problems } = await open('/');
+  const card = '[data-product="SB-4"]';
+  await page.waitForSelector(`${card} button`);
+  const keys = [];
+  let turnedAway = 0;
+  await page.setRequestInterception(true);
+  page.on('request', (request) => {
+    if (request.method() !== 'POST' || !request.url().endsWith('/v1/orders')) return request.continue();
+    keys.push(request.headers()['idempotency-key']);
+    if (turnedAway++ === 0) {
+      return request.respond({ status: 429, contentType: 'application/json', body: '{"message":"Too Many Requests"}' });
+    }
+    if (turnedAway === 2) {
+      return request.respond({ status: 429, contentType: 'application/json', headers: { 'Retry-After': '1' },
+        body: '{"error":{"code":"rate_limited","message":"too many requests"}}' });
+    }
+    return request.continue();
+  });
+  const before = await ordersOf('SB-4') ?? 0;
+  await page.click(`${card} button`);
+  await page.waitForFunction((s) => /busy; trying again/.test(document.querySelector(s).textContent), {}, `${card} .result`);
+  await page.waitForFunction((s) => document.querySelector(s).textContent.startsWith('Sold!'), { timeout: 20000 }, `${card} .result`);
+  assert.equal(keys.length, 3, 'two 429s, then the order');
+  assert.ok(keys[0] && keys.every((k) => k === keys[0]), `one Idempotency-Key for every try: ${keys}`);
+  assert.equal(await ordersOf('SB-4'), before + 1, 'sold once');
+  // The browser logs the two 429s as failed loads; nothing else went wrong.
+  assert.deepEqual(problems.filter((p) => !/status of 429/.test(p)), []);
+  await page.close();
+});
+
 test('storefront: keyboard only, labelled fields, a phone-sized window', async () => {
   const { page, problems } = await open('/', { width: 375, height: 740, isMobile: true, hasTouch: true });
   await page.waitForSelector('[data-product="SB-2"] button');

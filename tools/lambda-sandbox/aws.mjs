@@ -1,6 +1,7 @@
 // What the sandbox does in AWS's place: calls to the SNS/SQS emulator to create what Terraform
-// would (unsigned: the emulator does not check signatures; the functions' own calls are signed
-// and go over TLS), an SQS event source mapping, an EventBridge schedule and a Secrets Manager.
+// would (straight to the emulator, as the deployer's own calls; the functions' calls go through
+// the checking gate, tools/node/aws-check), an SQS event source mapping (polling with its
+// function's role, through the gate), an EventBridge schedule and a Secrets Manager.
 import http from 'node:http';
 
 export async function sqs(endpoint, action, body) {
@@ -49,21 +50,28 @@ export function queueAttributes(evaluated) {
   return attributes;
 }
 
-// An SQS event source mapping as Lambda runs one: long-polls the queue, gathers up to
-// `batchSize` messages within the batching window, invokes the function with an SQS event,
-// and deletes what succeeded. With ReportBatchItemFailures the function names the failures
-// (an answer that cannot be read fails the whole batch); a function error or timeout deletes
-// nothing. Undeleted messages come back after their visibility timeout (or sooner when the
-// function changed it), and SQS moves them to the dead-letter queue after maxReceiveCount.
+// An SQS event source mapping as Lambda runs one: pollers long-poll the queue with the
+// function's role (`call`: signed SQS calls, so IAM decides what they may do), each gathers up to
+// `batchSize` messages within the batching window and invokes the function with an SQS event,
+// then deletes what succeeded; `maximumConcurrency` pollers at most, so never more invocations
+// at once. With ReportBatchItemFailures the function names the failures (an answer that cannot be
+// read fails the whole batch); a function error or timeout deletes nothing; an invocation Lambda
+// throttled is tried again a second later. Undeleted messages come back after their visibility
+// timeout (or sooner when the function changed it), and SQS moves them to the dead-letter queue
+// after maxReceiveCount. A refused SQS call (IAM) is kept in `problem`, as Lambda shows a
+// mapping's last processing result, and polling goes on.
 export class SqsEventSource {
-  constructor({ endpoint, queueUrl, queueArn, region, batchSize, windowMs, reportBatchItemFailures, invoke }) {
-    Object.assign(this, { endpoint, queueUrl, queueArn, region, batchSize, windowMs, reportBatchItemFailures, invoke });
-    this.stats = { batches: 0, messages: 0, deleted: 0, failed: 0, failedBatches: 0 };
+  constructor({ call, queueUrl, queueArn, region, batchSize, windowMs, reportBatchItemFailures, invoke,
+    maximumConcurrency = 1 }) {
+    Object.assign(this, { call, queueUrl, queueArn, region, batchSize, windowMs, reportBatchItemFailures, invoke,
+      maximumConcurrency });
+    this.stats = { batches: 0, messages: 0, deleted: 0, failed: 0, failedBatches: 0, throttled: 0 };
+    this.problem = null;
   }
 
   start() {
     this.running = true;
-    this.done = this.loop();
+    this.done = Promise.all(Array.from({ length: this.maximumConcurrency }, () => this.loop()));
   }
 
   async stop() {
@@ -73,32 +81,49 @@ export class SqsEventSource {
 
   async loop() {
     while (this.running) {
-      const messages = [];
-      const deadline = Date.now() + this.windowMs;
-      while (this.running && messages.length < this.batchSize) {
-        const wait = messages.length === 0 ? 1 : Math.max(0, Math.ceil((deadline - Date.now()) / 1000));
-        let answer;
-        try {
-          answer = await sqs(this.endpoint, 'ReceiveMessage', {
-            QueueUrl: this.queueUrl, MaxNumberOfMessages: Math.min(10, this.batchSize - messages.length),
-            WaitTimeSeconds: wait, AttributeNames: ['All'], MessageSystemAttributeNames: ['All'],
-            MessageAttributeNames: ['All'] });
-        } catch (e) {
-          if (!this.running) break;
-          throw e;
-        }
-        messages.push(...(answer.Messages ?? []));
-        if (messages.length > 0 && Date.now() >= deadline) break;
+      let messages;
+      try {
+        messages = await this.gather();
+      } catch (e) {
+        if (!this.running) break;
+        this.problem = e.message;
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        continue;
       }
       if (messages.length === 0) continue;
-      await this.deliver(messages);
+      try {
+        await this.deliver(messages);
+      } catch (e) {
+        this.problem = e.message;
+      }
     }
+  }
+
+  async gather() {
+    const messages = [];
+    const deadline = Date.now() + this.windowMs;
+    while (this.running && messages.length < this.batchSize) {
+      const wait = messages.length === 0 ? 1 : Math.max(0, Math.ceil((deadline - Date.now()) / 1000));
+      const answer = await this.call('ReceiveMessage', {
+        QueueUrl: this.queueUrl, MaxNumberOfMessages: Math.min(10, this.batchSize - messages.length),
+        WaitTimeSeconds: wait, AttributeNames: ['All'], MessageSystemAttributeNames: ['All'],
+        MessageAttributeNames: ['All'] });
+      messages.push(...(answer.Messages ?? []));
+      if (messages.length > 0 && Date.now() >= deadline) break;
+      if (messages.length === 0) break;
+    }
+    return messages;
   }
 
   async deliver(messages) {
     this.stats.batches++;
     this.stats.messages += messages.length;
-    const result = await this.invoke(this.event(messages));
+    let result = await this.invoke(this.event(messages));
+    while (result.throttled && this.running) {
+      this.stats.throttled++;
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      result = await this.invoke(this.event(messages));
+    }
     if (!result.ok) {
       this.stats.failedBatches++;
       this.stats.failed += messages.length;
@@ -120,7 +145,7 @@ export class SqsEventSource {
     this.stats.failed += failed.size;
     const done = messages.filter((m) => !failed.has(m.MessageId));
     if (done.length === 0) return;
-    const answer = await sqs(this.endpoint, 'DeleteMessageBatch', {
+    const answer = await this.call('DeleteMessageBatch', {
       QueueUrl: this.queueUrl,
       Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })) });
     if (answer.Failed?.length) throw new Error(`DeleteMessageBatch: ${JSON.stringify(answer.Failed)}`);
@@ -165,15 +190,22 @@ export class Schedule {
 }
 
 // Secrets Manager's GetSecretValue and PutSecretValue (JSON 1.1 protocol), for the secrets
-// Terraform creates (a secret declared without a value has none until it is put, as on AWS).
-// It checks the call is signed for secretsmanager in the right region, counts reads and writes
-// per secret (a warm function must read again after a rotation), and lets a test rotate a value.
+// Terraform creates (a secret declared without a value has none until it is put, as on AWS),
+// behind the gate (tools/node/aws-check), which checks signatures and IAM. It counts reads and
+// writes per secret (a warm function must read again after a rotation), and lets a test rotate
+// a value.
 export class SecretsManagerStandIn {
   constructor(region) {
     this.region = region;
     this.secrets = new Map();  // arn -> { name, value (undefined: none yet), version }
     this.reads = new Map();
     this.writes = new Map();
+  }
+
+  // The ARN of a SecretId (an ARN or a name), as Secrets Manager resolves it; the id itself when
+  // no secret has it.
+  arnOf(id) {
+    return [...this.secrets].find(([a, s]) => a === id || s.name === id)?.[0] ?? id;
   }
 
   put(arn, name, value) {
@@ -203,10 +235,6 @@ export class SecretsManagerStandIn {
       res.writeHead(status, { 'Content-Type': 'application/x-amz-json-1.1' });
       res.end(JSON.stringify(object));
     };
-    const scope = `/${this.region}/secretsmanager/aws4_request`;
-    if (!(req.headers.authorization ?? '').includes(scope)) {
-      return send(403, { __type: 'InvalidSignatureException', message: `not signed for ${scope}` });
-    }
     const action = req.headers['x-amz-target'];
     if (action !== 'secretsmanager.GetSecretValue' && action !== 'secretsmanager.PutSecretValue') {
       return send(400, { __type: 'InvalidAction', message: `${action} is not served here` });

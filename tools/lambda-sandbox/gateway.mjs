@@ -5,7 +5,11 @@
 // method), lower-cased headers with repeated ones joined by commas, cookies apart, bodies that
 // are not text base64-encoded, a structured answer's statusCode/headers/cookies/body used as
 // given, any other answer sent as a 200 JSON body, a function error or timeout as
-// 500 / 503 with API Gateway's own JSON message.
+// 500 / 503 with API Gateway's own JSON message. A function Lambda throttled (beyond its
+// concurrency) is a 500 as well, as API Gateway answers it. Throttling as the stage declares
+// it: a token bucket per route (rate a second, burst deep; the default route settings for a
+// route without its own), the excess answered 429 {"message":"Too Many Requests"} before any
+// function is invoked.
 import http from 'node:http';
 import { randomBytes } from 'node:crypto';
 
@@ -35,13 +39,55 @@ function compile(routeKey) {
   };
 }
 
+// API Gateway's throttle: `burst` tokens, refilled at `rate` a second.
+export class TokenBucket {
+  constructor({ rate, burst }, now = () => performance.now()) {
+    Object.assign(this, { rate, burst, now });
+    this.tokens = burst;
+    this.at = now();
+  }
+
+  take() {
+    const now = this.now();
+    this.tokens = Math.min(this.burst, this.tokens + ((now - this.at) / 1000) * this.rate);
+    this.at = now;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+}
+
 export class HttpApiGateway {
-  // `routes`: [{ routeKey: "POST /v1/orders", invoke(event) -> Promise<{ ok, body, timedOut }> }]
-  constructor(routes, { domainName = '127.0.0.1', integrationTimeoutMs = 30000 } = {}) {
+  // `routes`: [{ routeKey: "POST /v1/orders", invoke(event) -> Promise<{ ok, body, timedOut,
+  // throttled }> }]; `throttling`: { default: { rate, burst }, routes: { routeKey: { rate, burst } } }
+  // (none: unthrottled).
+  constructor(routes, { domainName = '127.0.0.1', integrationTimeoutMs = 30000, throttling = null } = {}) {
     this.setRoutes(routes);
     this.domainName = domainName;
     this.integrationTimeoutMs = integrationTimeoutMs;
     this.requests = 0;
+    this.answered = {};  // status -> count
+    this.setThrottling(throttling);
+  }
+
+  setThrottling(throttling) {
+    this.throttling = throttling;
+    this.buckets = new Map();
+  }
+
+  admits(routeKey) {
+    if (!this.throttling) return true;
+    if (!this.buckets.has(routeKey)) {
+      const limits = this.throttling.routes?.[routeKey] ?? this.throttling.default;
+      this.buckets.set(routeKey, limits ? new TokenBucket(limits) : null);
+    }
+    return this.buckets.get(routeKey)?.take() ?? true;
+  }
+
+  send(res, status, headers, body) {
+    this.answered[status] = (this.answered[status] ?? 0) + 1;
+    res.writeHead(status, headers);
+    res.end(body);
   }
 
   setRoutes(routes) {
@@ -79,26 +125,19 @@ export class HttpApiGateway {
     this.requests++;
     const url = new URL(req.url, `http://${this.domainName}`);
     const chosen = this.select(req.method, url.pathname);
-    if (!chosen) {
-      res.writeHead(404, { 'Content-Type': 'application/json' });
-      res.end('{"message":"Not Found"}');
-      return;
-    }
+    const json = { 'Content-Type': 'application/json' };
+    if (!chosen) return this.send(res, 404, json, '{"message":"Not Found"}');
+    if (!this.admits(chosen.route.routeKey)) return this.send(res, 429, json, '{"message":"Too Many Requests"}');
     const event = this.event(req, url, raw, chosen);
+    let timer;
     const answer = await Promise.race([
       chosen.route.invoke(event),
-      new Promise((resolve) => setTimeout(() => resolve({ gatewayTimeout: true }), this.integrationTimeoutMs)),
+      new Promise((resolve) => { timer = setTimeout(() => resolve({ gatewayTimeout: true }), this.integrationTimeoutMs); }),
     ]);
-    if (answer.gatewayTimeout || answer.timedOut) {
-      res.writeHead(503, { 'Content-Type': 'application/json' });
-      res.end('{"message":"Service Unavailable"}');
-      return;
-    }
-    if (!answer.ok) {
-      res.writeHead(500, { 'Content-Type': 'application/json' });
-      res.end('{"message":"Internal Server Error"}');
-      return;
-    }
+    clearTimeout(timer);
+    if (answer.gatewayTimeout || answer.timedOut) return this.send(res, 503, json, '{"message":"Service Unavailable"}');
+    // A function error, and an invocation Lambda throttled, are both a 500 here.
+    if (!answer.ok) return this.send(res, 500, json, '{"message":"Internal Server Error"}');
     this.respond(res, answer.body);
   }
 
@@ -149,17 +188,14 @@ export class HttpApiGateway {
     try { answer = JSON.parse(body); } catch { answer = undefined; }
     if (answer === null || typeof answer !== 'object' || !('statusCode' in answer)) {
       // Not a structured answer: API Gateway sends it as the body of a 200.
-      res.writeHead(200, { 'Content-Type': 'application/json' });
-      res.end(body);
-      return;
+      return this.send(res, 200, { 'Content-Type': 'application/json' }, body);
     }
     const headers = { ...(answer.headers ?? {}) };
     if (answer.cookies?.length) headers['Set-Cookie'] = answer.cookies;
     if (answer.body !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) {
       headers['Content-Type'] = 'application/json';
     }
-    res.writeHead(answer.statusCode, headers);
     const payload = answer.body ?? '';
-    res.end(answer.isBase64Encoded ? Buffer.from(payload, 'base64') : payload);
+    this.send(res, answer.statusCode, headers, answer.isBase64Encoded ? Buffer.from(payload, 'base64') : payload);
   }
 }

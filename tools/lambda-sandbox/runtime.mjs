@@ -1,9 +1,17 @@
-// One Lambda execution environment: a packaged zip started by tools/lambda-sandbox/run (the
-// al2023-shaped root) against a Runtime API served here, as Lambda's own service would:
-// invocations are handed out one at a time on `next`, each with its deadline (the function's
-// timeout from the moment it is handed out), request id, trace id and function ARN. A function
-// that misses its deadline is stopped, and the next invocation starts a fresh environment (a
-// cold start), which is what Lambda does. An init error fails every pending invocation.
+// Lambda's execution environments for the packaged zips. FunctionEnvironment is one: a zip
+// started by tools/lambda-sandbox/run (the al2023-shaped root) against a Runtime API served
+// here, as Lambda's own service would: invocations are handed out one at a time on `next`, each
+// with its deadline (the function's timeout from the moment it is handed out), request id, trace
+// id and function ARN. A function that misses its deadline is stopped, and the next invocation
+// starts a fresh environment (a cold start), which is what Lambda does. An init error fails
+// every pending invocation.
+//
+// LambdaFunction is a function as Lambda scales it: one environment per concurrent invocation,
+// started when none is free, up to the function's concurrency (its reserved concurrency, else
+// what the account's unreserved pool has left, AccountConcurrency); an invocation beyond that is
+// throttled (`throttled: true`; Lambda's TooManyRequestsException), never queued. An
+// environment is busy from the moment an invocation is handed to it until its runtime asks for
+// the next one: work after the answer still holds it, as on Lambda.
 import { spawn } from 'node:child_process';
 import { openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
@@ -27,6 +35,8 @@ export class RuntimeApi {
   }
 
   close() {
+    this.closed = true;
+    for (const resolve of (this.readyWaiters ?? []).splice(0)) resolve();
     this.failAll('the execution environment stopped');
     if (this.waiting) this.waiting.destroy();
     this.server?.close();
@@ -42,7 +52,17 @@ export class RuntimeApi {
     });
   }
 
+  // Resolves when the function asks for its next invocation (at once if it is waiting), or
+  // when this Runtime API closes.
+  whenReady() {
+    if (this.waiting || this.closed) return Promise.resolve();
+    return new Promise((resolve) => (this.readyWaiters ??= []).push(resolve));
+  }
+
   dispatch() {
+    if (this.waiting && this.queue.length === 0) {
+      for (const resolve of (this.readyWaiters ?? []).splice(0)) resolve();
+    }
     if (!this.waiting || this.queue.length === 0) return;
     const invocation = this.queue.shift();
     const res = this.waiting;
@@ -220,5 +240,85 @@ export class FunctionEnvironment {
       clearTimeout(killer);
     }
     this.runtime?.close();
+  }
+}
+
+// The account's concurrent executions: `quota` in all, of which the functions with reserved
+// concurrency hold theirs; the rest is the unreserved pool the others share.
+export class AccountConcurrency {
+  constructor(quota) {
+    this.quota = quota;
+    this.reserved = 0;
+    this.unreservedInUse = 0;
+  }
+
+  reserve(n) { this.reserved += n; }
+  tryTake() {
+    if (this.unreservedInUse >= this.quota - this.reserved) return false;
+    this.unreservedInUse++;
+    return true;
+  }
+  give() { this.unreservedInUse--; }
+}
+
+export class LambdaFunction {
+  // `spec`: a FunctionEnvironment's; `reserved`: its reserved concurrency, or null to share the
+  // account's unreserved pool (`account`, an AccountConcurrency).
+  constructor(spec, { reserved = null, account }) {
+    Object.assign(this, { spec, reserved, account });
+    this.environments = [];  // { env, busy }
+    this.active = 0;
+    this.stats = { invocations: 0, throttled: 0, peak: 0, timedOut: 0 };
+    this.durations = [];  // ms of each answered invocation, handed out to answered
+    this.occupancy = [];  // ms an environment was held per invocation, work after the answer too
+  }
+
+  get coldStarts() { return this.environments.flatMap((e) => e.env.coldStarts); }
+  get initErrors() { return this.environments.map((e) => e.env.runtime?.initError).filter(Boolean); }
+
+  // { ok, body, ms, timedOut?, throttled? }, as Lambda's Invoke would answer.
+  async invoke(event) {
+    this.stats.invocations++;
+    if (this.reserved !== null ? this.active >= this.reserved : !this.account.tryTake()) {
+      this.stats.throttled++;
+      return { ok: false, throttled: true, ms: 0,
+        body: JSON.stringify({ errorType: 'TooManyRequestsException', errorMessage: 'Rate Exceeded.' }) };
+    }
+    this.active++;
+    this.stats.peak = Math.max(this.stats.peak, this.active);
+    let slot = this.environments.find((e) => !e.busy);
+    if (!slot) {
+      slot = { env: new FunctionEnvironment(this.spec), busy: false };
+      this.environments.push(slot);
+    }
+    slot.busy = true;
+    const held = performance.now();
+    let result;
+    try {
+      result = await slot.env.invoke(event);
+    } catch (e) {
+      this.release(slot);
+      throw e;
+    }
+    if (result.timedOut) this.stats.timedOut++;
+    if (result.ok) this.durations.push(result.ms);
+    // The answer goes back now; the environment stays busy until its runtime asks for the next
+    // invocation (work after the answer included), as Lambda counts it.
+    const ready = slot.env.running && !result.timedOut ? slot.env.runtime.whenReady() : Promise.resolve();
+    ready.then(() => {
+      if (result.ok) this.occupancy.push(performance.now() - held);
+      this.release(slot);
+    });
+    return result;
+  }
+
+  release(slot) {
+    slot.busy = false;
+    this.active--;
+    if (this.reserved === null) this.account.give();
+  }
+
+  async stop() {
+    await Promise.all(this.environments.map((e) => e.env.stop()));
   }
 }

@@ -1,14 +1,16 @@
 // Evaluates the expressions of the parsed deploy/aws files (tools/terraform/parse.mjs) the way
 // Terraform would for one set of variable values, so the sandbox runs what `terraform apply`
 // would create: the same queue attributes, redrive policies, subscriptions, function settings,
-// event source mappings and routes. Only the part of Terraform's language the files use is
-// understood (references, for_each, for expressions, templates, arithmetic, comparisons,
-// conditionals, and the functions listed in FUNCTIONS); anything else throws, naming the expression, so a change to
-// the files that the sandbox cannot follow fails the test instead of being skipped.
+// event source mappings, routes and IAM policy documents. Only the part of Terraform's language
+// the files use is understood (references, for_each and count, for expressions, templates,
+// arithmetic, comparisons, conditionals, the functions listed in FUNCTIONS, aws_iam_policy_document
+// data sources, and resource preconditions); anything else throws, naming the expression, so a
+// change to the files that the sandbox cannot follow fails the test instead of being skipped.
 //
 // Resources are not created by this module: the caller gives, per resource type and name, the
-// attributes of its stand-in (a queue's url and arn, the database's address, ...). A reference
-// to an attribute no stand-in has also throws: the sandbox never guesses a value.
+// attributes of its stand-in (a queue's url and arn, the database's address, ...), either as
+// values or as a function of the instance's own arguments; data sources the same way under
+// `data`. A reference to an attribute no stand-in has also throws: the sandbox never guesses.
 
 const FUNCTIONS = {
   jsonencode: (v) => JSON.stringify(v),
@@ -23,6 +25,10 @@ const FUNCTIONS = {
   toset: (list) => [...new Set(list)],
   distinct: (list) => [...new Set(list)],
   length: (v) => (Array.isArray(v) ? v.length : typeof v === 'string' ? v.length : Object.keys(v).length),
+  sum: (list) => list.reduce((a, b) => a + b, 0),
+  min: (...numbers) => Math.min(...numbers),
+  max: (...numbers) => Math.max(...numbers),
+  floor: (n) => Math.floor(n),
 };
 
 // --- tokens -------------------------------------------------------------------------------
@@ -49,7 +55,7 @@ function tokenize(source) {
       i = end + 1; continue;
     }
     const two = source.slice(i, i + 2);
-    if (['==', '!=', '<=', '>=', '&&', '||', '=>'].includes(two)) { push('op', two); i += 2; continue; }
+    if (['==', '!=', '<=', '>=', '&&', '||'].includes(two)) { push('op', two); i += 2; continue; }
     if ('{}[]().,=:?*/%+-<>!'.includes(c)) { push('op', c); i++; continue; }
     throw new Error(`terraform: cannot read '${source.slice(i, i + 20)}'`);
   }
@@ -175,9 +181,10 @@ function parseExpression(source) {
       return { kind: 'tuple', items: items(']') };
     }
     if (t.type === 'op' && t.value === '{') {
-      const entries = [];
       skipNewlines();
       if (peek().type === 'ident' && peek().value === 'for') return forExpression('}');
+      const entries = [];
+      skipNewlines();
       while (!isOp('}')) {
         const key = next();
         if (key.type !== 'ident' && key.type !== 'string') throw new Error(`terraform: object key expected in ${source}`);
@@ -194,24 +201,30 @@ function parseExpression(source) {
     }
     throw new Error(`terraform: unexpected '${t.value ?? t.type}' in ${source}`);
   }
-  // [for v in c : e if cond] and {for k, v in c : ke => ve if cond}; `for` is next.
+  // [for k, v in collection : value if condition] / {for k, v in collection : key => value}
   function forExpression(close) {
-    next();
+    next();  // for
     const names = [next().value];
     if (isOp(',')) { next(); names.push(next().value); }
-    const keyword = next();
-    if (keyword.type !== 'ident' || keyword.value !== 'in') throw new Error(`terraform: 'in' expected in ${source}`);
+    if (!(peek().type === 'ident' && peek().value === 'in')) throw new Error(`terraform: 'in' expected in ${source}`);
+    next();
     const collection = expression();
     skipNewlines();
     expect(':');
-    const first = expression();
+    let key = null;
+    let value = expression();
     skipNewlines();
-    let value = null;
-    if (close === '}') { expect('=>'); value = expression(); skipNewlines(); }
+    if (close === '}') {
+      expect('=');
+      expect('>');
+      key = value;
+      value = expression();
+      skipNewlines();
+    }
     let condition = null;
     if (peek().type === 'ident' && peek().value === 'if') { next(); condition = expression(); skipNewlines(); }
     expect(close);
-    return { kind: 'for', object: close === '}', names, collection, key: first, value, condition };
+    return { kind: 'for', names, collection, key, value, condition, object: close === '}' };
   }
   function postfix(node) {
     for (;;) {
@@ -248,8 +261,12 @@ function parseExpression(source) {
 // --- values -------------------------------------------------------------------------------
 export class Evaluator {
   // `deployment`: parseDeployment's answer; `variables`: values for the variables (the rest
-  // take their defaults); `standIns`: { type: { name: attributes } }, attributes being an
-  // object (or, for for_each resources, an object of instances by key).
+  // take their defaults); `standIns`: { type: { name: attributes } } for resources and
+  // { data: { type: { name: attributes } } } for data sources. Attributes are an object (for
+  // for_each or count resources: by instance key), or a function (instance) -> attributes,
+  // `instance` being { key, scope, arguments(name) } so a stand-in can derive its ARN from its
+  // own name. aws_iam_policy_document data sources need no stand-in: their `json` is rendered
+  // here from their statement blocks.
   constructor(deployment, variables, standIns) {
     this.deployment = deployment;
     this.standIns = standIns;
@@ -266,7 +283,7 @@ export class Evaluator {
   }
 
   // The value of a parsed attribute (a template string, or JSON holding them) in `scope`
-  // ({ each: { key, value } } inside a for_each resource).
+  // ({ each: { key, value } } inside a for_each resource, { count: { index } } with count).
   value(raw, scope = {}) {
     if (typeof raw === 'string') return this.template(parseTemplate(raw), scope, raw);
     if (Array.isArray(raw)) return raw.map((item) => this.value(item, scope));
@@ -276,16 +293,39 @@ export class Evaluator {
     return raw;
   }
 
-  // Each instance of resource `type`.`name`: [{ key, each, body }] (one with key null
-  // without for_each or count).
-  instances(type, name) {
-    const body = this.deployment.one(type, name);
-    if (!body) throw new Error(`terraform: no resource ${type}.${name}`);
-    if (body.count !== undefined) throw new Error(`terraform: count on ${type}.${name} is not supported`);
+  // Each instance of resource `type`.`name` (or of data source `data`.`type`.`name`):
+  // [{ key, scope, body }] (one with key null without for_each or count).
+  instances(type, name, kind = 'resource') {
+    const body = kind === 'data' ? this.deployment.data(type, name) : this.deployment.one(type, name);
+    if (!body) throw new Error(`terraform: no ${kind} ${type}.${name}`);
+    if (body.count !== undefined) {
+      const count = this.value(body.count);
+      return Array.from({ length: count }, (_, index) => ({ key: index, scope: { count: { index } }, body }));
+    }
     if (body.for_each === undefined) return [{ key: null, scope: {}, body }];
     const collection = this.value(body.for_each);
     const entries = Array.isArray(collection) ? collection.map((v) => [v, v]) : Object.entries(collection);
     return entries.map(([key, value]) => ({ key, scope: { each: { key, value } }, body }));
+  }
+
+  // Every precondition of every resource, as `terraform plan` checks them: the first that does
+  // not hold throws with its error_message, naming the resource.
+  checkPreconditions() {
+    for (const [type, byName] of Object.entries(this.deployment.merged.resource ?? {})) {
+      for (const name of Object.keys(byName)) {
+        const lifecycle = [].concat(this.deployment.one(type, name).lifecycle ?? []);
+        const preconditions = lifecycle.flatMap((l) => [].concat(l.precondition ?? []));
+        if (preconditions.length === 0) continue;
+        for (const { key, scope } of this.instances(type, name)) {
+          for (const p of preconditions) {
+            if (this.value(p.condition, scope) !== true) {
+              const address = `${type}.${name}${key === null ? '' : `[${JSON.stringify(key)}]`}`;
+              throw new Error(`Resource precondition failed on ${address}: ${this.value(p.error_message, scope)}`);
+            }
+          }
+        }
+      }
+    }
   }
 
   template(parts, scope, source) {
@@ -323,12 +363,12 @@ export class Evaluator {
         }
         break;
       }
+      case 'for': return this.forExpression(node, scope, source);
       case 'call': {
         const f = FUNCTIONS[node.name];
         if (!f) throw new Error(`terraform: function ${node.name}() is not supported (${source})`);
         return f(...node.args.map(ev));
       }
-      case 'for': return this.forEach(node, scope, source);
       case 'reference': return this.root(node.root, scope, source);
       case 'get': {
         const target = ev(node.target);
@@ -343,19 +383,19 @@ export class Evaluator {
     throw new Error(`terraform: cannot evaluate ${source}`);
   }
 
-  // A for expression: over a list (index, value) or an object (key, value), as Terraform does.
-  forEach(node, scope, source) {
+  forExpression(node, scope, source) {
     const collection = this.evaluate(node.collection, scope, source);
-    const pairs = Array.isArray(collection) ? collection.map((v, i) => [i, v]) : Object.entries(collection);
-    const results = [];
-    for (const [k, v] of pairs) {
-      const names = node.names.length === 2 ? { [node.names[0]]: k, [node.names[1]]: v } : { [node.names[0]]: v };
-      const inner = { ...scope, names: { ...(scope.names ?? {}), ...names } };
+    const entries = Array.isArray(collection) ? collection.map((v, i) => [i, v]) : Object.entries(collection);
+    const out = node.object ? {} : [];
+    for (const [k, v] of entries) {
+      const inner = { ...scope, locals: { ...(scope.locals ?? {}),
+        ...(node.names.length === 2 ? { [node.names[0]]: k, [node.names[1]]: v } : { [node.names[0]]: v }) } };
       if (node.condition && !this.evaluate(node.condition, inner, source)) continue;
-      results.push(node.object ? [this.evaluate(node.key, inner, source), this.evaluate(node.value, inner, source)]
-        : this.evaluate(node.key, inner, source));
+      const value = this.evaluate(node.value, inner, source);
+      if (node.object) out[this.evaluate(node.key, inner, source)] = value;
+      else out.push(value);
     }
-    return node.object ? Object.fromEntries(results) : results;
+    return out;
   }
 
   member(target, key, node, source) {
@@ -366,11 +406,15 @@ export class Evaluator {
   }
 
   root(name, scope, source) {
-    if (scope.names && name in scope.names) return scope.names[name];
+    if (scope.locals && name in scope.locals) return scope.locals[name];
     if (name === 'var') return this.variables;
     if (name === 'each') {
       if (!scope.each) throw new Error(`terraform: each outside for_each (${source})`);
       return scope.each;
+    }
+    if (name === 'count') {
+      if (!scope.count) throw new Error(`terraform: count outside a counted resource (${source})`);
+      return scope.count;
     }
     if (name === 'local') {
       const evaluator = this;
@@ -383,13 +427,99 @@ export class Evaluator {
         },
       });
     }
-    if (name === 'data' || name === 'path' || name === 'count' || name === 'module') {
+    if (name === 'data') return this.dataSources(source);
+    if (name === 'path' || name === 'module') {
       throw new Error(`terraform: ${name}.* is not supported (${source})`);
     }
     const byName = this.standIns[name];
     if (!byName) throw new Error(`terraform: the sandbox has no stand-in for ${name} (${source})`);
-    return byName;
+    return this.materialize(name, byName, 'resource');
   }
+
+  // { type: { name: attributes } } of the data sources: stand-ins, and the policy documents.
+  dataSources(source) {
+    const evaluator = this;
+    return new Proxy({}, {
+      has: () => true,
+      get: (_, type) => {
+        if (type === 'aws_iam_policy_document') {
+          return new Proxy({}, { has: (__, n) => Boolean(evaluator.deployment.data(type, n)),
+            get: (__, n) => evaluator.policyDocuments(n) });
+        }
+        const byName = evaluator.standIns.data?.[type];
+        if (!byName) throw new Error(`terraform: the sandbox has no stand-in for data.${type} (${source})`);
+        return evaluator.materialize(type, byName, 'data');
+      },
+    });
+  }
+
+  // A stand-in's attributes by name, computing those given as functions of the instance.
+  materialize(type, byName, kind) {
+    return new Proxy(byName, {
+      get: (target, name) => {
+        const given = target[name];
+        if (typeof given !== 'function') return given;
+        const instances = this.instances(type, name, kind).map((instance) => [instance.key, given({
+          ...instance, argument: (argument) => this.value(instance.body[argument], instance.scope) })]);
+        if (instances.length === 1 && instances[0][0] === null) return instances[0][1];
+        return typeof instances[0]?.[0] === 'number' ? instances.map(([, v]) => v) : Object.fromEntries(instances);
+      },
+    });
+  }
+
+  // data.aws_iam_policy_document.<name>: { json, document } per instance.
+  policyDocuments(name) {
+    const instances = this.instances('aws_iam_policy_document', name, 'data').map(({ key, scope, body }) => {
+      const document = policyDocument(this, body, scope);
+      return [key, { json: JSON.stringify(document), document }];
+    });
+    return instances.length === 1 && instances[0][0] === null ? instances[0][1] : Object.fromEntries(instances);
+  }
+}
+
+// The policy JSON the AWS provider renders from an aws_iam_policy_document's statement blocks,
+// static and dynamic (the latter's iterator named after the block, `statement.value`).
+export function policyDocument(evaluator, body, scope) {
+  const statements = [];
+  for (const block of [].concat(body.statement ?? [])) statements.push(renderStatement(evaluator, block, scope));
+  for (const dynamic of [].concat(body.dynamic ?? [])) {
+    for (const generator of [].concat(dynamic.statement ?? [])) {
+      const collection = evaluator.value(generator.for_each, scope);
+      const entries = Array.isArray(collection) ? collection.map((v, i) => [i, v]) : Object.entries(collection);
+      for (const [key, value] of entries) {
+        const inner = { ...scope, locals: { ...(scope.locals ?? {}), statement: { key, value } } };
+        statements.push(renderStatement(evaluator, [].concat(generator.content)[0], inner));
+      }
+    }
+  }
+  return { Version: '2012-10-17', Statement: statements };
+}
+
+function renderStatement(evaluator, block, scope) {
+  const v = (raw) => (raw === undefined ? undefined : evaluator.value(raw, scope));
+  const statement = { Effect: v(block.effect) ?? 'Allow' };
+  if (block.sid !== undefined) statement.Sid = v(block.sid);
+  for (const [argument, element] of [['actions', 'Action'], ['not_actions', 'NotAction'],
+    ['resources', 'Resource'], ['not_resources', 'NotResource']]) {
+    if (block[argument] !== undefined) statement[element] = [].concat(v(block[argument]));
+  }
+  const principals = [].concat(block.principals ?? []);
+  if (principals.length) {
+    statement.Principal = {};
+    for (const p of principals) {
+      const type = v(p.type);
+      statement.Principal[type] = [].concat(statement.Principal[type] ?? [], v(p.identifiers));
+    }
+  }
+  const conditions = [].concat(block.condition ?? []);
+  if (conditions.length) {
+    statement.Condition = {};
+    for (const c of conditions) {
+      const test = v(c.test);
+      statement.Condition[test] = { ...(statement.Condition[test] ?? {}), [v(c.variable)]: [].concat(v(c.values)) };
+    }
+  }
+  return statement;
 }
 
 function describe(node) {

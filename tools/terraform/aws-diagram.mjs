@@ -33,8 +33,9 @@ node('mailbox', 'Warehouse staff\n(e-mail)', 'shape=folder, fillcolor="#eeeeee"'
 
 // API Gateway and its routes, grouped by function.
 const stage = one('aws_apigatewayv2_stage', 'default');
-const throttle = [].concat(stage?.default_route_settings ?? [])[0];
-node('api', `API Gateway HTTP API\nthrottle ${throttle?.throttling_rate_limit ?? '?'}/s, burst ${throttle?.throttling_burst_limit ?? '?'}`, 'shape=component, fillcolor="#f3e5f5"');
+const perRoute = [].concat(stage?.dynamic ?? []).some((d) => d.route_settings);
+node('api', `API Gateway HTTP API\n${perRoute ? 'each route throttled to its share\nof its function\'s capacity' : 'no route throttling'}`,
+  'shape=component, fillcolor="#f3e5f5"');
 edge('customer', 'api', 'HTTPS');
 edge('operator', 'api', '/admin/*');
 
@@ -42,7 +43,8 @@ edge('operator', 'api', '/admin/*');
 const inVpc = Object.entries(functions).filter(([, f]) => f.uses_database === true);
 const outside = Object.entries(functions).filter(([, f]) => f.uses_database !== true);
 const functionNode = (key, f) => {
-  const cap = locals.concurrency?.[key];
+  // The default profile's figures (functions.tf, local.capacity_profiles).
+  const cap = locals.capacity_profiles?.[variable('capacity_profile')?.default]?.[key];
   node(id('fn', key), `${functionName(key)}\n${f.description}${cap ? `\nconcurrency ≤ ${cap}` : ''}`, 'fillcolor="#fff3e0"');
 };
 out.push('  subgraph cluster_vpc {');

@@ -308,6 +308,16 @@ Result<ports::QueueStats> AwsBroker::stats(std::string_view queue_name) {
 Result<std::vector<ports::ReceivedMessage>> AwsBroker::peek(std::string_view queue_name, int max) {
   auto info = queue(queue_name);
   if (!info) return info.error();
+  if (!info->dead_letter_queue.empty()) {
+    // SQS has no look without a receive, and every receive counts toward the redrive policy's
+    // maxReceiveCount: a few looks would send a work queue's messages to its dead-letter queue
+    // unprocessed. Dead-letter queues have no redrive policy; they may be looked at.
+    return make_error(ErrorCode::invalid_argument,
+                      std::string(queue_name) +
+                          " is a work queue: on SQS a look is a receive, which counts toward "
+                          "its dead-letter queue; look at " +
+                          info->dead_letter_queue + " instead, or at the queue's counts");
+  }
   std::vector<ports::ReceivedMessage> seen;
   std::set<std::string> ids;
   SqsReceive request;

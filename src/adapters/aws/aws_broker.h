@@ -7,7 +7,9 @@
 // - Times are whole seconds on SQS: visibility timeouts, delays and long-poll waits are rounded
 //   up to the next second (a wait under a second polls for one second).
 // - `peek` receives with a short visibility timeout and puts the messages straight back (SQS has
-//   no peek); that counts as a receive, which is harmless on a dead-letter queue.
+//   no peek); that counts as a receive, which is harmless on a dead-letter queue only: on a
+//   queue with a dead-letter queue (a work queue) it is refused, `invalid_argument`, since a few
+//   looks would dead-letter its messages unprocessed.
 // - `redrive` of everything starts an SQS message move task (StartMessageMoveTask), which moves
 //   the messages asynchronously, and returns how many were waiting. A partial redrive, or an
 //   endpoint without move tasks (emulators), moves messages one by one: send to the source

@@ -11,6 +11,7 @@
 #include "adapters/http/curl_client.h"
 #include "codec/json_fields.h"
 #include "common/backoff.h"
+#include "common/deadline.h"
 #include "common/stoppable_sleep.h"
 
 namespace donut::aws {
@@ -27,6 +28,9 @@ const tinyxml2::XMLElement* find_element(const tinyxml2::XMLElement* element, co
   }
   return nullptr;
 }
+
+// Less than this left before the deadline, an attempt is not started: it could not finish.
+constexpr Millis kShortestAttempt{300};
 
 struct Endpoint {
   std::string base;  // scheme://host[:port] plus any path prefix, no trailing slash
@@ -68,13 +72,17 @@ ErrorCode classify_aws_error(std::string_view code, long status) {
       status == 404) {
     return ErrorCode::not_found;
   }
-  if (is_one_of(code, {"InvalidClientTokenId", "UnrecognizedClientException",
-                       "SignatureDoesNotMatch", "IncompleteSignature", "MissingAuthenticationToken",
-                       "ExpiredToken", "ExpiredTokenException", "InvalidSignatureException"}) ||
+  if (is_one_of(code,
+                {"InvalidClientTokenId", "UnrecognizedClientException", "SignatureDoesNotMatch",
+                 "IncompleteSignature", "IncompleteSignatureException",
+                 "MissingAuthenticationToken", "MissingAuthenticationTokenException",
+                 "ExpiredToken", "ExpiredTokenException", "InvalidSignatureException"}) ||
       status == 401) {
     return ErrorCode::unauthorized;
   }
+  // IAM, and the KMS key of an encrypted topic, queue or secret refusing the caller.
   if (is_one_of(code, {"AccessDenied", "AccessDeniedException", "AuthorizationError",
+                       "KMSAccessDenied", "KMS.AccessDeniedException", "KmsAccessDenied",
                        "MessageRejected", "MailFromDomainNotVerifiedException"}) ||
       status == 403) {
     return ErrorCode::forbidden;
@@ -160,6 +168,15 @@ Result<std::string> AwsCaller::call(const AwsRequest& request, AwsErrorDetail* d
   const std::string what = request.action.empty() ? request.path : request.action;
 
   for (int attempt = 1;; ++attempt) {
+    // Under a deadline (a Lambda invocation), each attempt gets only what is left of it, and an
+    // attempt that could not finish is not started.
+    const Millis timeout = bounded_by_deadline(config_.timeout + request.long_poll);
+    if (timeout < kShortestAttempt) {
+      if (detail != nullptr) *detail = {};
+      return make_error(ErrorCode::timeout, what + ": not attempted, " +
+                                                std::to_string(timeout.count()) +
+                                                " ms left before the deadline");
+    }
     sigv4::HttpRequestToSign to_sign;
     to_sign.method = request.method;
     to_sign.path = request.path;
@@ -176,7 +193,7 @@ Result<std::string> AwsCaller::call(const AwsRequest& request, AwsErrorDetail* d
     http.method = request.method;
     http.url = endpoint->base + request.path + (request.query.empty() ? "" : "?" + request.query);
     http.body = request.body;
-    http.timeout = config_.timeout + request.long_poll;
+    http.timeout = timeout;
     http.stop = request.stop;
     http.headers = std::move(to_sign.headers);  // exactly the signed headers
 
@@ -196,16 +213,18 @@ Result<std::string> AwsCaller::call(const AwsRequest& request, AwsErrorDetail* d
                          what + ": " + (code.empty() ? "HTTP " + std::to_string(status) : code) +
                              (message.empty() ? "" : ": " + message));
     }
+    const Millis delay = backoff_delay(attempt, config_.backoff_base, config_.backoff_cap);
     const bool retry = is_transient(error.code) && attempt < config_.max_attempts &&
-                       !request.stop.stop_requested();
+                       (request.retry_throttling || error.code != ErrorCode::rate_limited) &&
+                       !request.stop.stop_requested() &&
+                       bounded_by_deadline(delay + kShortestAttempt) == delay + kShortestAttempt;
     if (!retry) {
       if (detail != nullptr) *detail = {aws_code, status};
       return error;
     }
     spdlog::debug("aws: {} failed ({}), attempt {} of {}", what, error.message, attempt,
                   config_.max_attempts);
-    sleep_unless_stopped(backoff_delay(attempt, config_.backoff_base, config_.backoff_cap),
-                         request.stop);
+    sleep_unless_stopped(delay, request.stop);
   }
 }
 

@@ -1,6 +1,8 @@
 // One signed call to an AWS service over HTTPS (libcurl), with the retry policy every client
 // shares: throttling, 5xx answers and transport failures are retried with jittered exponential
-// backoff up to `AwsConfig::max_attempts`; anything else is returned at once.
+// backoff up to `AwsConfig::max_attempts`; anything else is returned at once. Under a deadline
+// (common/deadline.h: a Lambda invocation's) every attempt is cut to what is left of it, and no
+// attempt or retry is started that could not finish: the call is `timeout` instead.
 //
 // AWS error answers become `Error`s whose code says what the caller can do about it
 // (not_found, invalid_argument, unauthorized, forbidden, conflict, rate_limited, unavailable)
@@ -35,6 +37,9 @@ struct AwsRequest {
   std::string body;
   Millis long_poll{0};  // added to the timeout for calls that wait on purpose
   std::stop_token stop;
+  // Throttling is returned at once instead of retried, for a caller that paces itself (SES's
+  // sends wait for their next turn instead).
+  bool retry_throttling = true;
 };
 
 struct AwsErrorDetail {

@@ -41,10 +41,38 @@ Result<std::string> SesClient::send_email(const SesEmail& email) const {
   request.action = "SES.SendEmail";
   request.path = "/v2/email/outbound-emails";
   request.content_type = "application/json";
+  request.retry_throttling = false;
   request.body = json::serialize(body);
   auto answer = caller_.call(request);
   if (!answer) return answer.error();
   return string_field(*answer, "MessageId", request.action);
+}
+
+Result<SendQuota> SesClient::send_quota() const {
+  AwsRequest request;
+  request.service = Service::ses;
+  request.action = "SES.GetAccount";
+  request.method = "GET";
+  request.path = "/v2/email/account";
+  DONUT_ASSIGN_OR_RETURN(auto answer, caller_.call(request));
+  DONUT_ASSIGN_OR_RETURN(auto object, parse_json_answer(answer, request.action));
+  const auto* quota = object.if_contains("SendQuota");
+  if (quota == nullptr || !quota->is_object()) {
+    return make_error(ErrorCode::unavailable, request.action + ": answer has no SendQuota");
+  }
+  SendQuota out;
+  const auto number = [&](std::string_view key, double& into) {
+    if (const auto* v = quota->as_object().if_contains(key); v != nullptr && v->is_number()) {
+      into = v->to_number<double>();
+    }
+  };
+  number("MaxSendRate", out.max_send_rate);
+  number("Max24HourSend", out.max_24_hour_send);
+  number("SentLast24Hours", out.sent_last_24_hours);
+  if (out.max_send_rate <= 0) {
+    return make_error(ErrorCode::unavailable, request.action + ": MaxSendRate is not positive");
+  }
+  return out;
 }
 
 Result<std::string> get_secret_string(const AwsCaller& caller, std::string_view secret_id) {

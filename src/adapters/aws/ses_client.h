@@ -1,5 +1,6 @@
-// Amazon SES API v2 (REST/JSON): SendEmail with simple text content, and Secrets Manager's
-// GetSecretValue (AWS JSON 1.1), the two other AWS calls Donut-States makes.
+// Amazon SES API v2 (REST/JSON): SendEmail with simple text content and GetAccount's send
+// quota, and Secrets Manager's GetSecretValue (AWS JSON 1.1), the other AWS calls Donut-States
+// makes.
 //
 // Thread-safe. Errors as in aws_caller.h.
 #pragma once
@@ -21,11 +22,20 @@ struct SesEmail {
   std::vector<std::pair<std::string, std::string>> headers;  // extra e-mail headers
 };
 
+// The account's sending limits (SES's GetAccount, SendQuota).
+struct SendQuota {
+  double max_send_rate = 1;  // e-mails a second
+  double max_24_hour_send = 200;
+  double sent_last_24_hours = 0;
+};
+
 class SesClient {
  public:
   explicit SesClient(const AwsCaller& caller) : caller_(caller) {}
-  // Returns SES's message id.
+  // Returns SES's message id. Throttling (the account's send rate) is returned, not retried:
+  // the caller waits for its next turn (SesMailer).
   Result<std::string> send_email(const SesEmail& email) const;
+  Result<SendQuota> send_quota() const;
 
  private:
   const AwsCaller& caller_;

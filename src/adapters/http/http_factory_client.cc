@@ -6,11 +6,20 @@
 #include "codec/factory_json.h"
 #include "codec/factory_signature.h"
 #include "codec/json_fields.h"
+#include "common/deadline.h"
 
 namespace donut::http_client {
 
 Result<ports::FactoryAck> HttpFactoryClient::request_manufacture(
     const ports::ManufactureRequest& request) {
+  // Under a deadline (a Lambda invocation's), the call gets only what is left of it; with too
+  // little left it is not made (the factory may be slow to answer even when it accepts).
+  const Millis timeout = bounded_by_deadline(options_.timeout);
+  if (timeout < options_.shortest_call) {
+    return make_error(ErrorCode::timeout,
+                      "factory call not made: " + std::to_string(timeout.count()) +
+                          " ms left before the deadline");
+  }
   std::string body = codec::encode_manufacture_request(request);
   std::vector<std::pair<std::string, std::string>> headers;
   if (!request.traceparent.empty()) headers.emplace_back("traceparent", request.traceparent);
@@ -24,7 +33,7 @@ Result<ports::FactoryAck> HttpFactoryClient::request_manufacture(
   }
   DONUT_ASSIGN_OR_RETURN(auto response,
                          http_client::post_json(options_.base_url + "/api/manufactures",
-                                                std::move(body), headers, options_.timeout));
+                                                std::move(body), headers, timeout));
   const long status = response.status;
   if (status >= 200 && status < 300) {
     ports::FactoryAck ack;

@@ -6,7 +6,9 @@
 //
 // 2xx: accepted. 5xx, 408, 429 and transport failures: `unavailable`/`timeout` (retry later).
 // Other 4xx: `invalid_argument` (the factory refused the request; retrying will not help, the
-// message ends in the dead-letter queue for an operator to look at).
+// message ends in the dead-letter queue for an operator to look at). Under a deadline
+// (common/deadline.h) a call waits at most what is left of it, and is not made with less than
+// `shortest_call` left (`timeout`).
 #pragma once
 
 #include <string>
@@ -21,7 +23,8 @@ class HttpFactoryClient final : public ports::FactoryClient {
   struct Options {
     std::string base_url = "http://127.0.0.1:8081";
     Millis timeout = std::chrono::seconds(10);
-    std::string secret;  // the callback secret; empty: requests go unsigned
+    Millis shortest_call = std::chrono::seconds(1);
+    std::string secret{};  // the callback secret; empty: requests go unsigned
   };
   explicit HttpFactoryClient(Options options) : options_(std::move(options)) {}
 

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <fstream>
 
-#include <fmt/chrono.h>
 #include <fmt/format.h>
 
 #include "common/crypto.h"
@@ -60,18 +59,17 @@ std::string render_eml(const ports::Email& email, TimePoint date) {
     if (!to.empty()) to += ", ";
     to += one_line(address);
   }
-  const auto seconds = std::chrono::floor<std::chrono::seconds>(date);
   std::string text;
   for (std::size_t i = 0; i < email.text.size(); ++i) {  // normalise to CRLF
     if (email.text[i] == '\n' && (i == 0 || email.text[i - 1] != '\r')) text += '\r';
     text += email.text[i];
   }
   return fmt::format(
-      "From: {}\r\nTo: {}\r\nSubject: {}\r\nDate: {:%a, %d %b %Y %H:%M:%S} +0000\r\n"
+      "From: {}\r\nTo: {}\r\nSubject: {}\r\nDate: {}\r\n"
       "Message-ID: <{}@donut-states.local>\r\nMIME-Version: 1.0\r\n"
       "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n{}\r\n",
-      one_line(email.from), to, header_text(one_line(email.subject)), seconds, one_line(email.id),
-      text);
+      one_line(email.from), to, header_text(one_line(email.subject)), format_rfc5322(date),
+      one_line(email.id), text);
 }
 
 FileMailer::FileMailer(std::filesystem::path directory, const ports::Clock& clock)

@@ -42,14 +42,8 @@ Status MemoryBroker::publish(std::string_view topic, const ports::OutgoingMessag
   const TimePoint now = clock_.now();
   {
     std::lock_guard lock(mutex_);
-    const auto type = message.attributes.find("type");
     for (const auto& sub : subscriptions_) {
-      if (sub.topic != topic) continue;
-      if (!sub.types.empty() &&
-          (type == message.attributes.end() ||
-           std::find(sub.types.begin(), sub.types.end(), type->second) == sub.types.end())) {
-        continue;
-      }
+      if (sub.topic != topic || !sub.accepts(message.attributes)) continue;
       DONUT_ASSIGN_OR_RETURN(Queue * queue, find(sub.queue));
       enqueue(*queue, message, now);
     }

@@ -4,7 +4,7 @@
 
 #include "codec/events_json.h"
 #include "common/ids.h"
-#include "common/planted_defects.h"
+#include "domain/restock_plans.h"
 
 namespace donut::memory {
 
@@ -16,15 +16,28 @@ void MemoryStore::add_event(const domain::Event& event, TimePoint now) {
                                          std::string(domain::event_type(event)),
                                          codec::encode_event(event), now});
   if (const auto& restock_id = domain::event_restock_id(event); !restock_id.empty()) {
-    add_timeline_entry(restock_id, "queued", std::string(domain::event_type(event)), now, id);
+    add_timeline_entry(restock_id, domain::TimelineKind::queued,
+                       std::string(domain::event_type(event)), now, id);
   }
 }
 
-void MemoryStore::add_timeline_entry(std::string_view restock_id, std::string_view kind,
+void MemoryStore::add_timeline_entry(std::string_view restock_id, domain::TimelineKind kind,
                                      std::string detail, TimePoint at, int64_t outbox_id) {
   auto [it, inserted] = timelines_.try_emplace(std::string(restock_id));
   detail.resize(std::min<std::size_t>(detail.size(), 500));
-  it->second.entries.push_back({{at, std::string(kind), std::move(detail)}, outbox_id});
+  it->second.entries.push_back({{at, kind, std::move(detail)}, outbox_id});
+}
+
+std::optional<domain::RestockRecord> MemoryStore::restock_record(
+    std::string_view restock_id) const {
+  auto it = restocks_.find(restock_id);
+  if (it == restocks_.end()) return std::nullopt;
+  domain::RestockRecord record{it->second, std::nullopt, std::nullopt};
+  if (auto t = timelines_.find(restock_id); t != timelines_.end()) {
+    record.requested_at = t->second.requested_at;
+    record.arrived_at = t->second.arrived_at;
+  }
+  return record;
 }
 
 Status MemoryStore::upsert_product(const domain::ProductSpec& spec) {
@@ -89,10 +102,10 @@ Result<std::vector<OrderOutcome>> MemoryStore::place_orders(
     auto it = restocks_.find(old.restock_id);
     if (it == restocks_.end() || it->second.state != domain::RestockState::open) continue;
     it->second.state = domain::RestockState::superseded;
-    add_timeline_entry(old.restock_id, "superseded", old.note, now);
+    add_timeline_entry(old.restock_id, domain::TimelineKind::superseded, old.note, now);
   }
   for (const auto& opened : plan.restocks_opened) {
-    add_timeline_entry(opened.restock.id, "stock_out", opened.stock_out, now);
+    add_timeline_entry(opened.restock.id, domain::TimelineKind::stock_out, opened.stock_out, now);
     restocks_.emplace(opened.restock.id, opened.restock);
     add_event(opened.event, now);
   }
@@ -136,16 +149,11 @@ Result<ports::RestockClaim> MemoryStore::claim_restock(std::string_view restock_
 Result<bool> MemoryStore::mark_restock_requested(std::string_view restock_id) {
   const TimePoint now = clock_.now();
   std::lock_guard lock(mutex_);
-  auto it = restocks_.find(restock_id);
-  if (it == restocks_.end()) return false;
-  auto& r = it->second;
-  const bool eligible =
-      r.state == domain::RestockState::open || r.state == domain::RestockState::arrived;
-  if (!eligible || requested_recorded_.contains(restock_id)) return false;
-  requested_recorded_.emplace(std::string(restock_id), true);
-  timelines_[std::string(restock_id)].requested_at = now;
-  if (r.state == domain::RestockState::open) r.state = domain::RestockState::requested;
-  add_event(domain::RestockRequested{ids_.next_id(), r.product_id, r.id, r.quantity, now}, now);
+  const auto plan = domain::plan_mark_requested(restock_record(restock_id), now, ids_);
+  if (!plan.record) return false;
+  restocks_.find(restock_id)->second.state = plan.state_after;
+  timelines_[std::string(restock_id)].requested_at = plan.requested_at;
+  add_event(plan.event, now);
   return true;
 }
 
@@ -168,49 +176,35 @@ Result<domain::Restock> MemoryStore::get_restock(std::string_view restock_id) {
   return it->second;
 }
 
+// The rule is domain::plan_arrival; this takes its snapshot and applies its plan.
 Result<domain::ArrivalOutcome> MemoryStore::apply_arrival(const domain::Arrival& arrival) {
   const TimePoint now = clock_.now();
   std::lock_guard lock(mutex_);
-  domain::ArrivalOutcome outcome;
+  domain::ArrivalSnapshot snapshot;
   auto product = products_.find(arrival.product_id);
-  if (product == products_.end()) {
-    outcome.status = domain::ArrivalStatus::unknown_product;
-    return outcome;
+  if (product != products_.end()) {
+    const auto& p = product->second.product;
+    snapshot.product = domain::ArrivalSnapshot::Product{p.stock, p.open_restock_id};
   }
-  auto& p = product->second.product;
-  if (arrivals_.contains(arrival.request_id) &&
-      !planted::is_planted(planted::Defect::arrival_applied_twice)) {
-    outcome.status = domain::ArrivalStatus::duplicate;
-    outcome.stock_after = p.stock;
-    if (!arrival.restock_id.empty()) {
-      add_timeline_entry(arrival.restock_id, "duplicate_arrival",
-                         "request " + arrival.request_id + " was already applied", now);
-    }
-    return outcome;
+  snapshot.request_applied = arrivals_.contains(arrival.request_id);
+  if (!arrival.restock_id.empty()) snapshot.restock = restock_record(arrival.restock_id);
+  const auto plan = domain::plan_arrival(arrival, snapshot, now, ids_);
+
+  if (plan.record_arrival) arrivals_.emplace(arrival.request_id, arrival);
+  if (plan.add_stock) {
+    auto& p = product->second.product;
+    p.stock = plan.outcome.stock_after;
+    if (plan.clear_open_restock) p.open_restock_id.clear();
   }
-  arrivals_.emplace(arrival.request_id, arrival);
-  p.stock += arrival.quantity;
-  if (!arrival.restock_id.empty() && p.open_restock_id == arrival.restock_id) {
-    p.open_restock_id.clear();
+  if (plan.close_restock) {
+    restocks_.find(arrival.restock_id)->second.state = domain::RestockState::arrived;
+    timelines_[arrival.restock_id].arrived_at = now;
   }
-  if (auto r = restocks_.find(arrival.restock_id);
-      r != restocks_.end() && r->second.state != domain::RestockState::arrived) {
-    r->second.state = domain::RestockState::arrived;
+  for (const auto& entry : plan.timeline) {
+    add_timeline_entry(arrival.restock_id, entry.kind, entry.detail, now);
   }
-  outcome.stock_after = p.stock;
-  if (!arrival.restock_id.empty()) {
-    if (restocks_.contains(arrival.restock_id)) timelines_[arrival.restock_id].arrived_at = now;
-    add_timeline_entry(arrival.restock_id, "arrived",
-                       std::to_string(arrival.quantity) + " added (request " + arrival.request_id +
-                           ", factory " + arrival.factory_id + ", called back at " +
-                           format_rfc3339(arrival.received_at) + "); stock " +
-                           std::to_string(p.stock),
-                       now);
-  }
-  add_event(domain::StockArrived{ids_.next_id(), arrival.product_id, arrival.restock_id,
-                                 arrival.request_id, arrival.quantity, p.stock, now},
-            now);
-  return outcome;
+  if (plan.event) add_event(*plan.event, now);
+  return plan.outcome;
 }
 
 Result<std::vector<ports::OutboxEntry>> MemoryStore::pending_outbox(std::size_t max_entries) {
@@ -223,16 +217,46 @@ Result<std::vector<ports::OutboxEntry>> MemoryStore::pending_outbox(std::size_t 
   return out;
 }
 
+Result<std::vector<ports::OutboxEntry>> MemoryStore::claim_outbox(std::string_view owner,
+                                                                  std::size_t max_entries,
+                                                                  Millis lease) {
+  const TimePoint now = clock_.now();
+  std::lock_guard lock(mutex_);
+  std::vector<ports::OutboxEntry> out;
+  for (const auto& [id, entry] : outbox_) {
+    if (out.size() >= max_entries) break;
+    if (auto held = outbox_claims_.find(id);
+        held != outbox_claims_.end() && held->second.until > now) {
+      continue;
+    }
+    outbox_claims_[id] = {std::string(owner), now + lease};
+    out.push_back(entry);
+  }
+  return out;
+}
+
+Status MemoryStore::release_outbox(std::string_view owner, std::span<const int64_t> outbox_ids) {
+  std::lock_guard lock(mutex_);
+  for (int64_t id : outbox_ids) {
+    if (auto held = outbox_claims_.find(id);
+        held != outbox_claims_.end() && held->second.owner == owner) {
+      outbox_claims_.erase(held);
+    }
+  }
+  return ok();
+}
+
 Status MemoryStore::mark_published(std::span<const int64_t> outbox_ids) {
   const TimePoint now = clock_.now();
   std::lock_guard lock(mutex_);
   for (int64_t id : outbox_ids) {
     if (outbox_.erase(id) > 0) published_at_.emplace(id, now);
+    outbox_claims_.erase(id);
   }
   return ok();
 }
 
-Status MemoryStore::record_restock_event(std::string_view restock_id, std::string_view kind,
+Status MemoryStore::record_restock_event(std::string_view restock_id, domain::TimelineKind kind,
                                          std::string_view detail) {
   const TimePoint now = clock_.now();
   std::lock_guard lock(mutex_);
@@ -262,7 +286,7 @@ Result<std::vector<ports::RestockHistory>> MemoryStore::restock_history(std::str
         h.events.push_back(entry.event);
         if (auto p = published_at_.find(entry.outbox_id);
             entry.outbox_id != 0 && p != published_at_.end()) {
-          h.events.push_back({p->second, "published", entry.event.detail});
+          h.events.push_back({p->second, domain::TimelineKind::published, entry.event.detail});
         }
       }
       std::stable_sort(h.events.begin(), h.events.end(),
@@ -298,9 +322,13 @@ Result<ports::WarehouseStats> MemoryStore::stats() {
   }
   stats.outbox_pending = static_cast<int64_t>(outbox_.size());
   if (!outbox_.empty()) stats.outbox_oldest_pending = outbox_.begin()->second.created_at;
-  std::map<std::string, int64_t> kinds;
+  std::map<std::string_view, std::pair<domain::TimelineKind, int64_t>> kinds;  // by spelling
   for (const auto& [restock_id, timeline] : timelines_) {
-    for (const auto& entry : timeline.entries) ++kinds[entry.event.kind];
+    for (const auto& entry : timeline.entries) {
+      auto& [kind, n] = kinds[domain::to_string(entry.event.kind)];
+      kind = entry.event.kind;
+      ++n;
+    }
     const auto restock = restocks_.find(restock_id);
     if (!timeline.arrived_at || restock == restocks_.end()) continue;
     const double seconds =
@@ -311,7 +339,7 @@ Result<ports::WarehouseStats> MemoryStore::stats() {
       if (seconds <= ports::kLeadTimeBounds[i]) ++stats.lead_times.cumulative[i];
     }
   }
-  stats.restock_event_counts.assign(kinds.begin(), kinds.end());
+  for (const auto& [name, counted] : kinds) stats.restock_event_counts.push_back(counted);
   return stats;
 }
 

@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "domain/events.h"
+#include "domain/restock_plans.h"
 #include "domain/sales.h"
 #include "ports/clock.h"
 #include "ports/store.h"
@@ -31,12 +32,16 @@ class MemoryStore final : public ports::Store {
   Result<bool> mark_restock_requested(std::string_view restock_id) override;
   Status release_restock(std::string_view restock_id, std::string_view owner) override;
   Result<domain::Restock> get_restock(std::string_view restock_id) override;
-  Status record_restock_event(std::string_view restock_id, std::string_view kind,
+  Status record_restock_event(std::string_view restock_id, domain::TimelineKind kind,
                               std::string_view detail) override;
   Result<std::vector<ports::RestockHistory>> restock_history(std::string_view product_id,
                                                              std::size_t max) override;
   Result<domain::ArrivalOutcome> apply_arrival(const domain::Arrival& arrival) override;
   Result<std::vector<ports::OutboxEntry>> pending_outbox(std::size_t max_entries) override;
+  Result<std::vector<ports::OutboxEntry>> claim_outbox(std::string_view owner,
+                                                       std::size_t max_entries,
+                                                       Millis lease) override;
+  Status release_outbox(std::string_view owner, std::span<const int64_t> outbox_ids) override;
   Status mark_published(std::span<const int64_t> outbox_ids) override;
   Result<ports::WarehouseStats> stats() override;
   Status ping() override { return ok(); }
@@ -55,8 +60,10 @@ class MemoryStore final : public ports::Store {
     std::vector<TimelineEntry> entries;
   };
   void add_event(const domain::Event& event, TimePoint now);
-  void add_timeline_entry(std::string_view restock_id, std::string_view kind, std::string detail,
-                          TimePoint at, int64_t outbox_id = 0);
+  void add_timeline_entry(std::string_view restock_id, domain::TimelineKind kind,
+                          std::string detail, TimePoint at, int64_t outbox_id = 0);
+  // The restock with its requested and arrived times; nullopt if unknown. Called under mutex_.
+  std::optional<domain::RestockRecord> restock_record(std::string_view restock_id) const;
 
   const ports::Clock& clock_;
   domain::RestockPolicy policy_;
@@ -66,10 +73,14 @@ class MemoryStore final : public ports::Store {
   std::map<std::string, domain::Order, std::less<>> orders_;
   std::map<std::string, domain::OrderOutcome, std::less<>> keys_;
   std::map<std::string, domain::Restock, std::less<>> restocks_;
-  std::map<std::string, bool, std::less<>> requested_recorded_;
   std::map<std::string, domain::Arrival, std::less<>> arrivals_;
   std::map<int64_t, ports::OutboxEntry> outbox_;  // pending only
   std::map<int64_t, TimePoint> published_at_;     // of entries that are on a timeline
+  struct OutboxClaim {
+    std::string owner;
+    TimePoint until;
+  };
+  std::map<int64_t, OutboxClaim> outbox_claims_;  // of pending entries
   std::map<std::string, Timeline, std::less<>> timelines_;
   int64_t next_outbox_id_ = 1;
 };

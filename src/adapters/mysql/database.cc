@@ -288,7 +288,7 @@ Result<std::shared_ptr<Database>> Database::open(Options options) {
     DONUT_ASSIGN_OR_RETURN(auto first, db->connect(db->settings()));
     DONUT_RETURN_IF_ERROR(db->check_schema_is_current(*first));
     db->open_ = 1;
-    db->idle_.push_back(std::move(first));
+    db->idle_.push_back({std::move(first), std::chrono::steady_clock::now()});
     return db;
   }
   {
@@ -309,7 +309,7 @@ Result<std::shared_ptr<Database>> Database::open(Options options) {
   DONUT_ASSIGN_OR_RETURN(auto first, db->connect(db->settings()));
   DONUT_RETURN_IF_ERROR(db->migrate(*first));
   db->open_ = 1;
-  db->idle_.push_back(std::move(first));
+  db->idle_.push_back({std::move(first), std::chrono::steady_clock::now()});
   return db;
 }
 
@@ -317,9 +317,17 @@ Result<Database::Lease> Database::acquire() {
   std::unique_lock lock(mutex_);
   for (;;) {
     if (!idle_.empty()) {
-      auto c = std::move(idle_.back());
+      Idle idle = std::move(idle_.back());
       idle_.pop_back();
-      return Lease(this, std::move(c));
+      if (options_.max_idle > Millis(0) &&
+          std::chrono::steady_clock::now() - idle.since > options_.max_idle) {
+        --open_;  // stale: the server may have closed it; reconnect below instead
+        lock.unlock();
+        idle.connection.reset();
+        lock.lock();
+        continue;
+      }
+      return Lease(this, std::move(idle.connection));
     }
     if (open_ < options_.pool_size) {
       DONUT_RETURN_IF_ERROR(gate_.admit());
@@ -366,7 +374,7 @@ void Database::release(std::unique_ptr<Connection> connection) {
     if (connection->broken()) {
       --open_;  // dropped; the next acquire reconnects
     } else {
-      idle_.push_back(std::move(connection));
+      idle_.push_back({std::move(connection), std::chrono::steady_clock::now()});
     }
   }
   released_.notify_one();

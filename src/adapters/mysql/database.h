@@ -14,6 +14,7 @@
 // thread at a time.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -28,6 +29,7 @@
 
 #include "common/error.h"
 #include "common/reconnect_gate.h"
+#include "common/time.h"
 
 namespace donut::mysql {
 
@@ -122,6 +124,10 @@ class Database {
     // Create the database and apply missing migrations (a user allowed to). False for a role's
     // user (role_users.h), which may not: the schema must then be the one this build knows.
     bool migrate = true;
+    // A pooled connection idle longer than this is closed and replaced instead of used (zero:
+    // kept however long). Set it under the server's wait_timeout: a connection the server has
+    // closed for idleness fails its next statement, and only a transaction retries that.
+    Millis max_idle{0};
   };
 
   // Connects once (the server must be up), then migrates or checks the schema version.
@@ -193,8 +199,12 @@ class Database {
   int schema_version_ = 0;
   mutable std::mutex mutex_;
   std::condition_variable released_;
-  std::vector<std::unique_ptr<Connection>> idle_;
-  int open_ = 0;  // connections handed out or idle
+  struct Idle {
+    std::unique_ptr<Connection> connection;
+    std::chrono::steady_clock::time_point since;
+  };
+  std::vector<Idle> idle_;  // the most recently used last
+  int open_ = 0;            // connections handed out or idle
 };
 
 }  // namespace donut::mysql

@@ -30,8 +30,8 @@ struct MysqlDialect {
       "SELECT stock, restock_quantity, open_restock_id, restock_opened_at_ms FROM products "
       "WHERE id = ? FOR UPDATE";
   static constexpr std::string_view kSelectRestockLocked =
-      "SELECT id, product_id, quantity, state, opened_at_ms, claimed_by, claim_expires_at_ms "
-      "FROM restocks WHERE id = ? FOR UPDATE";
+      "SELECT id, product_id, quantity, state, opened_at_ms, claimed_by, claim_expires_at_ms, "
+      "requested_at_ms, arrived_at_ms FROM restocks WHERE id = ? FOR UPDATE";
   // 0 rows when the request id is there (CLIENT_FOUND_ROWS makes an ON DUPLICATE KEY no-op
   // count as 1, so the absence is tested instead). Two transactions racing past NOT EXISTS
   // meet the primary key; the loser's duplicate-key error retries it, and then it inserts 0.
@@ -40,6 +40,17 @@ struct MysqlDialect {
       "received_at_ms, applied_at_ms) SELECT * FROM (SELECT ? AS request_id, ? AS restock_id, "
       "? AS product_id, ? AS quantity, ? AS factory_id, ? AS received_at_ms, ? AS applied_at_ms) "
       "AS n WHERE NOT EXISTS (SELECT 1 FROM arrivals a WHERE a.request_id = n.request_id)";
+  // Pending outbox entries no live claim holds, oldest first: (now, max). Rows another
+  // publisher is claiming right now are skipped, not waited for.
+  static constexpr std::string_view kSelectClaimableOutbox =
+      "SELECT o.id, o.topic, o.type, o.body, o.created_at_ms FROM outbox o "
+      "LEFT JOIN outbox_claims c ON c.outbox_id = o.id "
+      "WHERE o.published_at_ms IS NULL AND (c.claimed_until_ms IS NULL OR c.claimed_until_ms <= ?) "
+      "ORDER BY o.id LIMIT ? FOR UPDATE SKIP LOCKED";
+  static constexpr std::string_view kUpsertOutboxClaim =
+      "INSERT INTO outbox_claims (outbox_id, claimed_by, claimed_until_ms) VALUES (?, ?, ?) "
+      "ON DUPLICATE KEY UPDATE claimed_by = VALUES(claimed_by), "
+      "claimed_until_ms = VALUES(claimed_until_ms)";
   // The id of the row `s`, an INSERT, added.
   static int64_t inserted_id(Connection&, const Statement& s) { return s.insert_id(); }
 };

@@ -15,7 +15,8 @@ constexpr TableGrant kSales[] = {
     {"idempotency_keys", "SELECT, INSERT"},
     {"restocks", "SELECT, INSERT, UPDATE"},
     {"restock_events", "INSERT"},
-    {"outbox", "SELECT, INSERT, UPDATE"},  // publishes a stock-out's events right away
+    {"outbox", "SELECT, INSERT, UPDATE"},  // publishes a stock-out's events right away,
+    {"outbox_claims", "SELECT, INSERT, UPDATE, DELETE"},  // claiming them first
 };
 constexpr TableGrant kRestock[] = {
     {"schema_migrations", "SELECT"},
@@ -30,6 +31,7 @@ constexpr TableGrant kArrivals[] = {
 constexpr TableGrant kRelay[] = {
     {"schema_migrations", "SELECT"},
     {"outbox", "SELECT, UPDATE"},
+    {"outbox_claims", "SELECT, INSERT, UPDATE, DELETE"},  // one publisher per entry
 };
 constexpr TableGrant kAdmin[] = {
     {"schema_migrations", "SELECT"},

@@ -4,107 +4,19 @@
 #include <atomic>
 #include <charconv>
 #include <chrono>
-#include <deque>
 #include <memory>
 #include <thread>
 #include <unordered_map>
 
-#include <amqp.h>
-#include <amqp_tcp_socket.h>
-#include <boost/url/parse.hpp>
 #include <spdlog/spdlog.h>
 
+#include "adapters/rabbitmq/amqp_connection.h"
 #include "common/ids.h"
-#include "common/reconnect_gate.h"
 
 namespace donut::rabbitmq {
 namespace {
 
-using SteadyClock = std::chrono::steady_clock;
-constexpr amqp_channel_t kChannel = 1;
-// No AMQP call may wait longer than this for the broker. A paused or overloaded broker (SIGSTOP,
-// a network partition, a memory or disk alarm blocking publishers) then shows as `unavailable`
-// within seconds instead of holding the calling thread — an HTTP thread of the sales role, a
-// consumer — until the broker comes back; the connection is dropped and reopened on next use.
-constexpr timeval kBrokerTimeout{5, 0};
 std::atomic<uint64_t> next_broker_id{1};
-
-amqp_bytes_t bytes(std::string_view text) {
-  return {text.size(), const_cast<char*>(text.data())};
-}
-
-std::string to_string(amqp_bytes_t b) {
-  return {static_cast<const char*>(b.bytes), b.len};
-}
-
-// Builds AMQP field tables whose strings stay alive as long as the builder.
-class Table {
- public:
-  Table& text(std::string key, std::string value) {
-    amqp_table_entry_t e{};
-    e.key = keep(std::move(key));
-    e.value.kind = AMQP_FIELD_KIND_UTF8;
-    e.value.value.bytes = keep(std::move(value));
-    entries_.push_back(e);
-    return *this;
-  }
-  Table& number(std::string key, int64_t value) {
-    amqp_table_entry_t e{};
-    e.key = keep(std::move(key));
-    e.value.kind = AMQP_FIELD_KIND_I64;
-    e.value.value.i64 = value;
-    entries_.push_back(e);
-    return *this;
-  }
-  amqp_table_t get() { return {static_cast<int>(entries_.size()), entries_.data()}; }
-
- private:
-  amqp_bytes_t keep(std::string s) {
-    storage_.push_back(std::move(s));
-    return bytes(storage_.back());
-  }
-  std::deque<std::string> storage_;
-  std::vector<amqp_table_entry_t> entries_;
-};
-
-std::optional<int64_t> table_int(const amqp_table_t& t, std::string_view key) {
-  for (int i = 0; i < t.num_entries; ++i) {
-    const auto& e = t.entries[i];
-    if (to_string(e.key) != key) continue;
-    switch (e.value.kind) {
-      case AMQP_FIELD_KIND_I8:
-        return e.value.value.i8;
-      case AMQP_FIELD_KIND_U8:
-        return e.value.value.u8;
-      case AMQP_FIELD_KIND_I16:
-        return e.value.value.i16;
-      case AMQP_FIELD_KIND_U16:
-        return e.value.value.u16;
-      case AMQP_FIELD_KIND_I32:
-        return e.value.value.i32;
-      case AMQP_FIELD_KIND_U32:
-        return e.value.value.u32;
-      case AMQP_FIELD_KIND_I64:
-        return e.value.value.i64;
-      case AMQP_FIELD_KIND_U64:
-        return static_cast<int64_t>(e.value.value.u64);
-      default:
-        return std::nullopt;
-    }
-  }
-  return std::nullopt;
-}
-
-std::string table_text(const amqp_table_t& t, std::string_view key) {
-  for (int i = 0; i < t.num_entries; ++i) {
-    const auto& e = t.entries[i];
-    if (to_string(e.key) == key &&
-        (e.value.kind == AMQP_FIELD_KIND_UTF8 || e.value.kind == AMQP_FIELD_KIND_BYTES)) {
-      return to_string(e.value.value.bytes);
-    }
-  }
-  return {};
-}
 
 // What a message carries, copied out of rabbitmq-c's buffers.
 struct Copy {
@@ -139,192 +51,112 @@ Copy copy_message(const amqp_message_t& m) {
   return c;
 }
 
-// One AMQP connection with channel 1 open.
-class Amqp {
- public:
-  static Result<std::unique_ptr<Amqp>> open(const Settings& s, const Settings::Node& node,
-                                            bool confirms) {
-    std::unique_ptr<Amqp> a(new Amqp());
-    a->conn_ = amqp_new_connection();
-    amqp_set_handshake_timeout(a->conn_, &kBrokerTimeout);
-    amqp_set_rpc_timeout(a->conn_, &kBrokerTimeout);
-    amqp_socket_t* socket = amqp_tcp_socket_new(a->conn_);
-    timeval timeout{3, 0};
-    if (socket == nullptr || amqp_socket_open_noblock(socket, node.host.c_str(), node.port,
-                                                      &timeout) != AMQP_STATUS_OK) {
-      return make_error(ErrorCode::unavailable, "cannot connect to RabbitMQ at " + node.host + ":" +
-                                                    std::to_string(node.port));
-    }
-    a->socket_open_ = true;
-    DONUT_RETURN_IF_ERROR(
-        a->check(amqp_login(a->conn_, s.vhost.c_str(), 0, 131072, 0, AMQP_SASL_METHOD_PLAIN,
-                            s.user.c_str(), s.password.c_str()),
-                 "login"));
-    amqp_channel_open(a->conn_, kChannel);
-    DONUT_RETURN_IF_ERROR(a->check(amqp_get_rpc_reply(a->conn_), "channel open"));
-    if (confirms) {
-      amqp_confirm_select(a->conn_, kChannel);
-      DONUT_RETURN_IF_ERROR(a->check(amqp_get_rpc_reply(a->conn_), "confirm select"));
-    }
-    return a;
-  }
-  ~Amqp() {
-    if (socket_open_ && !broken_) {
-      amqp_channel_close(conn_, kChannel, AMQP_REPLY_SUCCESS);
-      amqp_connection_close(conn_, AMQP_REPLY_SUCCESS);
-    }
-    amqp_destroy_connection(conn_);
-  }
+// The port's view of a message, without what only a receive knows (receipt, receive count).
+ports::ReceivedMessage received_message(const Copy& c) {
+  ports::ReceivedMessage m;
+  m.message_id = c.message_id;
+  m.body = c.body;
+  m.attributes = c.attributes;
+  m.sent_at = from_unix_ms(c.timestamp_ms);
+  m.source_queue = c.source_queue;
+  return m;
+}
 
-  amqp_connection_state_t conn() { return conn_; }
-  bool broken() const { return broken_; }
+FieldTable headers_for(const ports::Attributes& attributes) {
+  FieldTable t;
+  for (const auto& [key, value] : attributes) t.text(key, value);
+  return t;
+}
 
-  Status check(amqp_rpc_reply_t r, std::string_view what) {
-    switch (r.reply_type) {
-      case AMQP_RESPONSE_NORMAL:
-        return ok();
-      case AMQP_RESPONSE_NONE:
-        broken_ = true;
-        return make_error(ErrorCode::unavailable, "rabbitmq " + std::string(what) + ": no reply");
-      case AMQP_RESPONSE_LIBRARY_EXCEPTION:
-        broken_ = true;
-        return make_error(ErrorCode::unavailable, "rabbitmq " + std::string(what) + ": " +
-                                                      amqp_error_string2(r.library_error));
-      case AMQP_RESPONSE_SERVER_EXCEPTION: {
-        broken_ = true;  // the server closed the channel or the connection
-        uint16_t code = 0;
-        std::string text;
-        if (r.reply.id == AMQP_CHANNEL_CLOSE_METHOD) {
-          auto* m = static_cast<amqp_channel_close_t*>(r.reply.decoded);
-          code = m->reply_code;
-          text = to_string(m->reply_text);
-        } else if (r.reply.id == AMQP_CONNECTION_CLOSE_METHOD) {
-          auto* m = static_cast<amqp_connection_close_t*>(r.reply.decoded);
-          code = m->reply_code;
-          text = to_string(m->reply_text);
-        }
-        const ErrorCode mapped = code == AMQP_NOT_FOUND             ? ErrorCode::not_found
-                                 : code == AMQP_PRECONDITION_FAILED ? ErrorCode::conflict
-                                 : code == AMQP_ACCESS_REFUSED      ? ErrorCode::unauthorized
-                                                                    : ErrorCode::unavailable;
-        return make_error(mapped, "rabbitmq " + std::string(what) + ": " + text);
-      }
-    }
-    return ok();
-  }
-
-  // Publishes persistently and waits for the broker's confirm.
-  Status publish(std::string_view exchange, std::string_view routing_key, const std::string& body,
-                 Table& headers, const std::string& message_id, int64_t timestamp_ms,
-                 const std::string& expiration_ms = "") {
-    amqp_basic_properties_t p{};
-    p._flags = AMQP_BASIC_CONTENT_TYPE_FLAG | AMQP_BASIC_DELIVERY_MODE_FLAG |
-               AMQP_BASIC_HEADERS_FLAG | AMQP_BASIC_MESSAGE_ID_FLAG | AMQP_BASIC_TIMESTAMP_FLAG;
-    p.content_type = amqp_cstring_bytes("application/json");
-    p.delivery_mode = 2;
-    p.headers = headers.get();
-    p.message_id = bytes(message_id);
-    p.timestamp = static_cast<uint64_t>(timestamp_ms);
-    if (!expiration_ms.empty()) {
-      p._flags |= AMQP_BASIC_EXPIRATION_FLAG;
-      p.expiration = bytes(expiration_ms);
-    }
-    if (amqp_basic_publish(conn_, kChannel, bytes(exchange), bytes(routing_key), 0, 0, &p,
-                           bytes(body)) != AMQP_STATUS_OK) {
-      broken_ = true;
-      return make_error(ErrorCode::unavailable, "rabbitmq publish failed");
-    }
-    for (;;) {
-      amqp_frame_t frame;
-      timeval timeout = kBrokerTimeout;
-      const int rc = amqp_simple_wait_frame_noblock(conn_, &frame, &timeout);
-      if (rc != AMQP_STATUS_OK) {
-        broken_ = true;
-        return make_error(ErrorCode::unavailable, "rabbitmq publish: no confirm");
-      }
-      if (frame.frame_type != AMQP_FRAME_METHOD) continue;
-      if (frame.payload.method.id == AMQP_BASIC_ACK_METHOD) return ok();
-      if (frame.payload.method.id == AMQP_BASIC_NACK_METHOD) {
-        return make_error(ErrorCode::unavailable, "rabbitmq refused the message (queue full?)");
-      }
-      if (frame.payload.method.id == AMQP_CHANNEL_CLOSE_METHOD) {
-        broken_ = true;
-        auto* m = static_cast<amqp_channel_close_t*>(frame.payload.method.decoded);
-        return make_error(
-            m->reply_code == AMQP_NOT_FOUND ? ErrorCode::not_found : ErrorCode::unavailable,
-            "rabbitmq publish: " + to_string(m->reply_text));
-      }
-    }
-  }
-
- private:
-  Amqp() = default;
-  amqp_connection_state_t conn_ = nullptr;
-  bool socket_open_ = false;
-  bool broken_ = false;
+// A message delivered to a consumer and not yet settled.
+struct Delivery {
+  uint64_t tag = 0;
+  Copy message;
 };
 
+// One message taken from `queue` with basic.get, unsettled (the caller acks or nacks its tag),
+// or nullopt when the queue is empty.
+Result<std::optional<Delivery>> get_one(AmqpConnection& amqp, std::string_view queue) {
+  auto conn = amqp.conn();
+  auto reply = amqp_basic_get(conn, kChannel, bytes(queue), 0);
+  DONUT_RETURN_IF_ERROR(amqp.check(reply, "get"));
+  if (reply.reply.id == AMQP_BASIC_GET_EMPTY_METHOD) return std::nullopt;
+  const uint64_t tag = static_cast<amqp_basic_get_ok_t*>(reply.reply.decoded)->delivery_tag;
+  amqp_message_t message;
+  DONUT_RETURN_IF_ERROR(amqp.check(amqp_read_message(conn, kChannel, &message, 0), "read"));
+  Delivery d{tag, copy_message(message)};
+  amqp_destroy_message(&message);
+  return d;
+}
+
 struct Unsettled {
-  SteadyClock::time_point received;
+  TimePoint received;  // by the broker's clock
   Copy message;
   int receive_count = 0;
 };
 
-struct Consumer {
-  std::unique_ptr<Amqp> amqp;
-  std::unordered_map<uint64_t, Unsettled> unsettled;  // by delivery tag
-};
-
-}  // namespace
-
-// Which node answered last, and the gate in front of reconnecting (common/reconnect_gate.h).
-struct Reconnect {
-  explicit Reconnect(const Settings& settings) : gate("rabbitmq " + settings.describe_nodes()) {}
-  ReconnectGate gate;
-  std::mutex mutex;
-  std::size_t preferred = 0;
-};
-
-namespace {
-
-Result<std::unique_ptr<Amqp>> connect(const Settings& settings, Reconnect& r, bool confirms) {
-  DONUT_RETURN_IF_ERROR(r.gate.admit());
-  std::size_t first = 0;
-  {
-    std::lock_guard lock(r.mutex);
-    first = r.preferred;
-  }
-  // The node that answered last first, then the others in order: a role moves to a live node
-  // of the cluster when its node dies.
-  Result<std::unique_ptr<Amqp>> opened = make_error(ErrorCode::unavailable, "no RabbitMQ node");
-  std::size_t chosen = first;
-  for (std::size_t i = 0; i < settings.nodes.size(); ++i) {
-    chosen = (first + i) % settings.nodes.size();
-    opened = Amqp::open(settings, settings.nodes[chosen], confirms);
-    if (opened) break;
-  }
-  if (!opened) {
-    r.gate.failed(opened.error());
-    return opened.error();
-  }
-  const auto& node = settings.nodes[chosen];
-  const std::string where = node.host + ":" + std::to_string(node.port);
-  {
-    std::lock_guard lock(r.mutex);
-    if (chosen != r.preferred && !r.gate.down()) {
-      const auto& old = settings.nodes[r.preferred];
-      spdlog::warn("rabbitmq: {}:{} cannot be reached; moved to {}", old.host, old.port, where);
-    }
-    r.preferred = chosen;
-  }
-  r.gate.connected(where);
-  return opened;
+// How long the next wait for a delivery may be: while nothing was received, what is left of
+// the long poll in slices of at most 200 ms (so a stop is noticed); once something was, 1 ms
+// (take what is already there, wait for nothing more).
+timeval wait_slice(bool received_some, std::chrono::steady_clock::time_point deadline) {
+  using std::chrono::microseconds;
+  const auto left =
+      std::chrono::duration_cast<microseconds>(deadline - std::chrono::steady_clock::now());
+  const auto slice = received_some ? microseconds(1000)
+                                   : std::clamp(left, microseconds(1000), microseconds(200'000));
+  return {static_cast<time_t>(slice.count() / 1'000'000),
+          static_cast<suseconds_t>(slice.count() % 1'000'000)};
 }
 
 }  // namespace
 
+// One queue's consumer on this thread: its connection and what it holds unsettled.
+struct RabbitBroker::Consumer {
+  std::unique_ptr<AmqpConnection> amqp;
+  std::unordered_map<uint64_t, Unsettled> unsettled;  // by delivery tag
+
+  // What this consumer left unsettled past the visibility timeout goes back to the queue.
+  void return_expired(TimePoint now, Millis visibility) {
+    for (auto it = unsettled.begin(); it != unsettled.end();) {
+      if (now - it->second.received >= visibility) {
+        amqp_basic_nack(amqp->conn(), kChannel, it->first, 0, 1);
+        it = unsettled.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+
+  // The next delivery within `wait`, or nullopt when none came.
+  Result<std::optional<Delivery>> next_delivery(timeval wait) {
+    auto conn = amqp->conn();
+    amqp_envelope_t envelope;
+    amqp_maybe_release_buffers(conn);
+    const auto reply = amqp_consume_message(conn, &envelope, &wait, 0);
+    if (reply.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION &&
+        reply.library_error == AMQP_STATUS_TIMEOUT) {
+      return std::nullopt;
+    }
+    if (reply.reply_type != AMQP_RESPONSE_NORMAL) {
+      DONUT_RETURN_IF_ERROR(amqp->check(reply, "consume"));
+    }
+    Delivery d{envelope.delivery_tag, copy_message(envelope.message)};
+    amqp_destroy_envelope(&envelope);
+    return d;
+  }
+
+  // Keeps `d` unsettled until it is deleted, its visibility changed, or it expires.
+  ports::ReceivedMessage hold(Delivery d, int receive_count, TimePoint now) {
+    ports::ReceivedMessage m = received_message(d.message);
+    m.receipt = std::to_string(d.tag);
+    m.receive_count = receive_count;
+    unsettled.emplace(d.tag, Unsettled{now, std::move(d.message), receive_count});
+    return m;
+  }
+};
+
 struct RabbitBroker::Session {
-  std::unique_ptr<Amqp> publisher;
+  std::unique_ptr<AmqpConnection> publisher;
   std::map<std::string, Consumer, std::less<>> consumers;  // by queue
 };
 
@@ -334,66 +166,9 @@ thread_local std::unordered_map<uint64_t, std::unique_ptr<RabbitBroker::Session>
 
 }  // namespace
 
-Result<Settings> Settings::from_url(std::string_view text) {
-  const auto fail = [] {
-    return make_error(ErrorCode::invalid_argument,
-                      "expected amqp://user:password@host:port[,host:port...]/vhost");
-  };
-  // Several nodes share the credentials and the vhost: parse the URL with its first node, then
-  // each node as the authority of its own URL.
-  constexpr std::string_view kScheme = "amqp://";
-  if (!text.starts_with(kScheme)) return fail();
-  const auto rest = text.substr(kScheme.size());
-  const auto authority_end = std::min(rest.find('/'), rest.size());
-  const auto authority = rest.substr(0, authority_end);
-  const auto at = authority.rfind('@');
-  const auto userinfo =
-      at == std::string_view::npos ? std::string_view{} : authority.substr(0, at + 1);
-  const auto hosts = at == std::string_view::npos ? authority : authority.substr(at + 1);
-  std::vector<std::string_view> listed;
-  for (std::size_t start = 0;;) {
-    const auto comma = hosts.find(',', start);
-    listed.push_back(hosts.substr(start, comma == std::string_view::npos ? comma : comma - start));
-    if (comma == std::string_view::npos) break;
-    start = comma + 1;
-  }
-  Settings s;
-  s.nodes.clear();
-  for (std::size_t i = 0; i < listed.size(); ++i) {
-    const std::string one = std::string(kScheme) + std::string(userinfo) + std::string(listed[i]) +
-                            std::string(rest.substr(authority_end));
-    auto url = boost::urls::parse_uri(one);
-    if (!url || url->scheme() != "amqp" || (listed.size() > 1 && url->host().empty())) {
-      return fail();
-    }
-    if (i == 0) {
-      if (url->has_userinfo()) {
-        s.user = url->user();
-        s.password = url->password();
-      }
-      std::string path = url->path();
-      if (path.size() > 1) s.vhost = path.substr(1);
-    }
-    Node node;
-    if (!url->host().empty()) node.host = url->host();
-    if (url->has_port()) node.port = url->port_number();
-    s.nodes.push_back(std::move(node));
-  }
-  return s;
-}
-
-std::string Settings::describe_nodes() const {
-  std::string text;
-  for (const auto& node : nodes) {
-    if (!text.empty()) text += ',';
-    text += node.host + ":" + std::to_string(node.port);
-  }
-  return text;
-}
-
-RabbitBroker::RabbitBroker(Settings settings)
-    : settings_(std::move(settings)),
-      reconnect_(std::make_unique<Reconnect>(settings_)),
+RabbitBroker::RabbitBroker(Settings settings, const ports::Clock& clock)
+    : cluster_(std::make_unique<ClusterConnector>(std::move(settings))),
+      clock_(clock),
       id_(next_broker_id++) {}
 
 RabbitBroker::~RabbitBroker() {
@@ -405,9 +180,27 @@ Result<RabbitBroker::Session*> RabbitBroker::session() {
   if (!s) s = std::make_unique<Session>();
   if (!s->publisher || s->publisher->broken()) {
     s->publisher.reset();
-    DONUT_ASSIGN_OR_RETURN(s->publisher, connect(settings_, *reconnect_, true));
+    DONUT_ASSIGN_OR_RETURN(s->publisher, cluster_->connect(true));
   }
   return s.get();
+}
+
+Result<RabbitBroker::Consumer*> RabbitBroker::consumer(Session& s, std::string_view queue,
+                                                       int prefetch) {
+  auto& consumer = s.consumers[std::string(queue)];
+  if (consumer.amqp && !consumer.amqp->broken()) return &consumer;
+  consumer = Consumer{};
+  DONUT_ASSIGN_OR_RETURN(consumer.amqp, cluster_->connect(false));
+  auto conn = consumer.amqp->conn();
+  amqp_basic_qos(conn, kChannel, 0, static_cast<uint16_t>(std::max(1, prefetch)), 0);
+  DONUT_RETURN_IF_ERROR(consumer.amqp->check(amqp_get_rpc_reply(conn), "qos"));
+  amqp_basic_consume(conn, kChannel, bytes(queue), amqp_empty_bytes, 0, 0, 0, amqp_empty_table);
+  DONUT_RETURN_IF_ERROR(consumer.amqp->check(amqp_get_rpc_reply(conn), "consume"));
+  return &consumer;
+}
+
+int64_t RabbitBroker::now_ms() const {
+  return to_unix_ms(clock_.now());
 }
 
 Status RabbitBroker::ping() {
@@ -428,7 +221,7 @@ Status RabbitBroker::declare(const ports::Topology& topology) {
   DONUT_ASSIGN_OR_RETURN(Session * s, session());
   auto conn = s->publisher->conn();
   for (const auto& q : topology.queues) {
-    Table args;
+    FieldTable args;
     args.text("x-queue-type", "quorum");
     if (!q.dead_letter_queue.empty()) {
       args.number("x-delivery-limit", std::max(0, q.max_receive_count - 1))
@@ -454,7 +247,7 @@ Status RabbitBroker::declare(const ports::Topology& topology) {
       amqp_queue_declare(conn, kChannel, bytes(q.name), 1, 0, 0, 0, amqp_empty_table);
       DONUT_RETURN_IF_ERROR(s->publisher->check(amqp_get_rpc_reply(conn), "declare " + q.name));
     }
-    Table retry_args;
+    FieldTable retry_args;
     retry_args.text("x-dead-letter-exchange", "").text("x-dead-letter-routing-key", q.name);
     amqp_queue_declare(conn, kChannel, bytes(q.name + ".retry"), 0, 1, 0, 0, retry_args.get());
     DONUT_RETURN_IF_ERROR(
@@ -476,21 +269,6 @@ Status RabbitBroker::declare(const ports::Topology& topology) {
   }
   return ok();
 }
-
-namespace {
-
-Table headers_for(const ports::Attributes& attributes) {
-  Table t;
-  for (const auto& [key, value] : attributes) t.text(key, value);
-  return t;
-}
-
-int64_t now_ms() {
-  return std::chrono::duration_cast<Millis>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-}  // namespace
 
 Status RabbitBroker::publish(std::string_view topic, const ports::OutgoingMessage& message) {
   DONUT_ASSIGN_OR_RETURN(Session * s, session());
@@ -517,74 +295,36 @@ Result<std::vector<ports::ReceivedMessage>> RabbitBroker::receive(
     std::string_view queue, const ports::ReceiveOptions& options, std::stop_token stop) {
   DONUT_ASSIGN_OR_RETURN(Session * s, session());
   const auto spec = spec_of(queue);
-  auto& consumer = s->consumers[std::string(queue)];
-  if (!consumer.amqp || consumer.amqp->broken()) {
-    consumer = Consumer{};
-    DONUT_ASSIGN_OR_RETURN(consumer.amqp, connect(settings_, *reconnect_, false));
-    auto conn = consumer.amqp->conn();
-    amqp_basic_qos(conn, kChannel, 0, static_cast<uint16_t>(std::max(1, options.max_messages)), 0);
-    DONUT_RETURN_IF_ERROR(consumer.amqp->check(amqp_get_rpc_reply(conn), "qos"));
-    amqp_basic_consume(conn, kChannel, bytes(queue), amqp_empty_bytes, 0, 0, 0, amqp_empty_table);
-    DONUT_RETURN_IF_ERROR(consumer.amqp->check(amqp_get_rpc_reply(conn), "consume"));
-  }
-  auto conn = consumer.amqp->conn();
-  // What this consumer left unsettled past the visibility timeout goes back to the queue.
-  const Millis visibility = options.visibility_timeout.value_or(spec.visibility_timeout);
-  for (auto it = consumer.unsettled.begin(); it != consumer.unsettled.end();) {
-    if (SteadyClock::now() - it->second.received >= visibility) {
-      amqp_basic_nack(conn, kChannel, it->first, 0, 1);
-      it = consumer.unsettled.erase(it);
-    } else {
-      ++it;
-    }
-  }
+  DONUT_ASSIGN_OR_RETURN(Consumer * consumer, consumer(*s, queue, options.max_messages));
+  consumer->return_expired(clock_.now(),
+                           options.visibility_timeout.value_or(spec.visibility_timeout));
   std::vector<ports::ReceivedMessage> out;
-  const auto deadline = SteadyClock::now() + options.wait;
+  const auto deadline = std::chrono::steady_clock::now() + options.wait;
   while (static_cast<int>(out.size()) < std::max(1, options.max_messages)) {
-    const auto left =
-        std::chrono::duration_cast<std::chrono::microseconds>(deadline - SteadyClock::now());
-    const auto slice = out.empty() ? std::clamp(left, std::chrono::microseconds(1000),
-                                                std::chrono::microseconds(200'000))
-                                   : std::chrono::microseconds(1000);
-    timeval timeout{static_cast<time_t>(slice.count() / 1'000'000),
-                    static_cast<suseconds_t>(slice.count() % 1'000'000)};
-    amqp_envelope_t envelope;
-    amqp_maybe_release_buffers(conn);
-    const auto reply = amqp_consume_message(conn, &envelope, &timeout, 0);
-    if (reply.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION &&
-        reply.library_error == AMQP_STATUS_TIMEOUT) {
-      if (!out.empty() || stop.stop_requested() || SteadyClock::now() >= deadline) break;
-      continue;
-    }
-    if (reply.reply_type != AMQP_RESPONSE_NORMAL) {
-      auto status = consumer.amqp->check(reply, "consume");
-      consumer = Consumer{};
+    auto delivery = consumer->next_delivery(wait_slice(!out.empty(), deadline));
+    if (!delivery) {
+      *consumer = Consumer{};
       if (!out.empty()) break;
-      return status.error();
+      return delivery.error();
     }
-    Unsettled u{SteadyClock::now(), copy_message(envelope.message), 0};
-    const uint64_t tag = envelope.delivery_tag;
-    amqp_destroy_envelope(&envelope);
-    u.receive_count = static_cast<int>(u.message.delivery_count + 1 + u.message.retries);
-    if (!spec.dead_letter_queue.empty() && u.receive_count > spec.max_receive_count) {
-      Table headers = headers_for(u.message.attributes);
-      headers.text("x-donut-source-queue", std::string(queue));
-      DONUT_RETURN_IF_ERROR(s->publisher->publish("", spec.dead_letter_queue, u.message.body,
-                                                  headers, u.message.message_id,
-                                                  u.message.timestamp_ms));
-      amqp_basic_ack(conn, kChannel, tag, 0);
+    if (!*delivery) {
+      if (!out.empty() || stop.stop_requested() || std::chrono::steady_clock::now() >= deadline) {
+        break;
+      }
       continue;
     }
-    ports::ReceivedMessage m;
-    m.message_id = u.message.message_id;
-    m.receipt = std::to_string(tag);
-    m.body = u.message.body;
-    m.attributes = u.message.attributes;
-    m.receive_count = u.receive_count;
-    m.sent_at = from_unix_ms(u.message.timestamp_ms);
-    m.source_queue = u.message.source_queue;
-    consumer.unsettled.emplace(tag, std::move(u));
-    out.push_back(std::move(m));
+    Delivery& d = **delivery;
+    const auto receive_count = static_cast<int>(d.message.delivery_count + 1 + d.message.retries);
+    if (!spec.dead_letter_queue.empty() && receive_count > spec.max_receive_count) {
+      FieldTable headers = headers_for(d.message.attributes);
+      headers.text("x-donut-source-queue", std::string(queue));
+      DONUT_RETURN_IF_ERROR(s->publisher->publish("", spec.dead_letter_queue, d.message.body,
+                                                  headers, d.message.message_id,
+                                                  d.message.timestamp_ms));
+      amqp_basic_ack(consumer->amqp->conn(), kChannel, d.tag, 0);
+      continue;
+    }
+    out.push_back(consumer->hold(std::move(d), receive_count, clock_.now()));
   }
   return out;
 }
@@ -630,7 +370,7 @@ Status RabbitBroker::change_visibility(std::string_view queue, std::string_view 
   }
   // Wait in <queue>.retry (per-message TTL), then come back; the receives so far travel along.
   auto& m = node.mapped();
-  Table headers = headers_for(m.message.attributes);
+  FieldTable headers = headers_for(m.message.attributes);
   headers.number("x-donut-retries", m.receive_count);
   if (!m.message.source_queue.empty()) headers.text("x-donut-source-queue", m.message.source_queue);
   if (auto status = s->publisher->publish("", std::string(queue) + ".retry", m.message.body,
@@ -667,22 +407,10 @@ Result<std::vector<ports::ReceivedMessage>> RabbitBroker::peek(std::string_view 
   std::vector<ports::ReceivedMessage> out;
   uint64_t last_tag = 0;
   while (static_cast<int>(out.size()) < max) {
-    auto reply = amqp_basic_get(conn, kChannel, bytes(queue), 0);
-    DONUT_RETURN_IF_ERROR(s->publisher->check(reply, "get"));
-    if (reply.reply.id == AMQP_BASIC_GET_EMPTY_METHOD) break;
-    last_tag = static_cast<amqp_basic_get_ok_t*>(reply.reply.decoded)->delivery_tag;
-    amqp_message_t message;
-    DONUT_RETURN_IF_ERROR(
-        s->publisher->check(amqp_read_message(conn, kChannel, &message, 0), "read"));
-    auto c = copy_message(message);
-    amqp_destroy_message(&message);
-    ports::ReceivedMessage m;
-    m.message_id = c.message_id;
-    m.body = c.body;
-    m.attributes = c.attributes;
-    m.sent_at = from_unix_ms(c.timestamp_ms);
-    m.source_queue = c.source_queue;
-    out.push_back(std::move(m));
+    DONUT_ASSIGN_OR_RETURN(auto delivery, get_one(*s->publisher, queue));
+    if (!delivery) break;
+    last_tag = delivery->tag;
+    out.push_back(received_message(delivery->message));
   }
   if (last_tag != 0) amqp_basic_nack(conn, kChannel, last_tag, 1, 1);  // all back, in order
   return out;
@@ -701,26 +429,20 @@ Result<int64_t> RabbitBroker::redrive(std::string_view dead_letter_queue, int64_
   int64_t moved = 0;
   int empty_looks = 0;
   while (moved < max) {
-    auto reply = amqp_basic_get(conn, kChannel, bytes(dead_letter_queue), 0);
-    DONUT_RETURN_IF_ERROR(s->publisher->check(reply, "get"));
-    if (reply.reply.id == AMQP_BASIC_GET_EMPTY_METHOD) {
+    DONUT_ASSIGN_OR_RETURN(auto delivery, get_one(*s->publisher, dead_letter_queue));
+    if (!delivery) {
       // A peek elsewhere (the dead-letter monitor, `donut dlq list`) holds messages
       // unacknowledged for a moment; before reporting that nothing was there, look again.
       if (moved > 0 || ++empty_looks > 5) break;
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
       continue;
     }
-    const uint64_t tag = static_cast<amqp_basic_get_ok_t*>(reply.reply.decoded)->delivery_tag;
-    amqp_message_t message;
-    DONUT_RETURN_IF_ERROR(
-        s->publisher->check(amqp_read_message(conn, kChannel, &message, 0), "read"));
-    auto c = copy_message(message);
-    amqp_destroy_message(&message);
+    const auto& [tag, c] = *delivery;
     if (c.source_queue.empty()) {
       amqp_basic_nack(conn, kChannel, tag, 0, 1);
       return make_error(ErrorCode::internal, "a dead letter does not name its source queue");
     }
-    Table headers = headers_for(c.attributes);
+    FieldTable headers = headers_for(c.attributes);
     DONUT_RETURN_IF_ERROR(
         s->publisher->publish("", c.source_queue, c.body, headers, c.message_id, c.timestamp_ms));
     amqp_basic_ack(conn, kChannel, tag, 0);

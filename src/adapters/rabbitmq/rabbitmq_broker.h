@@ -1,10 +1,11 @@
 // Broker port on RabbitMQ (rabbitmq-c, AMQP 0-9-1), for roles on several machines.
 //
-// Mapping (DESIGN.md): a topic is a durable topic exchange and a subscription a binding keyed
-// by the message `type` ("#" for every type); a queue is a quorum queue whose dead-letter queue
-// is reached through x-delivery-limit and an at-least-once dead-letter policy; a delayed send
-// or retry waits in `<queue>.retry` (per-message TTL, dead-lettered back into the queue);
-// messages are persistent and every publish waits for the broker's confirm.
+// Mapping (docs/ARCHITECTURE.md, "Queue semantics"): a topic is a durable topic exchange and a
+// subscription a binding keyed by the message `type` ("#" for every type); a queue is a quorum
+// queue whose dead-letter queue is reached through x-delivery-limit and an at-least-once
+// dead-letter policy; a delayed send or retry waits in `<queue>.retry` (per-message TTL,
+// dead-lettered back into the queue); messages are persistent and every publish waits for the
+// broker's confirm. The connections are amqp_connection.h's, the URL cluster_url.h's.
 //
 // Where AMQP differs from SQS, and what this adapter does about it:
 // - There is no visibility timeout: a delivered message belongs to its consumer until it is
@@ -26,39 +27,27 @@
 // the broker longer than a few seconds (a paused broker, a blocked publisher). Reconnection
 // backs off (100 ms doubling to 5 s, shared by every thread of the process): while the broker
 // is down, calls fail at once with `unavailable` instead of each waiting for a connect, and
-// the log says once that the broker was lost and once that it is back.
+// the log says once that the broker was lost and once that it is back (amqp_connection.h).
+// Time: when a message was sent and how long a consumer has held one come from the Clock
+// port; only the long poll's wait on the socket is measured in real time.
 #pragma once
 
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
-#include <vector>
 
+#include "adapters/rabbitmq/cluster_url.h"
 #include "ports/broker.h"
 #include "ports/clock.h"
 
 namespace donut::rabbitmq {
 
-struct Settings {
-  struct Node {
-    std::string host = "127.0.0.1";
-    int port = 5672;
-  };
-  // A cluster's nodes: a connection goes to the node that answered last, and to the next one in
-  // this order when that one cannot be reached.
-  std::vector<Node> nodes{Node{}};
-  std::string user = "guest";
-  std::string password = "guest";
-  std::string vhost = "/";
-  // amqp://user:pass@host:port/vhost, or several nodes: amqp://user:pass@h1:5672,h2:5673/vhost
-  static Result<Settings> from_url(std::string_view url);
-  std::string describe_nodes() const;  // "h1:5672,h2:5673"
-};
+class ClusterConnector;
 
 class RabbitBroker final : public ports::Broker {
  public:
-  explicit RabbitBroker(Settings settings);
+  RabbitBroker(Settings settings, const ports::Clock& clock);
   ~RabbitBroker() override;
 
   Status declare(const ports::Topology& topology) override;
@@ -75,16 +64,19 @@ class RabbitBroker final : public ports::Broker {
   Result<int64_t> redrive(std::string_view dead_letter_queue, int64_t max) override;
   Result<int64_t> purge(std::string_view queue) override;
 
-  struct Session;  // one thread's connections (internal)
+  struct Session;   // one thread's connections (internal)
+  struct Consumer;  // one queue's consumer on one thread (internal)
 
  private:
   Status ping() override;
 
   Result<Session*> session();
+  Result<Consumer*> consumer(Session& session, std::string_view queue, int prefetch);
   ports::QueueSpec spec_of(std::string_view queue);
+  int64_t now_ms() const;
 
-  Settings settings_;
-  std::unique_ptr<struct Reconnect> reconnect_;  // shared by every thread's connections
+  std::unique_ptr<ClusterConnector> cluster_;  // shared by every thread's connections
+  const ports::Clock& clock_;
   std::mutex specs_mutex_;
   std::map<std::string, ports::QueueSpec, std::less<>> specs_;  // from declare()
   const uint64_t id_;

@@ -10,8 +10,10 @@
 
 #include "adapters/sql/warehouse_store.h"
 #include "codec/events_json.h"
+#include "common/assert.h"
 #include "common/ids.h"
-#include "common/planted_defects.h"
+#include "domain/restock_plans.h"
+#include "domain/timeline.h"
 
 namespace donut::sql {
 namespace detail {
@@ -41,6 +43,15 @@ domain::Restock read_restock(const Row& s) {
   return r;
 }
 
+// A restock row with its requested and arrived times (columns 7 and 8).
+template <class Row>
+domain::RestockRecord read_restock_record(const Row& s) {
+  domain::RestockRecord r{read_restock(s), std::nullopt, std::nullopt};
+  if (!s.column_is_null(7)) r.requested_at = from_unix_ms(s.column_int(7));
+  if (!s.column_is_null(8)) r.arrived_at = from_unix_ms(s.column_int(8));
+  return r;
+}
+
 // `for_update` locks the row until the transaction ends (writers must; readers need not).
 template <class Dialect, class Connection>
 Result<std::optional<domain::Product>> find_product(Connection& c, std::string_view id,
@@ -58,11 +69,11 @@ Result<std::optional<domain::Product>> find_product(Connection& c, std::string_v
 
 // Appends to a restock's timeline; `outbox_id` links a queued event to its outbox row.
 template <class Connection>
-Status insert_restock_event(Connection& c, std::string_view restock_id, std::string_view kind,
+Status insert_restock_event(Connection& c, std::string_view restock_id, domain::TimelineKind kind,
                             std::string_view detail, TimePoint at, int64_t outbox_id = 0) {
   DONUT_ASSIGN_OR_RETURN(auto s, c.prepare("INSERT INTO restock_events (restock_id, at_ms, kind, "
                                            "detail, outbox_id) VALUES (?, ?, ?, ?, ?)"));
-  s.bind(restock_id).bind(to_unix_ms(at)).bind(kind).bind(detail.substr(0, 500));
+  s.bind(restock_id).bind(to_unix_ms(at)).bind(domain::to_string(kind)).bind(detail.substr(0, 500));
   if (outbox_id != 0) {
     s.bind(outbox_id);
   } else {
@@ -84,7 +95,8 @@ Status insert_outbox(Connection& c, const domain::Event& event, TimePoint now) {
   const int64_t outbox_id = Dialect::inserted_id(c, s);
   const std::string& restock_id = domain::event_restock_id(event);
   if (restock_id.empty()) return ok();
-  return insert_restock_event(c, restock_id, "queued", domain::event_type(event), now, outbox_id);
+  return insert_restock_event(c, restock_id, domain::TimelineKind::queued,
+                              domain::event_type(event), now, outbox_id);
 }
 
 template <class Dialect, class Connection>
@@ -98,8 +110,12 @@ Result<std::optional<domain::OrderOutcome>> find_key(Connection& c, std::string_
   domain::OrderOutcome o;
   o.product_id = s.column_text(0);
   o.quantity = s.column_int(1);
-  o.status =
-      s.column_view(2) == "sold" ? domain::OrderStatus::sold : domain::OrderStatus::out_of_stock;
+  const auto status = domain::parse_order_status(s.column_view(2));
+  if (!status) {
+    return make_error(ErrorCode::internal, "idempotency key " + std::string(key) +
+                                               " has an unknown status " + s.column_text(2));
+  }
+  o.status = *status;
   o.order_id = s.column_text(3);
   o.stock_left = s.column_int(4);
   o.restock_id = s.column_text(5);
@@ -138,8 +154,8 @@ Status insert_opened_restock(Connection& c, const domain::OpenedRestock& opened,
       .bind(opened.restock.quantity)
       .bind(to_unix_ms(opened.restock.opened_at));
   if (!s.run()) return c.error("insert restock");
-  DONUT_RETURN_IF_ERROR(
-      insert_restock_event(c, opened.restock.id, "stock_out", opened.stock_out, now));
+  DONUT_RETURN_IF_ERROR(insert_restock_event(c, opened.restock.id, domain::TimelineKind::stock_out,
+                                             opened.stock_out, now));
   return insert_outbox<Dialect>(c, opened.event, now);
 }
 
@@ -183,7 +199,7 @@ Status supersede_restock(Connection& c, const domain::SupersededRestock& old, Ti
   s.bind(old.restock_id);
   DONUT_ASSIGN_OR_RETURN(int64_t superseded, s.run());
   if (superseded == 0) return ok();  // the factory accepted it meanwhile: it may still arrive
-  return insert_restock_event(c, old.restock_id, "superseded", old.note, now);
+  return insert_restock_event(c, old.restock_id, domain::TimelineKind::superseded, old.note, now);
 }
 
 // Multi-row INSERT statements for 1, 4, 16, 64 and 256 orders: a batch goes in as few round
@@ -377,19 +393,85 @@ Result<domain::Order> WarehouseStore<Database, Dialect>::get_order(std::string_v
 
 namespace detail {
 
+// `for_update` locks the row until the transaction ends.
 template <class Dialect, class Connection>
-Result<std::optional<domain::Restock>> find_restock(Connection& c, std::string_view id,
-                                                    bool for_update = false) {
+Result<std::optional<domain::RestockRecord>> find_restock(Connection& c, std::string_view id,
+                                                          bool for_update = false) {
   DONUT_ASSIGN_OR_RETURN(
-      auto s,
-      c.prepare(for_update ? Dialect::kSelectRestockLocked
-                           : std::string_view("SELECT id, product_id, quantity, state, "
-                                              "opened_at_ms, claimed_by, claim_expires_at_ms "
-                                              "FROM restocks WHERE id = ?")));
+      auto s, c.prepare(for_update ? Dialect::kSelectRestockLocked
+                                   : std::string_view("SELECT id, product_id, quantity, state, "
+                                                      "opened_at_ms, claimed_by, "
+                                                      "claim_expires_at_ms, requested_at_ms, "
+                                                      "arrived_at_ms FROM restocks WHERE id = ?")));
   s.bind(id);
   DONUT_ASSIGN_OR_RETURN(bool row, s.next());
-  if (!row) return std::optional<domain::Restock>();
-  return std::optional<domain::Restock>(detail::read_restock(s));
+  if (!row) return std::optional<domain::RestockRecord>();
+  return std::optional<domain::RestockRecord>(detail::read_restock_record(s));
+}
+
+// What the arrival rule needs: the product (its row locked), whether the request id was applied,
+// and the restock the arrival names (locked too).
+template <class Dialect, class Connection>
+Result<domain::ArrivalSnapshot> load_arrival_snapshot(Connection& c,
+                                                      const domain::Arrival& arrival) {
+  domain::ArrivalSnapshot snapshot;
+  DONUT_ASSIGN_OR_RETURN(auto product, find_product<Dialect>(c, arrival.product_id, true));
+  if (!product) return snapshot;
+  snapshot.product = domain::ArrivalSnapshot::Product{product->stock, product->open_restock_id};
+  DONUT_ASSIGN_OR_RETURN(auto s, c.prepare("SELECT 1 FROM arrivals WHERE request_id = ?"));
+  s.bind(arrival.request_id);
+  DONUT_ASSIGN_OR_RETURN(snapshot.request_applied, s.next());
+  if (!arrival.restock_id.empty()) {
+    DONUT_ASSIGN_OR_RETURN(snapshot.restock, find_restock<Dialect>(c, arrival.restock_id, true));
+  }
+  return snapshot;
+}
+
+template <class Dialect, class Connection>
+Status insert_arrival(Connection& c, const domain::Arrival& arrival, TimePoint now) {
+  DONUT_ASSIGN_OR_RETURN(auto insert, c.prepare(Dialect::kInsertArrivalIfNew));
+  insert.bind(arrival.request_id)
+      .bind_optional(arrival.restock_id)
+      .bind(arrival.product_id)
+      .bind(arrival.quantity)
+      .bind_optional(arrival.factory_id)
+      .bind(to_unix_ms(arrival.received_at))
+      .bind(to_unix_ms(now));
+  DONUT_ASSIGN_OR_RETURN(int64_t inserted, insert.run());
+  if (inserted == 0) {  // another transaction applied it after the snapshot: decide again
+    return make_error(ErrorCode::conflict,
+                      "arrival " + arrival.request_id + " was applied concurrently");
+  }
+  return ok();
+}
+
+// Writes what domain::plan_arrival decided, in the transaction that loaded its snapshot.
+template <class Dialect, class Connection>
+Status apply_arrival_plan(Connection& c, const domain::Arrival& arrival,
+                          const domain::ArrivalPlan& plan, TimePoint now) {
+  if (plan.record_arrival) DONUT_RETURN_IF_ERROR(insert_arrival<Dialect>(c, arrival, now));
+  if (plan.add_stock) {
+    DONUT_ASSIGN_OR_RETURN(
+        auto s, c.prepare(plan.clear_open_restock
+                              ? "UPDATE products SET stock = ?, open_restock_id = NULL WHERE id = ?"
+                              : "UPDATE products SET stock = ? WHERE id = ?"));
+    s.bind(plan.outcome.stock_after).bind(arrival.product_id);
+    if (!s.run()) return c.error("add stock");
+  }
+  if (plan.close_restock) {
+    DONUT_ASSIGN_OR_RETURN(auto s, c.prepare("UPDATE restocks SET state = ?, arrived_at_ms = ? "
+                                             "WHERE id = ?"));
+    s.bind(domain::to_string(domain::RestockState::arrived))
+        .bind(to_unix_ms(now))
+        .bind(arrival.restock_id);
+    if (!s.run()) return c.error("close restock");
+  }
+  for (const auto& entry : plan.timeline) {
+    DONUT_RETURN_IF_ERROR(
+        insert_restock_event(c, arrival.restock_id, entry.kind, entry.detail, now));
+  }
+  if (plan.event) DONUT_RETURN_IF_ERROR(insert_outbox<Dialect>(c, *plan.event, now));
+  return ok();
 }
 
 }  // namespace detail
@@ -403,7 +485,7 @@ Result<ports::RestockClaim> WarehouseStore<Database, Dialect>::claim_restock(
         DONUT_ASSIGN_OR_RETURN(auto found, detail::find_restock<Dialect>(c, restock_id, true));
         ports::RestockClaim claim;
         if (!found) return claim;
-        claim.restock = std::move(*found);
+        claim.restock = std::move(found->restock);
         claim.decision = domain::decide_claim(claim.restock, owner, now);
         if (claim.decision.verdict == domain::ClaimVerdict::granted) {
           DONUT_ASSIGN_OR_RETURN(auto s, c.prepare("UPDATE restocks SET claimed_by = ?, "
@@ -423,22 +505,15 @@ Result<bool> WarehouseStore<Database, Dialect>::mark_restock_requested(
   const TimePoint now = clock_.now();
   return db_->template transaction<bool>([&](auto& c) -> Result<bool> {
     DONUT_ASSIGN_OR_RETURN(auto found, detail::find_restock<Dialect>(c, restock_id, true));
-    if (!found) return false;
-    // The factory may call back before we get here; the arrival then already closed it, and
-    // the request is recorded (once) without reopening anything.
-    DONUT_ASSIGN_OR_RETURN(
-        auto s, c.prepare("UPDATE restocks SET requested_at_ms = ?, state = CASE state WHEN "
-                          "'open' THEN 'requested' ELSE state END "
-                          "WHERE id = ? AND requested_at_ms IS NULL AND state IN "
-                          "('open', 'arrived')"));
-    s.bind(to_unix_ms(now)).bind(restock_id);
-    DONUT_ASSIGN_OR_RETURN(int64_t changed, s.run());
-    if (changed == 0) return false;
-    DONUT_RETURN_IF_ERROR(
-        detail::insert_outbox<Dialect>(c,
-                                       domain::RestockRequested{ids_.next_id(), found->product_id,
-                                                                found->id, found->quantity, now},
-                                       now));
+    const auto plan = domain::plan_mark_requested(found, now, ids_);
+    if (!plan.record) return false;
+    DONUT_ASSIGN_OR_RETURN(auto s, c.prepare("UPDATE restocks SET state = ?, requested_at_ms = ? "
+                                             "WHERE id = ?"));
+    s.bind(domain::to_string(plan.state_after))
+        .bind(to_unix_ms(plan.requested_at))
+        .bind(restock_id);
+    if (!s.run()) return c.error("mark restock requested");
+    DONUT_RETURN_IF_ERROR(detail::insert_outbox<Dialect>(c, plan.event, now));
     return true;
   });
 }
@@ -464,13 +539,13 @@ Result<domain::Restock> WarehouseStore<Database, Dialect>::get_restock(
     if (!found) {
       return make_error(ErrorCode::not_found, "no restock '" + std::string(restock_id) + "'");
     }
-    return std::move(*found);
+    return std::move(found->restock);
   });
 }
 
 template <class Database, class Dialect>
 Status WarehouseStore<Database, Dialect>::record_restock_event(std::string_view restock_id,
-                                                               std::string_view kind,
+                                                               domain::TimelineKind kind,
                                                                std::string_view detail) {
   const TimePoint now = clock_.now();
   return db_->with_connection([&](auto& c) -> Status {
@@ -493,11 +568,8 @@ Result<std::vector<ports::RestockHistory>> WarehouseStore<Database, Dialect>::re
       for (;;) {
         DONUT_ASSIGN_OR_RETURN(bool row, s.next());
         if (!row) break;
-        ports::RestockHistory h;
-        h.restock = detail::read_restock(s);
-        if (!s.column_is_null(7)) h.requested_at = from_unix_ms(s.column_int(7));
-        if (!s.column_is_null(8)) h.arrived_at = from_unix_ms(s.column_int(8));
-        history.push_back(std::move(h));
+        auto record = detail::read_restock_record(s);
+        history.push_back({std::move(record.restock), record.requested_at, record.arrived_at, {}});
       }
     }
     // A queued event's published time comes from its outbox row.
@@ -510,9 +582,12 @@ Result<std::vector<ports::RestockHistory>> WarehouseStore<Database, Dialect>::re
       for (;;) {
         DONUT_ASSIGN_OR_RETURN(bool row, s.next());
         if (!row) break;
-        h.events.push_back({from_unix_ms(s.column_int(0)), s.column_text(1), s.column_text(2)});
+        const auto kind = domain::parse_timeline_kind(s.column_view(1));
+        if (!kind) continue;  // written by a newer binary
+        h.events.push_back({from_unix_ms(s.column_int(0)), *kind, s.column_text(2)});
         if (!s.column_is_null(3)) {
-          h.events.push_back({from_unix_ms(s.column_int(3)), "published", s.column_text(2)});
+          h.events.push_back(
+              {from_unix_ms(s.column_int(3)), domain::TimelineKind::published, s.column_text(2)});
         }
       }
       s.reset();
@@ -523,70 +598,18 @@ Result<std::vector<ports::RestockHistory>> WarehouseStore<Database, Dialect>::re
   });
 }
 
+// The rule is domain::plan_arrival; this loads its snapshot and writes its plan, in one
+// transaction.
 template <class Database, class Dialect>
 Result<domain::ArrivalOutcome> WarehouseStore<Database, Dialect>::apply_arrival(
     const domain::Arrival& arrival) {
   const TimePoint now = clock_.now();
   return db_->template transaction<domain::ArrivalOutcome>(
       [&](auto& c) -> Result<domain::ArrivalOutcome> {
-        domain::ArrivalOutcome outcome;
-        DONUT_ASSIGN_OR_RETURN(auto product,
-                               detail::find_product<Dialect>(c, arrival.product_id, true));
-        if (!product) {
-          outcome.status = domain::ArrivalStatus::unknown_product;
-          return outcome;
-        }
-        DONUT_ASSIGN_OR_RETURN(auto insert, c.prepare(Dialect::kInsertArrivalIfNew));
-        insert.bind(arrival.request_id)
-            .bind_optional(arrival.restock_id)
-            .bind(arrival.product_id)
-            .bind(arrival.quantity)
-            .bind_optional(arrival.factory_id)
-            .bind(to_unix_ms(arrival.received_at))
-            .bind(to_unix_ms(now));
-        DONUT_ASSIGN_OR_RETURN(int64_t inserted, insert.run());
-        if (inserted == 0 && !planted::is_planted(planted::Defect::arrival_applied_twice)) {
-          outcome.status = domain::ArrivalStatus::duplicate;
-          outcome.stock_after = product->stock;
-          if (!arrival.restock_id.empty()) {
-            DONUT_RETURN_IF_ERROR(detail::insert_restock_event(
-                c, arrival.restock_id, "duplicate_arrival",
-                "request " + arrival.request_id + " was already applied", now));
-          }
-          return outcome;
-        }
-        outcome.stock_after = product->stock + arrival.quantity;
-        const bool closes_open =
-            !arrival.restock_id.empty() && product->open_restock_id == arrival.restock_id;
-        DONUT_ASSIGN_OR_RETURN(
-            auto update,
-            c.prepare("UPDATE products SET stock = stock + ?, open_restock_id = CASE WHEN ? <> 0 "
-                      "THEN NULL ELSE open_restock_id END WHERE id = ?"));
-        update.bind(arrival.quantity).bind(closes_open ? 1 : 0).bind(arrival.product_id);
-        if (!update.run()) return c.error("add stock");
-        if (!arrival.restock_id.empty()) {
-          DONUT_ASSIGN_OR_RETURN(auto close,
-                                 c.prepare("UPDATE restocks SET state = 'arrived', "
-                                           "arrived_at_ms = ? WHERE id = ? AND state IN "
-                                           "('open', 'requested', 'superseded')"));
-          close.bind(to_unix_ms(now)).bind(arrival.restock_id);
-          if (!close.run()) return c.error("close restock");
-        }
-        if (!arrival.restock_id.empty()) {
-          DONUT_RETURN_IF_ERROR(detail::insert_restock_event(
-              c, arrival.restock_id, "arrived",
-              std::to_string(arrival.quantity) + " added (request " + arrival.request_id +
-                  ", factory " + arrival.factory_id + ", called back at " +
-                  format_rfc3339(arrival.received_at) + "); stock " +
-                  std::to_string(outcome.stock_after),
-              now));
-        }
-        DONUT_RETURN_IF_ERROR(detail::insert_outbox<Dialect>(
-            c,
-            domain::StockArrived{ids_.next_id(), arrival.product_id, arrival.restock_id,
-                                 arrival.request_id, arrival.quantity, outcome.stock_after, now},
-            now));
-        return outcome;
+        DONUT_ASSIGN_OR_RETURN(auto snapshot, detail::load_arrival_snapshot<Dialect>(c, arrival));
+        const auto plan = domain::plan_arrival(arrival, snapshot, now, ids_);
+        DONUT_RETURN_IF_ERROR(detail::apply_arrival_plan<Dialect>(c, arrival, plan, now));
+        return plan.outcome;
       });
 }
 
@@ -616,10 +639,15 @@ Status WarehouseStore<Database, Dialect>::mark_published(std::span<const int64_t
   return db_->template transaction<void>([&](auto& c) -> Status {
     DONUT_ASSIGN_OR_RETURN(auto s, c.prepare("UPDATE outbox SET published_at_ms = ? "
                                              "WHERE id = ? AND published_at_ms IS NULL"));
+    DONUT_ASSIGN_OR_RETURN(auto unclaim,
+                           c.prepare("DELETE FROM outbox_claims WHERE outbox_id = ?"));
     for (int64_t id : outbox_ids) {
       s.bind(to_unix_ms(now)).bind(id);
       if (!s.run()) return c.error("mark published");
       s.reset();
+      unclaim.bind(id);
+      if (!unclaim.run()) return c.error("mark published");
+      unclaim.reset();
     }
     return ok();
   });
@@ -672,11 +700,13 @@ Result<ports::WarehouseStats> WarehouseStore<Database, Dialect>::stats() {
           if (!row.column_is_null(1)) stats.outbox_oldest_pending = from_unix_ms(row.column_int(1));
         }));
     DONUT_RETURN_IF_ERROR(detail::read_lead_times(c, stats.lead_times));
-    DONUT_RETURN_IF_ERROR(detail::each_row(
-        c, "SELECT kind, count(*) FROM restock_events GROUP BY kind ORDER BY kind",
-        [&](const auto& row) {
-          stats.restock_event_counts.emplace_back(row.column_text(0), row.column_int(1));
-        }));
+    DONUT_RETURN_IF_ERROR(
+        detail::each_row(c, "SELECT kind, count(*) FROM restock_events GROUP BY kind ORDER BY kind",
+                         [&](const auto& row) {
+                           if (auto kind = domain::parse_timeline_kind(row.column_view(0))) {
+                             stats.restock_event_counts.emplace_back(*kind, row.column_int(1));
+                           }
+                         }));
     for (auto& [id, p] : by_id) stats.products.push_back(std::move(p));
     return stats;
   });

@@ -106,9 +106,8 @@ Status SqliteBroker::declare(const ports::Topology& topology) {
 
 Status SqliteBroker::publish(std::string_view topic, const ports::OutgoingMessage& message) {
   const TimePoint now = clock_.now();
-  const auto type = message.attributes.find("type");
   auto status = db_->transaction<void>([&](Connection& c) -> Status {
-    std::vector<std::pair<std::string, std::string>> subscriptions;
+    std::vector<ports::Subscription> subscriptions;
     {
       DONUT_ASSIGN_OR_RETURN(
           auto s, c.prepare("SELECT queue, types FROM broker_subscriptions WHERE topic = ?"));
@@ -116,19 +115,14 @@ Status SqliteBroker::publish(std::string_view topic, const ports::OutgoingMessag
       for (;;) {
         DONUT_ASSIGN_OR_RETURN(bool row, s.step());
         if (!row) break;
-        subscriptions.emplace_back(s.column_text(0), s.column_text(1));
+        subscriptions.push_back(
+            {std::string(topic), s.column_text(0), split_types(s.column_text(1))});
       }
     }
-    for (const auto& [queue, types] : subscriptions) {
-      if (!types.empty()) {
-        const auto accepted = split_types(types);
-        if (type == message.attributes.end() ||
-            std::find(accepted.begin(), accepted.end(), type->second) == accepted.end()) {
-          continue;
-        }
-      }
-      DONUT_ASSIGN_OR_RETURN(auto config, load_queue(c, queue));
-      DONUT_RETURN_IF_ERROR(insert_message(c, queue, config, message, now));
+    for (const auto& subscription : subscriptions) {
+      if (!subscription.accepts(message.attributes)) continue;
+      DONUT_ASSIGN_OR_RETURN(auto config, load_queue(c, subscription.queue));
+      DONUT_RETURN_IF_ERROR(insert_message(c, subscription.queue, config, message, now));
     }
     return ok();
   });
@@ -354,10 +348,13 @@ Result<int64_t> SqliteBroker::redrive(std::string_view dead_letter_queue, int64_
         auto s, c.prepare("UPDATE broker_messages SET queue = source_queue, source_queue = NULL, "
                           "receive_count = 0, receipt = NULL, visible_at_ms = ?1, "
                           "expires_at_ms = ?1 + coalesce((SELECT retention_ms FROM broker_queues "
-                          "WHERE name = broker_messages.source_queue), 345600000) "
+                          "WHERE name = broker_messages.source_queue), ?4) "
                           "WHERE seq IN (SELECT seq FROM broker_messages WHERE queue = ?2 AND "
                           "source_queue IS NOT NULL ORDER BY seq LIMIT ?3)"));
-    s.bind(1, to_unix_ms(now)).bind(2, dead_letter_queue).bind(3, max);
+    s.bind(1, to_unix_ms(now))
+        .bind(2, dead_letter_queue)
+        .bind(3, max)
+        .bind(4, std::chrono::duration_cast<Millis>(ports::kDefaultRetention).count());
     return s.run();
   });
   if (moved && *moved > 0) wake_receivers();

@@ -27,12 +27,22 @@ struct SqliteDialect {
       "SELECT stock, restock_quantity, open_restock_id, restock_opened_at_ms FROM products "
       "WHERE id = ?";
   static constexpr std::string_view kSelectRestockLocked =
-      "SELECT id, product_id, quantity, state, opened_at_ms, claimed_by, claim_expires_at_ms "
-      "FROM restocks WHERE id = ?";
+      "SELECT id, product_id, quantity, state, opened_at_ms, claimed_by, claim_expires_at_ms, "
+      "requested_at_ms, arrived_at_ms FROM restocks WHERE id = ?";
   static constexpr std::string_view kInsertArrivalIfNew =
       "INSERT INTO arrivals (request_id, restock_id, product_id, quantity, factory_id, "
       "received_at_ms, applied_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?) "
       "ON CONFLICT (request_id) DO NOTHING";
+  // Pending outbox entries no live claim holds, oldest first: (now, max).
+  static constexpr std::string_view kSelectClaimableOutbox =
+      "SELECT o.id, o.topic, o.type, o.body, o.created_at_ms FROM outbox o "
+      "LEFT JOIN outbox_claims c ON c.outbox_id = o.id "
+      "WHERE o.published_at_ms IS NULL AND (c.claimed_until_ms IS NULL OR c.claimed_until_ms <= ?) "
+      "ORDER BY o.id LIMIT ?";
+  static constexpr std::string_view kUpsertOutboxClaim =
+      "INSERT INTO outbox_claims (outbox_id, claimed_by, claimed_until_ms) VALUES (?, ?, ?) "
+      "ON CONFLICT (outbox_id) DO UPDATE SET claimed_by = excluded.claimed_by, "
+      "claimed_until_ms = excluded.claimed_until_ms";
   // The id of the row the last INSERT on `c` added.
   template <class Statement>
   static int64_t inserted_id(Connection& c, const Statement&) {

@@ -13,9 +13,11 @@
 #include "adapters/http/http_factory_client.h"
 #include "adapters/mysql/database.h"
 #include "adapters/mysql/role_users.h"
+#include "api/admin_routes.h"
 #include "api/api_description.h"
 #include "api/api_documents.h"
-#include "api/sales_api.h"
+#include "api/arrival_routes.h"
+#include "api/sales_routes.h"
 #include "api/web_pages.h"
 #include "app/arrivals.h"
 #include "app/notifier.h"
@@ -24,6 +26,7 @@
 #include "app/restock_handler.h"
 #include "app/topology.h"
 #include "codec/json_fields.h"
+#include "common/deadline.h"
 #include "common/ids.h"
 #include "domain/events.h"
 #include "hosts/lambda/lambda_host.h"
@@ -86,6 +89,11 @@ class Wiring {
       // against the instance's max_connections with this same number (deploy/aws/functions.tf).
       DONUT_ASSIGN_OR_RETURN(const int64_t pool, int_env("DONUT_MYSQL_POOL_SIZE", 2, 1, 16));
       settings.mysql_pool_size = static_cast<int>(pool);
+      // Under the server's wait_timeout: a frozen environment thawed after a long pause
+      // reconnects instead of using a session MySQL has closed.
+      DONUT_ASSIGN_OR_RETURN(const int64_t max_idle,
+                             int_env("DONUT_MYSQL_MAX_IDLE_SECONDS", 0, 0, 86400));
+      settings.mysql_max_idle = std::chrono::seconds(max_idle);
       wiring::CredentialsReader reread;
       if (env("DONUT_DATABASE").empty()) {
         reread = [this](std::string& user, std::string& password) {
@@ -134,6 +142,9 @@ class Wiring {
   Result<std::unique_ptr<ports::Mailer>> mailer() {
     wiring::MailSettings settings;
     settings.mailer = "ses";
+    // The notifier's environments that may run at once share the account's sending rate.
+    DONUT_ASSIGN_OR_RETURN(const int64_t senders, int_env("DONUT_MAIL_SENDERS", 1, 1, 1000));
+    settings.ses_senders = static_cast<int>(senders);
     return wiring::open_ses_mailer(settings, clock_);
   }
 
@@ -269,7 +280,17 @@ Result<std::string> Wiring::migrate_and_provision() {
 // Each function is built once per execution environment: its parts live in a shared state
 // that the invocation handler owns.
 
-Result<InvocationHandler> sales_function(Wiring& wiring) {
+// How long `sales` may spend publishing a stock-out's events after answering.
+constexpr Millis kSalesPublishBudget = std::chrono::seconds(2);
+
+// A function: its handler, and what it does after each answer (nothing for most).
+struct Function {
+  Function(InvocationHandler h) : handle(std::move(h)) {}  // NOLINT: a handler is a function
+  InvocationHandler handle;
+  AfterResponse after_response;
+};
+
+Result<Function> sales_function(Wiring& wiring) {
   struct State {
     std::unique_ptr<app::OutboxRelay> relay;
     std::atomic<bool> restock_opened{false};
@@ -295,19 +316,22 @@ Result<InvocationHandler> sales_function(Wiring& wiring) {
   DONUT_RETURN_IF_ERROR(api::add_api_description_routes(state->router, api::shop_openapi_document(),
                                                         api::shop_reference_page()));
   state->http = http_api_handler(state->router);
-  return InvocationHandler([state](const Invocation& invocation) -> Result<std::string> {
-    auto answer = state->http(invocation);
-    if (state->restock_opened.exchange(false) && state->relay) {
-      // Best effort: what fails here stays in the outbox for the scheduled relay.
-      if (auto published = state->relay->drain(); !published) {
-        spdlog::warn("sales: events stay in the outbox: {}", published.error().message);
-      }
+  Function function{[state](const Invocation& invocation) { return state->http(invocation); }};
+  // After the customer has the answer: a stock-out's events go out within a short budget, and
+  // what does not (SNS slow or refusing) stays in the outbox, its claim given back, for the
+  // scheduled relay. The environment is busy meanwhile, so the budget is short.
+  function.after_response = [state](const Invocation&) {
+    if (!state->restock_opened.exchange(false) || !state->relay) return;
+    DeadlineScope budget(std::chrono::time_point_cast<Millis>(std::chrono::system_clock::now()) +
+                         kSalesPublishBudget);
+    if (auto published = state->relay->drain(); !published) {
+      spdlog::warn("sales: events stay in the outbox for the relay: {}", published.error().message);
     }
-    return answer;
-  });
+  };
+  return function;
 }
 
-Result<InvocationHandler> arrivals_intake_function(Wiring& wiring) {
+Result<Function> arrivals_intake_function(Wiring& wiring) {
   struct State {
     std::unique_ptr<app::ArrivalIntake> intake;
     http::Router router;
@@ -332,10 +356,10 @@ Result<InvocationHandler> arrivals_intake_function(Wiring& wiring) {
 // `message_budget`: the longest one message may take; a message is not started with less than
 // that left before the invocation's deadline (it is redelivered instead).
 template <class State>
-Result<InvocationHandler> queue_function(Wiring& wiring, std::shared_ptr<State> state,
-                                         Millis message_budget = std::chrono::seconds(2)) {
+Result<Function> queue_function(Wiring& wiring, std::shared_ptr<State> state,
+                                Millis message_budget = std::chrono::seconds(2)) {
   DONUT_ASSIGN_OR_RETURN(auto queues, wiring.event_queues());
-  return sqs_handler(
+  return Function(sqs_handler(
       [state](std::span<const ports::ReceivedMessage> messages, std::stop_token stop) {
         return state->handler->handle(messages, stop);
       },
@@ -346,10 +370,14 @@ Result<InvocationHandler> queue_function(Wiring& wiring, std::shared_ptr<State> 
                        message.source_queue, message.message_id, status.error().message);
         }
       },
-      message_budget);
+      message_budget));
 }
 
-Result<InvocationHandler> restock_function(Wiring& wiring) {
+// Less than this for a factory call, and it is not made: the factory answers in about a second
+// when it is well (the seed's Legacy Factory API is slow).
+constexpr Millis kShortestFactoryCall = std::chrono::seconds(3);
+
+Result<Function> restock_function(Wiring& wiring) {
   struct State {
     std::unique_ptr<http_client::HttpFactoryClient> factory;
     std::unique_ptr<app::RestockHandler> handler;
@@ -360,9 +388,11 @@ Result<InvocationHandler> restock_function(Wiring& wiring) {
   // Signs the manufacture requests, so a factory that checks knows they come from the shop.
   DONUT_ASSIGN_OR_RETURN(auto secret, wiring.secret_setting("DONUT_CALLBACK_SECRET"));
   auto state = std::make_shared<State>();
-  const Millis factory_timeout = http_client::HttpFactoryClient::Options{}.timeout;
-  state->factory = std::make_unique<http_client::HttpFactoryClient>(
-      http_client::HttpFactoryClient::Options{factory_url, factory_timeout, std::move(secret)});
+  http_client::HttpFactoryClient::Options factory_options;
+  factory_options.base_url = factory_url;
+  factory_options.shortest_call = kShortestFactoryCall;
+  factory_options.secret = std::move(secret);
+  state->factory = std::make_unique<http_client::HttpFactoryClient>(factory_options);
   app::RestockHandler::Options options;
   // The lease owner: this execution environment (its log stream is unique) and the receipt.
   options.worker_id = env("AWS_LAMBDA_LOG_STREAM_NAME", "lambda-" + random_hex(8));
@@ -370,11 +400,12 @@ Result<InvocationHandler> restock_function(Wiring& wiring) {
   options.factory_id = env("DONUT_FACTORY_ID", options.factory_id);
   state->handler =
       std::make_unique<app::RestockHandler>(*store, *state->factory, wiring.clock(), options);
-  // One factory call, and the store's claim and mark around it.
-  return queue_function(wiring, state, factory_timeout + std::chrono::seconds(2));
+  // A message is started with time for a factory call worth making and the store's claim and
+  // mark around it; its calls are cut to what is left of the invocation.
+  return queue_function(wiring, state, kShortestFactoryCall + std::chrono::seconds(2));
 }
 
-Result<InvocationHandler> arrivals_function(Wiring& wiring) {
+Result<Function> arrivals_function(Wiring& wiring) {
   DONUT_ASSIGN_OR_RETURN(auto* store, wiring.store());
   struct State {
     std::unique_ptr<app::ArrivalHandler> handler;
@@ -383,7 +414,7 @@ Result<InvocationHandler> arrivals_function(Wiring& wiring) {
       wiring, std::make_shared<State>(State{std::make_unique<app::ArrivalHandler>(*store)}));
 }
 
-Result<InvocationHandler> notifier_function(Wiring& wiring) {
+Result<Function> notifier_function(Wiring& wiring) {
   struct State {
     std::unique_ptr<ports::Mailer> mailer;
     std::unique_ptr<app::Notifier> handler;
@@ -396,7 +427,7 @@ Result<InvocationHandler> notifier_function(Wiring& wiring) {
   return queue_function(wiring, state);
 }
 
-Result<InvocationHandler> admin_function(Wiring& wiring) {
+Result<Function> admin_function(Wiring& wiring) {
   struct State {
     http::Router router;
     InvocationHandler http;
@@ -413,7 +444,7 @@ Result<InvocationHandler> admin_function(Wiring& wiring) {
 
 // The one function that runs as the database's owner (the RDS master): Terraform invokes it at
 // every apply (aws_lambda_invocation.migrate), and it is safe to run again.
-Result<InvocationHandler> migrate_function(Wiring& wiring) {
+Result<Function> migrate_function(Wiring& wiring) {
   for (const char* setting :
        {"DONUT_DATABASE_HOST", "DONUT_DATABASE_MASTER_SECRET", "DONUT_DATABASE_ROLE_SECRETS"}) {
     if (auto missing = required_env(setting); !missing) return missing.error();
@@ -421,7 +452,7 @@ Result<InvocationHandler> migrate_function(Wiring& wiring) {
   return InvocationHandler([&wiring](const Invocation&) { return wiring.migrate_and_provision(); });
 }
 
-Result<InvocationHandler> relay_function(Wiring& wiring) {
+Result<Function> relay_function(Wiring& wiring) {
   DONUT_ASSIGN_OR_RETURN(auto* store, wiring.store());
   DONUT_ASSIGN_OR_RETURN(auto* broker, wiring.broker());
   auto relay = std::make_shared<app::OutboxRelay>(*store, *broker, std::chrono::minutes(1));
@@ -434,14 +465,14 @@ Result<InvocationHandler> relay_function(Wiring& wiring) {
 }  // namespace
 
 Status run_function(std::string_view function, RuntimeApi& api, int max_invocations) {
-  using Make = Result<InvocationHandler> (*)(Wiring&);
+  using Make = Result<Function> (*)(Wiring&);
   const std::pair<std::string_view, Make> functions[] = {
       {"sales", sales_function},       {"arrivals_intake", arrivals_intake_function},
       {"restock", restock_function},   {"arrivals", arrivals_function},
       {"notifier", notifier_function}, {"relay", relay_function},
       {"admin", admin_function},       {"migrate", migrate_function}};
   Wiring wiring;  // outlives the handler, which refers to the store and broker it opened
-  Result<InvocationHandler> handler =
+  Result<Function> handler =
       make_error(ErrorCode::invalid_argument,
                  "unknown function '" + std::string(function) +
                      "' (sales, arrivals_intake, restock, arrivals, notifier, relay, admin, "
@@ -456,7 +487,7 @@ Status run_function(std::string_view function, RuntimeApi& api, int max_invocati
     (void)api.init_error(std::string(to_string(handler.error().code)), message);
     return handler.error();
   }
-  return run(api, *handler, max_invocations);
+  return run(api, handler->handle, max_invocations, handler->after_response);
 }
 
 }  // namespace donut::lambda

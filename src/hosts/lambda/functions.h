@@ -1,8 +1,8 @@
 // The Lambda functions of Donut-States, one per role, all in the one `donut-lambda` binary and
 // wired from the environment that deploy/aws/functions.tf sets:
 //
-//   sales            API Gateway -> Sales API. Publishes a stock-out's events right after the
-//                    order that caused it (the scheduled relay is the safety net).
+//   sales            API Gateway -> Sales API. Publishes a stock-out's events after answering
+//                    the order that caused it, within 2 s (the scheduled relay does the rest).
 //   arrivals_intake  API Gateway -> factory callback -> stock-arrivals queue
 //   restock          SQS factory-requests -> Legacy Factory API (requests signed with the
 //                    callback secret)
@@ -20,7 +20,10 @@
 // DONUT_DATABASE_NAME (default donut), DONUT_DATABASE_CA (default the zip's RDS CA bundle: RDS is
 // reached over TLS only); DONUT_TOPIC_ARN; DONUT_ARRIVALS_QUEUE (queue URL);
 // DONUT_FACTORY_URL; DONUT_CALLBACK_URL; DONUT_CALLBACK_SECRET; DONUT_MAIL_FROM; DONUT_MAIL_TO;
-// DONUT_MAX_QUANTITY; DONUT_ADMIN_TOKEN; DONUT_AWS_PREFIX (queue names, for admin); and the AWS_*
+// DONUT_MAX_QUANTITY; DONUT_ADMIN_TOKEN; DONUT_AWS_PREFIX (queue names, for admin);
+// DONUT_MYSQL_POOL_SIZE and DONUT_MYSQL_MAX_IDLE_SECONDS (connections per environment, and how
+// long one may sit idle before it is replaced, under the server's wait_timeout);
+// DONUT_MAIL_SENDERS (the notifier's environments sharing SES's send rate); and the AWS_*
 // variables Lambda sets (aws_config.h). With DONUT_AWS_MANAGE_RESOURCES=1 the broker creates its
 // topic and queues (emulators, trials).
 //

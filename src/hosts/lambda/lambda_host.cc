@@ -1,9 +1,11 @@
 #include "hosts/lambda/lambda_host.h"
 
 #include <future>
+#include <optional>
 
 #include <spdlog/spdlog.h>
 
+#include "common/deadline.h"
 #include "hosts/lambda/events.h"
 
 namespace donut::lambda {
@@ -30,11 +32,11 @@ InvocationHandler sqs_handler(app::BatchHandler handler, RetryDelay retry_delay,
     results.reserve(messages.size());
     std::size_t left_over = 0;
     for (std::size_t i = 0; i < messages.size(); ++i) {
-      const auto now_ms =
-          to_unix_ms(std::chrono::time_point_cast<Millis>(std::chrono::system_clock::now()));
-      if (invocation.deadline_ms > 0 && invocation.deadline_ms - now_ms < message_budget.count()) {
-        results.push_back(
-            app::MessageResult::retry(Millis(0)));  // back after the visibility timeout
+      // run() set the invocation's deadline (less the answer's margin) for this thread.
+      if (bounded_by_deadline(message_budget) < message_budget) {
+        // Not started: back in a second for the next invocation, not after the queue's
+        // visibility timeout (where the host can change it).
+        results.push_back(app::MessageResult::retry(std::chrono::seconds(1)));
         ++left_over;
         continue;
       }
@@ -56,12 +58,17 @@ InvocationHandler sqs_handler(app::BatchHandler handler, RetryDelay retry_delay,
   };
 }
 
-Status run(RuntimeApi& api, const InvocationHandler& handler, int max_invocations) {
+Status run(RuntimeApi& api, const InvocationHandler& handler, int max_invocations,
+           const AfterResponse& after_response) {
   for (int served = 0; max_invocations == 0 || served < max_invocations; ++served) {
     DONUT_ASSIGN_OR_RETURN(auto invocation, api.next());
+    std::optional<DeadlineScope> deadline;
+    if (invocation.deadline_ms > 0)
+      deadline.emplace(from_unix_ms(invocation.deadline_ms) - kAnswerMargin);
     auto body = handler(invocation);
     if (body) {
       DONUT_RETURN_IF_ERROR(api.respond(invocation.request_id, *body));
+      if (after_response) after_response(invocation);
     } else {
       spdlog::error("invocation {} failed: {}", invocation.request_id, body.error().message);
       DONUT_RETURN_IF_ERROR(api.fail(

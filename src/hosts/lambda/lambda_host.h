@@ -24,12 +24,25 @@ using RetryDelay = std::function<void(const ports::ReceivedMessage& message, Mil
 
 // Lambda stops a function at its deadline (Lambda-Runtime-Deadline-Ms) and SQS then retries the
 // whole batch. So the batch is handled one message at a time, and a message is only started
-// while at least `message_budget` is left before the deadline (the longest one message may
-// take: a factory call, say); the rest are reported as failures and only they come back.
+// while at least `message_budget` is left before the deadline (what one message needs to be
+// worth starting: a factory call long enough to be answered, say); the rest are reported as
+// failures and only they come back. A started message cannot overrun: its remote calls are cut
+// to the time left (see kAnswerMargin).
 InvocationHandler sqs_handler(app::BatchHandler handler, RetryDelay retry_delay = {},
                               Millis message_budget = std::chrono::seconds(2));
 
+// Work an invocation does after its answer was sent (Lambda returns a synchronous answer to its
+// caller as soon as the runtime posts it; the environment stays busy, and the invocation's
+// deadline still applies, until the runtime asks for the next one).
+using AfterResponse = std::function<void(const Invocation&)>;
+
+// Time kept before an invocation's deadline for what follows the last remote call: the store's
+// last step, the answer to the Runtime API. Remote calls made while an invocation is handled
+// (AWS, the factory) are bounded by the deadline less this (common/deadline.h).
+inline constexpr Millis kAnswerMargin{1500};
+
 // Serves invocations until `max_invocations` (0: forever) or until the Runtime API fails.
-Status run(RuntimeApi& api, const InvocationHandler& handler, int max_invocations = 0);
+Status run(RuntimeApi& api, const InvocationHandler& handler, int max_invocations = 0,
+           const AfterResponse& after_response = {});
 
 }  // namespace donut::lambda

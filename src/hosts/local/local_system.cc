@@ -1,20 +1,20 @@
 #include "hosts/local/local_system.h"
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
-#include <sys/stat.h>
 #include <unistd.h>
 
-#include <boost/json.hpp>
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "adapters/clock/clocks.h"
 #include "adapters/http/http_factory_client.h"
-#include "adapters/sqlite/database.h"
+#include "api/admin_routes.h"
 #include "api/api_description.h"
 #include "api/api_documents.h"
-#include "api/sales_api.h"
+#include "api/arrival_routes.h"
+#include "api/health_routes.h"
+#include "api/ops_routes.h"
+#include "api/sales_routes.h"
 #include "api/shop_metrics.h"
 #include "api/web_pages.h"
 #include "app/arrivals.h"
@@ -24,14 +24,13 @@
 #include "app/queue_consumer.h"
 #include "app/restock_handler.h"
 #include "app/topology.h"
-#include "codec/json_fields.h"
 #include "common/ids.h"
 #include "common/private_files.h"
-#include "domain/validation.h"
 #include "factory/simulator.h"
 #include "http/metrics.h"
 #include "http/router.h"
 #include "http/server.h"
+#include "wiring/storage.h"
 
 namespace donut::local {
 namespace fs = std::filesystem;
@@ -53,6 +52,13 @@ wiring::BrokerSettings LocalConfig::broker_settings() const {
   return b;
 }
 
+app::TopologySettings LocalConfig::topology_settings() const {
+  app::TopologySettings topology;
+  topology.visibility_timeout = Millis(visibility_timeout_ms);
+  topology.max_receive_count = max_receive_count;
+  return topology;
+}
+
 wiring::MailSettings LocalConfig::mail_settings() const {
   wiring::MailSettings m = mail;
   if (m.dir.empty()) m.dir = (fs::path(data_dir) / "mail").string();
@@ -61,90 +67,19 @@ wiring::MailSettings LocalConfig::mail_settings() const {
   return m;
 }
 
-std::vector<domain::ProductSpec> default_catalogue() {
-  return {
-      {"CP-502101", "Chocolate Glazed", 250, 100, 50},
-      {"CP-502102", "Strawberry Sprinkles", 250, 100, 50},
-      {"CP-502103", "Boston Cream", 300, 50, 30},
-      {"CP-502104", "Maple Bar", 275, 20, 20},
-  };
-}
-
-Result<std::vector<domain::ProductSpec>> load_catalogue(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return make_error(ErrorCode::not_found, "cannot read seed file " + path);
-  std::stringstream text;
-  text << in.rdbuf();
-  DONUT_ASSIGN_OR_RETURN(auto value, codec::parse_json(text.str()));
-  DONUT_ASSIGN_OR_RETURN(const boost::json::object* root, codec::as_object(value, "seed file"));
-  const auto* list = root->if_contains("products");
-  if (list == nullptr || !list->is_array()) {
-    return make_error(ErrorCode::invalid_argument, path + ": expected {\"products\": [...]}");
-  }
-  std::vector<domain::ProductSpec> specs;
-  for (const auto& item : list->get_array()) {
-    DONUT_ASSIGN_OR_RETURN(const boost::json::object* o, codec::as_object(item, "product"));
-    domain::ProductSpec spec;
-    DONUT_ASSIGN_OR_RETURN(spec.id, codec::required_string(*o, "id"));
-    DONUT_ASSIGN_OR_RETURN(spec.name, codec::optional_string(*o, "name"));
-    DONUT_ASSIGN_OR_RETURN(spec.price_cents, codec::optional_int(*o, "price_cents", 0));
-    DONUT_ASSIGN_OR_RETURN(spec.initial_stock, codec::optional_int(*o, "stock", 0));
-    DONUT_ASSIGN_OR_RETURN(spec.restock_quantity, codec::optional_int(*o, "restock_quantity", 0));
-    // The rules of the admin API: a seed file is input too.
-    auto valid = domain::validate_product_id(spec.id);
-    if (valid) valid = domain::validate_stock_level(spec.initial_stock);
-    if (!valid) {
-      return make_error(
-          ErrorCode::invalid_argument,
-          path + ": product " + std::to_string(specs.size() + 1) + ": " + valid.error().message);
-    }
-    specs.push_back(std::move(spec));
-  }
-  return specs;
-}
-
-Result<std::string> read_or_create_secret(const std::string& data_dir, const std::string& name) {
-  const fs::path path = fs::path(data_dir) / name;
-  std::error_code ec;
-  DONUT_RETURN_IF_ERROR(create_private_directory(data_dir));
-  if (std::ifstream in(path); in) {
-    std::string value;
-    std::getline(in, value);
-    if (!value.empty()) return value;
-  }
-  const std::string value = random_hex(32);
-  const fs::path temp = path.string() + ".tmp" + random_hex(4);
-  DONUT_RETURN_IF_ERROR(create_private_file(temp.string(), value + "\n"));
-  // link() fails if another process created the file first; then theirs wins.
-  if (::link(temp.c_str(), path.c_str()) != 0) {
-    fs::remove(temp, ec);
-    std::ifstream in(path);
-    std::string existing;
-    std::getline(in, existing);
-    if (existing.empty())
-      return make_error(ErrorCode::unavailable, "cannot create " + path.string());
-    return existing;
-  }
-  fs::remove(temp, ec);
-  return value;
-}
-
 namespace {
 
-// A secret setting: the value given (flag or environment), else the first line of `file`, else
-// `<data_dir>/<name>` (created once).
+// A secret setting: the file named by its --*-file flag (a flag wins over the environment), else
+// the value given (flag or environment, DONUT_<NAME>_FILE included), else `<data_dir>/<name>`
+// (created once).
 Status resolve_secret(std::string& value, const std::string& file, const std::string& data_dir,
                       const std::string& name) {
-  if (!value.empty()) return ok();
-  if (file.empty()) {
-    DONUT_ASSIGN_OR_RETURN(value, read_or_create_secret(data_dir, name));
+  if (!file.empty()) {
+    DONUT_ASSIGN_OR_RETURN(value, read_secret_file(file));
     return ok();
   }
-  std::ifstream in(file);
-  std::getline(in, value);
-  if (value.empty()) {
-    return make_error(ErrorCode::invalid_argument, "cannot read the " + name + " from " + file);
-  }
+  if (!value.empty()) return ok();
+  DONUT_ASSIGN_OR_RETURN(value, read_or_create_secret(data_dir, name));
   return ok();
 }
 
@@ -153,7 +88,6 @@ Status resolve_secret(std::string& value, const std::string& file, const std::st
 struct LocalSystem::Parts {
   LocalConfig config;
   clock::SystemClock clock;
-  std::shared_ptr<sqlite::Database> db;  // warehouse (SQLite) and/or the embedded broker
   std::unique_ptr<ports::Store> store;
   std::unique_ptr<ports::Broker> broker;
   std::unique_ptr<http::HttpMetrics> metrics;
@@ -176,18 +110,23 @@ struct LocalSystem::Parts {
   std::unique_ptr<app::Notifier> notifier;
   std::vector<std::unique_ptr<app::QueueConsumer>> consumers;
   std::unique_ptr<app::DlqMonitor> dlq_monitor;
+  std::unique_ptr<http::Router> health_router;
+  std::unique_ptr<http::Server> health_server;
   bool stopped = false;
 
   void wake_relay() {
     if (relay) relay->notify();
   }
-  Status open_storage();  // store, broker and queues, catalogue, metrics, mailer
+  Status open_data();  // secrets, store, broker and queues, catalogue, metrics, mailer
   Status start_factory();
   Status start_http(std::function<void()> wake);
   void add_sales(std::function<void()> wake);
   void add_restock_worker(std::function<void()> wake);
   void add_notifier();
   void consume(std::string_view queue, int workers, app::BatchHandler handler);
+  Status start_health();
+  Status alive() const;
+  Status ready() const;
 };
 
 LocalSystem::LocalSystem(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
@@ -197,7 +136,7 @@ LocalSystem::~LocalSystem() {
 }
 
 // Each step wires one concern; `start` runs them in the order the header promises.
-Status LocalSystem::Parts::open_storage() {
+Status LocalSystem::Parts::open_data() {
   LocalConfig& c = config;
   DONUT_RETURN_IF_ERROR(create_private_directory(c.data_dir));
   if (others_may_enter(c.data_dir)) {
@@ -210,14 +149,11 @@ Status LocalSystem::Parts::open_storage() {
                                        c.data_dir, "callback-secret"));
   DONUT_RETURN_IF_ERROR(
       resolve_secret(c.http.admin_token, c.http.admin_token_file, c.data_dir, "admin-token"));
-  DONUT_ASSIGN_OR_RETURN(auto opened, wiring::open_store(c.store_settings(), clock));
-  db = std::move(opened.sqlite);
-  store = std::move(opened.store);
-  DONUT_ASSIGN_OR_RETURN(broker, wiring::open_broker(c.broker_settings(), clock, db));
-  app::TopologySettings topology;
-  topology.visibility_timeout = Millis(c.visibility_timeout_ms);
-  topology.max_receive_count = c.max_receive_count;
-  DONUT_RETURN_IF_ERROR(broker->declare(app::pipeline_topology(topology)));
+  DONUT_ASSIGN_OR_RETURN(
+      auto storage, wiring::open_storage(c.store_settings(), c.broker_settings(),
+                                         app::pipeline_topology(c.topology_settings()), clock));
+  store = std::move(storage.store);
+  broker = std::move(storage.broker);
   if (c.seed) {
     std::vector<domain::ProductSpec> catalogue = default_catalogue();
     if (!c.seed_file.empty()) {
@@ -311,9 +247,11 @@ void LocalSystem::Parts::consume(std::string_view queue, int workers, app::Batch
 
 void LocalSystem::Parts::add_restock_worker(std::function<void()> wake) {
   const LocalConfig& c = config;
-  factory_client =
-      std::make_unique<http_client::HttpFactoryClient>(http_client::HttpFactoryClient::Options{
-          c.factory.url, Millis(c.factory.timeout_ms), c.http.callback_secret});
+  http_client::HttpFactoryClient::Options factory_options;
+  factory_options.base_url = c.factory.url;
+  factory_options.timeout = Millis(c.factory.timeout_ms);
+  factory_options.secret = c.http.callback_secret;  // signs each manufacture request
+  factory_client = std::make_unique<http_client::HttpFactoryClient>(factory_options);
   app::RestockHandler::Options options;
   char hostname[256] = {};
   ::gethostname(hostname, sizeof hostname - 1);
@@ -350,14 +288,57 @@ void LocalSystem::Parts::add_notifier() {
   dlq_monitor->start();
 }
 
+// Stuck: a loop whose current pass has run past the stall limit, although every call in a pass
+// has a timeout (broker 5 s, MySQL 10 s, the factory 10 s, a batch of 10). Waits between passes
+// do not count.
+Status LocalSystem::Parts::alive() const {
+  const Millis limit(config.stall_limit_ms);
+  auto check = [&](std::string_view loop, Millis running) -> Status {
+    if (running <= limit) return ok();
+    return make_error(ErrorCode::unavailable, fmt::format("{} has not completed a pass in {} s",
+                                                          loop, running.count() / 1000));
+  };
+  for (const auto& consumer : consumers) {
+    DONUT_RETURN_IF_ERROR(check(consumer->queue() + " consumer", consumer->longest_pass()));
+  }
+  if (relay) DONUT_RETURN_IF_ERROR(check("outbox relay", relay->pass_running_for()));
+  if (dlq_monitor) {
+    DONUT_RETURN_IF_ERROR(check("dead-letter monitor", dlq_monitor->pass_running_for()));
+  }
+  return ok();
+}
+
+// Ready: the store answers, and the broker for every role but sales (its outbox holds events
+// while the broker is away) and the factory simulator.
+Status LocalSystem::Parts::ready() const {
+  DONUT_RETURN_IF_ERROR(store->ping());
+  const Roles& r = config.roles;
+  if (r.arrivals || r.restock || r.notifier || r.relay) DONUT_RETURN_IF_ERROR(broker->ping());
+  return ok();
+}
+
+Status LocalSystem::Parts::start_health() {
+  health_router = std::make_unique<http::Router>();
+  api::add_health_routes(
+      *health_router, {[this] { return alive(); }, [this] { return ready(); }}, *metrics,
+      config.http.metrics_access == "token" ? &config.http.admin_token : nullptr);
+  http::Server::Options options;
+  options.host = config.http.host;
+  options.port = static_cast<uint16_t>(config.health_port);
+  options.threads = 1;
+  options.server_name = "donut-health";
+  health_server = std::make_unique<http::Server>(options, health_router->handler());
+  return health_server->start();
+}
+
 Result<std::unique_ptr<LocalSystem>> LocalSystem::start(LocalConfig config) {
   auto p = std::make_unique<Parts>();
   p->config = std::move(config);
   LocalConfig& c = p->config;
-  DONUT_RETURN_IF_ERROR(p->open_storage());
+  DONUT_RETURN_IF_ERROR(p->open_data());
   if (c.roles.relay) {
-    p->relay =
-        std::make_unique<app::OutboxRelay>(*p->store, *p->broker, Millis(c.relay_interval_ms));
+    p->relay = std::make_unique<app::OutboxRelay>(
+        *p->store, *p->broker, Millis(c.relay_interval_ms), Millis(c.outbox_lease_ms));
   }
   Parts* raw = p.get();
   auto wake = [raw] { raw->wake_relay(); };
@@ -387,6 +368,7 @@ Result<std::unique_ptr<LocalSystem>> LocalSystem::start(LocalConfig config) {
   if (c.roles.notifier) p->add_notifier();
   for (auto& each : p->consumers) each->start();
   if (p->relay) p->relay->start();
+  if (c.health_port >= 0) DONUT_RETURN_IF_ERROR(p->start_health());
   return std::unique_ptr<LocalSystem>(new LocalSystem(std::move(p)));
 }
 
@@ -394,6 +376,7 @@ void LocalSystem::stop() {
   if (!parts_ || parts_->stopped) return;
   auto& p = *parts_;
   p.stopped = true;
+  if (p.health_server) p.health_server->stop();
   if (p.server) p.server->stop();
   if (p.orders) p.orders->stop();
   for (auto& each : p.consumers) each->stop();
@@ -414,6 +397,9 @@ std::string LocalSystem::url() const {
 }
 std::string LocalSystem::factory_url() const {
   return parts_->factory_server ? parts_->factory_server->base_url() : "";
+}
+std::string LocalSystem::health_url() const {
+  return parts_->health_server ? parts_->health_server->base_url() : "";
 }
 ports::Store& LocalSystem::store() {
   return *parts_->store;

@@ -20,8 +20,10 @@
 
 #include "adapters/http/http_factory_client.h"
 #include "app/restock_handler.h"
+#include "app/topology.h"
 #include "common/error.h"
 #include "domain/product.h"
+#include "hosts/local/data_dir.h"
 #include "ports/broker.h"
 #include "ports/clock.h"
 #include "ports/mailer.h"
@@ -32,9 +34,6 @@
 
 namespace donut::factory {
 class FactorySimulator;
-}
-namespace donut::sqlite {
-class Database;
 }
 
 namespace donut::local {
@@ -97,16 +96,24 @@ struct LocalConfig {
   int64_t max_quantity = 1000;
 
   // Queues and workers
-  int64_t visibility_timeout_ms = 30'000;
-  int max_receive_count = 5;
+  int64_t visibility_timeout_ms = ports::kDefaultVisibilityTimeout.count();
+  int max_receive_count = ports::kDefaultMaxReceiveCount;
   int restock_workers = 2;
   int64_t restock_lease_ms = 120'000;
   int64_t retry_base_ms = 1'000;
   int64_t retry_cap_ms = 60'000;
   int64_t relay_interval_ms = 500;
+  // How long the relay's claims on outbox entries hold if its process dies (the local brokers
+  // publish a batch in well under it).
+  int64_t outbox_lease_ms = 2'000;
   int64_t dlq_check_interval_ms = 5'000;
 
   FactorySettings factory;
+
+  // The probe listener (api/health_routes.h): -1 none, 0 a free port. A background loop silent
+  // for longer than the stall limit makes /healthz fail.
+  int health_port = -1;
+  int64_t stall_limit_ms = 180'000;
 
   // Catalogue
   bool seed = true;
@@ -116,17 +123,8 @@ struct LocalConfig {
   wiring::StoreSettings store_settings() const;
   wiring::BrokerSettings broker_settings() const;
   wiring::MailSettings mail_settings() const;
+  app::TopologySettings topology_settings() const;
 };
-
-// The built-in catalogue `donut up` starts with.
-std::vector<domain::ProductSpec> default_catalogue();
-Result<std::vector<domain::ProductSpec>> load_catalogue(const std::string& path);
-
-// Reads `<data_dir>/<name>`, creating it the first time with a random value from the
-// cryptographic source: written to a private temporary file (mode 0600 from its creation,
-// common/private_files.h) and linked into place, so several processes starting together agree
-// on one value and no other user ever sees it. The data folder is created 0700.
-Result<std::string> read_or_create_secret(const std::string& data_dir, const std::string& name);
 
 class LocalSystem {
  public:
@@ -137,6 +135,7 @@ class LocalSystem {
   const LocalConfig& config() const;
   std::string url() const;          // the sales/arrivals server, empty if none
   std::string factory_url() const;  // the simulator, empty if not running here
+  std::string health_url() const;   // the probe listener, empty if none
   ports::Store& store();
   ports::Broker& broker();
   factory::FactorySimulator* factory();  // null when the factory role is off

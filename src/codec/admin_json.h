@@ -1,0 +1,53 @@
+// JSON of the admin routes' bodies (api/admin_routes.h), as docs/openapi/donut-states.json
+// documents them: the warehouse's figures, queues, dead letters and restock timelines, and the
+// product and stock requests.
+//
+// `donut restocks --json` prints the same timelines as GET /admin/restocks through
+// `restock_history_json`. Decoders are strict and validate what they read
+// (domain/validation.h): an unknown field, a wrong type, a number outside int64 or a value out
+// of range is `invalid_argument`.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <boost/json/object.hpp>
+
+#include "common/error.h"
+#include "domain/product.h"
+#include "ports/broker.h"
+#include "ports/store.h"
+
+namespace donut::codec {
+
+// {"queue","visible","in_flight","delayed","dead_letter_queue"}; the object, for a caller that
+// adds to it (GET /admin/queues adds "dead_letters").
+boost::json::object queue_stats_object(const ports::QueueStats& stats);
+std::string queue_stats_json(const ports::QueueStats& stats);
+// {"messages":[{"message_id","body","source_queue","sent_at"}...]}
+std::string messages_json(const std::vector<ports::ReceivedMessage>& messages);
+// {"restocks":[{... "lead_time_ms", "events":[{"at","kind","detail"}...]}...]}
+std::string restock_history_json(const std::vector<ports::RestockHistory>& history);
+// GET /admin/stats; `this_process_orders`, when given, becomes "this_process": the orders this
+// process decided, by outcome.
+std::string warehouse_stats_json(
+    const ports::WarehouseStats& stats,
+    const std::optional<std::map<std::string, uint64_t>>& this_process_orders);
+
+// The client's side, for `donut surge`, which reads the admin API: the products of
+// GET /admin/stats and the figures of GET /admin/queues/{queue}. Fields beyond those are
+// ignored (a newer server may add some); a missing or mistyped one is `invalid_argument`.
+Result<std::vector<ports::ProductStats>> decode_product_stats(std::string_view body);
+Result<ports::QueueStats> decode_queue_stats(std::string_view body);
+
+// PUT /admin/products/{id}: {"name","price_cents","stock","restock_quantity"} for product `id`
+// (the name defaults to the id; the id is validated too).
+Result<domain::ProductSpec> decode_product_spec(std::string id, std::string_view body);
+// PUT /admin/products/{id}/stock: {"stock"}, a valid stock level.
+Result<int64_t> decode_stock_level(std::string_view body);
+
+}  // namespace donut::codec

@@ -1,0 +1,14 @@
+// The chart of a `donut surge` (surge.h) as an SVG document: stock (left axis, units) and sold
+// and refused orders per second (right axis) over the seconds of the run, with round ticks on
+// every axis, grid lines, and each stock-out and restock marked.
+#pragma once
+
+#include <string>
+
+#include "surge/report.h"
+
+namespace donut::surge {
+
+std::string render_chart(const SurgeReport& report, const std::string& title);
+
+}  // namespace donut::surge
