@@ -23,8 +23,8 @@ contains "sales --help lists the order strategy" "--order-strategy" "$data/out"
 check "sales --help lists no mail options" 1 grep -q -- "--smtp-url" "$data/out"
 check "restock --help" 0 "$donut" restock --help
 contains "restock --help lists the factory URL" "--factory-url" "$data/out"
-check "restock --help lists no listening port" 1 grep -q -- "--port " "$data/out"
 contains "restock --help lists the callback secret's file (it signs its requests)" "--callback-secret-file" "$data/out"
+check "restock --help lists no listening port" 1 grep -q -- "--port " "$data/out"
 check "up --help" 0 "$donut" up --help
 for option in --order-strategy --factory-url --factory-delay-ms --mailer --callback-secret --host; do
   contains "up --help lists $option" "$option" "$data/out"

@@ -121,13 +121,13 @@ class Database {
     // Reads the user and password again into the settings given (a rotated secret); called
     // once when the server refuses the ones in use. Optional.
     std::function<Status(Connection::Settings&)> refresh_credentials;
-    // Create the database and apply missing migrations (a user allowed to). False for a role's
-    // user (role_users.h), which may not: the schema must then be the one this build knows.
-    bool migrate = true;
     // A pooled connection idle longer than this is closed and replaced instead of used (zero:
     // kept however long). Set it under the server's wait_timeout: a connection the server has
     // closed for idleness fails its next statement, and only a transaction retries that.
     Millis max_idle{0};
+    // Create the database and apply missing migrations (a user allowed to). False for a role's
+    // user (role_users.h), which may not: the schema must then be the one this build knows.
+    bool migrate = true;
   };
 
   // Connects once (the server must be up), then migrates or checks the schema version.
