@@ -14,14 +14,16 @@ namespace {
 
 const TimePoint kNow = from_unix_ms(1'764'000'000'000);
 
+constexpr ReorderRule kAtZero{0, 10};
+
 TEST(SellingRule, SellsWhenEnoughAndNeverGoesNegative) {
   StockState state{5, 10, "", {}};
   RestockPolicy policy;
-  auto d = apply_sale(state, 3, policy, kNow);
+  auto d = apply_sale(state, 3, kAtZero, policy, kNow);
   EXPECT_TRUE(d.sold);
   EXPECT_EQ(d.stock_left, 2);
   EXPECT_FALSE(d.open_restock);
-  d = apply_sale(state, 3, policy, kNow);
+  d = apply_sale(state, 3, kAtZero, policy, kNow);
   EXPECT_FALSE(d.sold);
   EXPECT_EQ(state.stock, 2);
   EXPECT_TRUE(d.open_restock) << "a refused order opens a restock";
@@ -30,13 +32,26 @@ TEST(SellingRule, SellsWhenEnoughAndNeverGoesNegative) {
 TEST(SellingRule, EmptyingTheShelfOpensARestockOnce) {
   StockState state{2, 10, "", {}};
   RestockPolicy policy;
-  auto d = apply_sale(state, 2, policy, kNow);
+  auto d = apply_sale(state, 2, kAtZero, policy, kNow);
   EXPECT_TRUE(d.sold);
   EXPECT_TRUE(d.open_restock);
   record_restock_opened(state, "r1", kNow);
-  d = apply_sale(state, 1, policy, kNow + Millis(1));
+  d = apply_sale(state, 1, kAtZero, policy, kNow + Millis(1));
   EXPECT_FALSE(d.sold);
   EXPECT_FALSE(d.open_restock) << "one open restock per product";
+}
+
+TEST(SellingRule, ASaleAtOrBelowTheReorderPointOpensARestockBeforeTheShelfIsEmpty) {
+  StockState state{10, 5, "", {}};
+  RestockPolicy policy;
+  const ReorderRule rule{4, 8};
+  auto d = apply_sale(state, 5, rule, policy, kNow);
+  EXPECT_TRUE(d.sold);
+  EXPECT_FALSE(d.open_restock) << "5 left, above the reorder point";
+  d = apply_sale(state, 1, rule, policy, kNow);
+  EXPECT_TRUE(d.sold);
+  EXPECT_EQ(d.stock_left, 4);
+  EXPECT_TRUE(d.open_restock) << "4 left: at the reorder point";
 }
 
 TEST(RestockPolicy, StaleRestockIsReplacedAndZeroQuantityDisables) {
@@ -111,7 +126,7 @@ TEST(Validation, IdempotencyKeysAndStockLevels) {
 }
 
 TEST(Events, TypeAndIdentity) {
-  Event e = StockEmpty{"e1", "CP-1", "r1", 10, kNow};
+  Event e = StockEmpty{"e1", "CP-1", "r1", 10, 0, kNow};
   EXPECT_EQ(event_type(e), "stock.empty");
   EXPECT_EQ(event_id(e), "e1");
   EXPECT_EQ(event_product_id(e), "CP-1");
