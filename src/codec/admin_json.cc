@@ -209,6 +209,42 @@ Result<std::vector<ports::ProductStats>> decode_product_stats(std::string_view b
   return decode_list<ports::ProductStats>(body, "products", decode_one_product_stats);
 }
 
+namespace {
+
+// An RFC 3339 instant of field `key`, or nullopt when the field is null (and `nullable`).
+Result<std::optional<TimePoint>> instant(const json::object& o, std::string_view key,
+                                         bool nullable) {
+  const auto* value = o.if_contains(key);
+  if (nullable && value != nullptr && value->is_null()) return std::optional<TimePoint>();
+  DONUT_ASSIGN_OR_RETURN(auto text, required_string(o, key));
+  const auto at = parse_rfc3339(text);
+  if (!at) return make_error(ErrorCode::invalid_argument, std::string(key) + " is no instant");
+  return at;
+}
+
+Result<ports::RestockHistory> decode_one_restock(const json::value& value) {
+  DONUT_ASSIGN_OR_RETURN(const json::object* o, as_object(value, "restock"));
+  ports::RestockHistory h;
+  DONUT_ASSIGN_OR_RETURN(h.restock.id, required_string(*o, "id"));
+  DONUT_ASSIGN_OR_RETURN(h.restock.product_id, required_string(*o, "product_id"));
+  DONUT_ASSIGN_OR_RETURN(h.restock.quantity, required_int(*o, "quantity"));
+  DONUT_ASSIGN_OR_RETURN(auto state, required_string(*o, "state"));
+  const auto parsed = domain::parse_restock_state(state);
+  if (!parsed) return make_error(ErrorCode::invalid_argument, "state " + state + " is unknown");
+  h.restock.state = *parsed;
+  DONUT_ASSIGN_OR_RETURN(auto opened, instant(*o, "opened_at", false));
+  h.restock.opened_at = *opened;
+  DONUT_ASSIGN_OR_RETURN(h.requested_at, instant(*o, "requested_at", true));
+  DONUT_ASSIGN_OR_RETURN(h.arrived_at, instant(*o, "arrived_at", true));
+  return h;
+}
+
+}  // namespace
+
+Result<std::vector<ports::RestockHistory>> decode_restock_history(std::string_view body) {
+  return decode_list<ports::RestockHistory>(body, "restocks", decode_one_restock);
+}
+
 Result<ports::QueueStats> decode_queue_stats(std::string_view body) {
   DONUT_ASSIGN_OR_RETURN(auto value, parse_json(body));
   DONUT_ASSIGN_OR_RETURN(const json::object* o, as_object(value, "queue"));

@@ -53,6 +53,8 @@ boost::json::object replenishment_object(const domain::ReplenishmentSettings& se
 // ignored (a newer server may add some); a missing or mistyped one is `invalid_argument`.
 Result<std::vector<ports::ProductStats>> decode_product_stats(std::string_view body);
 Result<ports::QueueStats> decode_queue_stats(std::string_view body);
+// GET /admin/restocks: each restock with its state, quantity and times (not its events).
+Result<std::vector<ports::RestockHistory>> decode_restock_history(std::string_view body);
 
 // PUT /admin/products/{id}: {"name","price_cents","stock","restock_quantity","policy",
 // "service_level","max_restock_quantity"} for product `id` (the name defaults to the id, the

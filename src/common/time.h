@@ -4,7 +4,9 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 
 namespace donut {
 
@@ -20,5 +22,7 @@ inline TimePoint from_unix_ms(int64_t ms) {
 
 // "2026-11-24T10:15:30.123Z"
 std::string format_rfc3339(TimePoint t);
+// The inverse of format_rfc3339 (exactly that form, UTC with milliseconds); nullopt otherwise.
+std::optional<TimePoint> parse_rfc3339(std::string_view text);
 
 }  // namespace donut

@@ -134,6 +134,18 @@ TEST(Events, TypeAndIdentity) {
   EXPECT_EQ(event_type(Event(StockArrived{})), "stock.arrived");
 }
 
+TEST(Time, Rfc3339ReadsBackWhatItWrites) {
+  for (TimePoint t : {kNow, kNow + Millis(7), from_unix_ms(0), from_unix_ms(4'102'444'799'999)}) {
+    EXPECT_EQ(parse_rfc3339(format_rfc3339(t)), t) << format_rfc3339(t);
+  }
+  EXPECT_EQ(parse_rfc3339("2026-02-28T23:59:59.999Z"), from_unix_ms(1'772'323'199'999));
+  for (const char* bad :
+       {"", "2026-02-30T00:00:00.000Z", "2026-01-01T24:00:00.000Z", "2026-01-01T00:00:00Z",
+        "2026-01-01T00:00:00.000+01:00", "2026-01-01 00:00:00.000Z", "2026-01-01T00:00:00.000Zx"}) {
+    EXPECT_EQ(parse_rfc3339(bad), std::nullopt) << bad;
+  }
+}
+
 }  // namespace
 
 // W3C Trace Context (https://www.w3.org/TR/trace-context/#traceparent-header).
