@@ -47,8 +47,15 @@ void print_comparison(const Comparison& c, std::ostream& out) {
   row("units sold", a.units_sold, b.units_sold, "");
   row("restocks", a.restocks, b.restocks, "");
   row("largest restock", a.largest_restock, b.largest_restock, "");
+  // The stock left as a share of the largest order: a reorder point keeps a lead time's demand
+  // on order while the demand lasts, so up to itself plus an order quantity is left when a
+  // crowd stops at once.
+  const double left = b.largest_restock > 0 ? static_cast<double>(b.final_stock) /
+                                                  static_cast<double>(b.largest_restock)
+                                            : 0.0;
   row("stock left", a.final_stock, b.final_stock,
-      f.stock_left_within_one_order ? "within one order quantity" : "more than one order quantity");
+      fmt::format("{:.2f}x the largest restock{}", left,
+                  f.stock_left_within_one_order ? "" : ": more than one order quantity"));
   out << fmt::format(
       "goal (at least {:.0f}x fewer 409s and stock-out seconds, stock left within one order "
       "quantity): {}\n",
