@@ -27,8 +27,8 @@ ports::Email compose_email(const domain::Event& event, const MailSettings& setti
                                        format_rfc3339(e.occurred_at));
             } else {
               email.subject = fmt::format("[donut-states] {} is running low", e.product_id);
-              email.text = fmt::format("{} reached its reorder point at {}: {} left.\n",
-                                       e.product_id, format_rfc3339(e.occurred_at), e.stock_left);
+              email.text = fmt::format("{} was running low at {}: {} left.\n", e.product_id,
+                                       format_rfc3339(e.occurred_at), e.stock_left);
             }
             email.text += fmt::format("Restock {} opened: {} will be requested from the factory.\n",
                                       e.restock_id, e.restock_quantity);
