@@ -58,13 +58,28 @@ void add_admin_store_routes(http::Router& router, ports::Store& store, const std
                if (!history) return respond(http::error_response(history.error()));
                respond(http::json_response(200, codec::restock_history_json(*history)));
              }));
+  router.add("GET", "/admin/products/{id}", "admin_get_product",
+             guarded(token, [&store](Request&& request, Respond respond) {
+               auto product = store.get_product(request.path_param("id"));
+               if (!product) return respond(http::error_response(product.error()));
+               respond(http::json_response(200, codec::admin_product_json(*product)));
+             }));
   router.add("PUT", "/admin/products/{id}/stock", "admin_set_stock",
              guarded(token, [&store](Request&& request, Respond respond) {
                auto product = set_stock_from_body(store, request);
                if (!product) return respond(http::error_response(product.error()));
-               respond(http::json_response(200, codec::product_json(*product)));
+               respond(http::json_response(200, codec::admin_product_json(*product)));
              }));
-  // Creates or updates a product and sets its stock (used by `donut surge` to seed its run).
+  router.add("PUT", "/admin/products/{id}/replenishment", "admin_set_replenishment",
+             guarded(token, [&store](Request&& request, Respond respond) {
+               auto settings = codec::decode_replenishment_settings(request.body);
+               if (!settings) return respond(http::error_response(settings.error()));
+               auto product = store.set_replenishment(request.path_param("id"), *settings);
+               if (!product) return respond(http::error_response(product.error()));
+               respond(http::json_response(200, codec::admin_product_json(*product)));
+             }));
+  // Creates or updates a product, its replenishment settings and its stock (used by
+  // `donut surge` to seed its run).
   router.add("PUT", "/admin/products/{id}", "admin_put_product",
              guarded(token, [&store](Request&& request, Respond respond) {
                auto spec =
@@ -75,7 +90,7 @@ void add_admin_store_routes(http::Router& router, ports::Store& store, const std
                }
                auto product = store.set_stock(spec->id, spec->initial_stock);
                if (!product) return respond(http::error_response(product.error()));
-               respond(http::json_response(200, codec::product_json(*product)));
+               respond(http::json_response(200, codec::admin_product_json(*product)));
              }));
 }
 

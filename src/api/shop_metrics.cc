@@ -95,6 +95,51 @@ class WarehouseCollector : public prometheus::Collectable {
   }
 
  private:
+  // The replenishment policy per product: which one, its figures as of this scrape, and the
+  // orders it could not serve (warehouse-wide).
+  static void add_replenishment(const ports::WarehouseStats& stats,
+                                std::vector<MetricFamily>& out) {
+    MetricFamily policy{"donut_replenishment_policy",
+                        "1 for the replenishment policy each product follows",
+                        MetricType::Gauge,
+                        {}};
+    MetricFamily reorder{"donut_reorder_point_units",
+                         "Stock at or below which a sale opens a restock (0 under at_zero)",
+                         MetricType::Gauge,
+                         {}};
+    MetricFamily quantity{"donut_order_quantity_units",
+                          "Units the next restock will ask the factory for",
+                          MetricType::Gauge,
+                          {}};
+    MetricFamily demand{"donut_demand_rate",
+                        "Units asked for per second (sold or refused), weighted to recent demand",
+                        MetricType::Gauge,
+                        {}};
+    MetricFamily lead{"donut_lead_time_estimate_seconds",
+                      "Restock lead time the policy plans with (a prior until the first arrival)",
+                      MetricType::Gauge,
+                      {}};
+    MetricFamily lost{"donut_lost_sales_total",
+                      "Orders refused for want of stock, warehouse-wide",
+                      MetricType::Counter,
+                      {}};
+    for (const auto& p : stats.products) {
+      const std::vector<ClientMetric::Label> product{{"product", p.product_id}};
+      const auto& f = p.replenishment;
+      policy.metric.push_back(
+          gauge(1, {{"product", p.product_id},
+                    {"policy", std::string(domain::to_string(p.replenishment_settings.policy))}}));
+      reorder.metric.push_back(gauge(static_cast<double>(f.rule.reorder_point), product));
+      quantity.metric.push_back(gauge(static_cast<double>(f.rule.order_quantity), product));
+      demand.metric.push_back(gauge(f.demand_per_second, product));
+      lead.metric.push_back(gauge(std::chrono::duration<double>(f.lead_time).count(), product));
+      lost.metric.push_back(counter(static_cast<double>(p.orders_refused), product));
+    }
+    for (auto* family : {&policy, &reorder, &quantity, &demand, &lead, &lost}) {
+      out.push_back(std::move(*family));
+    }
+  }
+
   void add_warehouse(const ports::WarehouseStats& stats, std::vector<MetricFamily>& out) const {
     MetricFamily stock{"donut_stock_units", "Units in stock, per product", MetricType::Gauge, {}};
     MetricFamily in_flight{"donut_restocks_in_flight",
@@ -110,6 +155,7 @@ class WarehouseCollector : public prometheus::Collectable {
     }
     out.push_back(std::move(stock));
     out.push_back(std::move(in_flight));
+    add_replenishment(stats, out);
     out.push_back({"donut_outbox_pending",
                    "Warehouse events not yet published to the broker",
                    MetricType::Gauge,

@@ -21,11 +21,17 @@ ports::Email compose_email(const domain::Event& event, const MailSettings& setti
   std::visit(
       Overloaded{
           [&](const domain::StockEmpty& e) {
-            email.subject = fmt::format("[donut-states] {} is out of stock", e.product_id);
-            email.text = fmt::format(
-                "{} ran out of stock at {}.\nRestock {} opened: {} will be requested from the "
-                "factory.\n",
-                e.product_id, format_rfc3339(e.occurred_at), e.restock_id, e.restock_quantity);
+            if (e.stock_left == 0) {
+              email.subject = fmt::format("[donut-states] {} is out of stock", e.product_id);
+              email.text = fmt::format("{} ran out of stock at {}.\n", e.product_id,
+                                       format_rfc3339(e.occurred_at));
+            } else {
+              email.subject = fmt::format("[donut-states] {} is running low", e.product_id);
+              email.text = fmt::format("{} was running low at {}: {} left.\n", e.product_id,
+                                       format_rfc3339(e.occurred_at), e.stock_left);
+            }
+            email.text += fmt::format("Restock {} opened: {} will be requested from the factory.\n",
+                                      e.restock_id, e.restock_quantity);
           },
           [&](const domain::RestockRequested& e) {
             email.subject = fmt::format("[donut-states] restock of {} requested", e.product_id);

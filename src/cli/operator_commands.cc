@@ -12,6 +12,7 @@
 #include "app/topology.h"
 #include "cli/options.h"
 #include "cli/restocks_command.h"
+#include "codec/admin_json.h"
 #include "codec/sales_json.h"
 #include "common/ids.h"
 #include "common/private_files.h"
@@ -52,21 +53,36 @@ void on_direct(CLI::App& sub, const LocalConfig& config, Action& action, Command
   });
 }
 
-void add_stock_commands(CLI::App& app, const LocalConfig& config, Action& action) {
-  auto* stock = app.add_subcommand("stock", "Look at or set stock levels")->require_subcommand(1);
-  auto* list = stock->add_subcommand("list", "List products and stock");
+// One row of `donut stock list`: stock, the restock on its way, and the replenishment policy's
+// settings and figures as of now.
+void print_stock_row(const domain::Product& p) {
+  const auto& f = p.figures;
+  std::printf(
+      "%-12s %-24s %8lld %8lld  %-13s %7lld %8lld %8lld %10.2f %8.1f  %s\n", p.id.c_str(),
+      p.name.c_str(), static_cast<long long>(p.stock), static_cast<long long>(p.restock_quantity),
+      std::string(domain::to_string(p.replenishment.settings.policy)).c_str(),
+      static_cast<long long>(f.rule.reorder_point), static_cast<long long>(f.rule.order_quantity),
+      static_cast<long long>(f.max_restock_quantity), f.demand_per_second,
+      std::chrono::duration<double>(f.lead_time).count(),
+      p.open_restock_id.empty() ? "-" : p.open_restock_id.c_str());
+}
+
+void add_stock_list(CLI::App& stock, const LocalConfig& config, Action& action) {
+  auto* list = stock.add_subcommand(
+      "list", "List products, stock and each one's replenishment policy and figures");
   on_direct(*list, config, action, [](Direct& d) {
     auto products = d.store().list_products();
     if (!products) return fail(products.error());
-    std::printf("%-12s %-24s %8s %8s  %s\n", "PRODUCT", "NAME", "STOCK", "RESTOCK", "OPEN RESTOCK");
-    for (const auto& p : *products) {
-      std::printf("%-12s %-24s %8lld %8lld  %s\n", p.id.c_str(), p.name.c_str(),
-                  static_cast<long long>(p.stock), static_cast<long long>(p.restock_quantity),
-                  p.open_restock_id.empty() ? "-" : p.open_restock_id.c_str());
-    }
+    std::printf("%-12s %-24s %8s %8s  %-13s %7s %8s %8s %10s %8s  %s\n", "PRODUCT", "NAME", "STOCK",
+                "RESTOCK", "POLICY", "REORDER", "ORDER", "MAX", "DEMAND/S", "LEAD S",
+                "OPEN RESTOCK");
+    for (const auto& p : *products) print_stock_row(p);
     return 0;
   });
-  auto* set = stock->add_subcommand("set", "Set the stock of a product");
+}
+
+void add_stock_set(CLI::App& stock, const LocalConfig& config, Action& action) {
+  auto* set = stock.add_subcommand("set", "Set the stock of a product");
   struct Args {
     std::string product;
     int64_t stock = 0;
@@ -78,9 +94,53 @@ void add_stock_commands(CLI::App& app, const LocalConfig& config, Action& action
     if (auto valid = domain::validate_stock_level(args->stock); !valid) return fail(valid.error());
     auto product = d.store().set_stock(args->product, args->stock);
     if (!product) return fail(product.error());
-    std::cout << codec::product_json(*product) << "\n";
+    std::cout << codec::admin_product_json(*product) << "\n";
     return 0;
   });
+}
+
+// `donut stock policy P at_zero|reorder_point [--service-level] [--max-restock-quantity]`: the
+// same settings and checks as PUT /admin/products/{id}/replenishment.
+void add_stock_policy(CLI::App& stock, const LocalConfig& config, Action& action) {
+  auto* policy = stock.add_subcommand(
+      "policy",
+      "Set how a product restocks: at_zero (a fixed quantity when the shelf is empty) "
+      "or reorder_point (before it is empty, sized to the demand)");
+  struct Args {
+    std::string product, policy;
+    double service_level = 0.95;
+    int64_t max_restock_quantity = 0;
+  };
+  auto args = std::make_shared<Args>();
+  policy->add_option("product", args->product, "Product id")->required();
+  policy->add_option("policy", args->policy, "at_zero or reorder_point")->required();
+  policy
+      ->add_option("--service-level", args->service_level,
+                   "Share of lead times the safety stock covers, from 0.5 to 0.9999")
+      ->capture_default_str();
+  policy->add_option("--max-restock-quantity", args->max_restock_quantity,
+                     "The most one restock asks for (the factory's capacity; default: ten "
+                     "restock quantities)");
+  on_direct(*policy, config, action, [args, policy](Direct& d) {
+    boost::json::object body{{"policy", args->policy}, {"service_level", args->service_level}};
+    if (policy->count("--max-restock-quantity") > 0) {
+      body["max_restock_quantity"] = args->max_restock_quantity;
+    }
+    auto settings = codec::decode_replenishment_settings(boost::json::serialize(body));
+    if (!settings) return fail(settings.error());
+    auto product = d.store().set_replenishment(args->product, *settings);
+    if (!product) return fail(product.error());
+    std::cout << codec::admin_product_json(*product) << "\n";
+    return 0;
+  });
+}
+
+void add_stock_commands(CLI::App& app, const LocalConfig& config, Action& action) {
+  auto* stock = app.add_subcommand("stock", "Look at or set stock levels and how products restock")
+                    ->require_subcommand(1);
+  add_stock_list(*stock, config, action);
+  add_stock_set(*stock, config, action);
+  add_stock_policy(*stock, config, action);
 }
 
 struct OrderArgs {

@@ -65,7 +65,8 @@ void add_health_options(CLI::App& app, LocalConfig& c) {
 
 void add_seed_options(CLI::App& app, LocalConfig& c) {
   app.add_option("--seed-file", c.seed_file,
-                 "Catalogue JSON {\"products\":[{id,name,price_cents,stock,restock_quantity}]}")
+                 "Catalogue JSON {\"products\":[{id,name,price_cents,stock,restock_quantity,policy,"
+                 "service_level,max_restock_quantity}]}")
       ->envname("DONUT_SEED_FILE");
   app.add_flag("!--no-seed", c.seed, "Do not add the catalogue's products");
 }

@@ -16,13 +16,15 @@ struct SimSettings {
   sim::SimOptions options;
   uint64_t seeds = 1;
   std::string faults = "all";
+  std::string policy = "at_zero";
   bool verbose = false;
 };
 
 // The sweep's sums.
 struct Totals {
-  int64_t steps = 0, operations = 0, sold = 0, asks = 0, reasks_lease = 0, reasks_unknown = 0,
-          crashes = 0, alerts = 0, redriven = 0, superseded_callbacks = 0;
+  int64_t steps = 0, operations = 0, sold = 0, refused = 0, restocks = 0, asks = 0,
+          reasks_lease = 0, reasks_unknown = 0, crashes = 0, alerts = 0, redriven = 0,
+          superseded_callbacks = 0;
   std::map<std::string, int64_t> faults;
   std::map<std::string, sim::QueueReport> queues;
 
@@ -30,6 +32,8 @@ struct Totals {
     steps += r.steps;
     operations += r.operations;
     sold += r.orders_sold;
+    refused += r.orders_refused;
+    restocks += r.restocks;
     asks += r.factory_asks;
     reasks_lease += r.reasks_after_lease_expiry;
     reasks_unknown += r.reasks_after_unknown_answer;
@@ -55,12 +59,14 @@ struct Totals {
 void print_totals(const Totals& t, uint64_t seeds, double cpu_seconds) {
   std::cout << fmt::format(
       "{} seeds, {} steps, {} operations in {:.2f} CPU-s ({:.0f} operations per CPU-second)\n"
-      "orders sold {}; factory asked {} times ({} again after a lease expired, {} after a lost "
+      "orders sold {}, refused {}; {} restocks; factory asked {} times ({} again after a lease "
+      "expired, {} after a lost "
       "answer); {} callbacks for superseded restocks; {} crashes; {} dead-letter alerts; {} "
       "messages redriven\n",
       seeds, t.steps, t.operations, cpu_seconds,
-      cpu_seconds > 0 ? static_cast<double>(t.operations) / cpu_seconds : 0.0, t.sold, t.asks,
-      t.reasks_lease, t.reasks_unknown, t.superseded_callbacks, t.crashes, t.alerts, t.redriven);
+      cpu_seconds > 0 ? static_cast<double>(t.operations) / cpu_seconds : 0.0, t.sold, t.refused,
+      t.restocks, t.asks, t.reasks_lease, t.reasks_unknown, t.superseded_callbacks, t.crashes,
+      t.alerts, t.redriven);
   std::cout << "faults injected:";
   for (const auto& [kind, n] : t.faults) std::cout << " " << kind << "=" << n;
   std::cout << fmt::format("\n{:<18} {:>9} {:>9} {:>5} {:>10} {:>10} {:>13} {:>9}\n", "queue",
@@ -78,6 +84,7 @@ int run(SimSettings& s) {
   auto plan = sim::FaultPlan::parse(s.faults);
   if (!plan) return fail(plan.error());
   s.options.faults = *plan;
+  s.options.policy = *domain::parse_replenishment_policy(s.policy);  // checked by the option
   Totals totals;
   const std::clock_t started = std::clock();
   const uint64_t first = s.options.seed;
@@ -88,7 +95,8 @@ int run(SimSettings& s) {
     if (s.verbose || s.seeds == 1 || report.violation) std::cout << sim::format_report(report);
     if (report.violation) {
       std::cout << "replay: donut sim --seed " << seed << " --steps " << s.options.steps
-                << " --engine " << s.options.engine << " --faults " << s.faults << "\n";
+                << " --engine " << s.options.engine << " --faults " << s.faults << " --policy "
+                << s.policy << "\n";
       return 1;
     }
   }
@@ -119,6 +127,10 @@ void add_sim_command(CLI::App& app, Action& action) {
       ->capture_default_str();
   sim->add_option("--products", s->options.products, "Products in the catalogue")
       ->check(CLI::Range(1, 100))
+      ->capture_default_str();
+  sim->add_option("--policy", s->policy,
+                  "How the products restock: at_zero | reorder_point (domain/replenishment.h)")
+      ->check(CLI::IsMember({"at_zero", "reorder_point"}))
       ->capture_default_str();
   sim->add_flag("--verbose", s->verbose, "One line per seed");
   sim->callback([&action, s] { action = [s] { return run(*s); }; });

@@ -38,15 +38,34 @@ std::string warehouse_stats_json(
     const ports::WarehouseStats& stats,
     const std::optional<std::map<std::string, uint64_t>>& this_process_orders);
 
+// A product as the admin routes show it: what GET /v1/products/{id} shows, plus "replenishment":
+// the policy's settings and figures (replenishment_object). `donut stock` prints the same.
+std::string admin_product_json(const domain::Product& product);
+// {"policy","service_level","max_restock_quantity","reorder_point","order_quantity",
+//  "safety_stock","demand_per_second","demand_trend","demand_half_life_ms","lead_time_ms",
+//  "lead_time_arrivals"}: the settings and the figures as of the read (max_restock_quantity is
+// the cap in force).
+boost::json::object replenishment_object(const domain::ReplenishmentSettings& settings,
+                                         const domain::ReplenishmentFigures& figures);
+
 // The client's side, for `donut surge`, which reads the admin API: the products of
 // GET /admin/stats and the figures of GET /admin/queues/{queue}. Fields beyond those are
 // ignored (a newer server may add some); a missing or mistyped one is `invalid_argument`.
 Result<std::vector<ports::ProductStats>> decode_product_stats(std::string_view body);
 Result<ports::QueueStats> decode_queue_stats(std::string_view body);
+// GET /admin/restocks: each restock with its state, quantity and times (not its events).
+Result<std::vector<ports::RestockHistory>> decode_restock_history(std::string_view body);
 
-// PUT /admin/products/{id}: {"name","price_cents","stock","restock_quantity"} for product `id`
-// (the name defaults to the id; the id is validated too).
+// PUT /admin/products/{id}: {"name","price_cents","stock","restock_quantity","policy",
+// "service_level","max_restock_quantity"} for product `id` (the name defaults to the id, the
+// policy to at_zero, the service level to 0.95, the maximum to ten restock quantities; the id
+// and the settings are validated too). The seed file's entries are the same object with its
+// "id" (`product_spec_from`).
 Result<domain::ProductSpec> decode_product_spec(std::string id, std::string_view body);
+Result<domain::ProductSpec> product_spec_from(std::string id, const boost::json::object& object);
+// PUT /admin/products/{id}/replenishment: {"policy","service_level","max_restock_quantity"},
+// the policy required; checked against the product's restock quantity by the store.
+Result<domain::ReplenishmentSettings> decode_replenishment_settings(std::string_view body);
 // PUT /admin/products/{id}/stock: {"stock"}, a valid stock level.
 Result<int64_t> decode_stock_level(std::string_view body);
 

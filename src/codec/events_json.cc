@@ -17,6 +17,8 @@ Result<domain::Event> decode_stock_empty(const json::object& o) {
   DONUT_ASSIGN_OR_RETURN(e.product_id, required_string(o, "product_id"));
   DONUT_ASSIGN_OR_RETURN(e.restock_id, required_string(o, "restock_id"));
   DONUT_ASSIGN_OR_RETURN(e.restock_quantity, required_int(o, "restock_quantity"));
+  // Absent from events written before restocks could open above zero.
+  DONUT_ASSIGN_OR_RETURN(e.stock_left, optional_int(o, "stock_left", 0));
   DONUT_ASSIGN_OR_RETURN(at, required_int(o, "occurred_at_ms"));
   e.occurred_at = from_unix_ms(at);
   return domain::Event(std::move(e));
@@ -59,6 +61,7 @@ std::string encode_event(const domain::Event& event) {
                    o["product_id"] = e.product_id;
                    o["restock_id"] = e.restock_id;
                    o["restock_quantity"] = e.restock_quantity;
+                   o["stock_left"] = e.stock_left;
                    o["occurred_at_ms"] = to_unix_ms(e.occurred_at);
                  },
                  [&](const domain::RestockRequested& e) {

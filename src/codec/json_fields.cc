@@ -51,6 +51,16 @@ Result<int64_t> optional_int(const boost::json::object& object, std::string_view
   return required_int(object, key);
 }
 
+Result<double> optional_number(const boost::json::object& object, std::string_view key,
+                               double fallback) {
+  const auto* value = object.if_contains(key);
+  if (value == nullptr || value->is_null()) return fallback;
+  if (value->is_double()) return value->get_double();
+  if (value->is_int64()) return static_cast<double>(value->get_int64());
+  if (value->is_uint64()) return static_cast<double>(value->get_uint64());
+  return field_error(key, "must be a number");
+}
+
 Status only_fields(const boost::json::object& object,
                    std::initializer_list<std::string_view> allowed) {
   for (const auto& entry : object) {

@@ -22,6 +22,9 @@ Result<std::string> optional_string(const boost::json::object& object, std::stri
 Result<int64_t> required_int(const boost::json::object& object, std::string_view key);
 Result<int64_t> optional_int(const boost::json::object& object, std::string_view key,
                              int64_t fallback);
+// Any JSON number (integer or not) as a double; `fallback` when absent or null.
+Result<double> optional_number(const boost::json::object& object, std::string_view key,
+                               double fallback);
 // Refuses keys outside `allowed` (client input is strict; internal messages are not).
 Status only_fields(const boost::json::object& object,
                    std::initializer_list<std::string_view> allowed);

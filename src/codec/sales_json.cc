@@ -15,6 +15,8 @@ json::value restock_or_null(const std::string& restock_id) {
   return restock_id.empty() ? json::value(nullptr) : json::value(restock_id);
 }
 
+}  // namespace
+
 json::object product_object(const domain::Product& p) {
   return {{"id", p.id},
           {"name", p.name},
@@ -23,8 +25,6 @@ json::object product_object(const domain::Product& p) {
           {"restock_quantity", p.restock_quantity},
           {"open_restock_id", restock_or_null(p.open_restock_id)}};
 }
-
-}  // namespace
 
 std::string product_json(const domain::Product& product) {
   return json::serialize(product_object(product));

@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include <boost/json/object.hpp>
+
 #include "common/error.h"
 #include "domain/order.h"
 #include "domain/product.h"
@@ -19,10 +21,13 @@ namespace donut::codec {
 
 // {"id","name","price_cents","stock","restock_quantity","open_restock_id"} (null when none).
 std::string product_json(const domain::Product& product);
+// The same as an object, for a caller that adds to it (the admin routes add the policy).
+boost::json::object product_object(const domain::Product& product);
 std::string products_json(const std::vector<domain::Product>& products);  // {"products":[...]}
 std::string order_json(const domain::Order& order);
 
-// The body of 201: the order sold, with the restock it opened when it emptied the shelf.
+// The body of 201: the order sold, with the restock it opened (when it emptied the shelf or
+// left it at or below the reorder point) or that is on its way when the shelf is empty.
 std::string sold_order_json(const domain::OrderOutcome& outcome);
 // The body of 409: an `out_of_stock` error naming the product, the stock left and the restock
 // on its way (null when restocking is off for the product).

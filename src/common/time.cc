@@ -1,5 +1,7 @@
 #include "common/time.h"
 
+#include <cstdio>
+
 #include <fmt/format.h>
 
 namespace donut {
@@ -34,6 +36,25 @@ std::string format_rfc5322(TimePoint t) {
   const UtcTime u = to_utc(t);
   return fmt::format("{}, {:02d} {} {:04d} {:02d}:{:02d}:{:02d} +0000", kDays[u.weekday], u.day,
                      kMonths[u.month - 1], u.year, u.hour, u.minute, u.second);
+}
+
+std::optional<TimePoint> parse_rfc3339(std::string_view text) {
+  using namespace std::chrono;
+  if (text.size() != 24) return std::nullopt;
+  const std::string copy(text);
+  int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0, ms = 0, consumed = 0;
+  if (std::sscanf(copy.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d.%3dZ%n", &y, &mo, &d, &h, &mi, &s, &ms,
+                  &consumed) != 7 ||
+      consumed != 24) {
+    return std::nullopt;
+  }
+  const year_month_day date{year{y}, month{static_cast<unsigned>(mo)},
+                            day{static_cast<unsigned>(d)}};
+  if (!date.ok() || h > 23 || mi > 59 || s > 59 || ms < 0 || h < 0 || mi < 0 || s < 0) {
+    return std::nullopt;
+  }
+  return TimePoint(sys_days(date).time_since_epoch() + hours(h) + minutes(mi) + seconds(s) +
+                   milliseconds(ms));
 }
 
 }  // namespace donut

@@ -8,7 +8,9 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 
 namespace donut {
 
@@ -34,6 +36,8 @@ UtcTime to_utc(TimePoint t);
 
 // "2026-11-24T10:15:30.123Z"
 std::string format_rfc3339(TimePoint t);
+// The inverse of format_rfc3339 (exactly that form, UTC with milliseconds); nullopt otherwise.
+std::optional<TimePoint> parse_rfc3339(std::string_view text);
 
 // "Tue, 24 Nov 2026 10:15:30 +0000" (RFC 5322's Date header)
 std::string format_rfc5322(TimePoint t);

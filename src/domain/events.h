@@ -11,12 +11,14 @@
 
 namespace donut::domain {
 
-// A product ran out (a sale emptied the shelf or an order was refused) and a restock opened.
+// A restock opened: a sale emptied the shelf or left it at or below its reorder point, or an
+// order was refused. (The type keeps the name it had when only an empty shelf opened one.)
 struct StockEmpty {
   std::string event_id;
   std::string product_id;
   std::string restock_id;
   int64_t restock_quantity = 0;  // how many to ask the factory for
+  int64_t stock_left = 0;        // on the shelf when it opened (0: the shelf is empty)
   TimePoint occurred_at{};
 };
 

@@ -62,6 +62,10 @@ ArrivalPlan plan_arrival(const Arrival& arrival, const ArrivalSnapshot& snapshot
   plan.clear_open_restock =
       !arrival.restock_id.empty() && product.open_restock_id == arrival.restock_id;
   plan.close_restock = snapshot.restock.has_value() && !snapshot.restock->arrived_at;
+  if (plan.close_restock) {
+    plan.lead_time =
+        observe_lead_time(product.lead_time, now - snapshot.restock->restock.opened_at);
+  }
   if (!arrival.restock_id.empty()) {
     plan.timeline.push_back(
         {TimelineKind::arrived, arrived_note(arrival, plan.outcome.stock_after)});

@@ -14,7 +14,8 @@
 // if it is the one answered, and closes the restock it names: the first arrival for a restock
 // sets its state to arrived and its arrival time; a later arrival with another request id adds
 // its stock and its timeline entry but keeps the first arrival time. Each applied arrival queues
-// a `stock.arrived` event.
+// a `stock.arrived` event. The first arrival for a restock also teaches the product's lead time
+// (opened -> arrived) to the replenishment policy (replenishment.h, `observe_lead_time`).
 //
 // Pure: no clock (the caller passes `now`), no randomness but the `IdSource` it is given, no I/O.
 #pragma once
@@ -28,6 +29,7 @@
 #include "common/time.h"
 #include "domain/arrival.h"
 #include "domain/events.h"
+#include "domain/replenishment.h"
 #include "domain/restock.h"
 #include "domain/timeline.h"
 
@@ -62,6 +64,7 @@ struct ArrivalSnapshot {
   struct Product {
     int64_t stock = 0;
     std::string open_restock_id;  // empty: no restock open
+    LeadTimeEstimate lead_time;
   };
   std::optional<Product> product;        // nullopt: unknown product
   bool request_applied = false;          // an arrival with this request id was applied before
@@ -70,12 +73,13 @@ struct ArrivalSnapshot {
 
 struct ArrivalPlan {
   ArrivalOutcome outcome;
-  bool record_arrival = false;          // insert the arrival row (its request id is new)
-  bool add_stock = false;               // stock becomes outcome.stock_after
-  bool clear_open_restock = false;      // the product's open restock is the one that arrived
-  bool close_restock = false;           // restock -> arrived, arrived_at = now (first arrival only)
-  std::vector<TimelineEntry> timeline;  // on arrival.restock_id, in order (empty id: none)
-  std::optional<StockArrived> event;    // for the outbox
+  bool record_arrival = false;      // insert the arrival row (its request id is new)
+  bool add_stock = false;           // stock becomes outcome.stock_after
+  bool clear_open_restock = false;  // the product's open restock is the one that arrived
+  bool close_restock = false;       // restock -> arrived, arrived_at = now (first arrival only)
+  std::optional<LeadTimeEstimate> lead_time;  // the product's, learned from a first arrival
+  std::vector<TimelineEntry> timeline;        // on arrival.restock_id, in order (empty id: none)
+  std::optional<StockArrived> event;          // for the outbox
 };
 
 ArrivalPlan plan_arrival(const Arrival& arrival, const ArrivalSnapshot& snapshot, TimePoint now,

@@ -13,8 +13,8 @@ bool RestockPolicy::may_open(const StockState& state, TimePoint now) const {
   return now - state.restock_opened_at >= stale_after;
 }
 
-SaleDecision apply_sale(StockState& state, int64_t quantity, const RestockPolicy& policy,
-                        TimePoint now) {
+SaleDecision apply_sale(StockState& state, int64_t quantity, const ReorderRule& rule,
+                        const RestockPolicy& policy, TimePoint now) {
   DONUT_ASSERT(quantity > 0, "quantities are validated before they are sold");
   DONUT_ASSERT(state.stock >= 0);
   SaleDecision decision;
@@ -23,8 +23,8 @@ SaleDecision apply_sale(StockState& state, int64_t quantity, const RestockPolicy
     decision.sold = true;
   }
   decision.stock_left = state.stock;
-  const bool shelf_empty = !decision.sold || state.stock == 0;
-  decision.open_restock = shelf_empty && policy.may_open(state, now);
+  const bool stock_low = !decision.sold || state.stock <= rule.reorder_point;
+  decision.open_restock = stock_low && policy.may_open(state, now);
   DONUT_ASSERT(state.stock >= 0, "stock never goes below zero");
   DONUT_ASSERT(!decision.open_restock || state.restock_quantity > 0);
   return decision;
@@ -59,23 +59,33 @@ OrderOutcome replay(const OrderOutcome& first, const OrderRequest& request) {
   return again;
 }
 
-// A product while the batch is decided: its state and what the batch did to it.
+// A product while the batch is decided: its state, the rule the batch is judged against, and
+// what the batch did to it.
 struct Working {
   ProductChange change;
-  bool dirty = false;
+  ReorderRule rule;
+  int64_t units_asked = 0;  // sold or refused for want of stock: the batch's demand
+  int64_t squared_units = 0;
 };
 
-std::string stock_out_note(const OrderRequest& request, bool sold) {
-  return sold ? "order " + request.order_id + " took the last " + std::to_string(request.quantity)
-              : "an order of " + std::to_string(request.quantity) + " was refused";
+std::string stock_out_note(const OrderRequest& request, const SaleDecision& decision,
+                           const ReorderRule& rule) {
+  const std::string quantity = std::to_string(request.quantity);
+  if (!decision.sold) return "an order of " + quantity + " was refused";
+  if (decision.stock_left == 0) return "order " + request.order_id + " took the last " + quantity;
+  return "order " + request.order_id + " of " + quantity + " left " +
+         std::to_string(decision.stock_left) + ", at or below the reorder point " +
+         std::to_string(rule.reorder_point);
 }
 
 // Opens a restock for the product of `request` in `state` and the plan, superseding the stale
 // one `state` names, if any.
-void plan_restock(SalePlan& plan, StockState& state, const OrderRequest& request, bool sold,
-                  TimePoint now, IdSource& ids) {
+void plan_restock(SalePlan& plan, StockState& state, const OrderRequest& request,
+                  const SaleDecision& decision, const ReorderRule& rule, TimePoint now,
+                  IdSource& ids) {
   OpenedRestock opened;
-  opened.event = {ids.next_id(), request.product_id, ids.next_id(), state.restock_quantity, now};
+  opened.event = {ids.next_id(),       request.product_id,  ids.next_id(),
+                  rule.order_quantity, decision.stock_left, now};
   if (!state.open_restock_id.empty()) {
     plan.restocks_superseded.push_back(
         {state.open_restock_id, opened.event.restock_id, "replaced by " + opened.event.restock_id});
@@ -83,10 +93,62 @@ void plan_restock(SalePlan& plan, StockState& state, const OrderRequest& request
   record_restock_opened(state, opened.event.restock_id, now);
   opened.restock.id = opened.event.restock_id;
   opened.restock.product_id = request.product_id;
-  opened.restock.quantity = state.restock_quantity;
+  opened.restock.quantity = rule.order_quantity;
   opened.restock.opened_at = now;
-  opened.stock_out = stock_out_note(request, sold);
+  opened.stock_out = stock_out_note(request, decision, rule);
   plan.restocks_opened.push_back(std::move(opened));
+}
+
+// The product `known` names while the batch is decided: on first sight, its state and the rule
+// the batch is judged against (asked of the replenishment policy once per product and batch).
+Working& working_for(std::map<std::string_view, Working>& working,
+                     const std::pair<const std::string, StockState>& known, TimePoint now) {
+  auto [slot, first_seen] = working.try_emplace(known.first);
+  if (first_seen) {
+    slot->second.change = {known.first, known.second, 0, 0, 0};
+    slot->second.rule =
+        reorder_rule(known.second.replenishment, known.second.restock_quantity, now);
+  }
+  return slot->second;
+}
+
+// Decides one order of a known product: sold or refused, the restock it opens, its outcome.
+void decide(SalePlan& plan, Working& product, const OrderRequest& request, OrderOutcome& outcome,
+            const RestockPolicy& policy, TimePoint now, IdSource& ids) {
+  StockState& state = product.change.state;
+  const SaleDecision decision = apply_sale(state, request.quantity, product.rule, policy, now);
+  product.units_asked += request.quantity;
+  product.squared_units += request.quantity * request.quantity;
+  outcome.stock_left = decision.stock_left;
+  if (decision.sold) {
+    outcome.status = OrderStatus::sold;
+    outcome.order_id = request.order_id;
+    plan.orders.push_back({request.order_id, request.product_id, request.quantity, now});
+    ++product.change.orders_sold;
+    product.change.units_sold += request.quantity;
+  } else {
+    outcome.status = OrderStatus::out_of_stock;
+    ++product.change.orders_refused;
+  }
+  if (decision.open_restock) {
+    plan_restock(plan, state, request, decision, product.rule, now, ids);
+    outcome.restock_opened = true;
+  }
+  if (outcome.status == OrderStatus::out_of_stock || outcome.stock_left == 0 ||
+      outcome.restock_opened) {
+    outcome.restock_id = state.open_restock_id;
+  }
+}
+
+// Every product in `working` was asked for: its demand, at least, changes. Feeds the batch's
+// demand back to the replenishment policy and moves each product's change into the plan.
+void close_products(SalePlan& plan, std::map<std::string_view, Working>& working, TimePoint now) {
+  for (auto& [id, product] : working) {
+    StockState& state = product.change.state;
+    state.replenishment.demand =
+        observe_demand(state.replenishment, product.units_asked, product.squared_units, now);
+    plan.products.push_back(std::move(product.change));
+  }
 }
 
 }  // namespace
@@ -140,39 +202,14 @@ SalePlan plan_sales(std::span<const OrderRequest> requests, const SaleSnapshot& 
       plan.outcomes.push_back(std::move(outcome));
       continue;  // no key record: the product may exist by the next request
     }
-    auto [slot, first_seen] = working.try_emplace(known->first);
-    if (first_seen) slot->second.change = {known->first, known->second, 0, 0};
-    Working& product = slot->second;
-    StockState& state = product.change.state;
-
-    const SaleDecision decision = apply_sale(state, request.quantity, policy, now);
-    product.dirty = product.dirty || decision.sold || decision.open_restock;
-    outcome.stock_left = decision.stock_left;
-    if (decision.sold) {
-      outcome.status = OrderStatus::sold;
-      outcome.order_id = request.order_id;
-      plan.orders.push_back({request.order_id, request.product_id, request.quantity, now});
-      ++product.change.orders_sold;
-      product.change.units_sold += request.quantity;
-    } else {
-      outcome.status = OrderStatus::out_of_stock;
-    }
-    if (decision.open_restock) {
-      plan_restock(plan, state, request, decision.sold, now, ids);
-      outcome.restock_opened = true;
-    }
-    if (outcome.status == OrderStatus::out_of_stock || outcome.stock_left == 0) {
-      outcome.restock_id = state.open_restock_id;
-    }
+    decide(plan, working_for(working, *known, now), request, outcome, policy, now, ids);
     if (!key.empty()) {
       keys_in_batch.emplace(key, plan.outcomes.size());
       plan.keys.push_back({key, plan.outcomes.size()});
     }
     plan.outcomes.push_back(std::move(outcome));
   }
-  for (auto& [id, product] : working) {
-    if (product.dirty) plan.products.push_back(std::move(product.change));
-  }
+  close_products(plan, working, now);
   DONUT_ASSERT(plan.outcomes.size() == requests.size(), "one outcome per request, in order");
   DONUT_ASSERT(plan.orders.size() <= requests.size());
   return plan;

@@ -1,4 +1,4 @@
-// The selling rule and the restock policy, as pure functions.
+// The selling rule, as pure functions.
 //
 // `plan_sales` decides a whole batch of orders over a snapshot the store loaded inside its
 // transaction (the products the batch names, the idempotency outcomes already recorded for its
@@ -9,9 +9,13 @@
 // The rule, order by order in the given order: a key seen before answers with the first
 // outcome (`replayed`), or `key_reused` when product or quantity differ; an unknown product is
 // refused; otherwise the order sells if the stock covers it, and stock never goes below zero.
-// A restock opens when a sale empties the shelf or an order is refused for lack of stock, and
+// A restock opens when a sale leaves the stock at or below the product's reorder point (zero
+// under the `at_zero` policy: the shelf is empty) or an order is refused for lack of stock, and
 // only if none is open (or the open one is older than the policy's `stale_after`, which covers
-// a restock whose message was purged from a dead-letter queue: the old one is superseded).
+// a restock whose message was purged from a dead-letter queue: the old one is superseded). It
+// asks for the product's order quantity. Both come from the replenishment policy
+// (replenishment.h), asked once per product and batch; the batch's demand (units sold or
+// refused) is fed back to it after the batch is decided.
 // Pure: no clock, no randomness but the `IdSource` it is given, no I/O.
 #pragma once
 
@@ -20,21 +24,34 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "common/ids.h"
 #include "common/time.h"
 #include "domain/events.h"
 #include "domain/order.h"
+#include "domain/replenishment.h"
 #include "domain/restock.h"
 
 namespace donut::domain {
 
 struct StockState {
+  StockState() = default;
+  // The replenishment state is last and optional: at_zero, nothing learned.
+  StockState(int64_t stock, int64_t restock_quantity, std::string open_restock_id = {},
+             TimePoint restock_opened_at = {}, ReplenishmentState replenishment = {})
+      : stock(stock),
+        restock_quantity(restock_quantity),
+        open_restock_id(std::move(open_restock_id)),
+        restock_opened_at(restock_opened_at),
+        replenishment(replenishment) {}
+
   int64_t stock = 0;
   int64_t restock_quantity = 0;
   std::string open_restock_id;  // empty: no restock open
   TimePoint restock_opened_at{};
+  ReplenishmentState replenishment;  // the operator's settings and what the warehouse learned
 };
 
 struct RestockPolicy {
@@ -52,9 +69,10 @@ struct SaleDecision {
   bool open_restock = false;
 };
 
-// Applies one order line to `state`. Quantity must already be validated (> 0).
-SaleDecision apply_sale(StockState& state, int64_t quantity, const RestockPolicy& policy,
-                        TimePoint now);
+// Applies one order line to `state`, judged against the product's `rule` for this batch.
+// Quantity must already be validated (> 0).
+SaleDecision apply_sale(StockState& state, int64_t quantity, const ReorderRule& rule,
+                        const RestockPolicy& policy, TimePoint now);
 
 void record_restock_opened(StockState& state, std::string restock_id, TimePoint now);
 
@@ -75,9 +93,9 @@ std::vector<std::string_view> products_to_load(
     const std::map<std::string, OrderOutcome, std::less<>>& known_keys);
 
 struct OpenedRestock {
-  Restock restock;        // state open, unclaimed
+  Restock restock;        // state open, unclaimed, asking for the rule's order quantity
   StockEmpty event;       // for the outbox
-  std::string stock_out;  // the timeline's note: which order emptied the shelf or was refused
+  std::string stock_out;  // the timeline's note: which order brought the stock low or was refused
 };
 
 // A stale restock replaced by `replaced_by`; the store marks it superseded only if it is still
@@ -90,9 +108,10 @@ struct SupersededRestock {
 
 struct ProductChange {
   std::string product_id;
-  StockState state;         // the state after the batch
+  StockState state;         // the state after the batch (its demand includes the batch's)
   int64_t orders_sold = 0;  // in this batch, for the product's sales totals
   int64_t units_sold = 0;
+  int64_t orders_refused = 0;  // for want of stock: the sales lost
 };
 
 // An idempotency record to write: the key and the outcome it will replay.

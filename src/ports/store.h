@@ -23,6 +23,10 @@
 //   that opened it, with the order; each outbox event queued and when it was published; the
 //   arrival applied or ignored as a duplicate; superseded) in the same transaction as the change,
 //   and what workers recorded about it (deliveries, the factory's answers, mails).
+// - A product's replenishment state (domain/replenishment.h) lives in its row: `place_orders`
+//   feeds each batch's demand back and `apply_arrival` each restock's first lead time, in their
+//   transactions, as their plans say. Products read back carry the policy's figures as of the
+//   read (the store's clock), the same on every engine.
 // Thread-safe: any number of threads may call any method concurrently.
 #pragma once
 
@@ -58,14 +62,19 @@ struct ProductStats {
   int64_t stock = 0;
   int64_t orders = 0;
   int64_t units_sold = 0;
+  int64_t orders_refused = 0;  // for want of stock: the sales lost
+  domain::ReplenishmentSettings replenishment_settings;
+  domain::ReplenishmentFigures replenishment;  // as of the read
   int64_t arrivals = 0;
   int64_t units_arrived = 0;
   int64_t restocks_open = 0;
   int64_t restocks_requested = 0;
   int64_t restocks_arrived = 0;
   int64_t restocks_superseded = 0;
+  int64_t units_restocked = 0;  // what the arrived restocks asked the factory for
 
-  void count_restocks(domain::RestockState state, int64_t n) {
+  // `n` restocks in `state`, asking for `units` together.
+  void count_restocks(domain::RestockState state, int64_t n, int64_t units) {
     switch (state) {
       case domain::RestockState::open:
         restocks_open += n;
@@ -75,6 +84,7 @@ struct ProductStats {
         break;
       case domain::RestockState::arrived:
         restocks_arrived += n;
+        units_restocked += units;
         break;
       case domain::RestockState::superseded:
         restocks_superseded += n;
@@ -128,13 +138,18 @@ class Store {
   virtual ~Store() = default;
 
   // --- catalogue -------------------------------------------------------------------------
-  // Creates the product with its initial stock, or updates name, price and restock quantity
-  // of an existing one (stock untouched).
+  // Creates the product with its initial stock, or updates name, price, restock quantity and
+  // replenishment settings of an existing one (stock and what the warehouse learned untouched).
   virtual Status upsert_product(const domain::ProductSpec& spec) = 0;
   virtual Result<std::vector<domain::Product>> list_products() = 0;
   virtual Result<domain::Product> get_product(std::string_view product_id) = 0;  // not_found
   // Operator override of the stock level.
   virtual Result<domain::Product> set_stock(std::string_view product_id, int64_t stock) = 0;
+  // Sets the product's replenishment settings, checked against its restock quantity
+  // (domain::validate_replenishment: invalid_argument); what the warehouse learned is kept.
+  // not_found for an unknown product.
+  virtual Result<domain::Product> set_replenishment(
+      std::string_view product_id, const domain::ReplenishmentSettings& settings) = 0;
 
   // --- sales -----------------------------------------------------------------------------
   virtual Result<std::vector<domain::OrderOutcome>> place_orders(

@@ -10,9 +10,9 @@ namespace donut::sim {
 void StoreChecker::check_product(const ports::ProductStats& p, int64_t keys) {
   const std::string& id = p.product_id;
   if (p.stock < 0) violate_("stock is never negative", id + ": " + std::to_string(p.stock));
-  if (initial_stock_ + p.units_arrived - p.units_sold != p.stock) {
+  if (catalogue_.initial_stock + p.units_arrived - p.units_sold != p.stock) {
     violate_("initial + applied arrivals - sold = stock",
-             fmt::format("{}: {} + {} - {} != {}", id, initial_stock_, p.units_arrived,
+             fmt::format("{}: {} + {} - {} != {}", id, catalogue_.initial_stock, p.units_arrived,
                          p.units_sold, p.stock));
   }
   // `open`: not yet accepted by the factory. A requested restock older than the policy's
@@ -27,12 +27,44 @@ void StoreChecker::check_product(const ports::ProductStats& p, int64_t keys) {
   }
 }
 
+// The policy's figures, and the product's latest restock against the one before it.
+void StoreChecker::check_replenishment(const ports::ProductStats& p) {
+  const std::string& id = p.product_id;
+  const auto& rule = p.replenishment.rule;
+  if (rule.reorder_point < 0) {
+    violate_("the reorder point is never negative", fmt::format("{}: {}", id, rule.reorder_point));
+  }
+  auto latest = store_.restock_history(id, 2);
+  if (!latest) return violate_("the store answers the checker", latest.error().message);
+  if (latest->empty()) return;
+  const auto& newest = (*latest)[0].restock;
+  const int64_t max = p.replenishment.max_restock_quantity;
+  if (newest.quantity > max || newest.quantity < catalogue_.restock_quantity) {
+    violate_(
+        "a restock asks for no more than the operator's maximum (nor less than the restock "
+        "quantity)",
+        fmt::format("{}: restock {} asks for {} (from {} to {})", id, newest.id, newest.quantity,
+                    catalogue_.restock_quantity, max));
+  }
+  if (latest->size() < 2) return;
+  const auto& before = (*latest)[1];
+  const bool arrived_first = before.arrived_at && *before.arrived_at <= newest.opened_at;
+  const bool stale = newest.opened_at - before.restock.opened_at >= catalogue_.stale_after;
+  if (!arrived_first && !stale) {
+    violate_(
+        "a restock opens only once the one before it arrived or went stale",
+        fmt::format("{}: restock {} opened {} ms after {}, which had not arrived", id, newest.id,
+                    (newest.opened_at - before.restock.opened_at).count(), before.restock.id));
+  }
+}
+
 void StoreChecker::after_step(const std::map<std::string, int64_t>& keys_per_product) {
   auto stats = store_.stats();
   if (!stats) return violate_("the store answers the checker", stats.error().message);
   for (const auto& p : stats->products) {
     const auto keys = keys_per_product.find(p.product_id);
     check_product(p, keys == keys_per_product.end() ? 0 : keys->second);
+    check_replenishment(p);
   }
 }
 

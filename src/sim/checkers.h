@@ -5,9 +5,12 @@
 //
 // - `StoreChecker`: after every step, each product's stock is non-negative and equals its
 //   initial stock plus the arrivals applied minus the units sold, at most one restock is open,
-//   and no idempotency key sold twice; at the first quiet point, every restock not arrived waits
-//   in a dead-letter queue; at the end, every order answered 201 is in the store exactly once
-//   and every stock-out is complete.
+//   no idempotency key sold twice; its reorder point is not negative, and its latest restock
+//   asks for no less than the restock quantity and no more than the operator's maximum, and
+//   opened only once the one before it arrived or went stale (a slow, failing or late factory
+//   does not make the policy order again and again); at the first quiet point, every restock
+//   not arrived waits in a dead-letter queue; at the end, every order answered 201 is in the
+//   store exactly once and every stock-out is complete.
 // - `QueueLedger`: Jepsen's total-queue checker for one work queue, by message identity (FNV-1a
 //   of its body): every message enqueued is handled to completion at least once, and nothing
 //   is handled that was never enqueued.
@@ -42,11 +45,15 @@ struct CustomerOrder {
 
 class StoreChecker {
  public:
-  StoreChecker(ports::Store& store, ports::Broker& broker, int64_t initial_stock, Violate violate)
-      : store_(store),
-        broker_(broker),
-        initial_stock_(initial_stock),
-        violate_(std::move(violate)) {}
+  // What every product of the catalogue starts with, and the restock policy's staleness.
+  struct Catalogue {
+    int64_t initial_stock = 0;
+    int64_t restock_quantity = 0;
+    Millis stale_after{0};
+  };
+
+  StoreChecker(ports::Store& store, ports::Broker& broker, Catalogue catalogue, Violate violate)
+      : store_(store), broker_(broker), catalogue_(catalogue), violate_(std::move(violate)) {}
 
   // `keys_per_product`: how many idempotency keys customers used per product so far.
   void after_step(const std::map<std::string, int64_t>& keys_per_product);
@@ -56,10 +63,11 @@ class StoreChecker {
 
  private:
   void check_product(const ports::ProductStats& p, int64_t keys);
+  void check_replenishment(const ports::ProductStats& p);
 
   ports::Store& store_;
   ports::Broker& broker_;
-  int64_t initial_stock_;
+  Catalogue catalogue_;
   Violate violate_;
 };
 

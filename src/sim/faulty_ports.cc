@@ -48,6 +48,11 @@ Result<domain::Product> FaultyStore::get_product(std::string_view product_id) {
 Result<domain::Product> FaultyStore::set_stock(std::string_view product_id, int64_t stock) {
   return call("set_stock", true, [&] { return engine_.set_stock(product_id, stock); });
 }
+Result<domain::Product> FaultyStore::set_replenishment(
+    std::string_view product_id, const domain::ReplenishmentSettings& settings) {
+  return call("set_replenishment", true,
+              [&] { return engine_.set_replenishment(product_id, settings); });
+}
 Result<std::vector<domain::OrderOutcome>> FaultyStore::place_orders(
     std::span<const domain::OrderRequest> requests) {
   return call("place_orders", true, [&] { return engine_.place_orders(requests); });

@@ -46,6 +46,8 @@ class FaultyStore final : public ports::Store {
   Result<std::vector<domain::Product>> list_products() override;
   Result<domain::Product> get_product(std::string_view product_id) override;
   Result<domain::Product> set_stock(std::string_view product_id, int64_t stock) override;
+  Result<domain::Product> set_replenishment(std::string_view product_id,
+                                            const domain::ReplenishmentSettings& settings) override;
   Result<std::vector<domain::OrderOutcome>> place_orders(
       std::span<const domain::OrderRequest> requests) override;
   Result<domain::Order> get_order(std::string_view order_id) override;

@@ -51,15 +51,22 @@ Status World::open_engines() {
   }
   store_ = std::make_unique<FaultyStore>(*engine_store_, *this);
   broker_ = std::make_unique<FaultyBroker>(*engine_broker_, *this);
-  checker_ = std::make_unique<StoreChecker>(*engine_store_, *engine_broker_, options_.initial_stock,
-                                            [this](std::string invariant, std::string detail) {
-                                              violate(std::move(invariant), std::move(detail));
-                                            });
+  checker_ = std::make_unique<StoreChecker>(
+      *engine_store_, *engine_broker_,
+      StoreChecker::Catalogue{options_.initial_stock, options_.restock_quantity,
+                              domain::RestockPolicy{}.stale_after},
+      [this](std::string invariant, std::string detail) {
+        violate(std::move(invariant), std::move(detail));
+      });
   DONUT_RETURN_IF_ERROR(broker_->declare(app::pipeline_topology({})));
   for (int i = 1; i <= options_.products; ++i) {
     DONUT_RETURN_IF_ERROR(
-        engine_store_->upsert_product({"donut-" + std::to_string(i), "Donut " + std::to_string(i),
-                                       250, options_.initial_stock, options_.restock_quantity}));
+        engine_store_->upsert_product({"donut-" + std::to_string(i),
+                                       "Donut " + std::to_string(i),
+                                       250,
+                                       options_.initial_stock,
+                                       options_.restock_quantity,
+                                       {options_.policy, 0, domain::kDefaultServiceLevelBp}}));
   }
   return ok();
 }

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "common/planted_defects.h"
+#include "domain/replenishment.h"
 #include "sim/faults.h"
 
 namespace donut::sim {
@@ -32,6 +33,9 @@ struct SimOptions {
   int products = 3;
   int64_t initial_stock = 3;
   int64_t restock_quantity = 5;
+  // How every product restocks (at_zero, or at its reorder point with at most ten restock
+  // quantities per restock).
+  domain::ReplenishmentPolicy policy = domain::ReplenishmentPolicy::at_zero;
   std::size_t trace_tail = 30;  // trace lines kept for a violation's report
 };
 

@@ -40,12 +40,16 @@ struct ChartScale {
   double t_step = 1, stock_step = 1, rate_step = 1;
   double t_top = 1, stock_top = 1, rate_top = 1;
 
-  explicit ChartScale(const SurgeReport& r) {
-    double max_t = static_cast<double>(r.timeline.size());
-    for (const auto& [t, s] : r.stock_samples) max_t = std::max(max_t, t);
+  // One scale for every report given, so that charts drawn side by side compare at a glance.
+  explicit ChartScale(std::initializer_list<const SurgeReport*> reports) {
+    double max_t = 1;
     int64_t max_stock = 1, max_rate = 1;
-    for (const auto& [t, s] : r.stock_samples) max_stock = std::max(max_stock, s);
-    for (const auto& s : r.timeline) max_rate = std::max({max_rate, s.sold, s.out_of_stock});
+    for (const SurgeReport* r : reports) {
+      max_t = std::max(max_t, static_cast<double>(r->timeline.size()));
+      for (const auto& [t, s] : r->stock_samples) max_t = std::max(max_t, t);
+      for (const auto& [t, s] : r->stock_samples) max_stock = std::max(max_stock, s);
+      for (const auto& s : r->timeline) max_rate = std::max({max_rate, s.sold, s.out_of_stock});
+    }
     t_step = nice_step(max_t, 10);
     stock_step = nice_step(max_stock, 5);
     rate_step = nice_step(max_rate, 5);
@@ -136,29 +140,58 @@ std::string chart_lines(const ChartScale& c, const SurgeReport& r) {
   return svg;
 }
 
-}  // namespace
-
-std::string render_chart(const SurgeReport& r, const std::string& title) {
-  constexpr double width = ChartScale::width, height = ChartScale::height, left = ChartScale::left;
-  const ChartScale scale(r);
-  std::string svg = fmt::format(
-      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{0}\" height=\"{1}\" "
-      "font-family=\"Helvetica,sans-serif\" font-size=\"12\">\n"
-      "<rect width=\"{0}\" height=\"{1}\" fill=\"white\"/>\n"
-      "<text x=\"{2}\" y=\"24\" font-size=\"15\">{3}</text>\n",
-      width, height, left, title);
-  svg += chart_axes(scale);
-  svg += chart_lines(scale, r);
-  const double ly = height - 12;
-  svg += fmt::format(
+// The legend under a chart whose plot area ends at `bottom`.
+std::string legend(double bottom) {
+  constexpr double left = ChartScale::left;
+  const double ly = bottom + 58;
+  return fmt::format(
       "<rect x=\"{0}\" y=\"{1}\" width=\"12\" height=\"4\" fill=\"#1f77b4\"/>"
       "<text x=\"{2}\" y=\"{3}\">stock (left axis)</text>\n"
       "<rect x=\"{4}\" y=\"{1}\" width=\"12\" height=\"4\" fill=\"#2ca02c\"/>"
       "<text x=\"{5}\" y=\"{3}\">sold/s (right)</text>\n"
       "<rect x=\"{6}\" y=\"{1}\" width=\"12\" height=\"4\" fill=\"#d62728\"/>"
-      "<text x=\"{7}\" y=\"{3}\">out of stock (409)/s (right)</text>\n</svg>\n",
+      "<text x=\"{7}\" y=\"{3}\">out of stock (409)/s (right)</text>\n",
       left, ly - 4, left + 16, ly, left + 160, left + 176, left + 290, left + 306);
-  return svg;
+}
+
+std::string svg_open(double height, const std::string& title) {
+  return fmt::format(
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{0}\" height=\"{1}\" "
+      "font-family=\"Helvetica,sans-serif\" font-size=\"12\">\n"
+      "<rect width=\"{0}\" height=\"{1}\" fill=\"white\"/>\n"
+      "<text x=\"{2}\" y=\"24\" font-size=\"15\">{3}</text>\n",
+      ChartScale::width, height, ChartScale::left, title);
+}
+
+}  // namespace
+
+std::string render_chart(const SurgeReport& r, const std::string& title) {
+  const ChartScale scale({&r});
+  std::string svg = svg_open(ChartScale::height, title);
+  svg += chart_axes(scale);
+  svg += chart_lines(scale, r);
+  svg += legend(ChartScale::top + ChartScale::plot_h);
+  return svg + "</svg>\n";
+}
+
+std::string render_comparison_chart(const SurgeReport& first, const std::string& first_title,
+                                    const SurgeReport& second, const std::string& second_title,
+                                    const std::string& title) {
+  const ChartScale scale({&first, &second});
+  constexpr double panel = ChartScale::height - 40;  // the second panel's offset
+  std::string svg = svg_open(ChartScale::height + panel, title);
+  const auto panel_title = [](double y, const std::string& text) {
+    return fmt::format(
+        "<text x=\"{}\" y=\"{}\" text-anchor=\"end\" font-weight=\"bold\">{}</text>\n",
+        ChartScale::left + ChartScale::plot_w, y, text);
+  };
+  svg += panel_title(ChartScale::top - 6, first_title);
+  svg += chart_axes(scale) + chart_lines(scale, first);
+  svg += fmt::format("<g transform=\"translate(0,{})\">\n", panel);
+  svg += panel_title(ChartScale::top - 6, second_title);
+  svg += chart_axes(scale) + chart_lines(scale, second) + "</g>\n";
+  svg += legend(panel + ChartScale::top + ChartScale::plot_h);
+  return svg + "</svg>\n";
 }
 
 }  // namespace donut::surge

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -18,7 +19,16 @@ struct SecondStats {
   double latency_ms_sum = 0;
 };
 
+// A restock of the surge's product, as the admin API reported it after the run.
+struct RestockSeen {
+  double opened_s = 0;           // seconds since the surge began
+  int64_t quantity = 0;          // what it asked the factory for
+  std::optional<double> lead_s;  // opened -> first arrival, when it arrived
+};
+
 struct SurgeReport {
+  std::string policy;       // how the product restocked: at_zero | reorder_point
+  double load_seconds = 0;  // ramp + hold
   int64_t requests = 0;
   int64_t sold = 0;
   int64_t out_of_stock = 0;
@@ -27,8 +37,13 @@ struct SurgeReport {
   double mean_orders_per_second = 0;
   int64_t stock_outs = 0;               // episodes: refused orders until stock came back
   std::vector<double> restock_seconds;  // per episode that ended, stock-out -> stock back
+  double stock_out_seconds = 0;         // of the load, with the shelf empty (from the samples)
   int64_t dead_letters = 0;
   int64_t final_stock = 0;
+  int64_t units_sold = 0;                 // the warehouse's count, over the run
+  int64_t restocks = 0;                   // opened over the run
+  int64_t largest_restock = 0;            // the most one of them asked for
+  std::vector<RestockSeen> restock_list;  // oldest first
   std::vector<SecondStats> timeline;
   std::vector<std::pair<double, int64_t>> stock_samples;  // (seconds since start, stock)
   std::map<int, int64_t> error_statuses;  // order answers neither 201 nor 409; 0: no answer

@@ -137,6 +137,7 @@ class SurgeRun {
   void wait_for_settling();
   Snapshot last_snapshot();
   Evidence evidence(const ports::ProductStats& after) const;
+  void read_restocks();
   std::size_t second_of(Clock::time_point t) const {
     const auto ms = std::chrono::duration_cast<Millis>(t - started_).count();
     return std::min(report_.timeline.size() - 1, static_cast<std::size_t>(ms / 1000));
@@ -148,6 +149,7 @@ class SurgeRun {
   ports::ProductStats before_;
   int64_t dead_before_ = 0;
   Clock::time_point started_;
+  TimePoint started_wall_{};
   Pacer pacer_;
   std::mutex timeline_mutex_;
   std::vector<std::string> sold_ids_;
@@ -163,6 +165,9 @@ Status SurgeRun::seed_product() {
   seed["price_cents"] = 250;
   seed["stock"] = o_.initial_stock;
   seed["restock_quantity"] = o_.restock_quantity;
+  seed["policy"] = domain::to_string(o_.policy);
+  seed["service_level"] = o_.service_level;
+  seed["max_restock_quantity"] = std::max(o_.max_restock_quantity, o_.restock_quantity);
   DONUT_RETURN_IF_ERROR(
       admin_call(o_, "PUT", "/admin/products/" + o_.product, json::serialize(seed)));
   DONUT_ASSIGN_OR_RETURN(before_, figures(o_));
@@ -273,13 +278,16 @@ void SurgeRun::wait_for_settling() {
 
 Result<SurgeReport> SurgeRun::run() {
   DONUT_RETURN_IF_ERROR(seed_product());
+  report_.policy = std::string(domain::to_string(o_.policy));
   log_ << fmt::format(
-      "surge: {} starts with {} in stock (restock {}), ramping {} -> {} orders/s over "
-      "{} s, holding {} s, {} connections\n",
-      o_.product, before_.stock, o_.restock_quantity, o_.start_rate, o_.peak_rate,
+      "surge: {} starts with {} in stock (restocking {}, at least {}), ramping {} -> {} orders/s "
+      "over {} s, holding {} s, {} connections\n",
+      o_.product, before_.stock, report_.policy, o_.restock_quantity, o_.start_rate, o_.peak_rate,
       o_.ramp.count() / 1000.0, o_.hold.count() / 1000.0, o_.connections);
   report_.timeline.resize(static_cast<std::size_t>((o_.ramp + o_.hold).count() / 1000 + 2));
+  report_.load_seconds = std::chrono::duration<double>(o_.ramp + o_.hold).count();
   started_ = Clock::now();
+  started_wall_ = std::chrono::time_point_cast<Millis>(std::chrono::system_clock::now());
   std::vector<std::thread> clients;
   for (int c = 0; c < o_.connections; ++c) clients.emplace_back([this] { client(); });
   // The sampler is stopped and joined on every way out of this function.
@@ -303,6 +311,11 @@ Result<SurgeReport> SurgeRun::run() {
   const Snapshot last = last_snapshot();
   report_.final_stock = last.product.stock;
   report_.dead_letters = last.dead - dead_before_;
+  if (report_.judged()) {
+    report_.units_sold = last.product.units_sold - before_.units_sold;
+    report_.restocks = restocks_opened(last.product) - restocks_opened(before_);
+    read_restocks();
+  }
   summarize(report_);
   report_.throttled = throttled_;
   if (report_.judged()) judge(report_, o_, evidence(last.product));
@@ -341,10 +354,42 @@ Evidence SurgeRun::evidence(const ports::ProductStats& after) const {
   return e;
 }
 
+// The restocks the run opened, for the report and the chart; an admin call that fails leaves
+// the list empty (the verdict does not need it).
+void SurgeRun::read_restocks() {
+  auto body = admin_call(o_, "GET", "/admin/restocks?limit=200&product=" + o_.product);
+  auto history = body ? codec::decode_restock_history(*body)
+                      : Result<std::vector<ports::RestockHistory>>(body.error());
+  if (!history) {
+    ++report_.admin_failures;
+    log_ << "surge: the restocks could not be read: " << history.error().message << "\n";
+    return;
+  }
+  const auto seconds = [](Millis m) { return std::chrono::duration<double>(m).count(); };
+  for (auto h = history->rbegin(); h != history->rend(); ++h) {  // oldest first
+    if (h->restock.opened_at < started_wall_) continue;          // an earlier run's
+    RestockSeen seen{seconds(h->restock.opened_at - started_wall_), h->restock.quantity, {}};
+    if (h->arrived_at) seen.lead_s = seconds(*h->arrived_at - h->restock.opened_at);
+    report_.restock_list.push_back(seen);
+  }
+}
+
 }  // namespace
 
 Result<SurgeReport> run_surge(const SurgeOptions& o, std::ostream& log) {
   return SurgeRun(o, log).run();
+}
+
+Result<Comparison> run_comparison(const SurgeOptions& o, std::ostream& log) {
+  Comparison c;
+  SurgeOptions run = o;
+  run.product = o.product + ".at_zero";
+  run.policy = domain::ReplenishmentPolicy::at_zero;
+  DONUT_ASSIGN_OR_RETURN(c.at_zero, run_surge(run, log));
+  run.product = o.product + ".reorder_point";
+  run.policy = domain::ReplenishmentPolicy::reorder_point;
+  DONUT_ASSIGN_OR_RETURN(c.reorder_point, run_surge(run, log));
+  return c;
 }
 
 }  // namespace donut::surge

@@ -18,12 +18,24 @@ std::string describe_statuses(const std::map<int, int64_t>& statuses) {
   return text.empty() ? text : text + ")";
 }
 
-// Every restock the product ever opened, whatever became of it.
-int64_t restocks_opened(const ports::ProductStats& p) {
-  return p.restocks_open + p.restocks_requested + p.restocks_arrived + p.restocks_superseded;
+// The seconds of the load with the stock at 0: each sample at 0 counts until the next sample
+// (or the end of the load).
+double seconds_at_zero(const std::vector<std::pair<double, int64_t>>& samples, double load_end) {
+  double total = 0;
+  for (std::size_t i = 0; i < samples.size(); ++i) {
+    const auto [at, stock] = samples[i];
+    if (stock != 0 || at >= load_end) continue;
+    const double until = i + 1 < samples.size() ? samples[i + 1].first : load_end;
+    total += std::min(until, load_end) - at;
+  }
+  return total;
 }
 
 }  // namespace
+
+int64_t restocks_opened(const ports::ProductStats& p) {
+  return p.restocks_open + p.restocks_requested + p.restocks_arrived + p.restocks_superseded;
+}
 
 void summarize(SurgeReport& report) {
   std::size_t active_seconds = 0;
@@ -48,6 +60,10 @@ void summarize(SurgeReport& report) {
       report.restock_seconds.push_back(at - out_since);
       out_since = -1;
     }
+  }
+  report.stock_out_seconds = seconds_at_zero(report.stock_samples, report.load_seconds);
+  for (const auto& r : report.restock_list) {
+    report.largest_restock = std::max(report.largest_restock, r.quantity);
   }
 }
 
@@ -105,29 +121,47 @@ void judge(SurgeReport& report, const SurgeOptions& o, const Evidence& e) {
   }
   const int64_t arrivals = after.arrivals - before.arrivals;
   const int64_t arrived_restocks = after.restocks_arrived - before.restocks_arrived;
-  if (arrivals != arrived_restocks || arrived_delta != arrivals * o.restock_quantity) {
-    fail(fmt::format("{} arrivals for {} arrived restocks ({} units): an arrival was applied twice",
-                     arrivals, arrived_restocks, arrived_delta));
+  const int64_t restocked = after.units_restocked - before.units_restocked;
+  if (arrivals != arrived_restocks || arrived_delta != restocked) {
+    fail(fmt::format(
+        "{} arrivals for {} arrived restocks ({} units for {} asked): an arrival was applied twice",
+        arrivals, arrived_restocks, arrived_delta, restocked));
   }
   if (report.errors > 0 && !o.tolerate_errors) {
     fail(fmt::format("{} requests failed (neither 201 nor 409)", report.errors));
   }
 }
 
+// Each restock of the run: when it opened, what it asked for, how long it took.
+void print_restocks(const SurgeReport& r, std::ostream& out) {
+  out << fmt::format("restocks        {} opened, the largest asking for {}\n", r.restocks,
+                     r.largest_restock);
+  for (std::size_t i = 0; i < r.restock_list.size(); ++i) {
+    const auto& s = r.restock_list[i];
+    out << fmt::format("  restock {} opened at +{:.2f} s asking for {}", i + 1, s.opened_s,
+                       s.quantity);
+    out << (s.lead_s ? fmt::format(", arrived {:.2f} s later\n", *s.lead_s) : ", not arrived\n");
+  }
+}
+
 void print_report(const SurgeReport& r, std::ostream& out) {
-  out << fmt::format("requests        {}\n", r.requests)
+  out << fmt::format("policy          {}\n", r.policy)
+      << fmt::format("requests        {}\n", r.requests)
       << fmt::format("sold (201)      {}\n", r.sold)
-      << fmt::format("out of stock    {} (409)\n", r.out_of_stock)
+      << fmt::format("out of stock    {} (409): the sales lost\n", r.out_of_stock)
       << fmt::format("errors          {}{}\n", r.errors, describe_statuses(r.error_statuses))
       << fmt::format("turned away     {} (429, each retried with its Idempotency-Key)\n",
                      r.throttled)
       << fmt::format("orders/s        {:.0f} mean, {:.0f} peak second\n", r.mean_orders_per_second,
                      r.peak_orders_per_second)
-      << fmt::format("stock-outs      {}\n", r.stock_outs);
+      << fmt::format("units sold      {}\n", r.units_sold)
+      << fmt::format("stock-outs      {}, {:.1f} s of the {:.0f} s of load at 0\n", r.stock_outs,
+                     r.stock_out_seconds, r.load_seconds);
   for (std::size_t i = 0; i < r.restock_seconds.size(); ++i) {
     out << fmt::format("  stock-out {} -> back in stock after {:.2f} s\n", i + 1,
                        r.restock_seconds[i]);
   }
+  print_restocks(r, out);
   out << fmt::format("dead letters    {}\n", r.dead_letters)
       << fmt::format("final stock     {}\n", r.final_stock);
   if (r.committed_unanswered > 0) {

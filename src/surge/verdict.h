@@ -21,8 +21,11 @@ struct Evidence {
   int64_t unreadable_rows = 0;        // of those, not read back at all
 };
 
-// Totals, rates and stock-out episodes (stock at 0 until it is positive again) from the
-// timeline and the samples.
+// Every restock the product ever opened, whatever became of it.
+int64_t restocks_opened(const ports::ProductStats& p);
+
+// Totals, rates, stock-out episodes (stock at 0 until it is positive again) and the seconds of
+// the load spent at 0 from the timeline and the samples; the largest restock from the list.
 void summarize(SurgeReport& report);
 // Appends each broken invariant to `report.failures`; sets `report.unjudged` when the order
 // rows could not be read back.

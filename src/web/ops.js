@@ -102,11 +102,22 @@ function record(stats) {
   if (samples.length > KEEP) samples.shift();
 }
 
+const POLICY_NAMES = { at_zero: 'at zero', reorder_point: 'at the reorder point' };
+
+// The replenishment policy's cells of a product row (Replenishment in the API document).
+function replenishmentCells(r) {
+  const lead = `${(r.lead_time_ms / 1000).toFixed(1)} s${r.lead_time_arrivals === 0 ? ' (prior)' : ''}`;
+  return [el('td', POLICY_NAMES[r.policy] ?? r.policy), el('td', String(r.reorder_point)),
+    el('td', `${r.order_quantity} (max ${r.max_restock_quantity})`), el('td', `${r.demand_per_second.toFixed(1)}/s`),
+    el('td', lead)];
+}
+
 function drawProducts(stats, restocks) {
   const body = $('products').tBodies[0];
   body.replaceChildren(...stats.products.map((p) => {
     const row = el('tr');
-    row.append(el('th', p.product_id), el('td', String(p.stock), p.stock === 0 ? 'out' : ''), el('td', String(p.units_sold)));
+    row.append(el('th', p.product_id), el('td', String(p.stock), p.stock === 0 ? 'out' : ''), el('td', String(p.units_sold)),
+      el('td', String(p.orders_refused)), ...replenishmentCells(p.replenishment));
     const open = restocks.find((r) => r.product_id === p.product_id && (r.state === 'open' || r.state === 'requested'));
     row.append(el('td', open ? `${open.state}, ${ago(open.opened_at)}` : '—'));
     row.firstChild.scope = 'row';

@@ -389,6 +389,7 @@ test('admin: token required; stock, stats and queues as documented', async () =>
   assert.equal((await shopCall('GET', '/admin/stats', { headers: { authorization: 'Bearer wrong' } })).status, 401);
   assert.equal((await shopCall('GET', '/admin/stats', { headers: admin() })).status, 200);
   for (const [method, path] of [['PUT', `/admin/products/${id}`], ['PUT', `/admin/products/${id}/stock`],
+    ['GET', `/admin/products/${id}`], ['PUT', `/admin/products/${id}/replenishment`],
     ['GET', '/admin/queues/factory-requests'], ['GET', '/admin/queues/factory-requests-dlq/messages'],
     ['DELETE', '/admin/queues/factory-requests-dlq/messages'], ['POST', '/admin/queues/factory-requests-dlq/redrive']]) {
     const body = method === 'GET' ? {} : { json: { stock: 1 } };
@@ -403,6 +404,36 @@ test('admin: token required; stock, stats and queues as documented', async () =>
   assert.equal((await shopCall('PUT', `/admin/products/${id}`, { headers: admin(),
     json: { stock: 1, name: 'x'.repeat(2000) } })).status, 413);
   assert.equal((await shopCall('GET', '/admin/queues/factory-requests', { headers: admin() })).status, 200);
+  // How a product restocks: read, set, and every bad value refused with its reason.
+  const glazed = await shopCall('GET', `/admin/products/${id}`, { headers: admin() });
+  assert.equal(glazed.status, 200);
+  assert.equal(glazed.body.id, id);
+  assert.equal((await shopCall('GET', '/admin/products/NOPE-1', { headers: admin() })).status, 404);
+  const replenishment = (product, json) => shopCall('PUT', `/admin/products/${product}/replenishment`,
+    { headers: admin(), json });
+  const set = await replenishment('CP-502103', { policy: 'reorder_point', service_level: 0.98, max_restock_quantity: 300 });
+  assert.equal(set.status, 200);
+  assert.equal(set.body.replenishment.max_restock_quantity, 300);
+  assert.equal(set.body.replenishment.service_level, 0.98);
+  for (const [json, message] of [
+    [{ policy: 'hoard' }, /policy must be "at_zero" or "reorder_point"/],
+    [{}, /'policy' is required/],
+    [{ policy: 'reorder_point', max_restock_quantity: 29 }, /from 30 \(at least the restock quantity\)/],
+    [{ policy: 'reorder_point', max_restock_quantity: 10_000_000 }, /max_restock_quantity/],
+    [{ policy: 'reorder_point', max_restock_quantity: 0 }, /max_restock_quantity/],
+    [{ policy: 'reorder_point', service_level: 1 }, /service_level must be a number from 0.5 to 0.9999/],
+    [{ policy: 'reorder_point', service_level: 'high' }, /service_level/],
+    [{ policy: 'reorder_point', lead_time_ms: 1 }, /'lead_time_ms' is not allowed/],
+  ]) {
+    const refused = await replenishment('CP-502103', json);
+    assert.equal(refused.status, 400, JSON.stringify(json));
+    assert.match(refused.body.error.message, message);
+  }
+  assert.equal((await replenishment('NOPE-1', { policy: 'at_zero' })).status, 404);
+  assert.equal((await shopCall('PUT', '/admin/products/CP-502103/replenishment', { headers: admin(),
+    json: { policy: 'at_zero', pad: 'x'.repeat(20000) } })).status, 413);
+  assert.equal((await shopCall('PUT', '/admin/products/R-1', { headers: admin(),
+    json: { stock: 1, restock_quantity: 5, policy: 'reorder_point', max_restock_quantity: 4 } })).status, 400);
   for (const path of ['/admin/queues', '/admin/restocks']) {
     assert.equal((await shopCall('GET', path)).status, 401, path);
     assert.equal((await shopCall('GET', path, { headers: admin() })).status, 200, path);

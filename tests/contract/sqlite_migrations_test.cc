@@ -106,6 +106,20 @@ TEST(SqliteMigrations, AnOlderWarehouseIsUpgradedWithItsRows) {
   std::vector<domain::OrderRequest> more{{"o-3", "CP-2", 2, ""}};
   ASSERT_TRUE(store.place_orders(more));
   EXPECT_EQ(store.stats()->products[1].units_sold, 2) << "and grow with the next sale";
+  // Every product keeps restocking at zero, with nothing learned yet.
+  const auto kept = *store.get_product("CP-1");
+  EXPECT_EQ(kept.replenishment.settings, domain::ReplenishmentSettings{});
+  EXPECT_EQ(kept.replenishment.lead_time.arrivals, 0);
+  EXPECT_EQ(kept.figures.rule.order_quantity, 10);
+  EXPECT_EQ(store.stats()->products[1].orders_refused, 0);
+  // The schema refuses a policy it does not know.
+  run_raw(path, "UPDATE products SET replenishment_policy = 'at_zero' WHERE id = 'CP-1';");
+  sqlite3* raw = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
+  EXPECT_NE(sqlite3_exec(raw, "UPDATE products SET replenishment_policy = 'hoard'", nullptr,
+                         nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(raw);
 }
 
 TEST(SqliteMigrations, ANewerWarehouseIsRefused) {

@@ -92,7 +92,8 @@ TEST(MysqlMigrations, ProcessesStartingTogetherMigrateOnce) {
 }
 
 // MySQL commits each DDL statement by itself, so a script that failed half-way leaves some of
-// its tables behind without its version recorded; the next start completes it.
+// its changes behind without its version recorded; the next start completes it. The latest
+// script gave products their columns, then failed before product_sales had its own.
 TEST(MysqlMigrations, AScriptThatStoppedHalfWayCompletesOnTheNextStart) {
   const auto options = fresh_database();
   {
@@ -100,20 +101,23 @@ TEST(MysqlMigrations, AScriptThatStoppedHalfWayCompletesOnTheNextStart) {
     ASSERT_TRUE(db) << db.error().message;
     clock::SystemClock clock;
     mysql::MysqlStore store(*db, clock);
-    ASSERT_TRUE(store.upsert_product({"CP-1", "Glazed", 250, 7, 10}));
-    // The latest script's table gone and its version unrecorded: it stopped half-way.
-    ASSERT_TRUE(run(**db, "DROP TABLE outbox_claims"));
+    ASSERT_TRUE(store.upsert_product(
+        {"CP-1", "Glazed", 250, 7, 10, {domain::ReplenishmentPolicy::reorder_point, 40, 9900}}));
+    ASSERT_TRUE(run(**db, "ALTER TABLE product_sales DROP COLUMN refused_orders"));
     ASSERT_TRUE(
         run(**db, "DELETE FROM schema_migrations WHERE version = " + std::to_string(kLatest)));
   }
   auto db = mysql::Database::open(options);
   ASSERT_TRUE(db) << db.error().message;
   EXPECT_EQ((*db)->schema_version(), kLatest);
-  EXPECT_EQ(query_int(**db, "SELECT COUNT(*) FROM outbox_claims"), 0)
-      << "the missing table is back";
+  EXPECT_EQ(query_int(**db, "SELECT COUNT(refused_orders) FROM product_sales"), 1)
+      << "the missing column is back";
   clock::SystemClock clock;
   mysql::MysqlStore store(*db, clock);
-  EXPECT_EQ(store.get_product("CP-1")->stock, 7) << "and the rows already there are kept";
+  const auto kept = store.get_product("CP-1");
+  ASSERT_TRUE(kept) << kept.error().message;
+  EXPECT_EQ(kept->stock, 7) << "and the rows already there are kept";
+  EXPECT_EQ(kept->replenishment.settings.max_restock_quantity, 40) << "with their new columns";
 }
 
 TEST(MysqlMigrations, ANewerWarehouseIsRefused) {

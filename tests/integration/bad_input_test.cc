@@ -40,6 +40,8 @@ class BadInput : public ::testing::Test {
     EXPECT_EQ(p.stock, 50);
     EXPECT_EQ(p.orders, 0);
     EXPECT_EQ(p.restocks_open, 0);
+    EXPECT_EQ(p.orders_refused, 0);
+    EXPECT_EQ(p.replenishment_settings, domain::ReplenishmentSettings{}) << "still at zero";
     EXPECT_EQ(stats->outbox_pending, 0);
     EXPECT_EQ(testing::request("GET", url_ + "/healthz").status, 200) << "still serving";
   }
@@ -104,6 +106,17 @@ TEST_F(BadInput, EachMalformedOrderGetsItsClearError) {
        "unauthorized"},
       {"admin without token", "PUT", "/admin/products/CP-1/stock", json, R"({"stock":0})", 401,
        "unauthorized"},
+      {"replenishment without token", "PUT", "/admin/products/CP-1/replenishment", json,
+       R"({"policy":"reorder_point","max_restock_quantity":1000000})", 401, "unauthorized"},
+      {"replenishment with a forged token",
+       "PUT",
+       "/admin/products/CP-1/replenishment",
+       json,
+       R"({"policy":"reorder_point"})",
+       401,
+       "unauthorized",
+       {{"Authorization", "Bearer forged"}}},
+      {"product read without token", "GET", "/admin/products/CP-1", "", "", 401, "unauthorized"},
   };
   for (const auto& bad : table) {
     auto headers = bad.headers;

@@ -2,6 +2,7 @@
 // proof that the invariant check catches a warehouse that cooks its books.
 #include "surge/surge.h"
 
+#include <cmath>
 #include <sstream>
 #include <thread>
 
@@ -9,6 +10,7 @@
 
 #include "support/test_system.h"
 #include "surge/chart.h"
+#include "surge/compare.h"
 #include "surge/verdict.h"
 
 namespace donut {
@@ -140,7 +142,7 @@ TEST(SurgeVerdict, NamesEachBrokenInvariant) {
   kept.after.stock = 100;  // sold 10, one arrival of 100
   kept.after.orders = kept.after.units_sold = 10;
   kept.after.arrivals = kept.after.restocks_arrived = 1;
-  kept.after.units_arrived = 100;
+  kept.after.units_arrived = kept.after.units_restocked = 100;
   kept.answered_ids = 10;
   auto judged = [&](const surge::Evidence& evidence) {
     surge::SurgeReport report = run;
@@ -157,6 +159,10 @@ TEST(SurgeVerdict, NamesEachBrokenInvariant) {
   ASSERT_EQ(doubled.failures.size(), 1u);
   EXPECT_NE(doubled.failures[0].find("applied twice"), std::string::npos);
 
+  auto short_of_what_it_asked = kept;  // an arrival of 100 for a restock that asked for 60
+  short_of_what_it_asked.after.units_restocked = 60;
+  ASSERT_EQ(judged(short_of_what_it_asked).failures.size(), 1u);
+
   auto missing = kept;
   missing.missing_rows = 3;
   ASSERT_EQ(judged(missing).failures.size(), 1u);
@@ -166,6 +172,89 @@ TEST(SurgeVerdict, NamesEachBrokenInvariant) {
   unreadable.unreadable_rows = 2;
   EXPECT_FALSE(judged(unreadable).judged());
   EXPECT_FALSE(judged(unreadable).ok());
+}
+
+// The seconds of the load at 0, from the samples: each sample at 0 counts until the next one, and
+// nothing after the load ended counts.
+TEST(SurgeVerdict, CountsTheSecondsOfTheLoadWithTheShelfEmpty) {
+  surge::SurgeReport r;
+  r.load_seconds = 10;
+  r.stock_samples = {{0, 5}, {1, 0}, {2.5, 0}, {3, 7}, {8, 0}, {9.5, 0}, {12, 4}};
+  r.restock_list = {{0.5, 40, 2.0}, {8.2, 90, std::nullopt}};
+  surge::summarize(r);
+  EXPECT_DOUBLE_EQ(r.stock_out_seconds, 2 + 2);
+  EXPECT_EQ(r.stock_outs, 2);
+  EXPECT_EQ(r.largest_restock, 90);
+}
+
+TEST(SurgeCompare, SetsTheRunsSideBySideAgainstTheGoal) {
+  surge::Comparison c;
+  c.at_zero.out_of_stock = 2700;
+  c.at_zero.stock_out_seconds = 16;
+  c.reorder_point.out_of_stock = 270;
+  c.reorder_point.stock_out_seconds = 2;
+  c.reorder_point.largest_restock = 5000;
+  c.reorder_point.final_stock = 4000;
+  auto f = surge::compare(c);
+  EXPECT_DOUBLE_EQ(f.fewer_refusals, 10);
+  EXPECT_DOUBLE_EQ(f.fewer_stock_out_seconds, 8);
+  EXPECT_TRUE(f.stock_left_within_one_order);
+  EXPECT_TRUE(f.goal_met);
+  c.reorder_point.final_stock = 5001;
+  EXPECT_FALSE(surge::compare(c).goal_met) << "more left than one order quantity";
+  c.reorder_point.final_stock = 10;
+  c.reorder_point.stock_out_seconds = 4;
+  EXPECT_FALSE(surge::compare(c).goal_met) << "only 4x fewer seconds at 0";
+  c.reorder_point.out_of_stock = 0;
+  c.reorder_point.stock_out_seconds = 0;
+  f = surge::compare(c);
+  EXPECT_TRUE(std::isinf(f.fewer_refusals)) << "none refused at all";
+  EXPECT_TRUE(f.goal_met);
+  std::ostringstream printed;
+  surge::print_comparison(c, printed);
+  EXPECT_NE(printed.str().find("none left"), std::string::npos) << printed.str();
+  EXPECT_NE(printed.str().find("): met"), std::string::npos) << printed.str();
+}
+
+TEST(SurgeChart, TheComparisonDrawsBothRunsOnTheSameScales) {
+  surge::SurgeReport a, b;
+  a.timeline.resize(11, {10, 90, 0, 0});
+  a.stock_samples = {{0, 300}, {2, 0}, {6, 300}, {7, 0}};
+  b.timeline.resize(11, {100, 0, 0, 0});
+  b.stock_samples = {{0, 300}, {3, 40}, {5, 4000}, {10, 200}};
+  const auto svg = surge::render_comparison_chart(a, "at zero", b, "reorder point", "both");
+  EXPECT_NE(svg.find(">at zero</text>"), std::string::npos);
+  EXPECT_NE(svg.find(">reorder point</text>"), std::string::npos);
+  EXPECT_NE(svg.find(">4000</text>"), std::string::npos) << "one stock axis, up to the larger run";
+  std::size_t axes = 0;
+  for (auto at = svg.find("stock (units)"); at != std::string::npos;
+       at = svg.find("stock (units)", at + 1)) {
+    ++axes;
+  }
+  EXPECT_EQ(axes, 2u) << "a panel each";
+}
+
+// The same crowd restocking at zero, then at the reorder point, against one shop and factory:
+// both keep every invariant, and the reorder point loses fewer sales.
+TEST_F(Surge, TheComparisonRunsBothPoliciesAndTheReorderPointLosesFewerSales) {
+  std::ostringstream log;
+  auto both = surge::run_comparison(options_, log);
+  ASSERT_TRUE(both) << both.error().message;
+  for (const auto* r : {&both->at_zero, &both->reorder_point}) {
+    std::ostringstream printed;
+    surge::print_report(*r, printed);
+    EXPECT_TRUE(r->ok()) << printed.str();
+    EXPECT_EQ(r->errors, 0);
+    EXPECT_GT(r->restocks, 0) << r->policy;
+    EXPECT_EQ(r->restock_list.size(), static_cast<std::size_t>(r->restocks)) << r->policy;
+  }
+  EXPECT_EQ(both->at_zero.policy, "at_zero");
+  EXPECT_EQ(both->reorder_point.policy, "reorder_point");
+  EXPECT_EQ(both->at_zero.largest_restock, 100);
+  EXPECT_LT(both->reorder_point.out_of_stock, both->at_zero.out_of_stock);
+  auto glazed = system_->store().get_product("CP-SURGE.reorder_point");
+  ASSERT_TRUE(glazed) << glazed.error().message;
+  EXPECT_GT(glazed->replenishment.lead_time.arrivals, 0) << "it learned the factory's lead time";
 }
 
 TEST_F(Surge, RefusesAWrongAdminToken) {

@@ -84,6 +84,17 @@ test('the series an operator alerts on are there, with the story in them', () =>
   assert.equal(value('donut_restocks_in_flight{product="M-2",state="open"}'), 1);
   assert.equal(value('donut_warehouse_up'), 1);
   assert.equal(value('donut_broker_up'), 1);
+  // The replenishment policy per product: M-1 restocks at zero (the default of a new product),
+  // the built-in Chocolate Glazed at its reorder point; M-1's refusal is a sale lost, and its
+  // restock taught it a lead time of about the factory's second.
+  assert.equal(value('donut_replenishment_policy{product="M-1",policy="at_zero"}'), 1);
+  assert.equal(value('donut_replenishment_policy{product="CP-502101",policy="reorder_point"}'), 1);
+  assert.equal(value('donut_lost_sales_total{product="M-1"}'), 1);
+  assert.equal(value('donut_reorder_point_units{product="M-1"}'), 0);
+  assert.equal(value('donut_order_quantity_units{product="M-1"}'), 5);
+  assert.ok(value('donut_lead_time_estimate_seconds{product="M-1"}') >= 1);
+  assert.ok(value('donut_lead_time_estimate_seconds{product="M-1"}') < 10, 'learned, not the prior');
+  assert.ok(value('donut_demand_rate{product="M-1"}') >= 0);
 });
 
 test('no HTTP series is created before it has something to count', () => {

@@ -13,11 +13,17 @@
 namespace donut::sim {
 namespace {
 
-SimOptions options(uint64_t seed, std::string engine = "memory", int64_t steps = 1500) {
+using domain::ReplenishmentPolicy;
+constexpr ReplenishmentPolicy kPolicies[] = {ReplenishmentPolicy::at_zero,
+                                             ReplenishmentPolicy::reorder_point};
+
+SimOptions options(uint64_t seed, std::string engine = "memory", int64_t steps = 1500,
+                   ReplenishmentPolicy policy = ReplenishmentPolicy::at_zero) {
   SimOptions o;
   o.seed = seed;
   o.engine = std::move(engine);
   o.steps = steps;
+  o.policy = policy;
   return o;
 }
 
@@ -30,16 +36,23 @@ int64_t injected(const SimReport& r, std::string_view kind) {
 
 TEST(Simulation, TheSameSeedGivesTheSameTraceByteForByte) {
   for (const char* engine : {"memory", "sqlite"}) {
-    const auto first = run_simulation(options(7, engine));
-    const auto second = run_simulation(options(7, engine));
-    ASSERT_FALSE(first.violation) << format_report(first);
-    EXPECT_EQ(first.trace_hash, second.trace_hash) << engine;
-    EXPECT_EQ(first.steps, second.steps) << engine;
-    EXPECT_EQ(first.operations, second.operations) << engine;
-    EXPECT_EQ(first.orders_sold, second.orders_sold) << engine;
-    EXPECT_EQ(first.faults, second.faults) << engine;
+    for (auto policy : kPolicies) {
+      const auto first = run_simulation(options(7, engine, 1500, policy));
+      const auto second = run_simulation(options(7, engine, 1500, policy));
+      const std::string run = std::string(engine) + " " + std::string(domain::to_string(policy));
+      ASSERT_FALSE(first.violation) << format_report(first);
+      EXPECT_EQ(first.trace_hash, second.trace_hash) << run;
+      EXPECT_EQ(first.steps, second.steps) << run;
+      EXPECT_EQ(first.operations, second.operations) << run;
+      EXPECT_EQ(first.orders_sold, second.orders_sold) << run;
+      EXPECT_EQ(first.faults, second.faults) << run;
+    }
   }
   EXPECT_NE(run_simulation(options(7)).trace_hash, run_simulation(options(8)).trace_hash);
+  EXPECT_NE(
+      run_simulation(options(7)).trace_hash,
+      run_simulation(options(7, "memory", 1500, ReplenishmentPolicy::reorder_point)).trace_hash)
+      << "the policy changes the run";
 }
 
 // Stricter than the broker port promises (it promises no order between messages): today the
@@ -48,12 +61,14 @@ TEST(Simulation, TheSameSeedGivesTheSameTraceByteForByte) {
 // the fast in-memory engines. If an engine changes its delivery order on purpose, this test is
 // the one to revisit; a difference in anything else is a bug in one of them.
 TEST(Simulation, TheInMemoryAndSqliteEnginesMakeTheSameRunFromOneSeed) {
-  for (uint64_t seed = 1; seed <= 4; ++seed) {
-    const auto memory = run_simulation(options(seed, "memory"));
-    const auto sqlite = run_simulation(options(seed, "sqlite"));
-    ASSERT_FALSE(memory.violation) << format_report(memory);
-    EXPECT_EQ(memory.trace_hash, sqlite.trace_hash) << "seed " << seed;
-    EXPECT_EQ(memory.orders_sold, sqlite.orders_sold) << "seed " << seed;
+  for (auto policy : kPolicies) {
+    for (uint64_t seed = 1; seed <= 4; ++seed) {
+      const auto memory = run_simulation(options(seed, "memory", 1500, policy));
+      const auto sqlite = run_simulation(options(seed, "sqlite", 1500, policy));
+      ASSERT_FALSE(memory.violation) << format_report(memory);
+      EXPECT_EQ(memory.trace_hash, sqlite.trace_hash) << "seed " << seed;
+      EXPECT_EQ(memory.orders_sold, sqlite.orders_sold) << "seed " << seed;
+    }
   }
 }
 
@@ -84,14 +99,16 @@ TEST(Simulation, WithoutFaultsNothingIsDuplicatedOrDeadLettered) {
   for (const auto& q : r.queues) EXPECT_EQ(q.duplicated, 0) << q.queue;
 }
 
-TEST(Simulation, ASweepOfSeedsHoldsEveryInvariantOnBothEngines) {
-  for (uint64_t seed = 1; seed <= 60; ++seed) {
-    const auto r = run_simulation(options(seed));
-    ASSERT_FALSE(r.violation) << format_report(r);
-  }
-  for (uint64_t seed = 1; seed <= 6; ++seed) {
-    const auto r = run_simulation(options(seed, "sqlite"));
-    ASSERT_FALSE(r.violation) << format_report(r);
+TEST(Simulation, ASweepOfSeedsHoldsEveryInvariantOnBothEnginesUnderBothPolicies) {
+  for (auto policy : kPolicies) {
+    for (uint64_t seed = 1; seed <= 60; ++seed) {
+      const auto r = run_simulation(options(seed, "memory", 1500, policy));
+      ASSERT_FALSE(r.violation) << format_report(r);
+    }
+    for (uint64_t seed = 1; seed <= 6; ++seed) {
+      const auto r = run_simulation(options(seed, "sqlite", 1500, policy));
+      ASSERT_FALSE(r.violation) << format_report(r);
+    }
   }
 }
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The CI sweep of the simulator through `donut sim`, as a developer runs it: 1000 seeds on the
-# in-memory engines and 60 on SQLite, 2000 steps each under every fault (about a minute in the
-# optimised build). Also the command's usage errors. Usage: sweep.sh <donut binary>
+# The CI sweep of the simulator through `donut sim`, as a developer runs it: under each
+# replenishment policy, 1000 seeds on the in-memory engines and 60 on SQLite, 2000 steps each
+# under every fault (about two minutes in the optimised build). Also the command's usage errors.
+# Usage: sweep.sh <donut binary>
 set -euo pipefail
 donut=$1
 out=$(mktemp)
@@ -21,15 +22,20 @@ expect_exit() {  # <code> <command...>
 expect_exit 2 "$donut" sim --faults meteor
 grep -q "no fault named 'meteor'" "$out" || { echo "sweep: no message for --faults meteor" >&2; exit 1; }
 expect_exit 105 "$donut" sim --engine mongodb  # CLI11 ValidationError: not one of the choices
+expect_exit 105 "$donut" sim --policy just_in_case
 
-for engine_seeds in memory:1000 sqlite:60; do
-  engine=${engine_seeds%%:*}
-  seeds=${engine_seeds##*:}
-  expect_exit 0 "$donut" sim --seed 1 --seeds "$seeds" --steps 2000 --engine "$engine"
-  cat "$out"
-  grep -q "^$seeds seeds, " "$out" || { echo "sweep: no totals for $engine" >&2; exit 1; }
-  grep -Eq "^factory-requests +[0-9]+ +[0-9]+ +0 " "$out" ||
-    { echo "sweep: the total-queue report is missing or lost messages" >&2; exit 1; }
+for policy in at_zero reorder_point; do
+  for engine_seeds in memory:1000 sqlite:60; do
+    engine=${engine_seeds%%:*}
+    seeds=${engine_seeds##*:}
+    expect_exit 0 "$donut" sim --seed 1 --seeds "$seeds" --steps 2000 --engine "$engine" \
+      --policy "$policy"
+    echo "$policy on $engine:"
+    cat "$out"
+    grep -q "^$seeds seeds, " "$out" || { echo "sweep: no totals for $engine" >&2; exit 1; }
+    grep -Eq "^factory-requests +[0-9]+ +[0-9]+ +0 " "$out" ||
+      { echo "sweep: the total-queue report is missing or lost messages" >&2; exit 1; }
+  done
 done
 
 # SIGTERM (and Ctrl-C in a terminal) ends a sweep at once: `donut` blocks both for the roles'

@@ -15,7 +15,7 @@ const TimePoint kNow = from_unix_ms(1'764'000'000'123);
 
 TEST(EventsJson, EveryEventRoundTrips) {
   std::vector<domain::Event> events = {
-      domain::StockEmpty{"e1", "CP-1", "r1", 10, kNow},
+      domain::StockEmpty{"e1", "CP-1", "r1", 10, 3, kNow},
       domain::RestockRequested{"e2", "CP-1", "r1", 10, kNow},
       domain::StockArrived{"e3", "CP-1", "r1", "q1", 10, 12, kNow},
   };

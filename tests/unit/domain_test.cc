@@ -14,14 +14,16 @@ namespace {
 
 const TimePoint kNow = from_unix_ms(1'764'000'000'000);
 
+constexpr ReorderRule kAtZero{0, 10};
+
 TEST(SellingRule, SellsWhenEnoughAndNeverGoesNegative) {
   StockState state{5, 10, "", {}};
   RestockPolicy policy;
-  auto d = apply_sale(state, 3, policy, kNow);
+  auto d = apply_sale(state, 3, kAtZero, policy, kNow);
   EXPECT_TRUE(d.sold);
   EXPECT_EQ(d.stock_left, 2);
   EXPECT_FALSE(d.open_restock);
-  d = apply_sale(state, 3, policy, kNow);
+  d = apply_sale(state, 3, kAtZero, policy, kNow);
   EXPECT_FALSE(d.sold);
   EXPECT_EQ(state.stock, 2);
   EXPECT_TRUE(d.open_restock) << "a refused order opens a restock";
@@ -30,13 +32,26 @@ TEST(SellingRule, SellsWhenEnoughAndNeverGoesNegative) {
 TEST(SellingRule, EmptyingTheShelfOpensARestockOnce) {
   StockState state{2, 10, "", {}};
   RestockPolicy policy;
-  auto d = apply_sale(state, 2, policy, kNow);
+  auto d = apply_sale(state, 2, kAtZero, policy, kNow);
   EXPECT_TRUE(d.sold);
   EXPECT_TRUE(d.open_restock);
   record_restock_opened(state, "r1", kNow);
-  d = apply_sale(state, 1, policy, kNow + Millis(1));
+  d = apply_sale(state, 1, kAtZero, policy, kNow + Millis(1));
   EXPECT_FALSE(d.sold);
   EXPECT_FALSE(d.open_restock) << "one open restock per product";
+}
+
+TEST(SellingRule, ASaleAtOrBelowTheReorderPointOpensARestockBeforeTheShelfIsEmpty) {
+  StockState state{10, 5, "", {}};
+  RestockPolicy policy;
+  const ReorderRule rule{4, 8};
+  auto d = apply_sale(state, 5, rule, policy, kNow);
+  EXPECT_TRUE(d.sold);
+  EXPECT_FALSE(d.open_restock) << "5 left, above the reorder point";
+  d = apply_sale(state, 1, rule, policy, kNow);
+  EXPECT_TRUE(d.sold);
+  EXPECT_EQ(d.stock_left, 4);
+  EXPECT_TRUE(d.open_restock) << "4 left: at the reorder point";
 }
 
 TEST(RestockPolicy, StaleRestockIsReplacedAndZeroQuantityDisables) {
@@ -111,12 +126,24 @@ TEST(Validation, IdempotencyKeysAndStockLevels) {
 }
 
 TEST(Events, TypeAndIdentity) {
-  Event e = StockEmpty{"e1", "CP-1", "r1", 10, kNow};
+  Event e = StockEmpty{"e1", "CP-1", "r1", 10, 0, kNow};
   EXPECT_EQ(event_type(e), "stock.empty");
   EXPECT_EQ(event_id(e), "e1");
   EXPECT_EQ(event_product_id(e), "CP-1");
   EXPECT_EQ(event_type(Event(RestockRequested{})), "restock.requested");
   EXPECT_EQ(event_type(Event(StockArrived{})), "stock.arrived");
+}
+
+TEST(Time, Rfc3339ReadsBackWhatItWrites) {
+  for (TimePoint t : {kNow, kNow + Millis(7), from_unix_ms(0), from_unix_ms(4'102'444'799'999)}) {
+    EXPECT_EQ(parse_rfc3339(format_rfc3339(t)), t) << format_rfc3339(t);
+  }
+  EXPECT_EQ(parse_rfc3339("2026-02-28T23:59:59.999Z"), from_unix_ms(1'772'323'199'999));
+  for (const char* bad :
+       {"", "2026-02-30T00:00:00.000Z", "2026-01-01T24:00:00.000Z", "2026-01-01T00:00:00Z",
+        "2026-01-01T00:00:00.000+01:00", "2026-01-01 00:00:00.000Z", "2026-01-01T00:00:00.000Zx"}) {
+    EXPECT_EQ(parse_rfc3339(bad), std::nullopt) << bad;
+  }
 }
 
 }  // namespace

@@ -327,6 +327,12 @@ TEST_F(Handlers, NotifierMailsEveryEventKindWithStableIds) {
   auto arrived =
       compose_email(domain::StockArrived{"e3", "CP-1", "r1", "q1", 12, 12, clock_.now()}, {});
   EXPECT_THAT(arrived.text, ::testing::HasSubstr("Stock is now 12"));
+  // A restock opened before the shelf was empty (its reorder point, or an order refused while
+  // some were left) says how many were left.
+  auto low = compose_email(domain::StockEmpty{"e4", "CP-1", "r2", 40, 12, clock_.now()}, {});
+  EXPECT_THAT(low.subject, ::testing::HasSubstr("CP-1 is running low"));
+  EXPECT_THAT(low.text, ::testing::HasSubstr(": 12 left."));
+  EXPECT_THAT(low.text, ::testing::HasSubstr("Restock r2 opened: 40 will be requested"));
 }
 
 TEST_F(Handlers, DlqMonitorMailsOnceWhenADeadLetterQueueFills) {

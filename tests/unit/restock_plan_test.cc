@@ -14,6 +14,7 @@
 #include "domain/order.h"
 #include "domain/restock_plans.h"
 #include "domain/timeline.h"
+#include "support/counting_ids.h"
 
 namespace donut::domain {
 namespace {
@@ -21,13 +22,7 @@ namespace {
 const TimePoint kNow = from_unix_ms(1'764'000'000'000);
 const TimePoint kEarlier = kNow - std::chrono::minutes(7);
 
-class CountingIds final : public IdSource {
- public:
-  std::string next_id() override { return "id" + std::to_string(++n_); }
-
- private:
-  int n_ = 0;
-};
+using testing::CountingIds;
 
 RestockRecord restock(RestockState state) {
   RestockRecord r;
@@ -47,7 +42,7 @@ Arrival arrival(std::string request_id, int64_t quantity = 5) {
 ArrivalSnapshot on_shelf(int64_t stock, std::string open_restock_id,
                          std::optional<RestockRecord> r) {
   ArrivalSnapshot s;
-  s.product = ArrivalSnapshot::Product{stock, std::move(open_restock_id)};
+  s.product = ArrivalSnapshot::Product{stock, std::move(open_restock_id), {}};
   s.restock = std::move(r);
   return s;
 }

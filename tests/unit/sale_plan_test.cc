@@ -4,19 +4,14 @@
 #include <gtest/gtest.h>
 
 #include "domain/sales.h"
+#include "support/counting_ids.h"
 
 namespace donut::domain {
 namespace {
 
 const TimePoint kNow = from_unix_ms(1'764'000'000'000);
 
-class CountingIds final : public IdSource {
- public:
-  std::string next_id() override { return "id" + std::to_string(++n_); }
-
- private:
-  int n_ = 0;
-};
+using testing::CountingIds;
 
 OrderRequest order(std::string id, std::string product, int64_t quantity, std::string key = {}) {
   return {std::move(id), std::move(product), quantity, std::move(key)};
@@ -120,7 +115,11 @@ TEST(SalePlan, AnOpenRestockIsNamedButNotReopenedUntilItIsStale) {
   EXPECT_TRUE(fresh.restocks_opened.empty());
   EXPECT_FALSE(fresh.outcomes[0].restock_opened);
   EXPECT_EQ(fresh.outcomes[0].restock_id, "r-old");
-  EXPECT_TRUE(fresh.products.empty()) << "a refusal that opens nothing changes no row";
+  ASSERT_EQ(fresh.products.size(), 1u) << "a refusal is demand, and a sale lost";
+  EXPECT_EQ(fresh.products[0].orders_refused, 1);
+  EXPECT_EQ(fresh.products[0].state.stock, 0);
+  EXPECT_EQ(fresh.products[0].state.open_restock_id, "r-old");
+  EXPECT_GT(fresh.products[0].state.replenishment.demand.fast_micros, 0);
   EXPECT_FALSE(fresh.restock_opened());
 
   auto stale = p.plan({order("o1", "glazed", 1)}, kNow + std::chrono::minutes(1));
@@ -220,7 +219,7 @@ TEST(SalePlan, AnOutOfStockAnswerIsRecordedUnderItsKeyWithItsRestock) {
   EXPECT_EQ(recorded.restock_id, plan.restocks_opened.at(0).restock.id);
 }
 
-TEST(SalePlan, ProductsAreIndependentAndOnlyChangedOnesAreWritten) {
+TEST(SalePlan, ProductsAreIndependentAndEachOneAskedForIsWritten) {
   Planner p;
   p.snapshot.products["glazed"] = {1, 10, "", {}};
   p.snapshot.products["jam"] = {0, 10, "r-jam", kNow};
@@ -229,10 +228,15 @@ TEST(SalePlan, ProductsAreIndependentAndOnlyChangedOnesAreWritten) {
   EXPECT_EQ(plan.outcomes[0].restock_id, "r-jam");
   EXPECT_EQ(plan.outcomes[1].stock_left, 0);
   EXPECT_EQ(plan.outcomes[2].status, OrderStatus::out_of_stock);
-  ASSERT_EQ(plan.products.size(), 2u) << "jam changed nothing";
+  ASSERT_EQ(plan.products.size(), 3u) << "each product's demand changed";
   EXPECT_EQ(plan.products[0].product_id, "glazed");
-  EXPECT_EQ(plan.products[1].product_id, "plain");
-  EXPECT_EQ(plan.products[1].orders_sold, 0);
+  EXPECT_EQ(plan.products[1].product_id, "jam");
+  EXPECT_EQ(plan.products[1].state.stock, 0);
+  EXPECT_EQ(plan.products[1].state.open_restock_id, "r-jam") << "still on its way";
+  EXPECT_EQ(plan.products[1].orders_refused, 1);
+  EXPECT_EQ(plan.products[2].product_id, "plain");
+  EXPECT_EQ(plan.products[2].orders_sold, 0);
+  EXPECT_EQ(plan.products[2].orders_refused, 1);
   EXPECT_EQ(plan.restocks_opened.size(), 2u);
 }
 

@@ -198,6 +198,17 @@ test('console: a failing factory fills the dead-letter queue; refused without th
   for (const kind of ['stock_out', 'factory_unavailable', 'factory_accepted', 'arrived']) {
     assert.match(timeline, new RegExp(kind), `${kind} on the timeline`);
   }
+  // How each product restocks is on the page: SB-3 at zero, with the lead time its arrival
+  // taught; SB-2 at its reorder point once the operator says so.
+  const rowOf = (id) => page.evaluate((id) => [...document.querySelectorAll('#products tbody tr')]
+    .find((r) => r.cells[0].textContent === id)?.textContent ?? '', id);
+  await eventually('SB-3 at zero, with the lead time its arrival taught', async () => {
+    const row = await rowOf('SB-3');
+    return /at zero/.test(row) && !/\(prior\)/.test(row);
+  });
+  assert.equal((await admin('PUT', '/admin/products/SB-2/replenishment',
+    { policy: 'reorder_point', max_restock_quantity: 400 })).status, 200);
+  await eventually('SB-2 at its reorder point', async () => /at the reorder point.*max 400/.test(await rowOf('SB-2')));
   assert.deepEqual(problems, []);
   await page.close();
 });

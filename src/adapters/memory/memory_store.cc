@@ -40,6 +40,12 @@ std::optional<domain::RestockRecord> MemoryStore::restock_record(
   return record;
 }
 
+domain::Product MemoryStore::read(const ProductRow& row, TimePoint now) {
+  domain::Product p = row.product;
+  p.figures = domain::replenishment_figures(p.replenishment, p.restock_quantity, now);
+  return p;
+}
+
 Status MemoryStore::upsert_product(const domain::ProductSpec& spec) {
   std::lock_guard lock(mutex_);
   auto [it, inserted] = products_.try_emplace(spec.id);
@@ -51,33 +57,51 @@ Status MemoryStore::upsert_product(const domain::ProductSpec& spec) {
   p.name = spec.name;
   p.price_cents = spec.price_cents;
   p.restock_quantity = spec.restock_quantity;
+  p.replenishment.settings = spec.replenishment;
   return ok();
 }
 
 Result<std::vector<domain::Product>> MemoryStore::list_products() {
+  const TimePoint now = clock_.now();
   std::lock_guard lock(mutex_);
   std::vector<domain::Product> out;
-  for (const auto& [id, row] : products_) out.push_back(row.product);
+  for (const auto& [id, row] : products_) out.push_back(read(row, now));
   return out;
 }
 
 Result<domain::Product> MemoryStore::get_product(std::string_view product_id) {
+  const TimePoint now = clock_.now();
   std::lock_guard lock(mutex_);
   auto it = products_.find(product_id);
   if (it == products_.end()) {
     return make_error(ErrorCode::not_found, "no product '" + std::string(product_id) + "'");
   }
-  return it->second.product;
+  return read(it->second, now);
 }
 
 Result<domain::Product> MemoryStore::set_stock(std::string_view product_id, int64_t stock) {
+  const TimePoint now = clock_.now();
   std::lock_guard lock(mutex_);
   auto it = products_.find(product_id);
   if (it == products_.end()) {
     return make_error(ErrorCode::not_found, "no product '" + std::string(product_id) + "'");
   }
   it->second.product.stock = stock;
-  return it->second.product;
+  return read(it->second, now);
+}
+
+Result<domain::Product> MemoryStore::set_replenishment(
+    std::string_view product_id, const domain::ReplenishmentSettings& settings) {
+  const TimePoint now = clock_.now();
+  std::lock_guard lock(mutex_);
+  auto it = products_.find(product_id);
+  if (it == products_.end()) {
+    return make_error(ErrorCode::not_found, "no product '" + std::string(product_id) + "'");
+  }
+  auto& p = it->second.product;
+  DONUT_RETURN_IF_ERROR(domain::validate_replenishment(settings, p.restock_quantity));
+  p.replenishment.settings = settings;
+  return read(it->second, now);
 }
 
 Result<std::vector<OrderOutcome>> MemoryStore::place_orders(
@@ -93,7 +117,8 @@ Result<std::vector<OrderOutcome>> MemoryStore::place_orders(
       const auto& row = it->second;
       snapshot.products.emplace(
           id, domain::StockState{row.product.stock, row.product.restock_quantity,
-                                 row.product.open_restock_id, row.restock_opened_at});
+                                 row.product.open_restock_id, row.restock_opened_at,
+                                 row.product.replenishment});
     }
   }
   auto plan = domain::plan_sales(requests, snapshot, policy_, now, ids_);
@@ -115,6 +140,8 @@ Result<std::vector<OrderOutcome>> MemoryStore::place_orders(
     row.product.stock = change.state.stock;
     row.product.open_restock_id = change.state.open_restock_id;
     row.restock_opened_at = change.state.restock_opened_at;
+    row.product.replenishment.demand = change.state.replenishment.demand;
+    row.orders_refused += change.orders_refused;
   }
   for (const auto& record : plan.keys) keys_.emplace(record.key, plan.outcomes[record.outcome]);
   return std::move(plan.outcomes);
@@ -184,7 +211,8 @@ Result<domain::ArrivalOutcome> MemoryStore::apply_arrival(const domain::Arrival&
   auto product = products_.find(arrival.product_id);
   if (product != products_.end()) {
     const auto& p = product->second.product;
-    snapshot.product = domain::ArrivalSnapshot::Product{p.stock, p.open_restock_id};
+    snapshot.product =
+        domain::ArrivalSnapshot::Product{p.stock, p.open_restock_id, p.replenishment.lead_time};
   }
   snapshot.request_applied = arrivals_.contains(arrival.request_id);
   if (!arrival.restock_id.empty()) snapshot.restock = restock_record(arrival.restock_id);
@@ -196,6 +224,7 @@ Result<domain::ArrivalOutcome> MemoryStore::apply_arrival(const domain::Arrival&
     p.stock = plan.outcome.stock_after;
     if (plan.clear_open_restock) p.open_restock_id.clear();
   }
+  if (plan.lead_time) product->second.product.replenishment.lead_time = *plan.lead_time;
   if (plan.close_restock) {
     restocks_.find(arrival.restock_id)->second.state = domain::RestockState::arrived;
     timelines_[arrival.restock_id].arrived_at = now;
@@ -298,12 +327,16 @@ Result<std::vector<ports::RestockHistory>> MemoryStore::restock_history(std::str
 }
 
 Result<ports::WarehouseStats> MemoryStore::stats() {
+  const TimePoint now = clock_.now();
   std::lock_guard lock(mutex_);
   ports::WarehouseStats stats;
   for (const auto& [id, row] : products_) {
     ports::ProductStats p;
     p.product_id = id;
     p.stock = row.product.stock;
+    p.orders_refused = row.orders_refused;
+    p.replenishment_settings = row.product.replenishment.settings;
+    p.replenishment = read(row, now).figures;
     for (const auto& [oid, order] : orders_) {
       if (order.product_id != id) continue;
       ++p.orders;
@@ -316,7 +349,7 @@ Result<ports::WarehouseStats> MemoryStore::stats() {
     }
     for (const auto& [rid, restock] : restocks_) {
       if (restock.product_id != id) continue;
-      p.count_restocks(restock.state, 1);
+      p.count_restocks(restock.state, 1, restock.quantity);
     }
     stats.products.push_back(std::move(p));
   }

@@ -24,6 +24,8 @@ class MemoryStore final : public ports::Store {
   Result<std::vector<domain::Product>> list_products() override;
   Result<domain::Product> get_product(std::string_view product_id) override;
   Result<domain::Product> set_stock(std::string_view product_id, int64_t stock) override;
+  Result<domain::Product> set_replenishment(std::string_view product_id,
+                                            const domain::ReplenishmentSettings& settings) override;
   Result<std::vector<domain::OrderOutcome>> place_orders(
       std::span<const domain::OrderRequest> requests) override;
   Result<domain::Order> get_order(std::string_view order_id) override;
@@ -48,8 +50,9 @@ class MemoryStore final : public ports::Store {
 
  private:
   struct ProductRow {
-    domain::Product product;
+    domain::Product product;  // its figures are computed when it is read
     TimePoint restock_opened_at{};
+    int64_t orders_refused = 0;
   };
   struct TimelineEntry {
     ports::RestockEvent event;
@@ -59,6 +62,8 @@ class MemoryStore final : public ports::Store {
     std::optional<TimePoint> requested_at, arrived_at;
     std::vector<TimelineEntry> entries;
   };
+  // The product as read at `now`: with its policy's figures.
+  static domain::Product read(const ProductRow& row, TimePoint now);
   void add_event(const domain::Event& event, TimePoint now);
   void add_timeline_entry(std::string_view restock_id, domain::TimelineKind kind,
                           std::string detail, TimePoint at, int64_t outbox_id = 0);

@@ -14,21 +14,24 @@ namespace donut::mysql {
 
 struct MysqlDialect {
   static constexpr std::string_view kUpsertProduct =
-      "INSERT INTO products (id, name, price_cents, stock, restock_quantity) VALUES (?, ?, ?, ?, "
-      "?) "
+      "INSERT INTO products (id, name, price_cents, stock, restock_quantity, replenishment_policy, "
+      "max_restock_quantity, service_level_bp) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
       "ON DUPLICATE KEY UPDATE name = VALUES(name), price_cents = VALUES(price_cents), "
-      "restock_quantity = VALUES(restock_quantity)";
+      "restock_quantity = VALUES(restock_quantity), "
+      "replenishment_policy = VALUES(replenishment_policy), "
+      "max_restock_quantity = VALUES(max_restock_quantity), "
+      "service_level_bp = VALUES(service_level_bp)";
   // Never INSERT IGNORE: it turns every error of the row (a value too long, a NULL, a bad
   // type) into a warning and writes something else. These hide only the duplicate key.
   static constexpr std::string_view kInsertSalesRowIfNew =
       "INSERT INTO product_sales (product_id, orders, units) VALUES (?, 0, 0) "
       "ON DUPLICATE KEY UPDATE product_id = product_id";
   static constexpr std::string_view kSelectProductLocked =
-      "SELECT id, name, price_cents, stock, restock_quantity, open_restock_id FROM products "
-      "WHERE id = ? FOR UPDATE";
+      "SELECT " DONUT_SQL_PRODUCT_COLUMNS " FROM products WHERE id = ? FOR UPDATE";
   static constexpr std::string_view kSelectStockLocked =
-      "SELECT stock, restock_quantity, open_restock_id, restock_opened_at_ms FROM products "
-      "WHERE id = ? FOR UPDATE";
+      "SELECT stock, restock_quantity, open_restock_id, "
+      "restock_opened_at_ms, " DONUT_SQL_REPLENISHMENT_COLUMNS
+      " FROM products WHERE id = ? FOR UPDATE";
   static constexpr std::string_view kSelectRestockLocked =
       "SELECT id, product_id, quantity, state, opened_at_ms, claimed_by, claim_expires_at_ms, "
       "requested_at_ms, arrived_at_ms FROM restocks WHERE id = ? FOR UPDATE";

@@ -4,10 +4,13 @@
 // `Database` (pooled connections, cached prepared statements, `transaction` and
 // `with_connection`) and a `Dialect` with the few statements whose syntax differs:
 //
-//   kUpsertProduct        insert a product or update its name, price and restock quantity
+//   kUpsertProduct        insert a product or update its name, price, restock quantity and
+//                         replenishment settings
 //   kInsertSalesRowIfNew  the product's row of sales totals, unless it exists
-//   kSelectProductLocked  the product row, locked for the rest of the transaction
-//   kSelectStockLocked    stock, restock quantity, open restock and its age, locked
+//   kSelectProductLocked  the product row (DONUT_SQL_PRODUCT_COLUMNS), locked for the rest of
+//                         the transaction
+//   kSelectStockLocked    stock, restock quantity, open restock and its age, and the
+//                         replenishment state (DONUT_SQL_REPLENISHMENT_COLUMNS), locked
 //   kSelectRestockLocked  the restock row, locked
 //   kInsertArrivalIfNew   insert an arrival unless its request id exists (0 rows changed)
 //   inserted_id(c, s)     the id of the row an INSERT added
@@ -23,6 +26,17 @@
 #pragma once
 
 #include <memory>
+
+// A product's replenishment state as its row keeps it (domain/replenishment.h), in the order
+// the store reads it; and a whole product row. Macros, so that each dialect's statements are
+// string literals.
+#define DONUT_SQL_REPLENISHMENT_COLUMNS                                                \
+  "replenishment_policy, max_restock_quantity, service_level_bp, demand_fast_micros, " \
+  "demand_slow_micros, demand_square_micros, demand_at_ms, lead_time_ms, "             \
+  "lead_time_deviation_ms, lead_time_arrivals"
+#define DONUT_SQL_PRODUCT_COLUMNS                    \
+  "id, name, price_cents, stock, restock_quantity, " \
+  "open_restock_id, " DONUT_SQL_REPLENISHMENT_COLUMNS
 
 #include "domain/sales.h"
 #include "ports/clock.h"
@@ -40,6 +54,8 @@ class WarehouseStore final : public ports::Store {
   Result<std::vector<domain::Product>> list_products() override;
   Result<domain::Product> get_product(std::string_view product_id) override;
   Result<domain::Product> set_stock(std::string_view product_id, int64_t stock) override;
+  Result<domain::Product> set_replenishment(std::string_view product_id,
+                                            const domain::ReplenishmentSettings& settings) override;
   Result<std::vector<domain::OrderOutcome>> place_orders(
       std::span<const domain::OrderRequest> requests) override;
   Result<domain::Order> get_order(std::string_view order_id) override;

@@ -18,8 +18,28 @@
 namespace donut::sql {
 namespace detail {
 
+// DONUT_SQL_REPLENISHMENT_COLUMNS, from column `first` on. A policy this binary does not know
+// (there is none: the schema's CHECK allows only these) reads as at_zero.
 template <class Row>
-domain::Product read_product(const Row& s) {
+domain::ReplenishmentState read_replenishment(const Row& s, int first) {
+  domain::ReplenishmentState r;
+  r.settings.policy = domain::parse_replenishment_policy(s.column_view(first))
+                          .value_or(domain::ReplenishmentPolicy::at_zero);
+  r.settings.max_restock_quantity = s.column_int(first + 1);
+  r.settings.service_level_bp = s.column_int(first + 2);
+  r.demand.fast_micros = s.column_int(first + 3);
+  r.demand.slow_micros = s.column_int(first + 4);
+  r.demand.square_micros = s.column_int(first + 5);
+  r.demand.updated_at = from_unix_ms(s.column_int(first + 6));
+  r.lead_time.estimate = Millis(s.column_int(first + 7));
+  r.lead_time.deviation = Millis(s.column_int(first + 8));
+  r.lead_time.arrivals = s.column_int(first + 9);
+  return r;
+}
+
+// A row of DONUT_SQL_PRODUCT_COLUMNS, with its policy's figures as of `now`.
+template <class Row>
+domain::Product read_product(const Row& s, TimePoint now) {
   domain::Product p;
   p.id = s.column_text(0);
   p.name = s.column_text(1);
@@ -27,6 +47,8 @@ domain::Product read_product(const Row& s) {
   p.stock = s.column_int(3);
   p.restock_quantity = s.column_int(4);
   p.open_restock_id = s.column_text(5);
+  p.replenishment = read_replenishment(s, 6);
+  p.figures = domain::replenishment_figures(p.replenishment, p.restock_quantity, now);
   return p;
 }
 
@@ -55,16 +77,15 @@ domain::RestockRecord read_restock_record(const Row& s) {
 // `for_update` locks the row until the transaction ends (writers must; readers need not).
 template <class Dialect, class Connection>
 Result<std::optional<domain::Product>> find_product(Connection& c, std::string_view id,
-                                                    bool for_update = false) {
-  DONUT_ASSIGN_OR_RETURN(
-      auto s, c.prepare(for_update ? Dialect::kSelectProductLocked
-                                   : std::string_view("SELECT id, name, price_cents, stock, "
-                                                      "restock_quantity, open_restock_id FROM "
-                                                      "products WHERE id = ?")));
+                                                    TimePoint now, bool for_update = false) {
+  DONUT_ASSIGN_OR_RETURN(auto s,
+                         c.prepare(for_update ? Dialect::kSelectProductLocked
+                                              : std::string_view("SELECT " DONUT_SQL_PRODUCT_COLUMNS
+                                                                 " FROM products WHERE id = ?")));
   s.bind(id);
   DONUT_ASSIGN_OR_RETURN(bool row, s.next());
   if (!row) return std::optional<domain::Product>();
-  return std::optional<domain::Product>(detail::read_product(s));
+  return std::optional<domain::Product>(detail::read_product(s, now));
 }
 
 // Appends to a restock's timeline; `outbox_id` links a queued event to its outbox row.
@@ -138,9 +159,9 @@ Result<domain::SaleSnapshot> load_sale_snapshot(Connection& c,
     s.bind(id);
     DONUT_ASSIGN_OR_RETURN(bool row, s.next());
     if (!row) continue;
-    snapshot.products.emplace(id,
-                              domain::StockState{s.column_int(0), s.column_int(1), s.column_text(2),
-                                                 from_unix_ms(s.column_int(3))});
+    snapshot.products.emplace(
+        id, domain::StockState{s.column_int(0), s.column_int(1), s.column_text(2),
+                               from_unix_ms(s.column_int(3)), read_replenishment(s, 4)});
   }
   return snapshot;
 }
@@ -179,16 +200,27 @@ Status insert_key_record(Connection& c, std::string_view key, const domain::Orde
 template <class Connection>
 Status update_product(Connection& c, const domain::ProductChange& change) {
   DONUT_ASSIGN_OR_RETURN(auto s, c.prepare("UPDATE products SET stock = ?, open_restock_id = ?, "
-                                           "restock_opened_at_ms = ? WHERE id = ?"));
+                                           "restock_opened_at_ms = ?, demand_fast_micros = ?, "
+                                           "demand_slow_micros = ?, demand_square_micros = ?, "
+                                           "demand_at_ms = ? WHERE id = ?"));
+  const auto& demand = change.state.replenishment.demand;
   s.bind(change.state.stock)
       .bind_optional(change.state.open_restock_id)
       .bind(to_unix_ms(change.state.restock_opened_at))
+      .bind(demand.fast_micros)
+      .bind(demand.slow_micros)
+      .bind(demand.square_micros)
+      .bind(to_unix_ms(demand.updated_at))
       .bind(change.product_id);
   if (!s.run()) return c.error("update product");
-  if (change.orders_sold == 0) return ok();
+  if (change.orders_sold == 0 && change.orders_refused == 0) return ok();
   DONUT_ASSIGN_OR_RETURN(auto t, c.prepare("UPDATE product_sales SET orders = orders + ?, "
-                                           "units = units + ? WHERE product_id = ?"));
-  t.bind(change.orders_sold).bind(change.units_sold).bind(change.product_id);
+                                           "units = units + ?, refused_orders = refused_orders + ? "
+                                           "WHERE product_id = ?"));
+  t.bind(change.orders_sold)
+      .bind(change.units_sold)
+      .bind(change.orders_refused)
+      .bind(change.product_id);
   return t.run().has_value() ? ok() : Status(c.error("update sales totals"));
 }
 
@@ -302,7 +334,10 @@ Status WarehouseStore<Database, Dialect>::upsert_product(const domain::ProductSp
         .bind(spec.name)
         .bind(spec.price_cents)
         .bind(spec.initial_stock)
-        .bind(spec.restock_quantity);
+        .bind(spec.restock_quantity)
+        .bind(domain::to_string(spec.replenishment.policy))
+        .bind(spec.replenishment.max_restock_quantity)
+        .bind(spec.replenishment.service_level_bp);
     DONUT_RETURN_IF_ERROR(s.run());
     DONUT_ASSIGN_OR_RETURN(auto totals, c.prepare(Dialect::kInsertSalesRowIfNew));
     totals.bind(spec.id);
@@ -313,13 +348,12 @@ Status WarehouseStore<Database, Dialect>::upsert_product(const domain::ProductSp
 
 template <class Database, class Dialect>
 Result<std::vector<domain::Product>> WarehouseStore<Database, Dialect>::list_products() {
+  const TimePoint now = clock_.now();
   return db_->with_connection([&](auto& c) -> Result<std::vector<domain::Product>> {
     std::vector<domain::Product> products;
-    DONUT_RETURN_IF_ERROR(
-        detail::each_row(c,
-                         "SELECT id, name, price_cents, stock, restock_quantity, "
-                         "open_restock_id FROM products ORDER BY id",
-                         [&](const auto& row) { products.push_back(detail::read_product(row)); }));
+    DONUT_RETURN_IF_ERROR(detail::each_row(
+        c, "SELECT " DONUT_SQL_PRODUCT_COLUMNS " FROM products ORDER BY id",
+        [&](const auto& row) { products.push_back(detail::read_product(row, now)); }));
     return products;
   });
 }
@@ -327,8 +361,9 @@ Result<std::vector<domain::Product>> WarehouseStore<Database, Dialect>::list_pro
 template <class Database, class Dialect>
 Result<domain::Product> WarehouseStore<Database, Dialect>::get_product(
     std::string_view product_id) {
+  const TimePoint now = clock_.now();
   return db_->with_connection([&](auto& c) -> Result<domain::Product> {
-    DONUT_ASSIGN_OR_RETURN(auto found, detail::find_product<Dialect>(c, product_id));
+    DONUT_ASSIGN_OR_RETURN(auto found, detail::find_product<Dialect>(c, product_id, now));
     if (!found)
       return make_error(ErrorCode::not_found, "no product '" + std::string(product_id) + "'");
     return std::move(*found);
@@ -338,6 +373,7 @@ Result<domain::Product> WarehouseStore<Database, Dialect>::get_product(
 template <class Database, class Dialect>
 Result<domain::Product> WarehouseStore<Database, Dialect>::set_stock(std::string_view product_id,
                                                                      int64_t stock) {
+  const TimePoint now = clock_.now();
   return db_->template transaction<domain::Product>([&](auto& c) -> Result<domain::Product> {
     DONUT_ASSIGN_OR_RETURN(auto s, c.prepare("UPDATE products SET stock = ? WHERE id = ?"));
     s.bind(stock).bind(product_id);
@@ -345,7 +381,32 @@ Result<domain::Product> WarehouseStore<Database, Dialect>::set_stock(std::string
     if (changed == 0) {
       return make_error(ErrorCode::not_found, "no product '" + std::string(product_id) + "'");
     }
-    DONUT_ASSIGN_OR_RETURN(auto found, detail::find_product<Dialect>(c, product_id));
+    DONUT_ASSIGN_OR_RETURN(auto found, detail::find_product<Dialect>(c, product_id, now));
+    return std::move(*found);
+  });
+}
+
+template <class Database, class Dialect>
+Result<domain::Product> WarehouseStore<Database, Dialect>::set_replenishment(
+    std::string_view product_id, const domain::ReplenishmentSettings& settings) {
+  const TimePoint now = clock_.now();
+  return db_->template transaction<domain::Product>([&](auto& c) -> Result<domain::Product> {
+    DONUT_ASSIGN_OR_RETURN(auto found, detail::find_product<Dialect>(c, product_id, now, true));
+    if (!found) {
+      return make_error(ErrorCode::not_found, "no product '" + std::string(product_id) + "'");
+    }
+    DONUT_RETURN_IF_ERROR(domain::validate_replenishment(settings, found->restock_quantity));
+    DONUT_ASSIGN_OR_RETURN(auto s, c.prepare("UPDATE products SET replenishment_policy = ?, "
+                                             "max_restock_quantity = ?, service_level_bp = ? "
+                                             "WHERE id = ?"));
+    s.bind(domain::to_string(settings.policy))
+        .bind(settings.max_restock_quantity)
+        .bind(settings.service_level_bp)
+        .bind(product_id);
+    if (!s.run()) return c.error("set replenishment");
+    found->replenishment.settings = settings;
+    found->figures =
+        domain::replenishment_figures(found->replenishment, found->restock_quantity, now);
     return std::move(*found);
   });
 }
@@ -412,12 +473,13 @@ Result<std::optional<domain::RestockRecord>> find_restock(Connection& c, std::st
 // What the arrival rule needs: the product (its row locked), whether the request id was applied,
 // and the restock the arrival names (locked too).
 template <class Dialect, class Connection>
-Result<domain::ArrivalSnapshot> load_arrival_snapshot(Connection& c,
-                                                      const domain::Arrival& arrival) {
+Result<domain::ArrivalSnapshot> load_arrival_snapshot(Connection& c, const domain::Arrival& arrival,
+                                                      TimePoint now) {
   domain::ArrivalSnapshot snapshot;
-  DONUT_ASSIGN_OR_RETURN(auto product, find_product<Dialect>(c, arrival.product_id, true));
+  DONUT_ASSIGN_OR_RETURN(auto product, find_product<Dialect>(c, arrival.product_id, now, true));
   if (!product) return snapshot;
-  snapshot.product = domain::ArrivalSnapshot::Product{product->stock, product->open_restock_id};
+  snapshot.product = domain::ArrivalSnapshot::Product{product->stock, product->open_restock_id,
+                                                      product->replenishment.lead_time};
   DONUT_ASSIGN_OR_RETURN(auto s, c.prepare("SELECT 1 FROM arrivals WHERE request_id = ?"));
   s.bind(arrival.request_id);
   DONUT_ASSIGN_OR_RETURN(snapshot.request_applied, s.next());
@@ -445,17 +507,35 @@ Status insert_arrival(Connection& c, const domain::Arrival& arrival, TimePoint n
   return ok();
 }
 
+// The product's update for an arrival: the stock, the open restock cleared when it is the one
+// that arrived, the lead time when the plan learned one.
+inline std::string_view add_stock_sql(const domain::ArrivalPlan& plan) {
+  DONUT_ASSERT(!plan.lead_time || plan.add_stock);
+  static constexpr std::string_view kLeadTime =
+      ", lead_time_ms = ?, lead_time_deviation_ms = ?, lead_time_arrivals = ?";
+  static const std::string statements[4] = {
+      "UPDATE products SET stock = ? WHERE id = ?",
+      "UPDATE products SET stock = ?, open_restock_id = NULL WHERE id = ?",
+      "UPDATE products SET stock = ?" + std::string(kLeadTime) + " WHERE id = ?",
+      "UPDATE products SET stock = ?, open_restock_id = NULL" + std::string(kLeadTime) +
+          " WHERE id = ?"};
+  return statements[(plan.clear_open_restock ? 1 : 0) + (plan.lead_time ? 2 : 0)];
+}
+
 // Writes what domain::plan_arrival decided, in the transaction that loaded its snapshot.
 template <class Dialect, class Connection>
 Status apply_arrival_plan(Connection& c, const domain::Arrival& arrival,
                           const domain::ArrivalPlan& plan, TimePoint now) {
   if (plan.record_arrival) DONUT_RETURN_IF_ERROR(insert_arrival<Dialect>(c, arrival, now));
   if (plan.add_stock) {
-    DONUT_ASSIGN_OR_RETURN(
-        auto s, c.prepare(plan.clear_open_restock
-                              ? "UPDATE products SET stock = ?, open_restock_id = NULL WHERE id = ?"
-                              : "UPDATE products SET stock = ? WHERE id = ?"));
-    s.bind(plan.outcome.stock_after).bind(arrival.product_id);
+    DONUT_ASSIGN_OR_RETURN(auto s, c.prepare(add_stock_sql(plan)));
+    s.bind(plan.outcome.stock_after);
+    if (plan.lead_time) {
+      s.bind(plan.lead_time->estimate.count())
+          .bind(plan.lead_time->deviation.count())
+          .bind(plan.lead_time->arrivals);
+    }
+    s.bind(arrival.product_id);
     if (!s.run()) return c.error("add stock");
   }
   if (plan.close_restock) {
@@ -606,7 +686,8 @@ Result<domain::ArrivalOutcome> WarehouseStore<Database, Dialect>::apply_arrival(
   const TimePoint now = clock_.now();
   return db_->template transaction<domain::ArrivalOutcome>(
       [&](auto& c) -> Result<domain::ArrivalOutcome> {
-        DONUT_ASSIGN_OR_RETURN(auto snapshot, detail::load_arrival_snapshot<Dialect>(c, arrival));
+        DONUT_ASSIGN_OR_RETURN(auto snapshot,
+                               detail::load_arrival_snapshot<Dialect>(c, arrival, now));
         const auto plan = domain::plan_arrival(arrival, snapshot, now, ids_);
         DONUT_RETURN_IF_ERROR(detail::apply_arrival_plan<Dialect>(c, arrival, plan, now));
         return plan.outcome;
@@ -655,6 +736,7 @@ Status WarehouseStore<Database, Dialect>::mark_published(std::span<const int64_t
 
 template <class Database, class Dialect>
 Result<ports::WarehouseStats> WarehouseStore<Database, Dialect>::stats() {
+  const TimePoint now = clock_.now();
   return db_->with_connection([&](auto& c) -> Result<ports::WarehouseStats> {
     ports::WarehouseStats stats;
     std::map<std::string, ports::ProductStats, std::less<>> by_id;
@@ -663,19 +745,24 @@ Result<ports::WarehouseStats> WarehouseStore<Database, Dialect>::stats() {
       auto it = by_id.find(row.column_view(0));
       return it == by_id.end() ? nullptr : &it->second;
     };
-    DONUT_RETURN_IF_ERROR(
-        detail::each_row(c, "SELECT id, stock FROM products ORDER BY id", [&](const auto& row) {
-          auto& p = by_id[row.column_text(0)];
-          p.product_id = row.column_text(0);
-          p.stock = row.column_int(1);
+    DONUT_RETURN_IF_ERROR(detail::each_row(
+        c, "SELECT " DONUT_SQL_PRODUCT_COLUMNS " FROM products ORDER BY id", [&](const auto& row) {
+          const domain::Product product = detail::read_product(row, now);
+          auto& p = by_id[product.id];
+          p.product_id = product.id;
+          p.stock = product.stock;
+          p.replenishment_settings = product.replenishment.settings;
+          p.replenishment = product.figures;
         }));
-    DONUT_RETURN_IF_ERROR(detail::each_row(c, "SELECT product_id, orders, units FROM product_sales",
-                                           [&](const auto& row) {
-                                             if (auto* p = product_of(row)) {
-                                               p->orders = row.column_int(1);
-                                               p->units_sold = row.column_int(2);
-                                             }
-                                           }));
+    DONUT_RETURN_IF_ERROR(
+        detail::each_row(c, "SELECT product_id, orders, units, refused_orders FROM product_sales",
+                         [&](const auto& row) {
+                           if (auto* p = product_of(row)) {
+                             p->orders = row.column_int(1);
+                             p->units_sold = row.column_int(2);
+                             p->orders_refused = row.column_int(3);
+                           }
+                         }));
     DONUT_RETURN_IF_ERROR(detail::each_row(
         c, "SELECT product_id, count(*), sum(quantity) FROM arrivals GROUP BY product_id",
         [&](const auto& row) {
@@ -684,15 +771,17 @@ Result<ports::WarehouseStats> WarehouseStore<Database, Dialect>::stats() {
             p->units_arrived = row.column_int(2);
           }
         }));
-    DONUT_RETURN_IF_ERROR(detail::each_row(
-        c, "SELECT product_id, state, count(*) FROM restocks GROUP BY product_id, state",
-        [&](const auto& row) {
-          if (auto* p = product_of(row)) {
-            p->count_restocks(domain::parse_restock_state(row.column_view(1))
-                                  .value_or(domain::RestockState::open),
-                              row.column_int(2));
-          }
-        }));
+    DONUT_RETURN_IF_ERROR(
+        detail::each_row(c,
+                         "SELECT product_id, state, count(*), sum(quantity) FROM restocks "
+                         "GROUP BY product_id, state",
+                         [&](const auto& row) {
+                           if (auto* p = product_of(row)) {
+                             p->count_restocks(domain::parse_restock_state(row.column_view(1))
+                                                   .value_or(domain::RestockState::open),
+                                               row.column_int(2), row.column_int(3));
+                           }
+                         }));
     DONUT_RETURN_IF_ERROR(detail::each_row(
         c, "SELECT count(*), min(created_at_ms) FROM outbox WHERE published_at_ms IS NULL",
         [&](const auto& row) {

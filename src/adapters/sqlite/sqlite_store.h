@@ -13,19 +13,21 @@ namespace donut::sqlite {
 
 struct SqliteDialect {
   static constexpr std::string_view kUpsertProduct =
-      "INSERT INTO products (id, name, price_cents, stock, restock_quantity) VALUES (?, ?, ?, ?, "
-      "?) "
+      "INSERT INTO products (id, name, price_cents, stock, restock_quantity, replenishment_policy, "
+      "max_restock_quantity, service_level_bp) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
       "ON CONFLICT (id) DO UPDATE SET name = excluded.name, price_cents = excluded.price_cents, "
-      "restock_quantity = excluded.restock_quantity";
+      "restock_quantity = excluded.restock_quantity, "
+      "replenishment_policy = excluded.replenishment_policy, "
+      "max_restock_quantity = excluded.max_restock_quantity, "
+      "service_level_bp = excluded.service_level_bp";
   static constexpr std::string_view kInsertSalesRowIfNew =
       "INSERT INTO product_sales (product_id, orders, units) VALUES (?, 0, 0) "
       "ON CONFLICT (product_id) DO NOTHING";
   static constexpr std::string_view kSelectProductLocked =
-      "SELECT id, name, price_cents, stock, restock_quantity, open_restock_id FROM products "
-      "WHERE id = ?";
+      "SELECT " DONUT_SQL_PRODUCT_COLUMNS " FROM products WHERE id = ?";
   static constexpr std::string_view kSelectStockLocked =
-      "SELECT stock, restock_quantity, open_restock_id, restock_opened_at_ms FROM products "
-      "WHERE id = ?";
+      "SELECT stock, restock_quantity, open_restock_id, "
+      "restock_opened_at_ms, " DONUT_SQL_REPLENISHMENT_COLUMNS " FROM products WHERE id = ?";
   static constexpr std::string_view kSelectRestockLocked =
       "SELECT id, product_id, quantity, state, opened_at_ms, claimed_by, claim_expires_at_ms, "
       "requested_at_ms, arrived_at_ms FROM restocks WHERE id = ?";

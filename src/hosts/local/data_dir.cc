@@ -7,6 +7,7 @@
 
 #include <boost/json.hpp>
 
+#include "codec/admin_json.h"
 #include "codec/json_fields.h"
 #include "common/ids.h"
 #include "common/private_files.h"
@@ -15,12 +16,32 @@
 namespace donut::local {
 namespace fs = std::filesystem;
 
+namespace {
+
+// One entry of a seed file: the body of PUT /admin/products/{id} with its "id" (the stock
+// defaults to 0 here), checked the same way.
+Result<domain::ProductSpec> seed_entry(const boost::json::value& item) {
+  DONUT_ASSIGN_OR_RETURN(const boost::json::object* o, codec::as_object(item, "product"));
+  DONUT_ASSIGN_OR_RETURN(auto id, codec::required_string(*o, "id"));
+  boost::json::object fields = *o;
+  fields.erase("id");
+  if (!fields.contains("stock")) fields["stock"] = 0;
+  return codec::product_spec_from(std::move(id), fields);
+}
+
+}  // namespace
+
 std::vector<domain::ProductSpec> default_catalogue() {
+  using domain::ReplenishmentPolicy;
+  // Maple Bar restocks at zero, as the README's story tells it; the others at their reorder
+  // point, with the factory's capacity at ten restock quantities.
+  const domain::ReplenishmentSettings reorder_point{ReplenishmentPolicy::reorder_point, 0,
+                                                    domain::kDefaultServiceLevelBp};
   return {
-      {"CP-502101", "Chocolate Glazed", 250, 100, 50},
-      {"CP-502102", "Strawberry Sprinkles", 250, 100, 50},
-      {"CP-502103", "Boston Cream", 300, 50, 30},
-      {"CP-502104", "Maple Bar", 275, 20, 20},
+      {"CP-502101", "Chocolate Glazed", 250, 100, 50, reorder_point},
+      {"CP-502102", "Strawberry Sprinkles", 250, 100, 50, reorder_point},
+      {"CP-502103", "Boston Cream", 300, 50, 30, reorder_point},
+      {"CP-502104", "Maple Bar", 275, 20, 20, {}},
   };
 }
 
@@ -37,22 +58,10 @@ Result<std::vector<domain::ProductSpec>> load_catalogue(const std::string& path)
   }
   std::vector<domain::ProductSpec> specs;
   for (const auto& item : list->get_array()) {
-    DONUT_ASSIGN_OR_RETURN(const boost::json::object* o, codec::as_object(item, "product"));
-    domain::ProductSpec spec;
-    DONUT_ASSIGN_OR_RETURN(spec.id, codec::required_string(*o, "id"));
-    DONUT_ASSIGN_OR_RETURN(spec.name, codec::optional_string(*o, "name"));
-    DONUT_ASSIGN_OR_RETURN(spec.price_cents, codec::optional_int(*o, "price_cents", 0));
-    DONUT_ASSIGN_OR_RETURN(spec.initial_stock, codec::optional_int(*o, "stock", 0));
-    DONUT_ASSIGN_OR_RETURN(spec.restock_quantity, codec::optional_int(*o, "restock_quantity", 0));
-    // The rules of the admin API: a seed file is input too.
-    auto valid = domain::validate_product_id(spec.id);
-    if (valid) valid = domain::validate_stock_level(spec.initial_stock);
-    if (!valid) {
-      return make_error(
-          ErrorCode::invalid_argument,
-          path + ": product " + std::to_string(specs.size() + 1) + ": " + valid.error().message);
-    }
-    specs.push_back(std::move(spec));
+    const std::string where = path + ": product " + std::to_string(specs.size() + 1);
+    auto spec = seed_entry(item);
+    if (!spec) return make_error(spec.error().code, where + ": " + spec.error().message);
+    specs.push_back(std::move(*spec));
   }
   return specs;
 }

@@ -15,7 +15,10 @@ namespace donut::local {
 
 // The built-in catalogue `donut up` starts with.
 std::vector<domain::ProductSpec> default_catalogue();
-// A seed file: JSON {"products": [{"id", "name", "price_cents", "stock", "restock_quantity"}]}.
+// A seed file: JSON {"products": [{"id", "name", "price_cents", "stock", "restock_quantity",
+// "policy", "service_level", "max_restock_quantity"}]}, each entry checked as
+// PUT /admin/products/{id} checks its body (an unknown field, a wrong type or a value out of
+// range names the file and the entry).
 Result<std::vector<domain::ProductSpec>> load_catalogue(const std::string& path);
 
 // Reads `<data_dir>/<name>`, creating it the first time with a random value from the
