@@ -46,9 +46,9 @@ contains "it names what is missing" "AWS_ACCESS_KEY_ID" "$data/err"
 
 # Schema migrations: applied once, reported on every run; a warehouse from a newer donut is refused.
 check "db migrate" 0 "$donut" db migrate --data-dir "$data/schema"
-contains "db migrate names the schema version" "is at schema version 5" "$data/out"
+contains "db migrate names the schema version" "is at schema version 6" "$data/out"
 check "db migrate again changes nothing" 0 "$donut" db migrate --data-dir "$data/schema"
-contains "the version stays" "is at schema version 5" "$data/out"
+contains "the version stays" "is at schema version 6" "$data/out"
 sqlite3 "$data/schema/warehouse.db" "PRAGMA user_version = 42"
 check "a newer warehouse is refused" 2 "$donut" db migrate --data-dir "$data/schema"
 contains "it says why" "newer than this donut knows" "$data/err"

@@ -106,6 +106,16 @@ TEST(SqliteMigrations, AnOlderWarehouseIsUpgradedWithItsRows) {
   std::vector<domain::OrderRequest> more{{"o-3", "CP-2", 2, ""}};
   ASSERT_TRUE(store.place_orders(more));
   EXPECT_EQ(store.stats()->products[1].units_sold, 2) << "and grow with the next sale";
+  // The orders moved into the table keyed by id alone, every one of them.
+  EXPECT_EQ(store.get_order("o-2")->quantity, 4);
+  EXPECT_EQ(store.get_order("o-3")->product_id, "CP-2");
+  EXPECT_EQ(query_int(path, "SELECT COUNT(*) FROM orders"), 3);
+  EXPECT_EQ(query_int(path,
+                      "SELECT COUNT(*) FROM sqlite_schema WHERE name = 'orders' AND "
+                      "sql LIKE '%WITHOUT ROWID%'"),
+            1);
+  EXPECT_EQ(query_int(path, "SELECT COUNT(*) FROM sqlite_schema WHERE name = 'orders_by_product'"),
+            0);
 }
 
 TEST(SqliteMigrations, ANewerWarehouseIsRefused) {
