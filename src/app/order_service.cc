@@ -123,7 +123,9 @@ void OrderService::decide(std::vector<Pending>& batch) {
   orders_.fetch_add(batch.size(), std::memory_order_relaxed);
   if (!outcomes) {
     spdlog::error("sales: a batch of {} orders failed: {}", batch.size(), outcomes.error().message);
-    for (auto& pending : batch) pending.done(outcomes.error());
+    answer([batch = std::move(batch), error = outcomes.error()]() mutable {
+      for (auto& pending : batch) pending.done(error);
+    });
     return;
   }
   // The hook runs before the answers go out, so a host that reacts per request (Lambda) sees
@@ -131,7 +133,16 @@ void OrderService::decide(std::vector<Pending>& batch) {
   const bool restock_opened = std::any_of(outcomes->begin(), outcomes->end(),
                                           [](const auto& o) { return o.restock_opened; });
   if (restock_opened && on_restock_opened_) on_restock_opened_();
-  for (const auto& o : *outcomes) {
+  check_answers(requests, *outcomes);
+  if (options_.on_decided) options_.on_decided(*outcomes);
+  answer([batch = std::move(batch), outcomes = std::move(*outcomes)]() mutable {
+    for (std::size_t i = 0; i < batch.size(); ++i) batch[i].done(std::move(outcomes[i]));
+  });
+}
+
+void OrderService::check_answers(std::span<const domain::OrderRequest> requests,
+                                 std::span<const domain::OrderOutcome> outcomes) {
+  for (const auto& o : outcomes) {
     // The order that emptied the shelf opened the restock: one line links the two.
     if (o.status == domain::OrderStatus::sold && o.restock_opened) {
       LogScope scope{{"order_id", o.order_id},
@@ -142,16 +153,22 @@ void OrderService::decide(std::vector<Pending>& batch) {
                    o.product_id, o.restock_id);
     }
   }
-  // The port's promise, which the answers below rely on: one outcome per request, in order.
-  DONUT_ASSERT(outcomes->size() == batch.size(), "place_orders answers every request");
+  // The port's promise, which the answers rely on: one outcome per request, in order.
+  DONUT_ASSERT(outcomes.size() == requests.size(), "place_orders answers every request");
   for (std::size_t i = 0; i < requests.size(); ++i) {
-    const auto& o = (*outcomes)[i];
+    const auto& o = outcomes[i];
     DONUT_ASSERT(o.product_id == requests[i].product_id && o.quantity == requests[i].quantity,
                  "place_orders answers the requests in their order");
     DONUT_ASSERT(o.stock_left >= 0);
   }
-  if (options_.on_decided) options_.on_decided(*outcomes);
-  for (std::size_t i = 0; i < batch.size(); ++i) batch[i].done(std::move((*outcomes)[i]));
+}
+
+void OrderService::answer(std::function<void()> task) {
+  if (options_.answer_on) {
+    options_.answer_on(std::move(task));
+  } else {
+    task();
+  }
 }
 
 }  // namespace donut::app

@@ -13,9 +13,10 @@
 //   owner's thread. The simulator drives sales this way, one seeded thread choosing when a
 //   batch commits.
 //
-// Completion callbacks run on the writer thread (group_commit), the caller's thread
-// (per_request) or the thread calling `commit_queued` (caller_commits); they must be quick (the
-// HTTP layer just posts the response to its strand). `stop` decides everything the writer has
+// Completion callbacks run where `Options::answer_on` puts them, by default on the writer thread
+// (group_commit), the caller's thread (per_request) or the thread calling `commit_queued`
+// (caller_commits); they must be quick (the HTTP layer builds the answer and posts it to the
+// connection's strand). `stop` decides everything the writer has
 // queued, then joins it; orders still waiting for `commit_queued` are refused (`unavailable`).
 #pragma once
 
@@ -43,6 +44,11 @@ class OrderService {
     // Told about every committed batch (metrics), on the thread that decided it, before its
     // orders are answered; must be quick.
     std::function<void(std::span<const domain::OrderOutcome>)> on_decided;
+    // Where a batch's answers run: handed one task that completes every order of the batch,
+    // in order, once its transaction has ended. Empty: on the thread that decided the batch.
+    // A host hands the task to its HTTP threads, so one wake-up answers a whole batch and the
+    // writer goes back to deciding.
+    std::function<void(std::function<void()>)> answer_on;
   };
 
   // `on_restock_opened` runs after a commit that opened a restock and before its orders are
@@ -74,7 +80,12 @@ class OrderService {
   void writer_loop();
   // Moves up to max_batch queued orders into `batch`; call with `mutex_` held.
   void take_batch(std::vector<Pending>& batch);
+  // Decides `batch` in one transaction and answers it; leaves `batch` empty.
   void decide(std::vector<Pending>& batch);
+  // Logs the stock-outs a batch caused and asserts the port's promise about its answers.
+  static void check_answers(std::span<const domain::OrderRequest> requests,
+                            std::span<const domain::OrderOutcome> outcomes);
+  void answer(std::function<void()> task);
 
   ports::Store& store_;
   Options options_;

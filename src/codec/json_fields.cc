@@ -74,10 +74,13 @@ Status only_fields(const boost::json::object& object,
 Result<boost::json::value> parse_json(std::string_view text, boost::json::storage_ptr storage) {
   boost::json::parse_options options;
   options.max_depth = 16;
+  // The parser's working stack starts on this one; only deep or long documents need the heap.
+  unsigned char scratch[512];
+  boost::json::parser parser(std::move(storage), options, scratch, sizeof scratch);
   boost::system::error_code ec;
-  auto value = boost::json::parse(text, ec, std::move(storage), options);
+  parser.write(text.data(), text.size(), ec);
   if (ec) return make_error(ErrorCode::invalid_argument, "malformed JSON: " + ec.message());
-  return value;
+  return parser.release();
 }
 
 }  // namespace donut::codec

@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "codec/json_fields.h"
+#include "codec/json_text.h"
 #include "domain/validation.h"
 
 namespace donut::codec {
@@ -43,29 +44,55 @@ std::string order_json(const domain::Order& order) {
                                       {"created_at", format_rfc3339(order.created_at)}});
 }
 
+// The two answers to an order are written directly (codec/json_text.h): one is built for every
+// order.
 std::string sold_order_json(const domain::OrderOutcome& outcome) {
-  json::object o{{"order_id", outcome.order_id},
-                 {"product_id", outcome.product_id},
-                 {"quantity", outcome.quantity},
-                 {"stock_left", outcome.stock_left},
-                 {"created_at", format_rfc3339(outcome.decided_at)}};
-  if (!outcome.restock_id.empty()) o["restock_id"] = outcome.restock_id;
-  return json::serialize(o);
+  std::string out;
+  out.reserve(192);
+  out.append(R"({"order_id":)");
+  append_json_string(out, outcome.order_id);
+  out.append(R"(,"product_id":)");
+  append_json_string(out, outcome.product_id);
+  out.append(R"(,"quantity":)");
+  append_json_int(out, outcome.quantity);
+  out.append(R"(,"stock_left":)");
+  append_json_int(out, outcome.stock_left);
+  out.append(R"(,"created_at":)");
+  append_json_string(out, format_rfc3339(outcome.decided_at));
+  if (!outcome.restock_id.empty()) {
+    out.append(R"(,"restock_id":)");
+    append_json_string(out, outcome.restock_id);
+  }
+  out.push_back('}');
+  return out;
 }
 
 std::string refused_order_json(const domain::OrderOutcome& outcome) {
-  const char* message = outcome.restock_id.empty()
-                            ? "not enough stock for this order"
-                            : "not enough stock for this order; a restock has been requested";
-  return json::serialize(
-      json::object{{"error", json::object{{"code", "out_of_stock"}, {"message", message}}},
-                   {"product_id", outcome.product_id},
-                   {"stock_left", outcome.stock_left},
-                   {"restock_id", restock_or_null(outcome.restock_id)}});
+  std::string out;
+  out.reserve(224);
+  out.append(R"({"error":{"code":"out_of_stock","message":)");
+  append_json_string(out, outcome.restock_id.empty()
+                              ? "not enough stock for this order"
+                              : "not enough stock for this order; a restock has been requested");
+  out.append(R"(},"product_id":)");
+  append_json_string(out, outcome.product_id);
+  out.append(R"(,"stock_left":)");
+  append_json_int(out, outcome.stock_left);
+  out.append(R"(,"restock_id":)");
+  if (outcome.restock_id.empty()) {
+    out.append("null");
+  } else {
+    append_json_string(out, outcome.restock_id);
+  }
+  out.push_back('}');
+  return out;
 }
 
 Result<domain::OrderRequest> decode_order_request(std::string_view body, int64_t max_quantity) {
-  DONUT_ASSIGN_OR_RETURN(auto value, parse_json(body));
+  // An order is a few dozen bytes: its parsed value lives on the stack, not the heap.
+  unsigned char buffer[1024];
+  json::monotonic_resource memory(buffer, sizeof buffer);
+  DONUT_ASSIGN_OR_RETURN(auto value, parse_json(body, &memory));
   DONUT_ASSIGN_OR_RETURN(const json::object* object, as_object(value, "order"));
   DONUT_RETURN_IF_ERROR(only_fields(*object, {"product_id", "quantity"}));
   domain::OrderRequest order;

@@ -240,6 +240,10 @@ void Server::stop() {
   }
 }
 
+void Server::post(std::function<void()> work) {
+  asio::post(impl_->io, std::move(work));
+}
+
 uint16_t Server::port() const {
   return impl_->bound_port;
 }

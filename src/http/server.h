@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -46,6 +47,9 @@ class Server {
 
   Status start();  // binds and listens; returns once accepting
   void stop();
+  // Runs `work` soon on one of the server's threads (after `stop`, never). For work decided on
+  // another thread that answers many requests at once: one hand-over instead of one per answer.
+  void post(std::function<void()> work);
   uint16_t port() const;  // the bound port (after start)
   std::string base_url() const;
 

@@ -79,7 +79,8 @@ void World::restart(Role role) {
       ++sales_generation_;  // answers of the old process never reach their customers
       sales_.reset();
       sales_ = std::make_unique<app::OrderService>(
-          *store_, app::OrderService::Options{app::OrderService::Strategy::caller_commits, 64, {}});
+          *store_,
+          app::OrderService::Options{app::OrderService::Strategy::caller_commits, 64, {}, {}});
       for (auto index : in_flight_) to_retry_.push_back(index);
       in_flight_.clear();
       break;

@@ -161,7 +161,7 @@ function codesInSources() {
     for (const m of text.matchAll(/error_response\(\s*(\d{3}),\s*"(\w+)"/g)) note(m[2], Number(m[1]), file);
     for (const m of text.matchAll(/send_error_and_close\(\s*(\d{3}),\s*"(\w+)"/g)) note(m[2], Number(m[1]), file);
     // The body of a refused order (codec/sales_json.cc) writes its 409 code itself.
-    for (const m of text.matchAll(/object\{\{"code",\s*"(\w+)"\}/g)) note(m[1], 409, file);
+    for (const m of text.matchAll(/R"\(\{"error":\{"code":"(\w+)"/g)) note(m[1], 409, file);
   }
   return found;
 }

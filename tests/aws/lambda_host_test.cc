@@ -71,7 +71,7 @@ class LambdaHost : public ::testing::Test {
 };
 
 TEST_F(LambdaHost, ApiGatewayEventsReachTheSalesApi) {
-  app::OrderService orders(store_, {app::OrderService::Strategy::group_commit, 64, {}});
+  app::OrderService orders(store_, {app::OrderService::Strategy::group_commit, 64, {}, {}});
   http::Router router;
   api::add_sales_routes(router, store_, orders, {100});
   runtime_.push("req-1", http_event("POST", "/v1/orders", R"({"product_id":"CP-1","quantity":3})"));

@@ -9,6 +9,11 @@ source "$(dirname "$0")/checks.sh"
 
 check "--help" 0 "$donut" --help
 contains "help lists the roles" "restock" "$data/out"
+if [[ ${DONUT_EXPECT_ALLOCATOR:-} == mimalloc ]]; then
+  # Linked is not enough: malloc must resolve to mimalloc's, which then says so when asked.
+  MIMALLOC_VERBOSE=1 "$donut" --version >"$data/out" 2>&1
+  contains "donut allocates with mimalloc" "mimalloc: process init" "$data/out"
+fi
 for sub in up sales restock arrivals notifier relay factory stock order queues dlq db "db migrate" mail "mail test" restocks; do
   check "$sub --help" 0 "$donut" $sub --help  # word-split: "mail test" is two words
 done

@@ -120,6 +120,16 @@ TEST(SqliteMigrations, AnOlderWarehouseIsUpgradedWithItsRows) {
                          nullptr, nullptr),
             SQLITE_OK);
   sqlite3_close(raw);
+  // The orders moved into the table keyed by id alone, every one of them.
+  EXPECT_EQ(store.get_order("o-2")->quantity, 4);
+  EXPECT_EQ(store.get_order("o-3")->product_id, "CP-2");
+  EXPECT_EQ(query_int(path, "SELECT COUNT(*) FROM orders"), 3);
+  EXPECT_EQ(query_int(path,
+                      "SELECT COUNT(*) FROM sqlite_schema WHERE name = 'orders' AND "
+                      "sql LIKE '%WITHOUT ROWID%'"),
+            1);
+  EXPECT_EQ(query_int(path, "SELECT COUNT(*) FROM sqlite_schema WHERE name = 'orders_by_product'"),
+            0);
 }
 
 TEST(SqliteMigrations, ANewerWarehouseIsRefused) {

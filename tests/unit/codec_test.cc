@@ -7,6 +7,8 @@
 #include "codec/events_json.h"
 #include "codec/factory_json.h"
 #include "codec/json_fields.h"
+#include "codec/json_text.h"
+#include "codec/sales_json.h"
 
 namespace donut::codec {
 namespace {
@@ -88,6 +90,61 @@ TEST(FactoryJson, CallbackAcceptsACountAsStringAndRefusesNonsense) {
   EXPECT_FALSE(decode_manufacture_request(
       R"({"MessageAttributeProductId":"CP-1","MessageAttributeProductCnt":1,"CallbackUrl":"x",)"
       R"("MessageAttributeRequestId":""})"));
+}
+
+// Whatever a string holds, the text written for it parses back to the same string.
+TEST(JsonText, StringsRoundTripThroughAJsonParser) {
+  const std::vector<std::string> values = {"",
+                                           "CP-502104",
+                                           "a \"quoted\" \\ value",
+                                           std::string("nul\0byte", 8),
+                                           "tab\tnew\nline\rcarriage\x01\x1f\x7f",
+                                           "caf\xc3\xa9 \xe2\x82\xac",
+                                           "</script>"};
+  for (const auto& value : values) {
+    std::string text;
+    append_json_string(text, value);
+    const auto parsed = boost::json::parse(text);
+    ASSERT_TRUE(parsed.is_string()) << text;
+    EXPECT_EQ(std::string(parsed.get_string()), value) << text;
+  }
+  std::string numbers = "[";
+  append_json_int(numbers, INT64_MIN);
+  numbers += ",";
+  append_json_int(numbers, 0);
+  numbers += ",";
+  append_json_int(numbers, INT64_MAX);
+  EXPECT_EQ(boost::json::parse(numbers + "]"),
+            boost::json::parse("[-9223372036854775808,0,9223372036854775807]"));
+}
+
+// The answers to an order, written by hand, are the objects the API documents.
+TEST(SalesJson, OrderAnswersAreTheDocumentedObjects) {
+  domain::OrderOutcome sold;
+  sold.order_id = "01JORDER";
+  sold.product_id = "CP-1";
+  sold.quantity = 2;
+  sold.stock_left = 0;
+  sold.decided_at = from_unix_ms(1'440'938'160'042);
+  EXPECT_EQ(boost::json::parse(sold_order_json(sold)),
+            boost::json::parse(R"({"order_id":"01JORDER","product_id":"CP-1","quantity":2,)"
+                               R"("stock_left":0,"created_at":"2015-08-30T12:36:00.042Z"})"));
+  sold.restock_id = "01JRESTOCK";
+  EXPECT_EQ(boost::json::parse(sold_order_json(sold)).at("restock_id"), "01JRESTOCK");
+
+  domain::OrderOutcome refused;
+  refused.status = domain::OrderStatus::out_of_stock;
+  refused.product_id = "CP-\"1";
+  refused.stock_left = 1;
+  EXPECT_EQ(boost::json::parse(refused_order_json(refused)),
+            boost::json::parse(R"({"error":{"code":"out_of_stock",)"
+                               R"("message":"not enough stock for this order"},)"
+                               R"("product_id":"CP-\"1","stock_left":1,"restock_id":null})"));
+  refused.restock_id = "01JRESTOCK";
+  const auto answer = boost::json::parse(refused_order_json(refused));
+  EXPECT_EQ(answer.at("restock_id"), "01JRESTOCK");
+  EXPECT_EQ(answer.at("error").at("message"),
+            "not enough stock for this order; a restock has been requested");
 }
 
 TEST(JsonFields, IntegersAreStrict) {

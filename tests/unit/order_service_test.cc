@@ -33,7 +33,7 @@ Run sell_concurrently(OrderService::Strategy strategy, int threads, int per_thre
   EXPECT_TRUE(db);
   sqlite::SqliteStore store(*db, clock);
   EXPECT_TRUE(store.upsert_product({"HOT", "Hot", 100, stock, 0}));
-  OrderService service(store, {strategy, 1024, {}});
+  OrderService service(store, {strategy, 1024, {}, {}});
   std::atomic<int> sold{0}, refused{0};
   std::vector<std::thread> clients;
   for (int t = 0; t < threads; ++t) {
@@ -111,7 +111,7 @@ TEST(OrderService, AnswersEverythingQueuedWhenStopped) {
 TEST(OrderService, CallerCommitsDecidesWhatIsQueuedInBatchesOnTheCallersThread) {
   OneProduct shop(4);
   auto& store = *shop.store;
-  OrderService service(store, {OrderService::Strategy::caller_commits, 2, {}});
+  OrderService service(store, {OrderService::Strategy::caller_commits, 2, {}, {}});
   std::vector<domain::OrderStatus> answers;
   const auto caller = std::this_thread::get_id();
   for (int i = 0; i < 5; ++i) {
@@ -132,12 +132,40 @@ TEST(OrderService, CallerCommitsDecidesWhatIsQueuedInBatchesOnTheCallersThread) 
   EXPECT_EQ(service.commit_queued(), 0u);
 }
 
+// The host's executor gets one task per batch, which answers that batch's orders in their
+// order; nothing is answered before the task runs.
+TEST(OrderService, HandsEachBatchsAnswersOverAsOneTask) {
+  OneProduct shop(3);
+  auto& store = *shop.store;
+  std::vector<std::function<void()>> handed;
+  OrderService service(
+      store, {OrderService::Strategy::caller_commits, 8, {}, [&](std::function<void()> task) {
+                handed.push_back(task);
+              }});
+  std::vector<std::string> answered;
+  for (int i = 0; i < 5; ++i) {
+    service.submit({"o-" + std::to_string(i), "P", 1, ""},
+                   [&, i](Result<domain::OrderOutcome> outcome) {
+                     ASSERT_TRUE(outcome);
+                     answered.push_back("o-" + std::to_string(i) + " " +
+                                        std::string(domain::to_string(outcome->status)));
+                   });
+  }
+  EXPECT_EQ(service.commit_queued(), 5u);
+  ASSERT_EQ(handed.size(), 1u) << "one hand-over for the whole batch";
+  EXPECT_TRUE(answered.empty()) << "the answers wait for the host's thread";
+  handed.front()();
+  EXPECT_EQ(answered, (std::vector<std::string>{"o-0 sold", "o-1 sold", "o-2 sold",
+                                                "o-3 out_of_stock", "o-4 out_of_stock"}));
+  EXPECT_EQ(store.get_product("P")->stock, 0) << "decided before the answers were handed over";
+}
+
 TEST(OrderService, CallerCommitsRefusesWhatIsStillQueuedWhenItStops) {
   OneProduct shop(4);
   auto& store = *shop.store;
   std::optional<Error> refused;
   {
-    OrderService service(store, {OrderService::Strategy::caller_commits, 8, {}});
+    OrderService service(store, {OrderService::Strategy::caller_commits, 8, {}, {}});
     service.submit({new_id(), "P", 1, ""}, [&](Result<domain::OrderOutcome> outcome) {
       ASSERT_FALSE(outcome);
       refused = outcome.error();

@@ -26,6 +26,9 @@ TEST_P(FarFromUtc, Rfc3339IsUtc) {
   EXPECT_EQ(format_rfc3339(kInstant), "2015-08-30T12:36:00.042Z");
   EXPECT_EQ(format_rfc3339(from_unix_ms(0)), "1970-01-01T00:00:00.000Z");
   EXPECT_EQ(format_rfc3339(from_unix_ms(951'782'400'999)), "2000-02-29T00:00:00.999Z");
+  EXPECT_EQ(format_rfc3339(from_unix_ms(-1)), "1969-12-31T23:59:59.999Z");
+  EXPECT_EQ(format_rfc3339(from_unix_ms(253'402'300'799'999)), "9999-12-31T23:59:59.999Z");
+  EXPECT_EQ(format_rfc3339(from_unix_ms(-62'135'596'800'000)), "0001-01-01T00:00:00.000Z");
 }
 
 TEST_P(FarFromUtc, CalendarFieldsAreUtc) {

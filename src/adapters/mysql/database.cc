@@ -61,6 +61,15 @@ Statement& Statement::bind(std::string_view value) {
   return *this;
 }
 
+Statement& Statement::bind_borrowed(std::string_view value) {
+  Param p;
+  p.kind = Param::text;
+  p.borrowed = value;
+  p.is_borrowed = true;
+  params_.push_back(std::move(p));
+  return *this;
+}
+
 Statement& Statement::bind_null() {
   params_.push_back(Param{});
   return *this;
@@ -78,13 +87,15 @@ Status Statement::execute() {
         b.buffer_type = MYSQL_TYPE_LONGLONG;
         b.buffer = &p.number;
         break;
-      case Param::text:
-        p.length = static_cast<unsigned long>(p.value.size());
+      case Param::text: {
+        const std::string_view text = p.is_borrowed ? p.borrowed : std::string_view(p.value);
+        p.length = static_cast<unsigned long>(text.size());
         b.buffer_type = MYSQL_TYPE_STRING;
-        b.buffer = p.value.data();
+        b.buffer = const_cast<char*>(text.data());
         b.buffer_length = p.length;
         b.length = &p.length;
         break;
+      }
       case Param::null:
         b.buffer_type = MYSQL_TYPE_NULL;
         b.is_null = &is_null_true;

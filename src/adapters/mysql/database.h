@@ -51,6 +51,9 @@ class Statement {
   Statement& bind_optional(std::string_view value) {
     return value.empty() ? bind_null() : bind(value);
   }
+  // Binds `value` without copying it: the caller keeps it alive and unchanged until the
+  // statement has run (the rows of a batch, bound many to a statement).
+  Statement& bind_borrowed(std::string_view value);
 
   Result<int64_t> run();  // affected rows
   Result<bool> next();    // executes on the first call; true while a row is available
@@ -66,7 +69,9 @@ class Statement {
   struct Param {
     enum Kind { integer, text, null } kind = null;
     long long number = 0;
-    std::string value;
+    std::string value;          // text bound by copy
+    std::string_view borrowed;  // text bound without a copy (`bind_borrowed`)
+    bool is_borrowed = false;
     unsigned long length = 0;
   };
   Status execute();

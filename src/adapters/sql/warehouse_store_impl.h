@@ -3,6 +3,8 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
+#include <bit>
 #include <map>
 #include <optional>
 #include <string>
@@ -234,44 +236,34 @@ Status supersede_restock(Connection& c, const domain::SupersededRestock& old, Ti
   return insert_restock_event(c, old.restock_id, domain::TimelineKind::superseded, old.note, now);
 }
 
-// Multi-row INSERT statements for 1, 4, 16, 64 and 256 orders: a batch goes in as few round
-// trips as possible while each size keeps one cached prepared statement.
-inline const std::string& insert_orders_sql(std::size_t rows) {
-  static const auto make = [](std::size_t n) {
-    std::string sql = "INSERT INTO orders (id, product_id, quantity, created_at_ms) VALUES ";
-    for (std::size_t i = 0; i < n; ++i) sql += i == 0 ? "(?,?,?,?)" : ",(?,?,?,?)";
+// Multi-row INSERT statements for 1, 2, 4, ... 256 orders: a batch goes in as few statements
+// as its size in binary has ones (at most 256 rows each), while each size keeps one cached
+// prepared statement.
+constexpr std::size_t kMaxOrdersPerInsert = 256;
+
+inline std::string_view insert_orders_sql(std::size_t rows) {
+  static const auto statements = [] {
+    std::array<std::string, 9> sql;
+    for (std::size_t i = 0; i < sql.size(); ++i) {
+      sql[i] = "INSERT INTO orders (id, product_id, quantity, created_at_ms) VALUES (?,?,?,?)";
+      for (std::size_t row = 1; row < (std::size_t{1} << i); ++row) sql[i] += ",(?,?,?,?)";
+    }
     return sql;
-  };
-  static const std::string k1 = make(1), k4 = make(4), k16 = make(16), k64 = make(64),
-                           k256 = make(256);
-  switch (rows) {
-    case 256:
-      return k256;
-    case 64:
-      return k64;
-    case 16:
-      return k16;
-    case 4:
-      return k4;
-    default:
-      return k1;
-  }
+  }();
+  DONUT_ASSERT(rows > 0 && rows <= kMaxOrdersPerInsert && (rows & (rows - 1)) == 0);
+  return statements[static_cast<std::size_t>(std::countr_zero(rows))];
 }
 
 template <class Connection>
 Status insert_orders(Connection& c, std::span<const domain::Order> rows) {
   std::size_t next = 0;
   while (next < rows.size()) {
-    const std::size_t left = rows.size() - next;
-    const std::size_t chunk = left >= 256  ? 256
-                              : left >= 64 ? 64
-                              : left >= 16 ? 16
-                              : left >= 4  ? 4
-                                           : 1;
+    const std::size_t chunk = std::min(std::bit_floor(rows.size() - next), kMaxOrdersPerInsert);
     DONUT_ASSIGN_OR_RETURN(auto s, c.prepare(insert_orders_sql(chunk)));
+    // The plan outlives the statement: its ids are bound where they are, not copied.
     for (std::size_t i = next; i < next + chunk; ++i) {
-      s.bind(rows[i].id)
-          .bind(rows[i].product_id)
+      s.bind_borrowed(rows[i].id)
+          .bind_borrowed(rows[i].product_id)
           .bind(rows[i].quantity)
           .bind(to_unix_ms(rows[i].created_at));
     }

@@ -41,6 +41,12 @@ Statement& Statement::bind(int index, std::string_view value) {
   return *this;
 }
 
+Statement& Statement::bind_borrowed(std::string_view value) {
+  sqlite3_bind_text(stmt_, ++position_, value.data(), static_cast<int>(value.size()),
+                    SQLITE_STATIC);
+  return *this;
+}
+
 Statement& Statement::bind_null(int index) {
   sqlite3_bind_null(stmt_, index);
   return *this;
@@ -101,7 +107,7 @@ Connection::~Connection() {
 }
 
 Result<Statement> Connection::prepare(std::string_view sql) {
-  auto it = statements_.find(std::string(sql));
+  auto it = statements_.find(sql);
   if (it == statements_.end()) {
     sqlite3_stmt* stmt = nullptr;
     if (sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
@@ -125,9 +131,15 @@ Status Connection::exec(const std::string& sql) {
   return ok();
 }
 
-Status Connection::exec_while_busy(const std::string& sql, int tries, Millis step, Millis cap) {
+Status Connection::run(std::string_view sql) {
+  DONUT_ASSIGN_OR_RETURN(auto statement, prepare(sql));
+  DONUT_RETURN_IF_ERROR(statement.run());
+  return ok();
+}
+
+Status Connection::exec_while_busy(std::string_view sql, int tries, Millis step, Millis cap) {
   for (int attempt = 1;; ++attempt) {
-    auto status = exec(sql);
+    auto status = run(sql);
     if (status || status.error().code != ErrorCode::unavailable || attempt >= tries) return status;
     std::this_thread::sleep_for(std::min(step * attempt, cap));
   }
@@ -182,11 +194,11 @@ Status Database::begin(Connection& c) {
 }
 
 Status Database::commit(Connection& c) {
-  return c.exec("COMMIT");
+  return c.run("COMMIT");
 }
 
 void Database::rollback(Connection& c) {
-  if (sqlite3_get_autocommit(c.handle()) == 0) (void)c.exec("ROLLBACK");
+  if (sqlite3_get_autocommit(c.handle()) == 0) (void)c.run("ROLLBACK");
 }
 
 Status Database::migrate(Connection& c) {

@@ -62,6 +62,9 @@ class Statement {
   Statement& bind(std::string_view value) { return bind(++position_, value); }
   Statement& bind_null() { return bind_null(++position_); }
   Statement& bind_optional(std::string_view value) { return bind_optional(++position_, value); }
+  // Binds `value` without copying it: the caller keeps it alive and unchanged until the
+  // statement has run (the rows of a batch, bound many to a statement).
+  Statement& bind_borrowed(std::string_view value);
 
   // Steps once: true while a row is available.
   Result<bool> step();
@@ -90,17 +93,26 @@ class Connection {
   // A cached prepared statement for `sql` (which must outlive nothing: the text is copied).
   Result<Statement> prepare(std::string_view sql);
   Status exec(const std::string& sql);  // for schema scripts and pragmas
-  // `exec`, tried again while SQLite answers busy, up to `tries` times, sleeping
+  // One statement without parameters or rows (BEGIN, COMMIT), run from the statement cache.
+  Status run(std::string_view sql);
+  // `run`, tried again while SQLite answers busy, up to `tries` times, sleeping
   // min(step x try, cap) after each busy try. For the waits busy_timeout does not cover.
-  Status exec_while_busy(const std::string& sql, int tries, Millis step, Millis cap);
+  Status exec_while_busy(std::string_view sql, int tries, Millis step, Millis cap);
   int64_t last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
   Error error(std::string_view what) const;
   sqlite3* handle() const { return db_; }
 
  private:
   explicit Connection(sqlite3* db) : db_(db) {}
+  // Looked up by the SQL text without building a std::string for it.
+  struct TextHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view text) const noexcept {
+      return std::hash<std::string_view>{}(text);
+    }
+  };
   sqlite3* db_;
-  std::unordered_map<std::string, sqlite3_stmt*> statements_;
+  std::unordered_map<std::string, sqlite3_stmt*, TextHash, std::equal_to<>> statements_;
 };
 
 class Database {

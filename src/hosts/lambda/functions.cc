@@ -305,7 +305,7 @@ Result<Function> sales_function(Wiring& wiring) {
     state->relay = std::make_unique<app::OutboxRelay>(*store, *broker, std::chrono::minutes(1));
   }
   state->orders = std::make_unique<app::OrderService>(
-      *store, app::OrderService::Options{app::OrderService::Strategy::group_commit, 1024, {}},
+      *store, app::OrderService::Options{app::OrderService::Strategy::group_commit, 1024, {}, {}},
       [raw = state.get()] { raw->restock_opened = true; });
   DONUT_ASSIGN_OR_RETURN(const int64_t max_quantity,
                          int_env("DONUT_MAX_QUANTITY", 1000, 1, 1'000'000));

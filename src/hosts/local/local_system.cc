@@ -199,6 +199,11 @@ void LocalSystem::Parts::add_sales(std::function<void()> wake) {
   options.on_decided = [metrics = shop_metrics.get()](auto outcomes) {
     metrics->record_orders(outcomes);
   };
+  if (options.strategy == app::OrderService::Strategy::group_commit) {
+    // A batch's answers are built and sent by the HTTP threads, handed over at once (the
+    // server exists by the time an order can arrive).
+    options.answer_on = [this](std::function<void()> task) { server->post(std::move(task)); };
+  }
   orders = std::make_unique<app::OrderService>(*store, options, std::move(wake));
   const app::OrderService* service = orders.get();
   metrics->add_counter("donut_orders_decided_total",
