@@ -149,10 +149,30 @@ class Database {
 
   template <class T>
   Result<T> transaction(const std::function<Result<T>(Connection&)>& work) {
+    return run_transaction(work, false);
+  }
+
+  // The same at READ COMMITTED, for a transaction that reads rows which may not exist yet and
+  // then inserts them (the outbox's claims): under REPEATABLE READ each such read takes a gap
+  // lock, and two of them then wait on each other's INSERT, a deadlock on every contended try.
+  template <class T>
+  Result<T> transaction_read_committed(const std::function<Result<T>(Connection&)>& work) {
+    return run_transaction(work, true);
+  }
+
+  int schema_version() const { return schema_version_; }
+
+ private:
+  template <class T>
+  Result<T> run_transaction(const std::function<Result<T>(Connection&)>& work,
+                            bool read_committed) {
     for (int attempt = 1;; ++attempt) {
       DONUT_ASSIGN_OR_RETURN(auto lease, acquire());
       Connection& c = *lease.connection;
-      if (auto started = c.query("START TRANSACTION"); !started) {
+      Status started = ok();
+      if (read_committed) started = c.query("SET TRANSACTION ISOLATION LEVEL READ COMMITTED");
+      if (started) started = c.query("START TRANSACTION");
+      if (!started) {
         // An idle connection the server dropped (a restart, wait_timeout, a KILL): nothing ran
         // yet, so try once more on a new one.
         if (c.broken() && attempt == 1) continue;
@@ -173,9 +193,6 @@ class Database {
     }
   }
 
-  int schema_version() const { return schema_version_; }
-
- private:
   struct Lease {
     Database* owner = nullptr;
     std::unique_ptr<Connection> connection;

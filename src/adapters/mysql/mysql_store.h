@@ -13,6 +13,8 @@
 namespace donut::mysql {
 
 struct MysqlDialect {
+  // Claims are taken at READ COMMITTED (mysql::Database::transaction_read_committed).
+  static constexpr bool kClaimsReadCommitted = true;
   static constexpr std::string_view kUpsertProduct =
       "INSERT INTO products (id, name, price_cents, stock, restock_quantity, replenishment_policy, "
       "max_restock_quantity, service_level_bp) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "

@@ -2,8 +2,9 @@
 // holds a pending entry, until when (table outbox_claims, one row per claimed entry, removed
 // when the entry is published or the claim given up). Claiming is one transaction: the
 // claimable entries are read (on MySQL with FOR UPDATE SKIP LOCKED, so two publishers claiming at
-// once lock different rows instead of waiting for each other; SQLite's writers are serialised
-// by BEGIN IMMEDIATE) and a claim written for each.
+// once lock different rows instead of waiting for each other, at READ COMMITTED so that reading
+// a claim that does not exist yet takes no gap lock; SQLite's writers are serialised by BEGIN
+// IMMEDIATE) and a claim written for each.
 #pragma once
 
 #include "adapters/sql/warehouse_store.h"
@@ -14,25 +15,30 @@ template <class Database, class Dialect>
 Result<std::vector<ports::OutboxEntry>> WarehouseStore<Database, Dialect>::claim_outbox(
     std::string_view owner, std::size_t max_entries, Millis lease) {
   const TimePoint now = clock_.now();
-  return db_->template transaction<std::vector<ports::OutboxEntry>>(
-      [&](auto& c) -> Result<std::vector<ports::OutboxEntry>> {
-        DONUT_ASSIGN_OR_RETURN(auto select, c.prepare(Dialect::kSelectClaimableOutbox));
-        select.bind(to_unix_ms(now)).bind(static_cast<int64_t>(max_entries));
-        std::vector<ports::OutboxEntry> entries;
-        for (;;) {
-          DONUT_ASSIGN_OR_RETURN(bool row, select.next());
-          if (!row) break;
-          entries.push_back({select.column_int(0), select.column_text(1), select.column_text(2),
-                             select.column_text(3), from_unix_ms(select.column_int(4))});
-        }
-        DONUT_ASSIGN_OR_RETURN(auto claim, c.prepare(Dialect::kUpsertOutboxClaim));
-        for (const auto& entry : entries) {
-          claim.bind(entry.id).bind(owner).bind(to_unix_ms(now + lease));
-          if (!claim.run()) return c.error("claim outbox");
-          claim.reset();
-        }
-        return entries;
-      });
+  using Entries = std::vector<ports::OutboxEntry>;
+  auto claim_in = [&](auto& c) -> Result<Entries> {
+    DONUT_ASSIGN_OR_RETURN(auto select, c.prepare(Dialect::kSelectClaimableOutbox));
+    select.bind(to_unix_ms(now)).bind(static_cast<int64_t>(max_entries));
+    std::vector<ports::OutboxEntry> entries;
+    for (;;) {
+      DONUT_ASSIGN_OR_RETURN(bool row, select.next());
+      if (!row) break;
+      entries.push_back({select.column_int(0), select.column_text(1), select.column_text(2),
+                         select.column_text(3), from_unix_ms(select.column_int(4))});
+    }
+    DONUT_ASSIGN_OR_RETURN(auto claim, c.prepare(Dialect::kUpsertOutboxClaim));
+    for (const auto& entry : entries) {
+      claim.bind(entry.id).bind(owner).bind(to_unix_ms(now + lease));
+      if (!claim.run()) return c.error("claim outbox");
+      claim.reset();
+    }
+    return entries;
+  };
+  if constexpr (Dialect::kClaimsReadCommitted) {
+    return db_->template transaction_read_committed<Entries>(claim_in);
+  } else {
+    return db_->template transaction<Entries>(claim_in);
+  }
 }
 
 template <class Database, class Dialect>

@@ -12,6 +12,8 @@
 namespace donut::sqlite {
 
 struct SqliteDialect {
+  // One writer at a time: claims need no other isolation than BEGIN IMMEDIATE's.
+  static constexpr bool kClaimsReadCommitted = false;
   static constexpr std::string_view kUpsertProduct =
       "INSERT INTO products (id, name, price_cents, stock, restock_quantity, replenishment_policy, "
       "max_restock_quantity, service_level_bp) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
