@@ -261,6 +261,37 @@ TEST(MysqlStrictness, AnArrivalThatDoesNotFitIsAnErrorNotACutShortRow) {
       << "the sales totals' row exists already: passed over too";
 }
 
+// A database made before donut first runs (the image's MARIADB_DATABASE, RDS's db_name) has the
+// server's collation, which compares case-insensitively; the tables take it. An id that differs
+// from a product's only in case is still another product: two of them in one batch must not
+// both sell the same unit, nor name a series or a restock of their own.
+TEST(MysqlStrictness, AnIdDifferingOnlyInCaseIsNoProductInACaseInsensitiveDatabase) {
+  mysql::Connection::Settings root;
+  root.port = MariaDbServer::port;
+  root.database.clear();
+  auto admin = mysql::Connection::open(root);
+  ASSERT_TRUE(admin) << admin.error().message;
+  auto options = fresh_database();
+  ASSERT_TRUE((*admin)->query("CREATE DATABASE " + options.settings.database +
+                              " CHARACTER SET latin1 COLLATE latin1_swedish_ci"));
+  auto db = mysql::Database::open(options);
+  ASSERT_TRUE(db) << db.error().message;
+  clock::SystemClock clock;
+  mysql::MysqlStore store(*db, clock);
+  ASSERT_TRUE(store.upsert_product({"cp-a", "Glazed", 250, 1, 5}));
+
+  const std::vector<domain::OrderRequest> batch{
+      {new_id(), "cp-a", 1, ""}, {new_id(), "CP-A", 1, ""}, {new_id(), "Cp-A", 1, ""}};
+  auto outcomes = store.place_orders(batch);
+  ASSERT_TRUE(outcomes) << outcomes.error().message;
+  ASSERT_EQ(outcomes->size(), 3u);
+  EXPECT_EQ((*outcomes)[0].status, domain::OrderStatus::sold);
+  EXPECT_EQ((*outcomes)[1].status, domain::OrderStatus::unknown_product);
+  EXPECT_EQ((*outcomes)[2].status, domain::OrderStatus::unknown_product);
+  EXPECT_EQ(query_int(**db, "SELECT COUNT(*) FROM orders"), 1) << "one unit, sold once";
+  EXPECT_EQ(store.get_product("cp-a")->stock, 0);
+}
+
 TEST(MysqlUrl, Parses) {
   auto s = mysql::Database::parse_url("mysql://donut:s3cret@db.internal:3307/warehouse");
   ASSERT_TRUE(s);

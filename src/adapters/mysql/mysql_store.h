@@ -31,7 +31,7 @@ struct MysqlDialect {
   static constexpr std::string_view kSelectProductLocked =
       "SELECT " DONUT_SQL_PRODUCT_COLUMNS " FROM products WHERE id = ? FOR UPDATE";
   static constexpr std::string_view kSelectStockLocked =
-      "SELECT stock, restock_quantity, open_restock_id, "
+      "SELECT id, stock, restock_quantity, open_restock_id, "
       "restock_opened_at_ms, " DONUT_SQL_REPLENISHMENT_COLUMNS
       " FROM products WHERE id = ? FOR UPDATE";
   static constexpr std::string_view kSelectRestockLocked =

@@ -9,7 +9,7 @@
 //   kInsertSalesRowIfNew  the product's row of sales totals, unless it exists
 //   kSelectProductLocked  the product row (DONUT_SQL_PRODUCT_COLUMNS), locked for the rest of
 //                         the transaction
-//   kSelectStockLocked    stock, restock quantity, open restock and its age, and the
+//   kSelectStockLocked    id, stock, restock quantity, open restock and its age, and the
 //                         replenishment state (DONUT_SQL_REPLENISHMENT_COLUMNS), locked
 //   kSelectRestockLocked  the restock row, locked
 //   kInsertArrivalIfNew   insert an arrival unless its request id exists (0 rows changed)

@@ -160,10 +160,13 @@ Result<domain::SaleSnapshot> load_sale_snapshot(Connection& c,
     DONUT_ASSIGN_OR_RETURN(auto s, c.prepare(Dialect::kSelectStockLocked));
     s.bind(id);
     DONUT_ASSIGN_OR_RETURN(bool row, s.next());
-    if (!row) continue;
+    // A case-insensitive collation (a MySQL database made before the first migration) finds
+    // the row for an id that differs in case: that id is no product, or one batch would sell
+    // the same stock once per spelling.
+    if (!row || s.column_view(0) != id) continue;
     snapshot.products.emplace(
-        id, domain::StockState{s.column_int(0), s.column_int(1), s.column_text(2),
-                               from_unix_ms(s.column_int(3)), read_replenishment(s, 4)});
+        id, domain::StockState{s.column_int(1), s.column_int(2), s.column_text(3),
+                               from_unix_ms(s.column_int(4)), read_replenishment(s, 5)});
   }
   return snapshot;
 }

@@ -28,7 +28,7 @@ struct SqliteDialect {
   static constexpr std::string_view kSelectProductLocked =
       "SELECT " DONUT_SQL_PRODUCT_COLUMNS " FROM products WHERE id = ?";
   static constexpr std::string_view kSelectStockLocked =
-      "SELECT stock, restock_quantity, open_restock_id, "
+      "SELECT id, stock, restock_quantity, open_restock_id, "
       "restock_opened_at_ms, " DONUT_SQL_REPLENISHMENT_COLUMNS " FROM products WHERE id = ?";
   static constexpr std::string_view kSelectRestockLocked =
       "SELECT id, product_id, quantity, state, opened_at_ms, claimed_by, claim_expires_at_ms, "
