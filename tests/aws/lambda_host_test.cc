@@ -95,6 +95,27 @@ TEST_F(LambdaHost, ApiGatewayEventsReachTheSalesApi) {
   EXPECT_EQ(store_.get_product("CP-1")->stock, 6);
 }
 
+// API Gateway lets bodies of megabytes through; the functions take what the local server
+// takes, and a longer body reaches no route.
+TEST_F(LambdaHost, ABodyOverTheLimitIsRefusedBeforeAnyRoute) {
+  app::OrderService orders(store_, {app::OrderService::Strategy::group_commit, 64, {}, {}});
+  http::Router router;
+  api::add_sales_routes(router, store_, orders, {100});
+  const std::string order = R"({"product_id":"CP-1","quantity":1})";
+  runtime_.push("req-1",
+                http_event("POST", "/v1/orders",
+                           order.substr(0, order.size() - 1) + std::string(17'000, ' ') + "}"));
+  runtime_.push("req-2", http_event("POST", "/v1/orders", order));
+  RuntimeApi api(runtime_.host_port());
+  ASSERT_TRUE(run(api, http_api_handler(router), 2));
+
+  auto refused = json::parse(runtime_.response("req-1")).as_object();
+  EXPECT_EQ(refused.at("statusCode").as_int64(), 413);
+  auto sold = json::parse(runtime_.response("req-2")).as_object();
+  EXPECT_EQ(sold.at("statusCode").as_int64(), 201);
+  EXPECT_EQ(store_.get_product("CP-1")->stock, 9) << "only the order within the limit sold";
+}
+
 TEST_F(LambdaHost, OnlyThePoisonMessageOfABatchIsReportedAsFailed) {
   app::ArrivalHandler handler(store_);
   const auto good = [&](const std::string& request) {

@@ -10,10 +10,15 @@
 
 namespace donut::lambda {
 
-InvocationHandler http_api_handler(const http::Router& router) {
-  return [&router](const Invocation& invocation) -> Result<std::string> {
+InvocationHandler http_api_handler(const http::Router& router, std::size_t body_limit) {
+  return [&router, body_limit](const Invocation& invocation) -> Result<std::string> {
     auto request = decode_http_api_event(invocation.event);
     if (!request) return encode_http_api_response(http::error_response(request.error()));
+    if (request->body.size() > body_limit) {
+      return encode_http_api_response(http::error_response(
+          413, "too_large",
+          "request body is larger than " + std::to_string(body_limit) + " bytes"));
+    }
     // Routes may answer from another thread (the order writer); wait for the answer here.
     std::promise<http::Response> answer;
     auto answered = answer.get_future();

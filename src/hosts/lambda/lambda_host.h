@@ -17,7 +17,10 @@ namespace donut::lambda {
 
 using InvocationHandler = std::function<Result<std::string>(const Invocation&)>;
 
-InvocationHandler http_api_handler(const http::Router& router);
+// API Gateway's events, dispatched to `router`. A body longer than `body_limit` is answered 413
+// before any route reads it, as the local HTTP server does (http/server.h): API Gateway and
+// Lambda would let megabytes through.
+InvocationHandler http_api_handler(const http::Router& router, std::size_t body_limit = 16 * 1024);
 // Puts a failed message back after `delay` (its handler's retry_after), where the host can;
 // without it a failed message returns after the queue's visibility timeout.
 using RetryDelay = std::function<void(const ports::ReceivedMessage& message, Millis delay)>;
