@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "adapters/sqlite/backup.h"
+#include "common/private_files.h"
 #include "common/time.h"
 
 namespace donut::cli {
@@ -51,7 +52,10 @@ int restore(const LocalConfig& config, const std::string& file) {
   if (*version == 0) {
     return fail(Error{ErrorCode::invalid_argument, file + " is not a Donut-States warehouse"});
   }
-  fs::create_directories(fs::path(*warehouse).parent_path(), ec);
+  // The data folder, when restore makes it, is its owner's alone, as every command makes it.
+  if (const auto folder = fs::path(*warehouse).parent_path(); !folder.empty()) {
+    if (auto made = create_private_directory(folder.string()); !made) return fail(made.error());
+  }
   auto copied = sqlite::copy_database(file, *warehouse);
   if (!copied) return fail(copied.error());
   std::cout << "restored " << file << " (schema version " << *version << ") to " << *warehouse

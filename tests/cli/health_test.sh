@@ -104,6 +104,8 @@ contains "it says how" "mariadb-dump --single-transaction" "$data/err"
 check "db restore over a warehouse is refused" 2 "$donut" db restore "$data/backup.db" --data-dir "$data/s"
 check "db restore of something else is refused" 2 "$donut" db restore "$data/admin-token" --data-dir "$data/r0"
 check "db restore into a fresh data folder" 0 "$donut" db restore "$data/backup.db" --data-dir "$data/r"
+check "the backup is the owner's alone" 0 test "$(stat -c %a "$data/backup.db")" = 600
+check "the data folder restore creates is 0700" 0 test "$(stat -c %a "$data/r")" = 700
 check "the restored warehouse opens" 0 "$donut" stock list --data-dir "$data/r"
 contains "with the catalogue" "CP-502104" "$data/out"
 

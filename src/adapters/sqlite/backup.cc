@@ -9,6 +9,7 @@
 #include <sqlite3.h>
 
 #include "common/ids.h"
+#include "common/private_files.h"
 
 namespace donut::sqlite {
 namespace {
@@ -80,7 +81,12 @@ Status sync_path(const std::string& path, int flags) {
 Result<int64_t> write_copy(const std::string& source, const std::string& partial) {
   // Read-write without create: a WAL file that no process has open needs its -shm made.
   DONUT_ASSIGN_OR_RETURN(Db from, open(source, SQLITE_OPEN_READWRITE));
-  DONUT_ASSIGN_OR_RETURN(Db to, open(partial, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE));
+  // The copy leaves the data folder: it is made 0600 in the open() itself (an empty file is an
+  // empty database), never with SQLite's 0644 less the umask.
+  if (auto made = create_private_file(partial, ""); !made) {
+    return make_error(ErrorCode::invalid_argument, made.error().message);  // as open() says
+  }
+  DONUT_ASSIGN_OR_RETURN(Db to, open(partial, SQLITE_OPEN_READWRITE));
   DONUT_ASSIGN_OR_RETURN(int64_t pages, copy_pages(from.get(), to.get(), source));
   DONUT_ASSIGN_OR_RETURN(std::string mode, scalar(to.get(), "PRAGMA journal_mode=DELETE"));
   if (mode != "delete")
