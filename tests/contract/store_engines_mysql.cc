@@ -292,6 +292,46 @@ TEST(MysqlStrictness, AnIdDifferingOnlyInCaseIsNoProductInACaseInsensitiveDataba
   EXPECT_EQ(store.get_product("cp-a")->stock, 0);
 }
 
+// And the migrations make it compare ids byte for byte from then on: the database's default and
+// every column of donut's tables are utf8mb4_bin, so `CP-A` and `cp-a` are two products and two
+// keys that differ only in case are two orders.
+TEST(MysqlStrictness, ADatabaseMadeCaseInsensitiveComparesIdsByteForByteOnceMigrated) {
+  mysql::Connection::Settings root;
+  root.port = MariaDbServer::port;
+  root.database.clear();
+  auto admin = mysql::Connection::open(root);
+  ASSERT_TRUE(admin) << admin.error().message;
+  auto options = fresh_database();
+  ASSERT_TRUE((*admin)->query("CREATE DATABASE " + options.settings.database +
+                              " CHARACTER SET latin1 COLLATE latin1_swedish_ci"));
+  auto db = mysql::Database::open(options);
+  ASSERT_TRUE(db) << db.error().message;
+  EXPECT_EQ(query_int(**db,
+                      "SELECT COUNT(*) FROM information_schema.columns WHERE table_schema = "
+                      "DATABASE() AND collation_name IS NOT NULL AND collation_name <> "
+                      "'utf8mb4_bin'"),
+            0)
+      << "every text column compares bytes";
+  EXPECT_EQ(query_int(**db,
+                      "SELECT COUNT(*) FROM information_schema.schemata WHERE schema_name = "
+                      "DATABASE() AND default_collation_name = 'utf8mb4_bin'"),
+            1)
+      << "and so will a table a later script makes";
+  clock::SystemClock clock;
+  mysql::MysqlStore store(*db, clock);
+  ASSERT_TRUE(store.upsert_product({"CP-A", "Glazed", 250, 5, 5}));
+  ASSERT_TRUE(store.upsert_product({"cp-a", "Plain", 200, 5, 5}));
+  EXPECT_EQ(store.get_product("CP-A")->name, "Glazed");
+  EXPECT_EQ(store.get_product("cp-a")->name, "Plain");
+  std::vector<domain::OrderRequest> first{{new_id(), "CP-A", 1, "Alice-Key-1"}};
+  std::vector<domain::OrderRequest> second{{new_id(), "CP-A", 1, "alice-key-1"}};
+  ASSERT_TRUE(store.place_orders(first));
+  auto outcome = store.place_orders(second);
+  ASSERT_TRUE(outcome) << outcome.error().message;
+  EXPECT_FALSE((*outcome)[0].replayed) << "a key differing in case is another order";
+  EXPECT_EQ(store.get_product("CP-A")->stock, 3);
+}
+
 TEST(MysqlUrl, Parses) {
   auto s = mysql::Database::parse_url("mysql://donut:s3cret@db.internal:3307/warehouse");
   ASSERT_TRUE(s);
