@@ -2,6 +2,8 @@
 // fake, SQLite and MySQL/MariaDB. A new engine passes these before it is used.
 #include "contract/store_contract.h"
 
+#include <algorithm>
+#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
@@ -379,6 +381,82 @@ TEST_P(StoreContract, StatsAddUp) {
   EXPECT_EQ(p.stock, 10 - 10 + 5);
   EXPECT_EQ(p.restocks_arrived, 1);
   EXPECT_TRUE(store_->ping());
+}
+
+// One restock's whole life, as the workers drive it: the stock-out, the relay publishing its
+// events, deliveries and the factory's answer, the acceptance, the arrival (`lead` after the
+// stock-out), the factory calling back twice.
+void live_one_restock(ports::Store& store, clock::ManualClock& clock, int n, Millis lead) {
+  ASSERT_TRUE(store.set_stock("CP-1", 5));
+  std::vector<OrderRequest> sell_out{{new_id(), "CP-1", 5, ""}};
+  auto sold = store.place_orders(sell_out);
+  ASSERT_TRUE(sold) << sold.error().message;
+  const std::string restock_id = (*sold)[0].restock_id;
+  ASSERT_FALSE(restock_id.empty());
+  for (int i = 0; i < 4; ++i) {
+    ASSERT_TRUE(store.record_restock_event(restock_id, domain::TimelineKind::delivery, "d"));
+  }
+  ASSERT_TRUE(store.record_restock_event(restock_id, domain::TimelineKind::factory_accepted, "a"));
+  ASSERT_TRUE(store.mark_restock_requested(restock_id));
+  clock.advance(lead);
+  const domain::Arrival arrival{
+      "req-" + std::to_string(n), restock_id, "CP-1", 5, "F", clock.now()};
+  ASSERT_TRUE(store.apply_arrival(arrival));
+  ASSERT_TRUE(store.apply_arrival(arrival));
+  auto pending = store.pending_outbox(100);
+  ASSERT_TRUE(pending);
+  std::vector<int64_t> ids;
+  for (const auto& e : *pending) ids.push_back(e.id);
+  ASSERT_TRUE(store.mark_published(ids));
+}
+
+// The fastest of `times` stats() calls: the cost without the machine's noise.
+std::chrono::nanoseconds fastest_stats(ports::Store& store, int times) {
+  auto best = std::chrono::nanoseconds::max();
+  for (int i = 0; i < times; ++i) {
+    const auto start = std::chrono::steady_clock::now();
+    EXPECT_TRUE(store.stats());
+    best = std::min(best, std::chrono::nanoseconds(std::chrono::steady_clock::now() - start));
+  }
+  return best;
+}
+
+// /metrics and /admin/stats read stats() at every scrape: its cost must not grow with the
+// history (restocks, arrivals, timeline entries, orders), only with the catalogue. Measured side
+// by side in one run, as a ratio with a generous bound; the figures themselves still add up.
+TEST_P(StoreContract, StatsCostTheSameWhateverTheHistory) {
+  live_one_restock(*store_, clock_, 0, Millis(1500));  // every kind of total exists
+  const auto young = fastest_stats(*store_, 40);
+  constexpr int kRestocks = 300;
+  for (int n = 1; n <= kRestocks; ++n) live_one_restock(*store_, clock_, n, Millis(40'000));
+  std::vector<OrderRequest> orders;
+  ASSERT_TRUE(store_->upsert_product({"BULK", "Bulk", 1, 1'000'000, 0}));
+  for (int i = 0; i < 5000; ++i) orders.push_back(order("BULK", 1));
+  place(orders);
+  const auto old = fastest_stats(*store_, 40);
+  EXPECT_LT(old.count(), 3 * young.count())
+      << "stats at " << kRestocks + 1 << " restocks took " << old.count() << " ns, at 1 "
+      << young.count() << " ns";
+
+  auto stats = store_->stats();
+  ASSERT_TRUE(stats);
+  ASSERT_EQ(stats->products.size(), 3u);
+  const auto& cp1 = stats->products[1];
+  ASSERT_EQ(cp1.product_id, "CP-1");
+  EXPECT_EQ(cp1.arrivals, kRestocks + 1);
+  EXPECT_EQ(cp1.units_arrived, 5 * (kRestocks + 1));
+  EXPECT_EQ(cp1.restocks_arrived, kRestocks + 1);
+  EXPECT_EQ(cp1.restocks_open + cp1.restocks_requested + cp1.restocks_superseded, 0);
+  EXPECT_EQ(stats->lead_times.count, kRestocks + 1);
+  EXPECT_EQ(stats->lead_times.cumulative[1], 1) << "the first one within 2 s";
+  EXPECT_EQ(stats->lead_times.cumulative[4], 1) << "the others took 40 s";
+  EXPECT_EQ(stats->lead_times.cumulative[5], kRestocks + 1);
+  EXPECT_DOUBLE_EQ(stats->lead_times.sum_seconds, 1.5 + 40.0 * kRestocks);
+  std::map<domain::TimelineKind, int64_t> entries(stats->restock_event_counts.begin(),
+                                                  stats->restock_event_counts.end());
+  EXPECT_EQ(entries[domain::TimelineKind::delivery], 4 * (kRestocks + 1));
+  EXPECT_EQ(entries[domain::TimelineKind::duplicate_arrival], kRestocks + 1);
+  EXPECT_EQ(entries[domain::TimelineKind::queued], 3 * (kRestocks + 1));
 }
 
 // A restock's life on one screen: what the store did, in order, with what workers recorded.

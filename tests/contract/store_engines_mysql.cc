@@ -102,18 +102,44 @@ TEST(MysqlMigrations, AScriptThatStoppedHalfWayCompletesOnTheNextStart) {
     mysql::MysqlStore store(*db, clock);
     ASSERT_TRUE(store.upsert_product({"CP-1", "Glazed", 250, 7, 10}));
     // The latest script's table gone and its version unrecorded: it stopped half-way.
-    ASSERT_TRUE(run(**db, "DROP TABLE outbox_claims"));
+    ASSERT_TRUE(run(**db, "DROP TABLE warehouse_totals"));
     ASSERT_TRUE(
         run(**db, "DELETE FROM schema_migrations WHERE version = " + std::to_string(kLatest)));
   }
   auto db = mysql::Database::open(options);
   ASSERT_TRUE(db) << db.error().message;
   EXPECT_EQ((*db)->schema_version(), kLatest);
-  EXPECT_EQ(query_int(**db, "SELECT COUNT(*) FROM outbox_claims"), 0)
+  EXPECT_EQ(query_int(**db, "SELECT COUNT(*) FROM warehouse_totals"), 0)
       << "the missing table is back";
   clock::SystemClock clock;
   mysql::MysqlStore store(*db, clock);
   EXPECT_EQ(store.get_product("CP-1")->stock, 7) << "and the rows already there are kept";
+}
+
+// A warehouse with history, from before the running totals: the migration computes them from the
+// rows, so its figures are the ones the old aggregate queries gave; run again, it changes nothing.
+TEST(MysqlMigrations, TheRunningTotalsStartFromTheHistory) {
+  const auto options = fresh_database();
+  std::string expected;
+  {
+    auto db = mysql::Database::open(options);
+    ASSERT_TRUE(db) << db.error().message;
+    clock::ManualClock clock;
+    mysql::MysqlStore store(*db, clock);
+    ASSERT_NO_FATAL_FAILURE(live_some_history(store, clock));
+    expected = stats_figures(store);
+    ASSERT_TRUE(run(**db, "DROP TABLE warehouse_totals"));
+    ASSERT_TRUE(run(**db, "DELETE FROM schema_migrations WHERE version = 4"));
+  }
+  for (int reruns = 0; reruns < 2; ++reruns) {
+    auto db = mysql::Database::open(options);
+    ASSERT_TRUE(db) << db.error().message;
+    EXPECT_EQ((*db)->schema_version(), kLatest);
+    clock::ManualClock clock;
+    mysql::MysqlStore store(*db, clock);
+    EXPECT_EQ(stats_figures(store), expected);
+    ASSERT_TRUE(run(**db, "DELETE FROM schema_migrations WHERE version = 4"));
+  }
 }
 
 TEST(MysqlMigrations, ANewerWarehouseIsRefused) {

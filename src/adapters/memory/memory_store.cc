@@ -23,9 +23,16 @@ void MemoryStore::add_event(const domain::Event& event, TimePoint now) {
 
 void MemoryStore::add_timeline_entry(std::string_view restock_id, domain::TimelineKind kind,
                                      std::string detail, TimePoint at, int64_t outbox_id) {
+  domain::TotalChanges counted;
+  domain::count_timeline_entry(kind, counted);
+  add_totals(counted);
   auto [it, inserted] = timelines_.try_emplace(std::string(restock_id));
   detail.resize(std::min<std::size_t>(detail.size(), 500));
   it->second.entries.push_back({{at, kind, std::move(detail)}, outbox_id});
+}
+
+void MemoryStore::add_totals(const domain::TotalChanges& changes) {
+  for (const auto& change : changes) totals_[{change.figure, change.subject}] += change.delta;
 }
 
 std::optional<domain::RestockRecord> MemoryStore::restock_record(
@@ -102,9 +109,15 @@ Result<std::vector<OrderOutcome>> MemoryStore::place_orders(
     auto it = restocks_.find(old.restock_id);
     if (it == restocks_.end() || it->second.state != domain::RestockState::open) continue;
     it->second.state = domain::RestockState::superseded;
+    domain::TotalChanges counted;
+    domain::count_superseded(it->second.product_id, counted);
+    add_totals(counted);
     add_timeline_entry(old.restock_id, domain::TimelineKind::superseded, old.note, now);
   }
   for (const auto& opened : plan.restocks_opened) {
+    domain::TotalChanges counted;
+    domain::count_opened(opened.restock, counted);
+    add_totals(counted);
     add_timeline_entry(opened.restock.id, domain::TimelineKind::stock_out, opened.stock_out, now);
     restocks_.emplace(opened.restock.id, opened.restock);
     add_event(opened.event, now);
@@ -115,6 +128,9 @@ Result<std::vector<OrderOutcome>> MemoryStore::place_orders(
     row.product.stock = change.state.stock;
     row.product.open_restock_id = change.state.open_restock_id;
     row.restock_opened_at = change.state.restock_opened_at;
+    auto& sales = sales_[change.product_id];
+    sales.orders += change.orders_sold;
+    sales.units += change.units_sold;
   }
   for (const auto& record : plan.keys) keys_.emplace(record.key, plan.outcomes[record.outcome]);
   return std::move(plan.outcomes);
@@ -151,7 +167,11 @@ Result<bool> MemoryStore::mark_restock_requested(std::string_view restock_id) {
   std::lock_guard lock(mutex_);
   const auto plan = domain::plan_mark_requested(restock_record(restock_id), now, ids_);
   if (!plan.record) return false;
-  restocks_.find(restock_id)->second.state = plan.state_after;
+  auto& restock = restocks_.find(restock_id)->second;
+  domain::TotalChanges counted;
+  domain::count_state_change(restock.product_id, restock.state, plan.state_after, counted);
+  add_totals(counted);
+  restock.state = plan.state_after;
   timelines_[std::string(restock_id)].requested_at = plan.requested_at;
   add_event(plan.event, now);
   return true;
@@ -189,6 +209,9 @@ Result<domain::ArrivalOutcome> MemoryStore::apply_arrival(const domain::Arrival&
   snapshot.request_applied = arrivals_.contains(arrival.request_id);
   if (!arrival.restock_id.empty()) snapshot.restock = restock_record(arrival.restock_id);
   const auto plan = domain::plan_arrival(arrival, snapshot, now, ids_);
+  domain::TotalChanges counted;
+  domain::count_arrival(arrival, snapshot, plan, now, counted);
+  add_totals(counted);
 
   if (plan.record_arrival) arrivals_.emplace(arrival.request_id, arrival);
   if (plan.add_stock) {
@@ -304,42 +327,15 @@ Result<ports::WarehouseStats> MemoryStore::stats() {
     ports::ProductStats p;
     p.product_id = id;
     p.stock = row.product.stock;
-    for (const auto& [oid, order] : orders_) {
-      if (order.product_id != id) continue;
-      ++p.orders;
-      p.units_sold += order.quantity;
-    }
-    for (const auto& [rid, arrival] : arrivals_) {
-      if (arrival.product_id != id) continue;
-      ++p.arrivals;
-      p.units_arrived += arrival.quantity;
-    }
-    for (const auto& [rid, restock] : restocks_) {
-      if (restock.product_id != id) continue;
-      p.count_restocks(restock.state, 1);
+    if (auto sales = sales_.find(id); sales != sales_.end()) {
+      p.orders = sales->second.orders;
+      p.units_sold = sales->second.units;
     }
     stats.products.push_back(std::move(p));
   }
   stats.outbox_pending = static_cast<int64_t>(outbox_.size());
   if (!outbox_.empty()) stats.outbox_oldest_pending = outbox_.begin()->second.created_at;
-  std::map<std::string_view, std::pair<domain::TimelineKind, int64_t>> kinds;  // by spelling
-  for (const auto& [restock_id, timeline] : timelines_) {
-    for (const auto& entry : timeline.entries) {
-      auto& [kind, n] = kinds[domain::to_string(entry.event.kind)];
-      kind = entry.event.kind;
-      ++n;
-    }
-    const auto restock = restocks_.find(restock_id);
-    if (!timeline.arrived_at || restock == restocks_.end()) continue;
-    const double seconds =
-        std::chrono::duration<double>(*timeline.arrived_at - restock->second.opened_at).count();
-    ++stats.lead_times.count;
-    stats.lead_times.sum_seconds += seconds;
-    for (std::size_t i = 0; i < std::size(ports::kLeadTimeBounds); ++i) {
-      if (seconds <= ports::kLeadTimeBounds[i]) ++stats.lead_times.cumulative[i];
-    }
-  }
-  for (const auto& [name, counted] : kinds) stats.restock_event_counts.push_back(counted);
+  for (const auto& [key, total] : totals_) ports::add_total(stats, key.first, key.second, total);
   return stats;
 }
 

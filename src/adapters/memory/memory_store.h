@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "domain/events.h"
+#include "domain/figures.h"
 #include "domain/restock_plans.h"
 #include "domain/sales.h"
 #include "ports/clock.h"
@@ -62,6 +63,7 @@ class MemoryStore final : public ports::Store {
   void add_event(const domain::Event& event, TimePoint now);
   void add_timeline_entry(std::string_view restock_id, domain::TimelineKind kind,
                           std::string detail, TimePoint at, int64_t outbox_id = 0);
+  void add_totals(const domain::TotalChanges& changes);  // under mutex_
   // The restock with its requested and arrived times; nullopt if unknown. Called under mutex_.
   std::optional<domain::RestockRecord> restock_record(std::string_view restock_id) const;
 
@@ -82,6 +84,11 @@ class MemoryStore final : public ports::Store {
   };
   std::map<int64_t, OutboxClaim> outbox_claims_;  // of pending entries
   std::map<std::string, Timeline, std::less<>> timelines_;
+  struct Sales {
+    int64_t orders = 0, units = 0;
+  };
+  std::map<std::string, Sales, std::less<>> sales_;  // per product, kept as the SQL stores do
+  std::map<std::pair<std::string, std::string>, int64_t> totals_;  // domain/figures.h
   int64_t next_outbox_id_ = 1;
 };
 

@@ -17,16 +17,23 @@ constexpr TableGrant kSales[] = {
     {"restock_events", "INSERT"},
     {"outbox", "SELECT, INSERT, UPDATE"},  // publishes a stock-out's events right away,
     {"outbox_claims", "SELECT, INSERT, UPDATE, DELETE"},  // claiming them first
+    {"warehouse_totals", "SELECT, INSERT, UPDATE"},       // a stock-out's running totals
 };
 constexpr TableGrant kRestock[] = {
     {"schema_migrations", "SELECT"},
     {"restocks", "SELECT, UPDATE"},
     {"restock_events", "INSERT"},
     {"outbox", "INSERT"},
+    {"warehouse_totals", "SELECT, INSERT, UPDATE"},
 };
 constexpr TableGrant kArrivals[] = {
-    {"schema_migrations", "SELECT"}, {"products", "SELECT, UPDATE"}, {"arrivals", "SELECT, INSERT"},
-    {"restocks", "SELECT, UPDATE"},  {"restock_events", "INSERT"},   {"outbox", "INSERT"},
+    {"schema_migrations", "SELECT"},
+    {"products", "SELECT, UPDATE"},
+    {"arrivals", "SELECT, INSERT"},
+    {"restocks", "SELECT, UPDATE"},
+    {"restock_events", "INSERT"},
+    {"outbox", "INSERT"},
+    {"warehouse_totals", "SELECT, INSERT, UPDATE"},
 };
 constexpr TableGrant kRelay[] = {
     {"schema_migrations", "SELECT"},
@@ -41,6 +48,7 @@ constexpr TableGrant kAdmin[] = {
     {"restocks", "SELECT"},
     {"restock_events", "SELECT"},
     {"outbox", "SELECT"},
+    {"warehouse_totals", "SELECT"},
 };
 constexpr RoleGrants kRoles[] = {
     {"sales", kSales}, {"restock", kRestock}, {"arrivals", kArrivals},

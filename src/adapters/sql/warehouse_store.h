@@ -10,6 +10,7 @@
 //   kSelectStockLocked    stock, restock quantity, open restock and its age, locked
 //   kSelectRestockLocked  the restock row, locked
 //   kInsertArrivalIfNew   insert an arrival unless its request id exists (0 rows changed)
+//   kAddToTotal           add to a running total (figure, subject, delta), creating it at 0
 //   inserted_id(c, s)     the id of the row an INSERT added
 //
 // An UPDATE's row count means rows *matched* on every engine (MySQL connects with

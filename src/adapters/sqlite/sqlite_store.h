@@ -33,6 +33,9 @@ struct SqliteDialect {
       "INSERT INTO arrivals (request_id, restock_id, product_id, quantity, factory_id, "
       "received_at_ms, applied_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?) "
       "ON CONFLICT (request_id) DO NOTHING";
+  static constexpr std::string_view kAddToTotal =
+      "INSERT INTO warehouse_totals (figure, subject, total) VALUES (?, ?, ?) "
+      "ON CONFLICT (figure, subject) DO UPDATE SET total = total + excluded.total";
   // Pending outbox entries no live claim holds, oldest first: (now, max).
   static constexpr std::string_view kSelectClaimableOutbox =
       "SELECT o.id, o.topic, o.type, o.body, o.created_at_ms FROM outbox o "
