@@ -141,6 +141,11 @@ inline void add_total(WarehouseStats& stats, std::string_view figure, std::strin
   }
 }
 
+// What the warehouse prunes, each by its own time: idempotency keys by when their order was
+// decided, outbox entries by when they were published, timeline entries by when they were
+// written, arrivals by when they were applied.
+enum class Retained { idempotency_keys, published_outbox, timeline_entries, arrivals };
+
 // One entry of a restock's timeline; its kinds, and which the store writes itself, are
 // domain::TimelineKind (domain/timeline.h). An entry whose stored kind this binary does not know
 // (written by a newer one) is left out.
@@ -218,6 +223,13 @@ class Store {
   virtual Status release_outbox(std::string_view owner, std::span<const int64_t> outbox_ids) = 0;
   // Marks entries published (whoever claimed them; their claims end).
   virtual Status mark_published(std::span<const int64_t> outbox_ids) = 0;
+
+  // --- retention -------------------------------------------------------------------------
+  // Deletes up to `max_rows` rows of `what` older than `older_than`, oldest first, in one short
+  // transaction, and answers how many it deleted: fewer than `max_rows` when nothing more is
+  // due. Restocks are never deleted, nor pending outbox entries; the running totals (stats())
+  // are left as they are. Which windows are safe is app/pruner.h's business.
+  virtual Result<int64_t> prune(Retained what, TimePoint older_than, std::size_t max_rows) = 0;
 
   // --- operations ------------------------------------------------------------------------
   virtual Result<WarehouseStats> stats() = 0;

@@ -213,7 +213,7 @@ Result<domain::ArrivalOutcome> MemoryStore::apply_arrival(const domain::Arrival&
   domain::count_arrival(arrival, snapshot, plan, now, counted);
   add_totals(counted);
 
-  if (plan.record_arrival) arrivals_.emplace(arrival.request_id, arrival);
+  if (plan.record_arrival) arrivals_.emplace(arrival.request_id, now);
   if (plan.add_stock) {
     auto& p = product->second.product;
     p.stock = plan.outcome.stock_after;
@@ -318,6 +318,51 @@ Result<std::vector<ports::RestockHistory>> MemoryStore::restock_history(std::str
     history.push_back(std::move(h));
   }
   return history;
+}
+
+namespace {
+
+// Erases up to `max` entries of `rows` whose time (`time_of`) is before `older_than`.
+template <class Map, class TimeOf>
+int64_t erase_older(Map& rows, TimePoint older_than, std::size_t max, TimeOf time_of) {
+  int64_t erased = 0;
+  for (auto it = rows.begin(); it != rows.end() && static_cast<std::size_t>(erased) < max;) {
+    if (time_of(it->second) < older_than) {
+      it = rows.erase(it);
+      ++erased;
+    } else {
+      ++it;
+    }
+  }
+  return erased;
+}
+
+}  // namespace
+
+Result<int64_t> MemoryStore::prune(ports::Retained what, TimePoint older_than,
+                                   std::size_t max_rows) {
+  std::lock_guard lock(mutex_);
+  switch (what) {
+    case ports::Retained::idempotency_keys:
+      return erase_older(keys_, older_than, max_rows, [](const auto& o) { return o.decided_at; });
+    case ports::Retained::published_outbox:
+      return erase_older(published_at_, older_than, max_rows, [](TimePoint t) { return t; });
+    case ports::Retained::arrivals:
+      return erase_older(arrivals_, older_than, max_rows, [](TimePoint t) { return t; });
+    case ports::Retained::timeline_entries:
+      break;
+  }
+  int64_t erased = 0;
+  for (auto& [id, timeline] : timelines_) {
+    auto& entries = timeline.entries;
+    const auto old = std::remove_if(entries.begin(), entries.end(), [&](const auto& e) {
+      if (e.event.at >= older_than || static_cast<std::size_t>(erased) >= max_rows) return false;
+      ++erased;
+      return true;
+    });
+    entries.erase(old, entries.end());
+  }
+  return erased;
 }
 
 Result<ports::WarehouseStats> MemoryStore::stats() {

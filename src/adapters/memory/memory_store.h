@@ -44,6 +44,7 @@ class MemoryStore final : public ports::Store {
                                                        Millis lease) override;
   Status release_outbox(std::string_view owner, std::span<const int64_t> outbox_ids) override;
   Status mark_published(std::span<const int64_t> outbox_ids) override;
+  Result<int64_t> prune(ports::Retained what, TimePoint older_than, std::size_t max_rows) override;
   Result<ports::WarehouseStats> stats() override;
   Status ping() override { return ok(); }
 
@@ -75,9 +76,9 @@ class MemoryStore final : public ports::Store {
   std::map<std::string, domain::Order, std::less<>> orders_;
   std::map<std::string, domain::OrderOutcome, std::less<>> keys_;
   std::map<std::string, domain::Restock, std::less<>> restocks_;
-  std::map<std::string, domain::Arrival, std::less<>> arrivals_;
-  std::map<int64_t, ports::OutboxEntry> outbox_;  // pending only
-  std::map<int64_t, TimePoint> published_at_;     // of entries that are on a timeline
+  std::map<std::string, TimePoint, std::less<>> arrivals_;  // request id -> applied at
+  std::map<int64_t, ports::OutboxEntry> outbox_;            // pending only
+  std::map<int64_t, TimePoint> published_at_;               // of entries that are on a timeline
   struct OutboxClaim {
     std::string owner;
     TimePoint until;

@@ -35,10 +35,14 @@ constexpr TableGrant kArrivals[] = {
     {"outbox", "INSERT"},
     {"warehouse_totals", "SELECT, INSERT, UPDATE"},
 };
+// The relay also prunes what retention lets go (app/pruner.h).
 constexpr TableGrant kRelay[] = {
     {"schema_migrations", "SELECT"},
-    {"outbox", "SELECT, UPDATE"},
+    {"outbox", "SELECT, UPDATE, DELETE"},
     {"outbox_claims", "SELECT, INSERT, UPDATE, DELETE"},  // one publisher per entry
+    {"idempotency_keys", "SELECT, DELETE"},
+    {"restock_events", "SELECT, DELETE"},
+    {"arrivals", "SELECT, DELETE"},
 };
 constexpr TableGrant kAdmin[] = {
     {"schema_migrations", "SELECT"},

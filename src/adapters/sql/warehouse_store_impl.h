@@ -690,6 +690,31 @@ Status WarehouseStore<Database, Dialect>::mark_published(std::span<const int64_t
 }
 
 template <class Database, class Dialect>
+Result<int64_t> WarehouseStore<Database, Dialect>::prune(ports::Retained what, TimePoint older_than,
+                                                         std::size_t max_rows) {
+  std::string_view sql = Dialect::kPruneIdempotencyKeys;
+  switch (what) {
+    case ports::Retained::idempotency_keys:
+      break;
+    case ports::Retained::published_outbox:
+      sql = Dialect::kPrunePublishedOutbox;
+      break;
+    case ports::Retained::timeline_entries:
+      sql = Dialect::kPruneTimelineEntries;
+      break;
+    case ports::Retained::arrivals:
+      sql = Dialect::kPruneArrivals;
+      break;
+  }
+  return db_->template transaction<int64_t>([&](auto& c) -> Result<int64_t> {
+    DONUT_ASSIGN_OR_RETURN(auto s, c.prepare(sql));
+    s.bind(to_unix_ms(older_than)).bind(static_cast<int64_t>(max_rows));
+    DONUT_ASSIGN_OR_RETURN(int64_t deleted, s.run());
+    return deleted;
+  });
+}
+
+template <class Database, class Dialect>
 Result<ports::WarehouseStats> WarehouseStore<Database, Dialect>::stats() {
   return db_->with_connection([&](auto& c) -> Result<ports::WarehouseStats> {
     ports::WarehouseStats stats;
