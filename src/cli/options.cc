@@ -237,4 +237,36 @@ void add_mail_options(CLI::App& app, LocalConfig& c) {
       ->capture_default_str();
 }
 
+namespace {
+
+// A window in whole hours, read into `window`.
+void add_window_option(CLI::App& app, const std::string& name, std::chrono::seconds& window,
+                       const std::string& help, const std::string& env) {
+  app.add_option_function<int64_t>(
+         name, [&window](int64_t hours) { window = std::chrono::hours(hours); }, help)
+      ->envname(env)
+      ->check(CLI::Range(int64_t{1}, int64_t{24 * 3660}))
+      ->default_str(std::to_string(std::chrono::duration_cast<std::chrono::hours>(window).count()));
+}
+
+}  // namespace
+
+void add_retention_options(CLI::App& app, LocalConfig& c) {
+  auto& w = c.retention;
+  add_window_option(app, "--keep-idempotency-keys-hours", w.idempotency_keys,
+                    "Hours an Idempotency-Key replays its first answer; a retry after it is a new "
+                    "order",
+                    "DONUT_KEEP_IDEMPOTENCY_KEYS_HOURS");
+  add_window_option(app, "--keep-published-outbox-hours", w.published_outbox,
+                    "Hours a published outbox entry is kept (a timeline shows when it was "
+                    "published while it is)",
+                    "DONUT_KEEP_PUBLISHED_OUTBOX_HOURS");
+  add_window_option(app, "--keep-timelines-hours", w.timeline_entries,
+                    "Hours a restock timeline entry is kept", "DONUT_KEEP_TIMELINES_HOURS");
+  add_window_option(app, "--keep-arrivals-hours", w.arrivals,
+                    "Hours an applied arrival's request id is kept (at least 13 days: a "
+                    "redelivered arrival is recognised by it)",
+                    "DONUT_KEEP_ARRIVALS_HOURS");
+}
+
 }  // namespace donut::cli

@@ -48,4 +48,8 @@ void add_factory_options(CLI::App& app, local::LocalConfig& c);
 // Where notifications go.
 void add_mail_options(CLI::App& app, local::LocalConfig& c);
 
+// How long the warehouse keeps idempotency keys, published outbox entries, timelines and
+// arrivals (app/pruner.h); the relay's process prunes.
+void add_retention_options(CLI::App& app, local::LocalConfig& c);
+
 }  // namespace donut::cli

@@ -67,6 +67,7 @@ void add_options(CLI::App& sub, const RoleCommand& role, LocalConfig& c) {
   if (role.options & kRestock) add_restock_options(sub, c);
   if (role.options & kFactory) add_factory_options(sub, c);
   if (role.options & kMail) add_mail_options(sub, c);
+  if (role.roles.relay) add_retention_options(sub, c);  // the relay's process prunes
 }
 
 void print_banner(local::LocalSystem& s) {

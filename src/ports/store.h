@@ -27,10 +27,16 @@
 //   feeds each batch's demand back and `apply_arrival` each restock's first lead time, in their
 //   transactions, as their plans say. Products read back carry the policy's figures as of the
 //   read (the store's clock), the same on every engine.
+// - `stats()` costs the same whatever the history: its figures are running totals
+//   (domain/figures.h) moved in the transaction that changes what they count, never lowered by
+//   `prune`, which deletes only idempotency keys, published outbox entries, timeline entries
+//   and arrivals, oldest first, a bounded batch per transaction.
 // Thread-safe: any number of threads may call any method concurrently.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
+#include <cstdlib>
 #include <iterator>
 #include <optional>
 #include <span>
@@ -42,6 +48,7 @@
 #include "common/error.h"
 #include "common/time.h"
 #include "domain/arrival.h"
+#include "domain/figures.h"
 #include "domain/order.h"
 #include "domain/product.h"
 #include "domain/restock.h"
@@ -73,8 +80,8 @@ struct ProductStats {
   int64_t restocks_superseded = 0;
   int64_t units_restocked = 0;  // what the arrived restocks asked the factory for
 
-  // `n` restocks in `state`, asking for `units` together.
-  void count_restocks(domain::RestockState state, int64_t n, int64_t units) {
+  // `n` more restocks in `state`.
+  void count_restocks(domain::RestockState state, int64_t n) {
     switch (state) {
       case domain::RestockState::open:
         restocks_open += n;
@@ -84,7 +91,6 @@ struct ProductStats {
         break;
       case domain::RestockState::arrived:
         restocks_arrived += n;
-        units_restocked += units;
         break;
       case domain::RestockState::superseded:
         restocks_superseded += n;
@@ -93,9 +99,9 @@ struct ProductStats {
   }
 };
 
-// Restock lead time (stock-out to arrival) as a cumulative histogram over every restock that
-// arrived: `cumulative[i]` restocks took at most kLeadTimeBounds[i] seconds.
-inline constexpr double kLeadTimeBounds[] = {1, 2, 5, 10, 30, 60, 120, 300, 600, 1800, 3600};
+// Restock lead time (stock-out to first arrival) as a cumulative histogram over every restock
+// that arrived: `cumulative[i]` restocks took at most kLeadTimeBounds[i] seconds.
+using domain::kLeadTimeBounds;
 struct LeadTimes {
   std::vector<int64_t> cumulative = std::vector<int64_t>(std::size(kLeadTimeBounds), 0);
   int64_t count = 0;
@@ -107,9 +113,53 @@ struct WarehouseStats {
   int64_t outbox_pending = 0;
   std::optional<TimePoint> outbox_oldest_pending;  // created_at of the oldest unpublished entry
   LeadTimes lead_times;
-  // Timeline entries by kind over all restocks (factory answers, arrivals, duplicates...).
+  // Timeline entries by kind over all restocks (factory answers, arrivals, duplicates...), ever
+  // written (pruning a timeline does not lower them), ordered by the kinds' spelling.
   std::vector<std::pair<domain::TimelineKind, int64_t>> restock_event_counts;
 };
+
+// Adds one stored running total (domain/figures.h) to `stats`, whose `products` are already
+// listed, sorted by id: totals of products not listed, and figures this binary does not know
+// (written by a newer one), are left out.
+inline void add_total(WarehouseStats& stats, std::string_view figure, std::string_view subject,
+                      int64_t total) {
+  namespace f = domain::figure;
+  if (figure == f::kTimelineEntries) {
+    const auto kind = domain::parse_timeline_kind(subject);
+    if (!kind) return;
+    auto& counts = stats.restock_event_counts;
+    auto at = std::find_if(counts.begin(), counts.end(),
+                           [&](const auto& c) { return domain::to_string(c.first) > subject; });
+    counts.emplace(at, *kind, total);
+  } else if (figure == f::kLeadTimeBucket) {
+    const std::size_t bucket = std::strtoull(std::string(subject).c_str(), nullptr, 10);
+    auto& cumulative = stats.lead_times.cumulative;
+    for (std::size_t i = bucket; i < cumulative.size(); ++i) cumulative[i] += total;
+    stats.lead_times.count += total;
+  } else if (figure == f::kLeadTimeMillis) {
+    stats.lead_times.sum_seconds += static_cast<double>(total) / 1000.0;
+  } else {
+    auto product = std::lower_bound(
+        stats.products.begin(), stats.products.end(), subject,
+        [](const ProductStats& p, std::string_view id) { return p.product_id < id; });
+    if (product == stats.products.end() || product->product_id != subject) return;
+    if (figure == f::kArrivals) {
+      product->arrivals += total;
+    } else if (figure == f::kUnitsArrived) {
+      product->units_arrived += total;
+    } else if (figure == f::kUnitsRestocked) {
+      product->units_restocked += total;
+    } else if (figure.starts_with(f::kRestocksPrefix)) {
+      const auto state = domain::parse_restock_state(figure.substr(f::kRestocksPrefix.size()));
+      if (state) product->count_restocks(*state, total);
+    }
+  }
+}
+
+// What the warehouse prunes, each by its own time: idempotency keys by when their order was
+// decided, outbox entries by when they were published, timeline entries by when they were
+// written, arrivals by when they were applied.
+enum class Retained { idempotency_keys, published_outbox, timeline_entries, arrivals };
 
 // One entry of a restock's timeline; its kinds, and which the store writes itself, are
 // domain::TimelineKind (domain/timeline.h). An entry whose stored kind this binary does not know
@@ -193,6 +243,13 @@ class Store {
   virtual Status release_outbox(std::string_view owner, std::span<const int64_t> outbox_ids) = 0;
   // Marks entries published (whoever claimed them; their claims end).
   virtual Status mark_published(std::span<const int64_t> outbox_ids) = 0;
+
+  // --- retention -------------------------------------------------------------------------
+  // Deletes up to `max_rows` rows of `what` older than `older_than`, oldest first, in one short
+  // transaction, and answers how many it deleted: fewer than `max_rows` when nothing more is
+  // due. Restocks are never deleted, nor pending outbox entries; the running totals (stats())
+  // are left as they are. Which windows are safe is app/pruner.h's business.
+  virtual Result<int64_t> prune(Retained what, TimePoint older_than, std::size_t max_rows) = 0;
 
   // --- operations ------------------------------------------------------------------------
   virtual Result<WarehouseStats> stats() = 0;

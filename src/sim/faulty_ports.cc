@@ -110,6 +110,10 @@ Status FaultyStore::release_outbox(std::string_view owner, std::span<const int64
 Status FaultyStore::mark_published(std::span<const int64_t> outbox_ids) {
   return call("mark_published", true, [&] { return engine_.mark_published(outbox_ids); });
 }
+Result<int64_t> FaultyStore::prune(ports::Retained what, TimePoint older_than,
+                                   std::size_t max_rows) {
+  return call("prune", true, [&] { return engine_.prune(what, older_than, max_rows); });
+}
 Result<ports::WarehouseStats> FaultyStore::stats() {
   return call("stats", false, [&] { return engine_.stats(); });
 }

@@ -67,6 +67,7 @@ class FaultyStore final : public ports::Store {
                                                        Millis lease) override;
   Status release_outbox(std::string_view owner, std::span<const int64_t> outbox_ids) override;
   Status mark_published(std::span<const int64_t> outbox_ids) override;
+  Result<int64_t> prune(ports::Retained what, TimePoint older_than, std::size_t max_rows) override;
   Result<ports::WarehouseStats> stats() override;
   Status ping() override;
 

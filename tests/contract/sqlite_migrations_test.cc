@@ -12,6 +12,7 @@
 #include "adapters/sqlite/database.h"
 #include "adapters/sqlite/migrations.h"
 #include "adapters/sqlite/sqlite_store.h"
+#include "contract/store_contract.h"
 #include "support/temp_dir.h"
 
 namespace donut {
@@ -130,6 +131,33 @@ TEST(SqliteMigrations, AnOlderWarehouseIsUpgradedWithItsRows) {
             1);
   EXPECT_EQ(query_int(path, "SELECT COUNT(*) FROM sqlite_schema WHERE name = 'orders_by_product'"),
             0);
+}
+
+// A warehouse with history, from before the running totals: the migration computes them from the
+// rows, so its figures are the ones the old aggregate queries gave.
+TEST(SqliteMigrations, TheRunningTotalsStartFromTheHistory) {
+  testing::TempDir dir;
+  const std::string path = dir.file("warehouse.db");
+  std::string expected;
+  {
+    auto db = sqlite::Database::open({path, 2, true});
+    ASSERT_TRUE(db) << db.error().message;
+    clock::ManualClock clock;
+    sqlite::SqliteStore store(*db, clock);
+    ASSERT_NO_FATAL_FAILURE(live_some_history(store, clock));
+    expected = stats_figures(store);
+  }
+  // As the previous version left it: no totals table, its version recorded.
+  const int before = latest_version() - 1;
+  run_raw(path,
+          "DROP TABLE warehouse_totals; PRAGMA user_version = " + std::to_string(before) + ";");
+
+  auto db = sqlite::Database::open({path, 2, true});
+  ASSERT_TRUE(db) << db.error().message;
+  EXPECT_EQ((*db)->schema_version(), latest_version());
+  clock::ManualClock clock;
+  sqlite::SqliteStore store(*db, clock);
+  EXPECT_EQ(stats_figures(store), expected);
 }
 
 TEST(SqliteMigrations, ANewerWarehouseIsRefused) {

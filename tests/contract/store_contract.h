@@ -98,4 +98,47 @@ class StoreContract : public ::testing::TestWithParam<StoreEngine> {
   std::unique_ptr<ports::Store> store_;
 };
 
+// The figures stats() reports, compared whole.
+inline std::string stats_figures(ports::Store& store) {
+  auto stats = store.stats();
+  EXPECT_TRUE(stats) << stats.error().message;
+  if (!stats) return {};
+  std::string out;
+  for (const auto& p : stats->products) {
+    out += p.product_id + " arrivals " + std::to_string(p.arrivals) + " units " +
+           std::to_string(p.units_arrived) + " restocks " + std::to_string(p.restocks_open) + "/" +
+           std::to_string(p.restocks_requested) + "/" + std::to_string(p.restocks_arrived) + "/" +
+           std::to_string(p.restocks_superseded) + " orders " + std::to_string(p.orders) + "\n";
+  }
+  out += "lead " + std::to_string(stats->lead_times.count) + " " +
+         std::to_string(stats->lead_times.sum_seconds);
+  for (int64_t n : stats->lead_times.cumulative) out += " " + std::to_string(n);
+  for (const auto& [kind, n] : stats->restock_event_counts) {
+    out += "\n" + std::string(domain::to_string(kind)) + " " + std::to_string(n);
+  }
+  return out;
+}
+
+// Restocks of CP-1 (stock 2, restock quantity 5) arriving after 0.5, 20, 40 and 60 minutes,
+// each called back twice, and stock-outs of CP-2 (stock 1) that never arrive: history for
+// the migrations to count.
+inline void live_some_history(ports::Store& store, clock::ManualClock& clock) {
+  ASSERT_TRUE(store.upsert_product({"CP-1", "Glazed", 250, 2, 5}));
+  ASSERT_TRUE(store.upsert_product({"CP-2", "Plain", 200, 1, 3}));
+  for (int i = 0; i < 4; ++i) {
+    std::vector<domain::OrderRequest> sell{{new_id(), "CP-1", i == 0 ? 2 : 5, ""},
+                                           {new_id(), "CP-2", 1, ""}};
+    auto sold = store.place_orders(sell);
+    ASSERT_TRUE(sold) << sold.error().message;
+    const std::string restock_id = (*sold)[0].restock_id;
+    ASSERT_TRUE(
+        store.record_restock_event(restock_id, domain::TimelineKind::factory_accepted, "202"));
+    ASSERT_TRUE(store.mark_restock_requested(restock_id));
+    clock.advance(i == 0 ? std::chrono::seconds(30) : std::chrono::minutes(20));
+    const domain::Arrival arrival{"r" + std::to_string(i), restock_id, "CP-1", 5, "F", clock.now()};
+    ASSERT_TRUE(store.apply_arrival(arrival));
+    ASSERT_TRUE(store.apply_arrival(arrival));
+  }
+}
+
 }  // namespace donut

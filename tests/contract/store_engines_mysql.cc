@@ -106,6 +106,9 @@ TEST(MysqlMigrations, AScriptThatStoppedHalfWayCompletesOnTheNextStart) {
     // versions from 4 on unrecorded, and script 5 (whose index is already dropped) runs again
     // after it.
     ASSERT_TRUE(run(**db, "ALTER TABLE product_sales DROP COLUMN refused_orders"));
+    // And the retention script's last index gone: the rerun makes it again, and passes over the
+    // indexes that are still there.
+    ASSERT_TRUE(run(**db, "DROP INDEX arrivals_by_time ON arrivals"));
     ASSERT_TRUE(run(**db, "DELETE FROM schema_migrations WHERE version >= 4"));
   }
   auto db = mysql::Database::open(options);
@@ -119,12 +122,43 @@ TEST(MysqlMigrations, AScriptThatStoppedHalfWayCompletesOnTheNextStart) {
                       "index_name = 'orders_by_product'"),
             0)
       << "and the index by product stays dropped";
+  EXPECT_EQ(query_int(**db,
+                      "SELECT COUNT(*) FROM information_schema.statistics WHERE "
+                      "table_schema = DATABASE() AND index_name = 'arrivals_by_time'"),
+            1)
+      << "the missing index is back";
   clock::SystemClock clock;
   mysql::MysqlStore store(*db, clock);
   const auto kept = store.get_product("CP-1");
   ASSERT_TRUE(kept) << kept.error().message;
   EXPECT_EQ(kept->stock, 7) << "and the rows already there are kept";
   EXPECT_EQ(kept->replenishment.settings.max_restock_quantity, 40) << "with their new columns";
+}
+
+// A warehouse with history, from before the running totals: the migration computes them from the
+// rows, so its figures are the ones the old aggregate queries gave; run again, it changes nothing.
+TEST(MysqlMigrations, TheRunningTotalsStartFromTheHistory) {
+  const auto options = fresh_database();
+  std::string expected;
+  {
+    auto db = mysql::Database::open(options);
+    ASSERT_TRUE(db) << db.error().message;
+    clock::ManualClock clock;
+    mysql::MysqlStore store(*db, clock);
+    ASSERT_NO_FATAL_FAILURE(live_some_history(store, clock));
+    expected = stats_figures(store);
+    ASSERT_TRUE(run(**db, "DROP TABLE warehouse_totals"));
+    ASSERT_TRUE(run(**db, "DELETE FROM schema_migrations WHERE version >= 7"));
+  }
+  for (int reruns = 0; reruns < 2; ++reruns) {
+    auto db = mysql::Database::open(options);
+    ASSERT_TRUE(db) << db.error().message;
+    EXPECT_EQ((*db)->schema_version(), kLatest);
+    clock::ManualClock clock;
+    mysql::MysqlStore store(*db, clock);
+    EXPECT_EQ(stats_figures(store), expected);
+    ASSERT_TRUE(run(**db, "DELETE FROM schema_migrations WHERE version >= 7"));
+  }
 }
 
 TEST(MysqlMigrations, ANewerWarehouseIsRefused) {

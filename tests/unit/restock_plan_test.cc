@@ -11,6 +11,7 @@
 #include "api/api_documents.h"
 #include "api/web_assets.h"
 #include "common/planted_defects.h"
+#include "domain/figures.h"
 #include "domain/order.h"
 #include "domain/restock_plans.h"
 #include "domain/timeline.h"
@@ -45,6 +46,48 @@ ArrivalSnapshot on_shelf(int64_t stock, std::string open_restock_id,
   s.product = ArrivalSnapshot::Product{stock, std::move(open_restock_id), {}};
   s.restock = std::move(r);
   return s;
+}
+
+// --- running totals ----------------------------------------------------------------------------
+
+TEST(RunningTotals, ALeadTimeFallsInTheFirstBucketItDoesNotExceed) {
+  EXPECT_EQ(lead_time_bucket(Millis(0)), 0u);
+  EXPECT_EQ(lead_time_bucket(Millis(1000)), 0u) << "at most 1 s";
+  EXPECT_EQ(lead_time_bucket(Millis(1001)), 1u);
+  EXPECT_EQ(lead_time_bucket(Millis(3'600'000)), 10u);
+  EXPECT_EQ(lead_time_bucket(Millis(3'600'001)), std::size(kLeadTimeBounds)) << "above them all";
+}
+
+int64_t total(const TotalChanges& changes, std::string_view figure, std::string_view subject) {
+  int64_t sum = 0;
+  for (const auto& c : changes) {
+    if (c.figure == figure && c.subject == subject) sum += c.delta;
+  }
+  return sum;
+}
+
+TEST(RunningTotals, AFirstArrivalMovesItsRestockToArrivedAndCountsItsLeadTime) {
+  CountingIds ids;
+  const auto snapshot = on_shelf(0, "r1", restock(RestockState::superseded));
+  const auto plan = plan_arrival(arrival("q1"), snapshot, kNow, ids);
+  TotalChanges changes;
+  count_arrival(arrival("q1"), snapshot, plan, kNow, changes);
+  EXPECT_EQ(total(changes, "arrivals", "glazed"), 1);
+  EXPECT_EQ(total(changes, "units_arrived", "glazed"), 5);
+  EXPECT_EQ(total(changes, "restocks_superseded", "glazed"), -1);
+  EXPECT_EQ(total(changes, "restocks_arrived", "glazed"), 1);
+  EXPECT_EQ(total(changes, "lead_time_le", "8"), 1) << "8 minutes: within 600 s";
+  EXPECT_EQ(total(changes, "lead_time_ms", ""), 8 * 60'000);
+}
+
+TEST(RunningTotals, ARepeatedArrivalMovesNoTotal) {
+  CountingIds ids;
+  auto snapshot = on_shelf(5, "", restock(RestockState::arrived));
+  snapshot.request_applied = true;
+  const auto plan = plan_arrival(arrival("q1"), snapshot, kNow, ids);
+  TotalChanges changes;
+  count_arrival(arrival("q1"), snapshot, plan, kNow, changes);
+  EXPECT_TRUE(changes.empty());
 }
 
 // --- requested ---------------------------------------------------------------------------------

@@ -23,9 +23,16 @@ void MemoryStore::add_event(const domain::Event& event, TimePoint now) {
 
 void MemoryStore::add_timeline_entry(std::string_view restock_id, domain::TimelineKind kind,
                                      std::string detail, TimePoint at, int64_t outbox_id) {
+  domain::TotalChanges counted;
+  domain::count_timeline_entry(kind, counted);
+  add_totals(counted);
   auto [it, inserted] = timelines_.try_emplace(std::string(restock_id));
   detail.resize(std::min<std::size_t>(detail.size(), 500));
   it->second.entries.push_back({{at, kind, std::move(detail)}, outbox_id});
+}
+
+void MemoryStore::add_totals(const domain::TotalChanges& changes) {
+  for (const auto& change : changes) totals_[{change.figure, change.subject}] += change.delta;
 }
 
 std::optional<domain::RestockRecord> MemoryStore::restock_record(
@@ -127,9 +134,15 @@ Result<std::vector<OrderOutcome>> MemoryStore::place_orders(
     auto it = restocks_.find(old.restock_id);
     if (it == restocks_.end() || it->second.state != domain::RestockState::open) continue;
     it->second.state = domain::RestockState::superseded;
+    domain::TotalChanges counted;
+    domain::count_superseded(it->second.product_id, counted);
+    add_totals(counted);
     add_timeline_entry(old.restock_id, domain::TimelineKind::superseded, old.note, now);
   }
   for (const auto& opened : plan.restocks_opened) {
+    domain::TotalChanges counted;
+    domain::count_opened(opened.restock, counted);
+    add_totals(counted);
     add_timeline_entry(opened.restock.id, domain::TimelineKind::stock_out, opened.stock_out, now);
     restocks_.emplace(opened.restock.id, opened.restock);
     add_event(opened.event, now);
@@ -142,6 +155,9 @@ Result<std::vector<OrderOutcome>> MemoryStore::place_orders(
     row.restock_opened_at = change.state.restock_opened_at;
     row.product.replenishment.demand = change.state.replenishment.demand;
     row.orders_refused += change.orders_refused;
+    auto& sales = sales_[change.product_id];
+    sales.orders += change.orders_sold;
+    sales.units += change.units_sold;
   }
   for (const auto& record : plan.keys) keys_.emplace(record.key, plan.outcomes[record.outcome]);
   return std::move(plan.outcomes);
@@ -178,7 +194,11 @@ Result<bool> MemoryStore::mark_restock_requested(std::string_view restock_id) {
   std::lock_guard lock(mutex_);
   const auto plan = domain::plan_mark_requested(restock_record(restock_id), now, ids_);
   if (!plan.record) return false;
-  restocks_.find(restock_id)->second.state = plan.state_after;
+  auto& restock = restocks_.find(restock_id)->second;
+  domain::TotalChanges counted;
+  domain::count_state_change(restock.product_id, restock.state, plan.state_after, counted);
+  add_totals(counted);
+  restock.state = plan.state_after;
   timelines_[std::string(restock_id)].requested_at = plan.requested_at;
   add_event(plan.event, now);
   return true;
@@ -217,8 +237,11 @@ Result<domain::ArrivalOutcome> MemoryStore::apply_arrival(const domain::Arrival&
   snapshot.request_applied = arrivals_.contains(arrival.request_id);
   if (!arrival.restock_id.empty()) snapshot.restock = restock_record(arrival.restock_id);
   const auto plan = domain::plan_arrival(arrival, snapshot, now, ids_);
+  domain::TotalChanges counted;
+  domain::count_arrival(arrival, snapshot, plan, now, counted);
+  add_totals(counted);
 
-  if (plan.record_arrival) arrivals_.emplace(arrival.request_id, arrival);
+  if (plan.record_arrival) arrivals_.emplace(arrival.request_id, now);
   if (plan.add_stock) {
     auto& p = product->second.product;
     p.stock = plan.outcome.stock_after;
@@ -326,6 +349,51 @@ Result<std::vector<ports::RestockHistory>> MemoryStore::restock_history(std::str
   return history;
 }
 
+namespace {
+
+// Erases up to `max` entries of `rows` whose time (`time_of`) is before `older_than`.
+template <class Map, class TimeOf>
+int64_t erase_older(Map& rows, TimePoint older_than, std::size_t max, TimeOf time_of) {
+  int64_t erased = 0;
+  for (auto it = rows.begin(); it != rows.end() && static_cast<std::size_t>(erased) < max;) {
+    if (time_of(it->second) < older_than) {
+      it = rows.erase(it);
+      ++erased;
+    } else {
+      ++it;
+    }
+  }
+  return erased;
+}
+
+}  // namespace
+
+Result<int64_t> MemoryStore::prune(ports::Retained what, TimePoint older_than,
+                                   std::size_t max_rows) {
+  std::lock_guard lock(mutex_);
+  switch (what) {
+    case ports::Retained::idempotency_keys:
+      return erase_older(keys_, older_than, max_rows, [](const auto& o) { return o.decided_at; });
+    case ports::Retained::published_outbox:
+      return erase_older(published_at_, older_than, max_rows, [](TimePoint t) { return t; });
+    case ports::Retained::arrivals:
+      return erase_older(arrivals_, older_than, max_rows, [](TimePoint t) { return t; });
+    case ports::Retained::timeline_entries:
+      break;
+  }
+  int64_t erased = 0;
+  for (auto& [id, timeline] : timelines_) {
+    auto& entries = timeline.entries;
+    const auto old = std::remove_if(entries.begin(), entries.end(), [&](const auto& e) {
+      if (e.event.at >= older_than || static_cast<std::size_t>(erased) >= max_rows) return false;
+      ++erased;
+      return true;
+    });
+    entries.erase(old, entries.end());
+  }
+  return erased;
+}
+
 Result<ports::WarehouseStats> MemoryStore::stats() {
   const TimePoint now = clock_.now();
   std::lock_guard lock(mutex_);
@@ -337,42 +405,15 @@ Result<ports::WarehouseStats> MemoryStore::stats() {
     p.orders_refused = row.orders_refused;
     p.replenishment_settings = row.product.replenishment.settings;
     p.replenishment = read(row, now).figures;
-    for (const auto& [oid, order] : orders_) {
-      if (order.product_id != id) continue;
-      ++p.orders;
-      p.units_sold += order.quantity;
-    }
-    for (const auto& [rid, arrival] : arrivals_) {
-      if (arrival.product_id != id) continue;
-      ++p.arrivals;
-      p.units_arrived += arrival.quantity;
-    }
-    for (const auto& [rid, restock] : restocks_) {
-      if (restock.product_id != id) continue;
-      p.count_restocks(restock.state, 1, restock.quantity);
+    if (auto sales = sales_.find(id); sales != sales_.end()) {
+      p.orders = sales->second.orders;
+      p.units_sold = sales->second.units;
     }
     stats.products.push_back(std::move(p));
   }
   stats.outbox_pending = static_cast<int64_t>(outbox_.size());
   if (!outbox_.empty()) stats.outbox_oldest_pending = outbox_.begin()->second.created_at;
-  std::map<std::string_view, std::pair<domain::TimelineKind, int64_t>> kinds;  // by spelling
-  for (const auto& [restock_id, timeline] : timelines_) {
-    for (const auto& entry : timeline.entries) {
-      auto& [kind, n] = kinds[domain::to_string(entry.event.kind)];
-      kind = entry.event.kind;
-      ++n;
-    }
-    const auto restock = restocks_.find(restock_id);
-    if (!timeline.arrived_at || restock == restocks_.end()) continue;
-    const double seconds =
-        std::chrono::duration<double>(*timeline.arrived_at - restock->second.opened_at).count();
-    ++stats.lead_times.count;
-    stats.lead_times.sum_seconds += seconds;
-    for (std::size_t i = 0; i < std::size(ports::kLeadTimeBounds); ++i) {
-      if (seconds <= ports::kLeadTimeBounds[i]) ++stats.lead_times.cumulative[i];
-    }
-  }
-  for (const auto& [name, counted] : kinds) stats.restock_event_counts.push_back(counted);
+  for (const auto& [key, total] : totals_) ports::add_total(stats, key.first, key.second, total);
   return stats;
 }
 

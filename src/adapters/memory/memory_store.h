@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "domain/events.h"
+#include "domain/figures.h"
 #include "domain/restock_plans.h"
 #include "domain/sales.h"
 #include "ports/clock.h"
@@ -45,6 +46,7 @@ class MemoryStore final : public ports::Store {
                                                        Millis lease) override;
   Status release_outbox(std::string_view owner, std::span<const int64_t> outbox_ids) override;
   Status mark_published(std::span<const int64_t> outbox_ids) override;
+  Result<int64_t> prune(ports::Retained what, TimePoint older_than, std::size_t max_rows) override;
   Result<ports::WarehouseStats> stats() override;
   Status ping() override { return ok(); }
 
@@ -67,6 +69,7 @@ class MemoryStore final : public ports::Store {
   void add_event(const domain::Event& event, TimePoint now);
   void add_timeline_entry(std::string_view restock_id, domain::TimelineKind kind,
                           std::string detail, TimePoint at, int64_t outbox_id = 0);
+  void add_totals(const domain::TotalChanges& changes);  // under mutex_
   // The restock with its requested and arrived times; nullopt if unknown. Called under mutex_.
   std::optional<domain::RestockRecord> restock_record(std::string_view restock_id) const;
 
@@ -78,15 +81,20 @@ class MemoryStore final : public ports::Store {
   std::map<std::string, domain::Order, std::less<>> orders_;
   std::map<std::string, domain::OrderOutcome, std::less<>> keys_;
   std::map<std::string, domain::Restock, std::less<>> restocks_;
-  std::map<std::string, domain::Arrival, std::less<>> arrivals_;
-  std::map<int64_t, ports::OutboxEntry> outbox_;  // pending only
-  std::map<int64_t, TimePoint> published_at_;     // of entries that are on a timeline
+  std::map<std::string, TimePoint, std::less<>> arrivals_;  // request id -> applied at
+  std::map<int64_t, ports::OutboxEntry> outbox_;            // pending only
+  std::map<int64_t, TimePoint> published_at_;               // of entries that are on a timeline
   struct OutboxClaim {
     std::string owner;
     TimePoint until;
   };
   std::map<int64_t, OutboxClaim> outbox_claims_;  // of pending entries
   std::map<std::string, Timeline, std::less<>> timelines_;
+  struct Sales {
+    int64_t orders = 0, units = 0;
+  };
+  std::map<std::string, Sales, std::less<>> sales_;  // per product, kept as the SQL stores do
+  std::map<std::pair<std::string, std::string>, int64_t> totals_;  // domain/figures.h
   int64_t next_outbox_id_ = 1;
 };
 

@@ -466,6 +466,8 @@ Status Database::apply_missing_migrations(Connection& c) {
       }
       if (text.find_first_not_of(" \n\t") == std::string::npos) continue;
       if (auto status = c.query(text); !status) {
+        // MySQL has no CREATE INDEX IF NOT EXISTS: a rerun meets the index it made before.
+        if (mysql_errno(c.handle()) == ER_DUP_KEYNAME) continue;
         return make_error(status.error().code, "migration " + std::string(m.name) +
                                                    " failed: " + status.error().message);
       }

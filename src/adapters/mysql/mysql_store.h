@@ -45,6 +45,19 @@ struct MysqlDialect {
       "received_at_ms, applied_at_ms) SELECT * FROM (SELECT ? AS request_id, ? AS restock_id, "
       "? AS product_id, ? AS quantity, ? AS factory_id, ? AS received_at_ms, ? AS applied_at_ms) "
       "AS n WHERE NOT EXISTS (SELECT 1 FROM arrivals a WHERE a.request_id = n.request_id)";
+  static constexpr std::string_view kAddToTotal =
+      "INSERT INTO warehouse_totals (figure, subject, total) VALUES (?, ?, ?) "
+      "ON DUPLICATE KEY UPDATE total = total + VALUES(total)";
+  // Pruning: an index on each time (migration 0005; the outbox's pending index serves), so a
+  // pass reads only the rows it deletes.
+  static constexpr std::string_view kPruneIdempotencyKeys =
+      "DELETE FROM idempotency_keys WHERE decided_at_ms < ? ORDER BY decided_at_ms LIMIT ?";
+  static constexpr std::string_view kPrunePublishedOutbox =
+      "DELETE FROM outbox WHERE published_at_ms < ? ORDER BY published_at_ms LIMIT ?";
+  static constexpr std::string_view kPruneTimelineEntries =
+      "DELETE FROM restock_events WHERE at_ms < ? ORDER BY at_ms LIMIT ?";
+  static constexpr std::string_view kPruneArrivals =
+      "DELETE FROM arrivals WHERE applied_at_ms < ? ORDER BY applied_at_ms LIMIT ?";
   // Pending outbox entries no live claim holds, oldest first: (now, max). Rows another
   // publisher is claiming right now are skipped, not waited for.
   static constexpr std::string_view kSelectClaimableOutbox =

@@ -17,21 +17,32 @@ constexpr TableGrant kSales[] = {
     {"restock_events", "INSERT"},
     {"outbox", "SELECT, INSERT, UPDATE"},  // publishes a stock-out's events right away,
     {"outbox_claims", "SELECT, INSERT, UPDATE, DELETE"},  // claiming them first
+    {"warehouse_totals", "SELECT, INSERT, UPDATE"},       // a stock-out's running totals
 };
 constexpr TableGrant kRestock[] = {
     {"schema_migrations", "SELECT"},
     {"restocks", "SELECT, UPDATE"},
     {"restock_events", "INSERT"},
     {"outbox", "INSERT"},
+    {"warehouse_totals", "SELECT, INSERT, UPDATE"},
 };
 constexpr TableGrant kArrivals[] = {
-    {"schema_migrations", "SELECT"}, {"products", "SELECT, UPDATE"}, {"arrivals", "SELECT, INSERT"},
-    {"restocks", "SELECT, UPDATE"},  {"restock_events", "INSERT"},   {"outbox", "INSERT"},
+    {"schema_migrations", "SELECT"},
+    {"products", "SELECT, UPDATE"},
+    {"arrivals", "SELECT, INSERT"},
+    {"restocks", "SELECT, UPDATE"},
+    {"restock_events", "INSERT"},
+    {"outbox", "INSERT"},
+    {"warehouse_totals", "SELECT, INSERT, UPDATE"},
 };
+// The relay also prunes what retention lets go (app/pruner.h).
 constexpr TableGrant kRelay[] = {
     {"schema_migrations", "SELECT"},
-    {"outbox", "SELECT, UPDATE"},
+    {"outbox", "SELECT, UPDATE, DELETE"},
     {"outbox_claims", "SELECT, INSERT, UPDATE, DELETE"},  // one publisher per entry
+    {"idempotency_keys", "SELECT, DELETE"},
+    {"restock_events", "SELECT, DELETE"},
+    {"arrivals", "SELECT, DELETE"},
 };
 constexpr TableGrant kAdmin[] = {
     {"schema_migrations", "SELECT"},
@@ -41,6 +52,7 @@ constexpr TableGrant kAdmin[] = {
     {"restocks", "SELECT"},
     {"restock_events", "SELECT"},
     {"outbox", "SELECT"},
+    {"warehouse_totals", "SELECT"},
 };
 constexpr RoleGrants kRoles[] = {
     {"sales", kSales}, {"restock", kRestock}, {"arrivals", kArrivals},

@@ -13,6 +13,9 @@
 //                         replenishment state (DONUT_SQL_REPLENISHMENT_COLUMNS), locked
 //   kSelectRestockLocked  the restock row, locked
 //   kInsertArrivalIfNew   insert an arrival unless its request id exists (0 rows changed)
+//   kAddToTotal           add to a running total (figure, subject, delta), creating it at 0
+//   kPrune...             delete up to N rows older than a time, oldest first: (time, N); the
+//                         keys', the outbox's, the timeline's and the arrivals' statement
 //   inserted_id(c, s)     the id of the row an INSERT added
 //
 // An UPDATE's row count means rows *matched* on every engine (MySQL connects with
@@ -75,6 +78,7 @@ class WarehouseStore final : public ports::Store {
                                                        Millis lease) override;
   Status release_outbox(std::string_view owner, std::span<const int64_t> outbox_ids) override;
   Status mark_published(std::span<const int64_t> outbox_ids) override;
+  Result<int64_t> prune(ports::Retained what, TimePoint older_than, std::size_t max_rows) override;
   Result<ports::WarehouseStats> stats() override;
   Status ping() override;
 

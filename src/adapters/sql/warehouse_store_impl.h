@@ -8,12 +8,14 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "adapters/sql/warehouse_store.h"
 #include "codec/events_json.h"
 #include "common/assert.h"
 #include "common/ids.h"
+#include "domain/figures.h"
 #include "domain/restock_plans.h"
 #include "domain/timeline.h"
 
@@ -90,10 +92,40 @@ Result<std::optional<domain::Product>> find_product(Connection& c, std::string_v
   return std::optional<domain::Product>(detail::read_product(s, now));
 }
 
-// Appends to a restock's timeline; `outbox_id` links a queued event to its outbox row.
+// Adds `changes` to the running totals (domain/figures.h), in the transaction that made them,
+// each total once and in one order, so two transactions never wait on each other's totals in a
+// cycle.
+template <class Dialect, class Connection>
+Status add_totals(Connection& c, domain::TotalChanges changes) {
+  std::sort(changes.begin(), changes.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.figure, a.subject) < std::tie(b.figure, b.subject);
+  });
+  DONUT_ASSIGN_OR_RETURN(auto s, c.prepare(Dialect::kAddToTotal));
+  for (std::size_t i = 0; i < changes.size();) {
+    int64_t delta = 0;
+    std::size_t j = i;
+    for (; j < changes.size() && changes[j].figure == changes[i].figure &&
+           changes[j].subject == changes[i].subject;
+         ++j) {
+      delta += changes[j].delta;
+    }
+    if (delta != 0) {
+      s.bind(changes[i].figure).bind(changes[i].subject).bind(delta);
+      if (!s.run()) return c.error("add to total");
+      s.reset();
+    }
+    i = j;
+  }
+  return ok();
+}
+
+// Appends to a restock's timeline, counting the entry in `totals`; `outbox_id` links a queued
+// event to its outbox row.
 template <class Connection>
-Status insert_restock_event(Connection& c, std::string_view restock_id, domain::TimelineKind kind,
+Status insert_restock_event(Connection& c, domain::TotalChanges& totals,
+                            std::string_view restock_id, domain::TimelineKind kind,
                             std::string_view detail, TimePoint at, int64_t outbox_id = 0) {
+  domain::count_timeline_entry(kind, totals);
   DONUT_ASSIGN_OR_RETURN(auto s, c.prepare("INSERT INTO restock_events (restock_id, at_ms, kind, "
                                            "detail, outbox_id) VALUES (?, ?, ?, ?, ?)"));
   s.bind(restock_id).bind(to_unix_ms(at)).bind(domain::to_string(kind)).bind(detail.substr(0, 500));
@@ -107,7 +139,8 @@ Status insert_restock_event(Connection& c, std::string_view restock_id, domain::
 
 // The event's outbox row, and its "queued" entry on the restock's timeline.
 template <class Dialect, class Connection>
-Status insert_outbox(Connection& c, const domain::Event& event, TimePoint now) {
+Status insert_outbox(Connection& c, domain::TotalChanges& totals, const domain::Event& event,
+                     TimePoint now) {
   DONUT_ASSIGN_OR_RETURN(auto s, c.prepare("INSERT INTO outbox (topic, type, body, created_at_ms) "
                                            "VALUES (?, ?, ?, ?)"));
   s.bind(domain::kStockEventsTopic)
@@ -118,7 +151,7 @@ Status insert_outbox(Connection& c, const domain::Event& event, TimePoint now) {
   const int64_t outbox_id = Dialect::inserted_id(c, s);
   const std::string& restock_id = domain::event_restock_id(event);
   if (restock_id.empty()) return ok();
-  return insert_restock_event(c, restock_id, domain::TimelineKind::queued,
+  return insert_restock_event(c, totals, restock_id, domain::TimelineKind::queued,
                               domain::event_type(event), now, outbox_id);
 }
 
@@ -172,7 +205,8 @@ Result<domain::SaleSnapshot> load_sale_snapshot(Connection& c,
 }
 
 template <class Dialect, class Connection>
-Status insert_opened_restock(Connection& c, const domain::OpenedRestock& opened, TimePoint now) {
+Status insert_opened_restock(Connection& c, domain::TotalChanges& totals,
+                             const domain::OpenedRestock& opened, TimePoint now) {
   DONUT_ASSIGN_OR_RETURN(auto s, c.prepare("INSERT INTO restocks (id, product_id, quantity, "
                                            "state, opened_at_ms) VALUES (?, ?, ?, 'open', ?)"));
   s.bind(opened.restock.id)
@@ -180,9 +214,10 @@ Status insert_opened_restock(Connection& c, const domain::OpenedRestock& opened,
       .bind(opened.restock.quantity)
       .bind(to_unix_ms(opened.restock.opened_at));
   if (!s.run()) return c.error("insert restock");
-  DONUT_RETURN_IF_ERROR(insert_restock_event(c, opened.restock.id, domain::TimelineKind::stock_out,
-                                             opened.stock_out, now));
-  return insert_outbox<Dialect>(c, opened.event, now);
+  domain::count_opened(opened.restock, totals);
+  DONUT_RETURN_IF_ERROR(insert_restock_event(
+      c, totals, opened.restock.id, domain::TimelineKind::stock_out, opened.stock_out, now));
+  return insert_outbox<Dialect>(c, totals, opened.event, now);
 }
 
 template <class Connection>
@@ -230,13 +265,28 @@ Status update_product(Connection& c, const domain::ProductChange& change) {
 }
 
 template <class Connection>
-Status supersede_restock(Connection& c, const domain::SupersededRestock& old, TimePoint now) {
+Status supersede_restock(Connection& c, domain::TotalChanges& totals,
+                         const domain::SupersededRestock& old, std::string_view product_id,
+                         TimePoint now) {
   DONUT_ASSIGN_OR_RETURN(auto s, c.prepare("UPDATE restocks SET state = 'superseded' "
                                            "WHERE id = ? AND state = 'open'"));
   s.bind(old.restock_id);
   DONUT_ASSIGN_OR_RETURN(int64_t superseded, s.run());
   if (superseded == 0) return ok();  // the factory accepted it meanwhile: it may still arrive
-  return insert_restock_event(c, old.restock_id, domain::TimelineKind::superseded, old.note, now);
+  domain::count_superseded(product_id, totals);
+  return insert_restock_event(c, totals, old.restock_id, domain::TimelineKind::superseded, old.note,
+                              now);
+}
+
+// The product of a restock the plan opened (a superseded restock's product is the product of
+// the restock that replaced it).
+inline std::string_view product_of_new_restock(const domain::SalePlan& plan,
+                                               std::string_view restock_id) {
+  for (const auto& opened : plan.restocks_opened) {
+    if (opened.restock.id == restock_id) return opened.restock.product_id;
+  }
+  DONUT_ASSERT(false, "a restock is superseded only by one the same plan opened");
+  return {};
 }
 
 // Multi-row INSERT statements for 1, 2, 4, ... 256 orders: a batch goes in as few statements
@@ -285,32 +335,6 @@ Status each_row(Connection& c, std::string_view sql, OnRow on_row) {
     if (!row) return ok();
     on_row(s);
   }
-}
-
-// The lead-time histogram in one pass over the arrived restocks: a sum per bucket bound.
-inline const std::string& lead_times_sql() {
-  static const std::string sql = [] {
-    std::string q = "SELECT count(*), coalesce(sum(arrived_at_ms - opened_at_ms), 0)";
-    for (double bound : ports::kLeadTimeBounds) {
-      q += ", coalesce(sum(CASE WHEN arrived_at_ms - opened_at_ms <= " +
-           std::to_string(static_cast<int64_t>(bound * 1000)) + " THEN 1 ELSE 0 END), 0)";
-    }
-    return q + " FROM restocks WHERE arrived_at_ms IS NOT NULL";
-  }();
-  return sql;
-}
-
-template <class Connection>
-Status read_lead_times(Connection& c, ports::LeadTimes& out) {
-  DONUT_ASSIGN_OR_RETURN(auto s, c.prepare(lead_times_sql()));
-  DONUT_ASSIGN_OR_RETURN(bool row, s.next());
-  if (!row) return ok();
-  out.count = s.column_int(0);
-  out.sum_seconds = static_cast<double>(s.column_int(1)) / 1000.0;
-  for (std::size_t i = 0; i < out.cumulative.size(); ++i) {
-    out.cumulative[i] = s.column_int(static_cast<int>(i) + 2);
-  }
-  return ok();
 }
 
 }  // namespace detail
@@ -416,8 +440,9 @@ Result<std::vector<domain::OrderOutcome>> WarehouseStore<Database, Dialect>::pla
       [&](auto& c) -> Result<std::vector<domain::OrderOutcome>> {
         DONUT_ASSIGN_OR_RETURN(auto snapshot, detail::load_sale_snapshot<Dialect>(c, requests));
         auto plan = domain::plan_sales(requests, snapshot, policy_, now, ids_);
+        domain::TotalChanges totals;  // moved only by a stock-out: a sale alone writes none
         for (const auto& opened : plan.restocks_opened) {
-          DONUT_RETURN_IF_ERROR(detail::insert_opened_restock<Dialect>(c, opened, now));
+          DONUT_RETURN_IF_ERROR(detail::insert_opened_restock<Dialect>(c, totals, opened, now));
         }
         for (const auto& record : plan.keys) {
           DONUT_RETURN_IF_ERROR(
@@ -428,8 +453,10 @@ Result<std::vector<domain::OrderOutcome>> WarehouseStore<Database, Dialect>::pla
           DONUT_RETURN_IF_ERROR(detail::update_product(c, change));
         }
         for (const auto& old : plan.restocks_superseded) {
-          DONUT_RETURN_IF_ERROR(detail::supersede_restock(c, old, now));
+          DONUT_RETURN_IF_ERROR(detail::supersede_restock(
+              c, totals, old, detail::product_of_new_restock(plan, old.replaced_by), now));
         }
+        if (!totals.empty()) DONUT_RETURN_IF_ERROR(detail::add_totals<Dialect>(c, totals));
         return std::move(plan.outcomes);
       });
 }
@@ -520,7 +547,10 @@ inline std::string_view add_stock_sql(const domain::ArrivalPlan& plan) {
 // Writes what domain::plan_arrival decided, in the transaction that loaded its snapshot.
 template <class Dialect, class Connection>
 Status apply_arrival_plan(Connection& c, const domain::Arrival& arrival,
-                          const domain::ArrivalPlan& plan, TimePoint now) {
+                          const domain::ArrivalSnapshot& snapshot, const domain::ArrivalPlan& plan,
+                          TimePoint now) {
+  domain::TotalChanges totals;
+  domain::count_arrival(arrival, snapshot, plan, now, totals);
   if (plan.record_arrival) DONUT_RETURN_IF_ERROR(insert_arrival<Dialect>(c, arrival, now));
   if (plan.add_stock) {
     DONUT_ASSIGN_OR_RETURN(auto s, c.prepare(add_stock_sql(plan)));
@@ -543,10 +573,10 @@ Status apply_arrival_plan(Connection& c, const domain::Arrival& arrival,
   }
   for (const auto& entry : plan.timeline) {
     DONUT_RETURN_IF_ERROR(
-        insert_restock_event(c, arrival.restock_id, entry.kind, entry.detail, now));
+        insert_restock_event(c, totals, arrival.restock_id, entry.kind, entry.detail, now));
   }
-  if (plan.event) DONUT_RETURN_IF_ERROR(insert_outbox<Dialect>(c, *plan.event, now));
-  return ok();
+  if (plan.event) DONUT_RETURN_IF_ERROR(insert_outbox<Dialect>(c, totals, *plan.event, now));
+  return add_totals<Dialect>(c, std::move(totals));
 }
 
 }  // namespace detail
@@ -588,7 +618,11 @@ Result<bool> WarehouseStore<Database, Dialect>::mark_restock_requested(
         .bind(to_unix_ms(plan.requested_at))
         .bind(restock_id);
     if (!s.run()) return c.error("mark restock requested");
-    DONUT_RETURN_IF_ERROR(detail::insert_outbox<Dialect>(c, plan.event, now));
+    domain::TotalChanges totals;
+    domain::count_state_change(found->restock.product_id, found->restock.state, plan.state_after,
+                               totals);
+    DONUT_RETURN_IF_ERROR(detail::insert_outbox<Dialect>(c, totals, plan.event, now));
+    DONUT_RETURN_IF_ERROR(detail::add_totals<Dialect>(c, std::move(totals)));
     return true;
   });
 }
@@ -623,8 +657,10 @@ Status WarehouseStore<Database, Dialect>::record_restock_event(std::string_view 
                                                                domain::TimelineKind kind,
                                                                std::string_view detail) {
   const TimePoint now = clock_.now();
-  return db_->with_connection([&](auto& c) -> Status {
-    return detail::insert_restock_event(c, restock_id, kind, detail, now);
+  return db_->template transaction<void>([&](auto& c) -> Status {
+    domain::TotalChanges totals;
+    DONUT_RETURN_IF_ERROR(detail::insert_restock_event(c, totals, restock_id, kind, detail, now));
+    return detail::add_totals<Dialect>(c, std::move(totals));
   });
 }
 
@@ -684,7 +720,7 @@ Result<domain::ArrivalOutcome> WarehouseStore<Database, Dialect>::apply_arrival(
         DONUT_ASSIGN_OR_RETURN(auto snapshot,
                                detail::load_arrival_snapshot<Dialect>(c, arrival, now));
         const auto plan = domain::plan_arrival(arrival, snapshot, now, ids_);
-        DONUT_RETURN_IF_ERROR(detail::apply_arrival_plan<Dialect>(c, arrival, plan, now));
+        DONUT_RETURN_IF_ERROR(detail::apply_arrival_plan<Dialect>(c, arrival, snapshot, plan, now));
         return plan.outcome;
       });
 }
@@ -730,6 +766,31 @@ Status WarehouseStore<Database, Dialect>::mark_published(std::span<const int64_t
 }
 
 template <class Database, class Dialect>
+Result<int64_t> WarehouseStore<Database, Dialect>::prune(ports::Retained what, TimePoint older_than,
+                                                         std::size_t max_rows) {
+  std::string_view sql = Dialect::kPruneIdempotencyKeys;
+  switch (what) {
+    case ports::Retained::idempotency_keys:
+      break;
+    case ports::Retained::published_outbox:
+      sql = Dialect::kPrunePublishedOutbox;
+      break;
+    case ports::Retained::timeline_entries:
+      sql = Dialect::kPruneTimelineEntries;
+      break;
+    case ports::Retained::arrivals:
+      sql = Dialect::kPruneArrivals;
+      break;
+  }
+  return db_->template transaction<int64_t>([&](auto& c) -> Result<int64_t> {
+    DONUT_ASSIGN_OR_RETURN(auto s, c.prepare(sql));
+    s.bind(to_unix_ms(older_than)).bind(static_cast<int64_t>(max_rows));
+    DONUT_ASSIGN_OR_RETURN(int64_t deleted, s.run());
+    return deleted;
+  });
+}
+
+template <class Database, class Dialect>
 Result<ports::WarehouseStats> WarehouseStore<Database, Dialect>::stats() {
   const TimePoint now = clock_.now();
   return db_->with_connection([&](auto& c) -> Result<ports::WarehouseStats> {
@@ -759,39 +820,16 @@ Result<ports::WarehouseStats> WarehouseStore<Database, Dialect>::stats() {
                            }
                          }));
     DONUT_RETURN_IF_ERROR(detail::each_row(
-        c, "SELECT product_id, count(*), sum(quantity) FROM arrivals GROUP BY product_id",
-        [&](const auto& row) {
-          if (auto* p = product_of(row)) {
-            p->arrivals = row.column_int(1);
-            p->units_arrived = row.column_int(2);
-          }
-        }));
-    DONUT_RETURN_IF_ERROR(
-        detail::each_row(c,
-                         "SELECT product_id, state, count(*), sum(quantity) FROM restocks "
-                         "GROUP BY product_id, state",
-                         [&](const auto& row) {
-                           if (auto* p = product_of(row)) {
-                             p->count_restocks(domain::parse_restock_state(row.column_view(1))
-                                                   .value_or(domain::RestockState::open),
-                                               row.column_int(2), row.column_int(3));
-                           }
-                         }));
-    DONUT_RETURN_IF_ERROR(detail::each_row(
         c, "SELECT count(*), min(created_at_ms) FROM outbox WHERE published_at_ms IS NULL",
         [&](const auto& row) {
           stats.outbox_pending = row.column_int(0);
           if (!row.column_is_null(1)) stats.outbox_oldest_pending = from_unix_ms(row.column_int(1));
         }));
-    DONUT_RETURN_IF_ERROR(detail::read_lead_times(c, stats.lead_times));
-    DONUT_RETURN_IF_ERROR(
-        detail::each_row(c, "SELECT kind, count(*) FROM restock_events GROUP BY kind ORDER BY kind",
-                         [&](const auto& row) {
-                           if (auto kind = domain::parse_timeline_kind(row.column_view(0))) {
-                             stats.restock_event_counts.emplace_back(*kind, row.column_int(1));
-                           }
-                         }));
     for (auto& [id, p] : by_id) stats.products.push_back(std::move(p));
+    DONUT_RETURN_IF_ERROR(detail::each_row(
+        c, "SELECT figure, subject, total FROM warehouse_totals", [&](const auto& row) {
+          ports::add_total(stats, row.column_view(0), row.column_view(1), row.column_int(2));
+        }));
     return stats;
   });
 }

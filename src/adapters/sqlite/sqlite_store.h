@@ -37,6 +37,24 @@ struct SqliteDialect {
       "INSERT INTO arrivals (request_id, restock_id, product_id, quantity, factory_id, "
       "received_at_ms, applied_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?) "
       "ON CONFLICT (request_id) DO NOTHING";
+  static constexpr std::string_view kAddToTotal =
+      "INSERT INTO warehouse_totals (figure, subject, total) VALUES (?, ?, ?) "
+      "ON CONFLICT (figure, subject) DO UPDATE SET total = total + excluded.total";
+  // Pruning reads only the oldest N rows (rowid order is insertion order, and so time order)
+  // and deletes those older than the time: no index to keep on the sale path, and a pass with
+  // nothing due reads N rows, not the table. (?1: the time, ?2: N.)
+  static constexpr std::string_view kPruneIdempotencyKeys =
+      "DELETE FROM idempotency_keys WHERE rowid IN (SELECT r FROM (SELECT rowid AS r, "
+      "decided_at_ms AS t FROM idempotency_keys ORDER BY rowid LIMIT ?2) WHERE t < ?1)";
+  static constexpr std::string_view kPrunePublishedOutbox =
+      "DELETE FROM outbox WHERE id IN (SELECT i FROM (SELECT id AS i, published_at_ms AS t "
+      "FROM outbox ORDER BY id LIMIT ?2) WHERE t < ?1)";
+  static constexpr std::string_view kPruneTimelineEntries =
+      "DELETE FROM restock_events WHERE id IN (SELECT i FROM (SELECT id AS i, at_ms AS t "
+      "FROM restock_events ORDER BY id LIMIT ?2) WHERE t < ?1)";
+  static constexpr std::string_view kPruneArrivals =
+      "DELETE FROM arrivals WHERE rowid IN (SELECT r FROM (SELECT rowid AS r, applied_at_ms AS t "
+      "FROM arrivals ORDER BY rowid LIMIT ?2) WHERE t < ?1)";
   // Pending outbox entries no live claim holds, oldest first: (now, max).
   static constexpr std::string_view kSelectClaimableOutbox =
       "SELECT o.id, o.topic, o.type, o.body, o.created_at_ms FROM outbox o "

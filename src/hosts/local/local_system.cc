@@ -100,6 +100,7 @@ struct LocalSystem::Parts {
   std::unique_ptr<http::Server> factory_server;
 
   std::unique_ptr<app::OutboxRelay> relay;
+  std::unique_ptr<app::Pruner> pruner;
   std::unique_ptr<http::Router> router;
   std::unique_ptr<http::Server> server;
   std::unique_ptr<app::OrderService> orders;  // after server: destroyed first
@@ -307,6 +308,7 @@ Status LocalSystem::Parts::alive() const {
     DONUT_RETURN_IF_ERROR(check(consumer->queue() + " consumer", consumer->longest_pass()));
   }
   if (relay) DONUT_RETURN_IF_ERROR(check("outbox relay", relay->pass_running_for()));
+  if (pruner) DONUT_RETURN_IF_ERROR(check("pruner", pruner->pass_running_for()));
   if (dlq_monitor) {
     DONUT_RETURN_IF_ERROR(check("dead-letter monitor", dlq_monitor->pass_running_for()));
   }
@@ -344,6 +346,11 @@ Result<std::unique_ptr<LocalSystem>> LocalSystem::start(LocalConfig config) {
   if (c.roles.relay) {
     p->relay = std::make_unique<app::OutboxRelay>(
         *p->store, *p->broker, Millis(c.relay_interval_ms), Millis(c.outbox_lease_ms));
+    DONUT_RETURN_IF_ERROR(app::validate(c.retention));
+    app::Pruner::Options prune;
+    prune.windows = c.retention;
+    prune.interval = Millis(c.prune_interval_ms);
+    p->pruner = std::make_unique<app::Pruner>(*p->store, p->clock, prune);
   }
   Parts* raw = p.get();
   auto wake = [raw] { raw->wake_relay(); };
@@ -373,6 +380,7 @@ Result<std::unique_ptr<LocalSystem>> LocalSystem::start(LocalConfig config) {
   if (c.roles.notifier) p->add_notifier();
   for (auto& each : p->consumers) each->start();
   if (p->relay) p->relay->start();
+  if (p->pruner) p->pruner->start();
   if (c.health_port >= 0) DONUT_RETURN_IF_ERROR(p->start_health());
   return std::unique_ptr<LocalSystem>(new LocalSystem(std::move(p)));
 }
@@ -386,6 +394,7 @@ void LocalSystem::stop() {
   if (p.orders) p.orders->stop();
   for (auto& each : p.consumers) each->stop();
   if (p.dlq_monitor) p.dlq_monitor->stop();
+  if (p.pruner) p.pruner->stop();
   if (p.relay) {
     p.relay->stop();
     (void)p.relay->drain();  // publish what the last commits produced

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "adapters/http/http_factory_client.h"
+#include "app/pruner.h"
 #include "app/restock_handler.h"
 #include "app/topology.h"
 #include "common/error.h"
@@ -107,6 +108,9 @@ struct LocalConfig {
   // publish a batch in well under it).
   int64_t outbox_lease_ms = 2'000;
   int64_t dlq_check_interval_ms = 5'000;
+  // Retention (app/pruner.h): pruned by the relay's process, a pass every prune interval.
+  app::RetentionWindows retention;
+  int64_t prune_interval_ms = 60'000;
 
   FactorySettings factory;
 

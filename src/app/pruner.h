@@ -1,0 +1,79 @@
+// Retention: deletes what the warehouse no longer needs, each kind after its own window, so its
+// tables stop growing with the history (the running totals of stats() are kept).
+//
+// Paced so that it never stalls sales: each batch is its own short transaction of at most
+// `batch` rows, with a pause between batches; a pass ends when a batch finds fewer rows due.
+//
+// Exactly-once is not traded for space. An arrival's row (its request id) is what makes a
+// redelivered arrival a no-op, so arrivals are kept longer than any message naming them can
+// live: a queue keeps a message for its retention (4 days, ports/broker.h), its dead-letter queue
+// for as long again, and an operator's redrive starts a new stay in the queue. `validate` refuses
+// an arrivals window shorter than those three stays with a day to spare (kMinimumArrivalWindow).
+// Restocks are never pruned, and the state of each (arrived, with its time) stays. Idempotency
+// keys: a retry after the key's window is a new order (the API description says so).
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <thread>
+
+#include "common/error.h"
+#include "common/loop_pass.h"
+#include "ports/broker.h"
+#include "ports/clock.h"
+#include "ports/store.h"
+
+namespace donut::app {
+
+struct RetentionWindows {
+  std::chrono::seconds idempotency_keys = std::chrono::hours(24);
+  std::chrono::seconds published_outbox = std::chrono::hours(24 * 7);
+  std::chrono::seconds timeline_entries = std::chrono::hours(24 * 30);
+  std::chrono::seconds arrivals = std::chrono::hours(24 * 30);
+};
+
+// Three stays of a message in a queue (queue, dead-letter queue, redriven queue), and a day.
+inline constexpr std::chrono::seconds kMinimumArrivalWindow =
+    3 * ports::kDefaultRetention + std::chrono::hours(24);
+
+// invalid_argument naming the window that is too short.
+Status validate(const RetentionWindows& windows);
+
+class Pruner {
+ public:
+  struct Options {
+    RetentionWindows windows;
+    std::size_t batch = 500;
+    Millis pause = Millis(20);         // between two batches
+    Millis interval = Millis(60'000);  // between two passes
+  };
+  // What one pass deleted.
+  struct Pass {
+    int64_t idempotency_keys = 0, published_outbox = 0, timeline_entries = 0, arrivals = 0;
+  };
+
+  Pruner(ports::Store& store, const ports::Clock& clock, Options options);
+  ~Pruner();
+  void start();
+  void stop();
+  // Prunes everything due now, batch by batch (paced), and says what went.
+  Result<Pass> prune_due();
+  // How long the loop's current pass has run (zero between passes).
+  Millis pass_running_for() const { return pass_.running_for(); }
+
+ private:
+  Result<int64_t> prune_kind(ports::Retained what, std::chrono::seconds window, TimePoint now);
+
+  ports::Store& store_;
+  const ports::Clock& clock_;
+  Options options_;
+  std::mutex mutex_;
+  std::condition_variable_any wake_;
+  bool stopping_ = false;  // under mutex_: a pass ends at its next pause
+  LoopPass pass_;
+  std::jthread thread_;
+};
+
+}  // namespace donut::app
