@@ -24,7 +24,8 @@ struct World {
   donut::clock::ManualClock clock;
   donut::memory::MemoryStore store{clock};
   donut::memory::MemoryBroker broker{clock};
-  donut::app::OrderService orders{store, {donut::app::OrderService::Strategy::per_request, 1, {}, {}}};
+  donut::app::OrderService orders{store,
+                                  {donut::app::OrderService::Strategy::per_request, 1, {}, {}}};
   donut::app::ArrivalIntake intake{broker, clock, {"fuzz-secret", std::chrono::minutes(5)}};
   donut::http::Router router;
   World() {
