@@ -85,6 +85,12 @@ void add_http_server_options(CLI::App& app, LocalConfig& c) {
       ->envname("DONUT_RATE_LIMIT")
       ->check(CLI::Range(0.0, 1e7))
       ->capture_default_str();
+  app.add_option("--max-connections", c.http.max_connections,
+                 "Open connections served at once; beyond it a new connection is answered 503 "
+                 "with Retry-After. 0: the open-files limit (raised to its hard limit) less 256")
+      ->envname("DONUT_MAX_CONNECTIONS")
+      ->check(CLI::Range(std::size_t{0}, std::size_t{10'000'000}))
+      ->capture_default_str();
 }
 
 void add_sales_options(CLI::App& app, LocalConfig& c) {
