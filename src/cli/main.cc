@@ -20,6 +20,7 @@
 #include "cli/sim_command.h"
 #include "cli/surge_command.h"
 #include "common/logging.h"
+#include "common/open_files.h"
 
 namespace {
 
@@ -48,6 +49,8 @@ void reapply_named_commands_options(CLI::App& app) {
 
 int main(int argc, char** argv) {
   block_shutdown_signals();
+  // Every connection a server holds is a descriptor: take all the system allows us.
+  donut::raise_open_files_limit();
 
   CLI::App app{"Donut-States: donut sales with a self-restocking warehouse", "donut"};
   app.set_config("--config", "", "TOML or INI file with any of the long options");

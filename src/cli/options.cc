@@ -91,6 +91,12 @@ void add_http_server_options(CLI::App& app, LocalConfig& c) {
       ->envname("DONUT_METRICS_ACCESS")
       ->check(CLI::IsMember({"open", "token"}))
       ->capture_default_str();
+  app.add_option("--max-connections", c.http.max_connections,
+                 "Open connections served at once; beyond it a new connection is answered 503 "
+                 "with Retry-After. 0: the open-files limit (raised to its hard limit) less 256")
+      ->envname("DONUT_MAX_CONNECTIONS")
+      ->check(CLI::Range(std::size_t{0}, std::size_t{10'000'000}))
+      ->capture_default_str();
 }
 
 void add_admin_token_option(CLI::App& app, LocalConfig& c) {

@@ -1,9 +1,11 @@
 // The HTTP server on its own: keep-alive, answers from other threads, limits, slow clients.
 #include <array>
+#include <sys/resource.h>
 #include <thread>
 
 #include <gtest/gtest.h>
 
+#include "common/open_files.h"
 #include "http/rate_limiter.h"
 #include "http/router.h"
 #include "http/server.h"
@@ -83,19 +85,88 @@ TEST_F(ServerTest, SlowLorisIsCutOff) {
   EXPECT_EQ(testing::request("GET", server_->base_url() + "/hello/y").status, 200);
 }
 
-TEST_F(ServerTest, ConnectionsOverTheCapAreRefused) {
+// What a connection over the cap reads: the whole refusal, then the end of the connection.
+void expect_clear_refusal(testing::RawConnection& connection) {
+  const auto answer = connection.read(std::chrono::seconds(10));
+  EXPECT_TRUE(connection.closed_by_peer()) << "answered and closed, never left hanging";
+  EXPECT_EQ(testing::status_of(answer), 503) << answer;
+  EXPECT_NE(answer.find("Retry-After: 1\r\n"), std::string::npos) << answer;
+  EXPECT_NE(answer.find("Connection: close\r\n"), std::string::npos) << answer;
+  EXPECT_NE(answer.find(R"({"error":{"code":"too_many_connections")"), std::string::npos) << answer;
+}
+
+TEST_F(ServerTest, AConnectionOverTheCapIsAnsweredAtOnceAndTheHeldOnesStayServed) {
   Server::Options options;
   options.max_connections = 2;
   start(options);
-  testing::RawConnection a(server_->port()), b(server_->port());
+  testing::RawConnection a(server_->port());
+  auto b = std::make_unique<testing::RawConnection>(server_->port());
   a.send("GET /hello/a HTTP/1.1\r\n\r\n");
-  b.send("GET /hello/b HTTP/1.1\r\n\r\n");
-  EXPECT_EQ(testing::status_of(a.read(std::chrono::seconds(1), "}")), 200);
-  EXPECT_EQ(testing::status_of(b.read(std::chrono::seconds(1), "}")), 200);
+  b->send("GET /hello/b HTTP/1.1\r\n\r\n");
+  EXPECT_EQ(testing::status_of(a.read(std::chrono::seconds(5), "}")), 200);
+  EXPECT_EQ(testing::status_of(b->read(std::chrono::seconds(5), "}")), 200);
+  // A request with a body the server never reads: closing on it must not reset the answer.
   testing::RawConnection third(server_->port());
-  third.send("GET /hello/c HTTP/1.1\r\n\r\n");
-  EXPECT_EQ(third.read(std::chrono::seconds(1)), "");
-  EXPECT_TRUE(third.closed_by_peer());
+  third.send("POST /later HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello");
+  expect_clear_refusal(third);
+  a.send("GET /hello/again HTTP/1.1\r\n\r\n");
+  EXPECT_EQ(testing::status_of(a.read(std::chrono::seconds(5), "}")), 200);
+  // A place that frees up is taken by the next connection.
+  b.reset();
+  int status = 0;
+  for (int attempt = 0; attempt < 100 && status != 200; ++attempt) {
+    testing::RawConnection next(server_->port());
+    next.send("GET /hello/next HTTP/1.1\r\n\r\n");
+    status = testing::status_of(next.read(std::chrono::seconds(5), "}"));
+  }
+  EXPECT_EQ(status, 200);
+}
+
+// A crowd at the cap is served without one refusal; the crowd beyond it is refused clearly,
+// each connection on its own, more of them than the refusals the server lets linger.
+TEST_F(ServerTest, ACrowdUpToTheCapIsServedAndEveryConnectionBeyondItRefused) {
+  Server::Options options;
+  options.max_connections = 100;
+  start(options);
+  std::vector<std::unique_ptr<testing::RawConnection>> crowd;
+  for (int i = 0; i < 100; ++i) {
+    crowd.push_back(std::make_unique<testing::RawConnection>(server_->port()));
+    crowd.back()->send("GET /hello/crowd HTTP/1.1\r\n\r\n");
+  }
+  for (auto& connection : crowd) {
+    EXPECT_EQ(testing::status_of(connection->read(std::chrono::seconds(10), "}")), 200);
+  }
+  std::vector<std::unique_ptr<testing::RawConnection>> beyond;
+  for (int i = 0; i < 200; ++i) {
+    beyond.push_back(std::make_unique<testing::RawConnection>(server_->port()));
+    beyond.back()->send("GET /hello/late HTTP/1.1\r\n\r\n");
+  }
+  for (auto& connection : beyond) expect_clear_refusal(*connection);
+  for (auto& connection : crowd) {
+    connection->send("GET /hello/still HTTP/1.1\r\n\r\n");
+    EXPECT_EQ(testing::status_of(connection->read(std::chrono::seconds(10), "}")), 200);
+  }
+}
+
+TEST(OpenFiles, TheSoftLimitIsRaisedToTheHardLimit) {
+  rlimit limit{};
+  ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &limit), 0);
+  if (limit.rlim_max == RLIM_INFINITY) GTEST_SKIP() << "no finite hard limit to raise to";
+  rlimit lowered = limit;
+  lowered.rlim_cur = std::min<rlim_t>(limit.rlim_max, 512);
+  ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &lowered), 0);
+  EXPECT_EQ(open_files_limit(), lowered.rlim_cur);
+  EXPECT_EQ(raise_open_files_limit(), limit.rlim_max);
+  EXPECT_EQ(open_files_limit(), limit.rlim_max);
+}
+
+TEST(ServerLimits, TheDefaultCapLeavesDescriptorsForEverythingElse) {
+  const std::size_t open_files = open_files_limit();
+  const std::size_t cap = Server::default_max_connections();
+  EXPECT_LT(cap, open_files);
+  EXPECT_GE(cap, open_files / 2);
+  Server server({}, [](Request&&, Respond respond) { respond(json_response(200, "{}")); });
+  EXPECT_EQ(server.max_connections(), cap);
 }
 
 TEST_F(ServerTest, RateLimitPerClientAnswers429) {

@@ -240,6 +240,7 @@ Status LocalSystem::Parts::start_http(std::function<void()> wake) {
   server_options.threads = c.http.threads;
   server_options.body_limit = c.http.body_limit;
   server_options.rate_limit = c.http.rate_limit;
+  server_options.max_connections = c.http.max_connections;
   server = std::make_unique<http::Server>(server_options, router->handler());
   return server->start();
 }

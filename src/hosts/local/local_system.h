@@ -55,10 +55,11 @@ struct HttpSettings {
   uint16_t port = 8080;            // sales and/or arrivals; 0 picks a free port
   int threads = 2;
   std::size_t body_limit = 16 * 1024;
-  double rate_limit = 0;        // requests/s per client address on the sales server; 0: off
-  std::string public_url;       // where the factory calls back; default http://<host>:<port>
-  std::string callback_secret;  // default: <data_dir>/callback-secret (created once)
-  std::string admin_token;      // default: <data_dir>/admin-token (created once)
+  double rate_limit = 0;            // requests/s per client address on the sales server; 0: off
+  std::size_t max_connections = 0;  // open connections at once; 0: from the open-files limit
+  std::string public_url;           // where the factory calls back; default http://<host>:<port>
+  std::string callback_secret;      // default: <data_dir>/callback-secret (created once)
+  std::string admin_token;          // default: <data_dir>/admin-token (created once)
   // Files to read them from instead (their first line), when the value is not given.
   std::string callback_secret_file;
   std::string admin_token_file;
