@@ -153,6 +153,15 @@ test("NetworkPolicies: deny by default, the intake from the factory only, the en
   assert.deepEqual(intake.ingress[0].from, [{ podSelector: { matchLabels: { "app.kubernetes.io/component": "factory" } } }]);
   const factory = named("NetworkPolicy", "factory-from-restock").spec;
   assert.deepEqual(factory.ingress[0].from, [{ podSelector: { matchLabels: { "app.kubernetes.io/component": "restock" } } }]);
+  const scrape = named("NetworkPolicy", "metrics-from-prometheus").spec.ingress[0];
+  assert.deepEqual(scrape.from, [{
+    namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } },
+    podSelector: { matchLabels: { "app.kubernetes.io/name": "prometheus" } },
+  }], "Prometheus of one namespace, not a pod of any namespace that calls itself prometheus");
+  assert.deepEqual(scrape.ports, [{ port: 8079 }], "the probe listener only");
+  for (const peer of of("NetworkPolicy").flatMap((p) => (p.spec.ingress ?? []).flatMap((i) => i.from ?? []))) {
+    assert.notDeepEqual(peer.namespaceSelector, {}, "no peer from every namespace");
+  }
   for (const engine of ["mariadb", "rabbitmq"]) {
     const policy = named("NetworkPolicy", `${engine}-from-the-roles`).spec;
     assert.equal(policy.ingress[0].from[0].podSelector.matchLabels["donut-states/engines"], "true");
