@@ -87,9 +87,10 @@ void add_http_server_options(CLI::App& app, LocalConfig& c) {
       ->check(CLI::Range(0.0, 1e7))
       ->capture_default_str();
   app.add_option("--metrics-access", c.http.metrics_access,
-                 "Who may GET /metrics: open (any scraper) or token (the admin bearer token)")
+                 "Who may GET /metrics: open (any scraper), token (the admin bearer token) or "
+                 "probe (any scraper on the probe listener, --health-port; the token elsewhere)")
       ->envname("DONUT_METRICS_ACCESS")
-      ->check(CLI::IsMember({"open", "token"}))
+      ->check(CLI::IsMember({"open", "token", "probe"}))
       ->capture_default_str();
   app.add_option("--max-connections", c.http.max_connections,
                  "Open connections served at once; beyond it a new connection is answered 503 "

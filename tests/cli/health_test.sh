@@ -22,8 +22,12 @@ wait_for . "$data/blackhole.port"
 blackhole=$(cat "$data/blackhole.port")
 
 # Every role but the factory, with a factory call that outlasts the stall limit. With JSON logs
-# `up` reports its addresses as log lines on stdout, as the roles do.
-"$donut" up --data-dir "$data/d" --port 0 --health-port 0 --stall-limit-ms 1500 \
+# `up` reports its addresses as log lines on stdout, as the roles do. /metrics only for the
+# probe listener's scraper (the image's setting): the public port asks for the admin token.
+check "--metrics-access probe without a probe listener is refused" 2 \
+  "$donut" up --data-dir "$data/refused" --port 0 --metrics-access probe
+contains "saying what is missing" "give --health-port too" "$data/err"
+"$donut" up --data-dir "$data/d" --port 0 --health-port 0 --stall-limit-ms 1500 --metrics-access probe \
   --factory-url "http://127.0.0.1:$blackhole" --factory-timeout-ms 60000 --log-format json \
   >"$data/up.out" 2>"$data/up.err" &
 pids+=($!)
@@ -34,6 +38,9 @@ check "/healthz answers 200 while every loop turns" 0 curl -fsS "http://127.0.0.
 check "/readyz answers 200 with the store and broker up" 0 curl -fsS "http://127.0.0.1:$health/readyz"
 check "/metrics is served on the probe listener" 0 curl -fsS "http://127.0.0.1:$health/metrics"
 contains "with this process's series" "donut_http_requests_total\|donut_order" "$data/out"
+check "the public /metrics asks for the admin token" 22 curl -fsS "http://127.0.0.1:$sales/metrics"
+check "and answers with it" 0 curl -fsS -H "Authorization: Bearer $(cat "$data/d/admin-token")" \
+  "http://127.0.0.1:$sales/metrics"
 check "donut probe: healthy" 0 env DONUT_HEALTH_PORT="$health" "$donut" probe
 check "donut probe --path /readyz" 0 "$donut" probe --port "$health" --path /readyz
 check "donut probe of nothing exits 3" 3 "$donut" probe --port 1

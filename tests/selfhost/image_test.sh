@@ -78,7 +78,8 @@ check "db migrate from the image" 0 podman run --rm --network host --read-only \
 contains "the schema is in MariaDB" "warehouse mysql://root@127.0.0.1:$db_port/donut_image is at schema version" "$data/out"
 role factory "$(free_port)" factory --factory-port "$factory_port" --factory-delay-ms 500 \
   --factory-callback-url "http://127.0.0.1:$arrivals_port/v1/stock-arrivals"
-role sales "$(free_port)" sales --port "$sales_port"
+sales_health=$(free_port)
+role sales "$sales_health" sales --port "$sales_port"
 role arrivals "$(free_port)" arrivals --port "$arrivals_port"
 role restock "$(free_port)" restock --public-url "http://127.0.0.1:$arrivals_port" --factory-url "http://127.0.0.1:$factory_port"
 role notifier "$(free_port)" notifier
@@ -96,6 +97,8 @@ pid=$(podman inspect --format '{{.State.Pid}}' sales)
 check "the sales process runs as uid 10001" 0 test "$(stat -c %u "/proc/$pid")" = 10001
 check "with no capabilities" 0 grep -q 'CapEff:\s*0000000000000000' "/proc/$pid/status"
 check "on a read-only root" 0 test "$(podman inspect --format '{{.HostConfig.ReadonlyRootfs}}' sales)" = true
+check "the image's public /metrics asks for the admin token" 22 curl -fsS "http://127.0.0.1:$sales_port/metrics"
+check "its probe listener's is open to the scraper" 0 curl -fsS "http://127.0.0.1:$sales_health/metrics"
 check "JSON log lines on stdout" 0 bash -c "podman logs sales 2>/dev/null | grep -q '^{\"time\":.*\"msg\":\"listening on http://127.0.0.1:$sales_port\"}'"
 
 # The surge through the containers; 4 s in, the sales container is stopped (drained) and started.

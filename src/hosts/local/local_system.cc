@@ -224,7 +224,7 @@ Status LocalSystem::Parts::start_http(std::function<void()> wake) {
   const LocalConfig& c = config;
   router = std::make_unique<http::Router>(metrics.get());
   api::add_ops_routes(*router, *store, *metrics, c.roles.arrivals ? broker.get() : nullptr,
-                      c.http.metrics_access == "token" ? &c.http.admin_token : nullptr);
+                      c.http.metrics_access == "open" ? nullptr : &c.http.admin_token);
   if (c.roles.sales) add_sales(std::move(wake));
   if (c.roles.arrivals) {
     app::ArrivalIntake::Options options;  // the default clock skew, as the Lambda's
@@ -343,6 +343,11 @@ Result<std::unique_ptr<LocalSystem>> LocalSystem::start(LocalConfig config) {
   auto p = std::make_unique<Parts>();
   p->config = std::move(config);
   LocalConfig& c = p->config;
+  if (c.http.metrics_access == "probe" && c.health_port < 0) {
+    return make_error(ErrorCode::invalid_argument,
+                      "--metrics-access probe serves /metrics on the probe listener only: give "
+                      "--health-port too");
+  }
   DONUT_RETURN_IF_ERROR(p->open_data());
   if (c.roles.relay) {
     p->relay = std::make_unique<app::OutboxRelay>(

@@ -63,7 +63,8 @@ struct HttpSettings {
   // Files to read them from instead (their first line), when the value is not given.
   std::string callback_secret_file;
   std::string admin_token_file;
-  // Who may GET /metrics: "open" (any scraper; the default) or "token" (the admin token).
+  // Who may GET /metrics: "open" (any scraper; the default), "token" (the admin token) or
+  // "probe" (any scraper on the probe listener, --health-port; the admin token on the others).
   std::string metrics_access = "open";
 };
 
