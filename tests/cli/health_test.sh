@@ -99,6 +99,18 @@ check "the database URL comes from its file" 3 env DONUT_DATABASE_FILE="$data/da
 contains "the URL from the file is the one tried" "127.0.0.1:1\|127.0.0.1' (\|port 1\|Can't connect" "$data/err"
 check "its password is not printed" 1 grep -q pw-in-a-file "$data/out" "$data/err"
 
+# The factory simulator alone needs no warehouse nor broker, and opens neither: unreachable
+# ones, named in its environment, neither stop it nor make it unready; it warehouses nothing.
+DONUT_DATABASE_FILE="$data/database-url" DONUT_BROKER=amqp://guest:guest@127.0.0.1:1/ \
+  "$donut" factory --data-dir "$data/factory" --factory-port 0 --health-port 0 \
+  >"$data/factory.out" 2>"$data/factory.err" &
+pids+=($!)
+wait_for "health on" "$data/factory.out"
+factory_health=$(port_of "health on" "$data/factory.out")
+check "the factory alone is ready with the engines out of reach" 0 \
+  curl -fsS "http://127.0.0.1:$factory_health/readyz"
+check "and keeps no warehouse" 1 test -e "$data/factory/warehouse.db"
+
 # Backups of the SQLite warehouse; restore only into a data folder without one.
 check "db backup" 0 "$donut" db backup "$data/backup.db" --data-dir "$data/s"
 contains "it says what it copied" "backed up .*warehouse.db to $data/backup.db" "$data/out"

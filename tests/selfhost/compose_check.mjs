@@ -124,6 +124,8 @@ test("the factory simulator: on the stack's network only, calling back the arriv
   assert.equal(factory.ports, undefined, "never published");
   assert.equal(flag("--factory-callback-url"), "http://arrivals:8082/v1/stock-arrivals");
   assert.equal(factory.environment.DONUT_ADMIN_TOKEN_FILE, "/run/secrets/admin-token", "its knobs need the admin token");
+  assert.deepEqual(factory.secrets.sort(), ["admin-token", "callback-secret"], "no engine's credentials");
+  assert.ok(!Object.keys(factory.environment).some((k) => /DATABASE|BROKER/.test(k)), "nor their settings");
   for (const s of [factory, restock]) {
     assert.equal(s.environment.DONUT_CALLBACK_SECRET_FILE, "/run/secrets/callback-secret", "both hold the shared secret");
   }

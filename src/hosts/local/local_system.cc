@@ -24,6 +24,7 @@
 #include "app/queue_consumer.h"
 #include "app/restock_handler.h"
 #include "app/topology.h"
+#include "common/assert.h"
 #include "common/ids.h"
 #include "common/private_files.h"
 #include "factory/simulator.h"
@@ -150,6 +151,8 @@ Status LocalSystem::Parts::open_data() {
                                        c.data_dir, "callback-secret"));
   DONUT_RETURN_IF_ERROR(
       resolve_secret(c.http.admin_token, c.http.admin_token_file, c.data_dir, "admin-token"));
+  metrics = std::make_unique<http::HttpMetrics>(std::make_shared<prometheus::Registry>());
+  if (!c.roles.use_engines()) return ok();
   DONUT_ASSIGN_OR_RETURN(
       auto storage, wiring::open_storage(c.store_settings(), c.broker_settings(),
                                          app::pipeline_topology(c.topology_settings()), clock));
@@ -162,7 +165,6 @@ Status LocalSystem::Parts::open_data() {
     }
     for (const auto& spec : catalogue) DONUT_RETURN_IF_ERROR(store->upsert_product(spec));
   }
-  metrics = std::make_unique<http::HttpMetrics>(std::make_shared<prometheus::Registry>());
   shop_metrics =
       std::make_unique<api::ShopMetrics>(*metrics, *store, broker.get(), app::work_queues(), clock);
   DONUT_ASSIGN_OR_RETURN(mailer, wiring::open_mailer(c.mail_settings(), clock));
@@ -319,8 +321,9 @@ Status LocalSystem::Parts::alive() const {
 // Ready: the store answers, and the broker for every role but sales (its outbox holds events
 // while the broker is away) and the factory simulator.
 Status LocalSystem::Parts::ready() const {
-  DONUT_RETURN_IF_ERROR(store->ping());
   const Roles& r = config.roles;
+  if (!r.use_engines()) return ok();
+  DONUT_RETURN_IF_ERROR(store->ping());
   if (r.arrivals || r.restock || r.notifier || r.relay) DONUT_RETURN_IF_ERROR(broker->ping());
   return ok();
 }
@@ -422,9 +425,11 @@ std::string LocalSystem::health_url() const {
   return parts_->health_server ? parts_->health_server->base_url() : "";
 }
 ports::Store& LocalSystem::store() {
+  DONUT_ASSERT(parts_->store != nullptr);  // a process running only the factory has none
   return *parts_->store;
 }
 ports::Broker& LocalSystem::broker() {
+  DONUT_ASSERT(parts_->broker != nullptr);
   return *parts_->broker;
 }
 factory::FactorySimulator* LocalSystem::factory() {

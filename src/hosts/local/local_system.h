@@ -47,6 +47,9 @@ struct Roles {
   bool relay = false;     // outbox -> broker
   bool factory = false;   // the Legacy Factory simulator
   static Roles all() { return {true, true, true, true, true, true}; }
+  // Whether any role needs the warehouse and the broker: the factory simulator alone does not,
+  // and a process that runs only it opens neither (nor holds their credentials).
+  bool use_engines() const { return sales || arrivals || restock || notifier || relay; }
 };
 
 // The sales / arrivals HTTP server and what its routes need.
@@ -139,11 +142,11 @@ class LocalSystem {
   void stop();
 
   const LocalConfig& config() const;
-  std::string url() const;          // the sales/arrivals server, empty if none
-  std::string factory_url() const;  // the simulator, empty if not running here
-  std::string health_url() const;   // the probe listener, empty if none
-  ports::Store& store();
-  ports::Broker& broker();
+  std::string url() const;               // the sales/arrivals server, empty if none
+  std::string factory_url() const;       // the simulator, empty if not running here
+  std::string health_url() const;        // the probe listener, empty if none
+  ports::Store& store();                 // only when config().roles.use_engines()
+  ports::Broker& broker();               // the same
   factory::FactorySimulator* factory();  // null when the factory role is off
   void wake_relay();                     // publish pending events now (tests)
   // What this process's restock workers did so far (zeros when the role is off).
