@@ -13,6 +13,8 @@ resource "aws_sns_topic" "stock_events" {
   kms_master_key_id = "alias/aws/sns"
 }
 
+# The relay function keeps arrivals at least as long as a message can live: these two retentions
+# and the work queue's again (app::kSqsMinimumArrivalWindow, 23 days).
 resource "aws_sqs_queue" "dead_letter" {
   for_each                  = local.queues
   name                      = "${var.name}-${each.value}-dlq"

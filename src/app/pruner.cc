@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "common/backoff.h"
+#include "common/deadline.h"
 #include "common/thread_name.h"
 
 namespace donut::app {
@@ -12,15 +13,15 @@ namespace donut::app {
 namespace {
 
 std::string days(std::chrono::seconds s) {
-  return std::to_string(std::chrono::duration<double, std::ratio<86400>>(s).count());
+  return fmt::format("{:g}", std::chrono::duration<double, std::ratio<86400>>(s).count());
 }
 
 }  // namespace
 
-Status validate(const RetentionWindows& windows) {
-  if (windows.arrivals < kMinimumArrivalWindow) {
+Status validate(const RetentionWindows& windows, std::chrono::seconds minimum_arrivals) {
+  if (windows.arrivals < minimum_arrivals) {
     return make_error(ErrorCode::invalid_argument,
-                      "arrivals must be kept at least " + days(kMinimumArrivalWindow) +
+                      "arrivals must be kept at least " + days(minimum_arrivals) +
                           " days (a redelivered arrival is recognised by its row; a message can "
                           "live in a queue, its dead-letter queue and the queue again), not " +
                           days(windows.arrivals));
@@ -79,10 +80,12 @@ void Pruner::stop() {
   }
 }
 
-Result<int64_t> Pruner::prune_kind(ports::Retained what, std::chrono::seconds window,
-                                   TimePoint now) {
+Result<int64_t> Pruner::prune_kind(ports::Retained what, std::chrono::seconds window, TimePoint now,
+                                   bool& cut_short) {
   int64_t total = 0;
   for (;;) {
+    cut_short = cut_short || bounded_by_deadline(options_.batch_budget) < options_.batch_budget;
+    if (cut_short) return total;
     DONUT_ASSIGN_OR_RETURN(int64_t deleted, store_.prune(what, now - window, options_.batch));
     total += deleted;
     if (deleted < static_cast<int64_t>(options_.batch)) return total;
@@ -96,13 +99,15 @@ Result<Pruner::Pass> Pruner::prune_due() {
   const TimePoint now = clock_.now();
   const auto& w = options_.windows;
   Pass pass;
-  DONUT_ASSIGN_OR_RETURN(pass.idempotency_keys,
-                         prune_kind(ports::Retained::idempotency_keys, w.idempotency_keys, now));
-  DONUT_ASSIGN_OR_RETURN(pass.published_outbox,
-                         prune_kind(ports::Retained::published_outbox, w.published_outbox, now));
-  DONUT_ASSIGN_OR_RETURN(pass.timeline_entries,
-                         prune_kind(ports::Retained::timeline_entries, w.timeline_entries, now));
-  DONUT_ASSIGN_OR_RETURN(pass.arrivals, prune_kind(ports::Retained::arrivals, w.arrivals, now));
+  bool& cut = pass.cut_short;
+  DONUT_ASSIGN_OR_RETURN(pass.idempotency_keys, prune_kind(ports::Retained::idempotency_keys,
+                                                           w.idempotency_keys, now, cut));
+  DONUT_ASSIGN_OR_RETURN(pass.published_outbox, prune_kind(ports::Retained::published_outbox,
+                                                           w.published_outbox, now, cut));
+  DONUT_ASSIGN_OR_RETURN(pass.timeline_entries, prune_kind(ports::Retained::timeline_entries,
+                                                           w.timeline_entries, now, cut));
+  DONUT_ASSIGN_OR_RETURN(pass.arrivals,
+                         prune_kind(ports::Retained::arrivals, w.arrivals, now, cut));
   if (pass.idempotency_keys + pass.published_outbox + pass.timeline_entries + pass.arrivals > 0) {
     spdlog::info(
         "pruner: {} idempotency keys, {} published outbox entries, {} timeline entries, "

@@ -2,7 +2,9 @@
 // tables stop growing with the history (the running totals of stats() are kept).
 //
 // Paced so that it never stalls sales: each batch is its own short transaction of at most
-// `batch` rows, with a pause between batches; a pass ends when a batch finds fewer rows due.
+// `batch` rows, with a pause between batches; a pass ends when a batch finds fewer rows due, or
+// when less than `batch_budget` is left before the thread's deadline (common/deadline.h: a
+// Lambda invocation's), the rest then waiting for the next pass.
 //
 // Exactly-once is not traded for space. An arrival's row (its request id) is what makes a
 // redelivered arrival a no-op, so arrivals are kept longer than any message naming them can
@@ -38,20 +40,28 @@ struct RetentionWindows {
 inline constexpr std::chrono::seconds kMinimumArrivalWindow =
     3 * ports::kDefaultRetention + std::chrono::hours(24);
 
-// invalid_argument naming the window that is too short.
-Status validate(const RetentionWindows& windows);
+// invalid_argument naming the window that is too short. `minimum_arrivals`: where queues keep
+// messages longer than the embedded broker and RabbitMQ do (SQS, below), the longer minimum.
+Status validate(const RetentionWindows& windows,
+                std::chrono::seconds minimum_arrivals = kMinimumArrivalWindow);
+
+// On AWS (deploy/aws/messaging.tf) a work queue keeps a message 4 days and its dead-letter queue
+// 14: a message can live 4 + 14 + 4 days, and a day to spare.
+inline constexpr std::chrono::seconds kSqsMinimumArrivalWindow = std::chrono::hours(24 * 23);
 
 class Pruner {
  public:
   struct Options {
     RetentionWindows windows;
     std::size_t batch = 500;
-    Millis pause = Millis(20);         // between two batches
-    Millis interval = Millis(60'000);  // between two passes
+    Millis pause = Millis(20);            // between two batches
+    Millis interval = Millis(60'000);     // between two passes
+    Millis batch_budget = Millis(2'000);  // no batch is begun with less left before a deadline
   };
   // What one pass deleted.
   struct Pass {
     int64_t idempotency_keys = 0, published_outbox = 0, timeline_entries = 0, arrivals = 0;
+    bool cut_short = false;  // the deadline came first: rows past their windows may remain
   };
 
   Pruner(ports::Store& store, const ports::Clock& clock, Options options);
@@ -64,7 +74,8 @@ class Pruner {
   Millis pass_running_for() const { return pass_.running_for(); }
 
  private:
-  Result<int64_t> prune_kind(ports::Retained what, std::chrono::seconds window, TimePoint now);
+  Result<int64_t> prune_kind(ports::Retained what, std::chrono::seconds window, TimePoint now,
+                             bool& cut_short);
 
   ports::Store& store_;
   const ports::Clock& clock_;

@@ -382,6 +382,41 @@ TEST_F(LambdaFunctions, TheCallbackSecretAndAdminTokenComeFromSecretsManager) {
   ::setenv("DONUT_ADMIN_TOKEN", "admin-token", 1);
 }
 
+// The scheduled relay also prunes: idempotency keys past their window (24 hours) go, the
+// orders stay; an arrivals window a message could outlive on SQS is an init error.
+TEST_F(LambdaFunctions, TheScheduledRelayPrunesWhatIsPastItsWindow) {
+  ASSERT_TRUE(store_.store->upsert_product({"CP-502104", "Maple Bar", 250, 100, 10}));
+  {
+    clock::ManualClock two_days_ago(clock_.now() - std::chrono::hours(48));
+    wiring::StoreSettings settings;
+    settings.database = (dir_.path() / "warehouse.db").string();
+    auto then = wiring::open_store(settings, two_days_ago);
+    ASSERT_TRUE(then) << then.error().message;
+    for (int i = 0; i < 3; ++i) {
+      std::vector<domain::OrderRequest> keyed{
+          {new_id(), "CP-502104", 1, "retry-" + std::to_string(i)}};
+      ASSERT_TRUE(then->store->place_orders(keyed));
+    }
+  }
+  const char* scheduled = R"({"source":"aws.events","detail-type":"Scheduled Event"})";
+  auto relayed = function("relay").invoke(scheduled);
+  ASSERT_TRUE(relayed.is_object()) << relayed;
+  EXPECT_EQ(relayed.at("pruned").at("idempotency_keys").as_int64(), 3) << relayed;
+  EXPECT_FALSE(relayed.at("pruned").at("cut_short").as_bool());
+  EXPECT_EQ(function("relay").invoke(scheduled).at("pruned").at("idempotency_keys").as_int64(), 0);
+  auto stats = store_.store->stats();
+  ASSERT_TRUE(stats) << stats.error().message;
+  ASSERT_EQ(stats->products.size(), 1u);
+  EXPECT_EQ(stats->products[0].orders, 3) << "the orders and their figures stay";
+
+  ::setenv("DONUT_KEEP_ARRIVALS_HOURS", "400", 1);  // 16.7 days: enough for RabbitMQ, not SQS
+  Function relay("relay");
+  relay.runtime().push("never", scheduled);
+  EXPECT_NE(relay.runtime().wait_for("init").find("arrivals must be kept at least 23 days"),
+            std::string::npos);
+  ::unsetenv("DONUT_KEEP_ARRIVALS_HOURS");
+}
+
 TEST_F(LambdaFunctions, IncompleteConfigurationIsAnInitError) {
   ::unsetenv("DONUT_FACTORY_URL");
   {

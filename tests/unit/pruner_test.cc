@@ -7,6 +7,7 @@
 
 #include "adapters/clock/clocks.h"
 #include "adapters/memory/memory_store.h"
+#include "common/deadline.h"
 
 namespace donut::app {
 namespace {
@@ -21,6 +22,9 @@ TEST(Retention, AnArrivalsWindowShorterThanAMessageCanLiveIsRefused) {
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().code, ErrorCode::invalid_argument);
   EXPECT_NE(refused.error().message.find("arrivals"), std::string::npos);
+  EXPECT_FALSE(
+      validate(RetentionWindows{.arrivals = std::chrono::hours(24 * 20)}, kSqsMinimumArrivalWindow))
+      << "where a dead-letter queue keeps messages 14 days, 20 days are too few";
   RetentionWindows minutes;
   minutes.idempotency_keys = 10min;
   EXPECT_FALSE(validate(minutes));
@@ -39,21 +43,47 @@ class PrunerTest : public ::testing::Test {
     o.pause = 0ms;
     return o;
   }
+  void place_keyed_orders(int n) {
+    for (int i = 0; i < n; ++i) {
+      std::vector<domain::OrderRequest> keyed{{new_id(), "CP-1", 1, "k" + std::to_string(i)}};
+      ASSERT_TRUE(store_.place_orders(keyed));
+    }
+  }
   clock::ManualClock clock_;
   memory::MemoryStore store_{clock_};
 };
 
 TEST_F(PrunerTest, APassDeletesWhatIsDueBatchByBatch) {
-  for (int i = 0; i < 7; ++i) {
-    std::vector<domain::OrderRequest> keyed{{new_id(), "CP-1", 1, "k" + std::to_string(i)}};
-    ASSERT_TRUE(store_.place_orders(keyed));
-  }
+  ASSERT_NO_FATAL_FAILURE(place_keyed_orders(7));
   clock_.advance(2h);
   Pruner pruner(store_, clock_, shortest());
   auto pass = pruner.prune_due();
   ASSERT_TRUE(pass) << pass.error().message;
   EXPECT_EQ(pass->idempotency_keys, 7) << "three batches: 3, 3 and 1";
   EXPECT_EQ(pruner.prune_due()->idempotency_keys, 0);
+}
+
+// In a Lambda invocation the pass shares the invocation's time: no batch begins with less than
+// its budget left before the deadline, and what is left waits for the next pass.
+TEST_F(PrunerTest, NoBatchBeginsTooCloseToTheDeadline) {
+  ASSERT_NO_FATAL_FAILURE(place_keyed_orders(7));
+  clock_.advance(2h);
+  Pruner pruner(store_, clock_, shortest());
+  const auto wall_now = [] {
+    return std::chrono::time_point_cast<Millis>(std::chrono::system_clock::now());
+  };
+  {
+    DeadlineScope almost_over(wall_now() + 1s);  // under the 2 s a batch may take
+    auto pass = pruner.prune_due();
+    ASSERT_TRUE(pass) << pass.error().message;
+    EXPECT_TRUE(pass->cut_short);
+    EXPECT_EQ(pass->idempotency_keys, 0);
+  }
+  DeadlineScope ample(wall_now() + 60s);
+  auto pass = pruner.prune_due();
+  ASSERT_TRUE(pass) << pass.error().message;
+  EXPECT_FALSE(pass->cut_short);
+  EXPECT_EQ(pass->idempotency_keys, 7) << "the next pass takes what was left";
 }
 
 TEST_F(PrunerTest, ARedeliveredArrivalAfterPruningWithTheShortestWindowsChangesNothing) {

@@ -23,6 +23,7 @@
 #include "app/notifier.h"
 #include "app/order_service.h"
 #include "app/outbox_relay.h"
+#include "app/pruner.h"
 #include "app/restock_handler.h"
 #include "app/topology.h"
 #include "codec/json_fields.h"
@@ -452,13 +453,44 @@ Result<Function> migrate_function(Wiring& wiring) {
   return InvocationHandler([&wiring](const Invocation&) { return wiring.migrate_and_provision(); });
 }
 
+// The retention windows, in hours, from the variables `donut relay` reads too.
+Result<app::RetentionWindows> retention_from_environment() {
+  app::RetentionWindows windows;
+  const std::pair<const char*, std::chrono::seconds*> settings[] = {
+      {"DONUT_KEEP_IDEMPOTENCY_KEYS_HOURS", &windows.idempotency_keys},
+      {"DONUT_KEEP_PUBLISHED_OUTBOX_HOURS", &windows.published_outbox},
+      {"DONUT_KEEP_TIMELINES_HOURS", &windows.timeline_entries},
+      {"DONUT_KEEP_ARRIVALS_HOURS", &windows.arrivals}};
+  for (auto [name, window] : settings) {
+    const auto fallback = std::chrono::duration_cast<std::chrono::hours>(*window).count();
+    DONUT_ASSIGN_OR_RETURN(const int64_t hours, int_env(name, fallback, 1, 24 * 3660));
+    *window = std::chrono::hours(hours);
+  }
+  DONUT_RETURN_IF_ERROR(app::validate(windows, app::kSqsMinimumArrivalWindow));
+  return windows;
+}
+
+// Every minute (an EventBridge schedule): publishes what the outbox holds, then prunes what is
+// past its retention window with the time the invocation has left (app/pruner.h), as the relay
+// process does when self-hosted.
 Result<Function> relay_function(Wiring& wiring) {
   DONUT_ASSIGN_OR_RETURN(auto* store, wiring.store());
   DONUT_ASSIGN_OR_RETURN(auto* broker, wiring.broker());
+  app::Pruner::Options prune;
+  DONUT_ASSIGN_OR_RETURN(prune.windows, retention_from_environment());
   auto relay = std::make_shared<app::OutboxRelay>(*store, *broker, std::chrono::minutes(1));
-  return InvocationHandler([relay](const Invocation&) -> Result<std::string> {
+  auto pruner = std::make_shared<app::Pruner>(*store, wiring.clock(), prune);
+  return InvocationHandler([relay, pruner](const Invocation&) -> Result<std::string> {
     DONUT_ASSIGN_OR_RETURN(auto published, relay->drain());
-    return boost::json::serialize(boost::json::object{{"published", published}});
+    DONUT_ASSIGN_OR_RETURN(auto pruned, pruner->prune_due());
+    return boost::json::serialize(
+        boost::json::object{{"published", published},
+                            {"pruned",
+                             {{"idempotency_keys", pruned.idempotency_keys},
+                              {"published_outbox", pruned.published_outbox},
+                              {"timeline_entries", pruned.timeline_entries},
+                              {"arrivals", pruned.arrivals},
+                              {"cut_short", pruned.cut_short}}}});
   });
 }
 
