@@ -175,5 +175,21 @@ TEST_P(StoreContract, HeldArrivalsAreNeverPruned) {
   EXPECT_EQ(stock("CP-1"), 17);
 }
 
+// A message redriven again and again past the arrivals window: its arrival's row is gone, but
+// its restock arrived, so the redelivery is held, not applied a second time.
+TEST_P(StoreContract, HeldArrivalsARedeliveryPastTheArrivalsWindowIsHeldNotApplied) {
+  const auto id = open_restock();
+  arrive(id, id, 5);
+  clock_.advance(std::chrono::hours(24 * 60));
+  auto pruned = store_->prune(ports::Retained::arrivals, clock_.now(), 100);
+  ASSERT_TRUE(pruned);
+  ASSERT_EQ(*pruned, 1);
+  const auto again = arrive(id, id, 5);
+  EXPECT_EQ(again.status, ArrivalStatus::held);
+  EXPECT_EQ(stock("CP-1"), 5);
+  ASSERT_EQ(held_in(*store_).size(), 1u);
+  EXPECT_EQ(held_in(*store_)[0].reason, HeldReason::already_arrived);
+}
+
 }  // namespace
 }  // namespace donut
