@@ -40,7 +40,8 @@ ArrivalPlan duplicate(const Arrival& arrival, int64_t stock, std::string_view wh
   return plan;
 }
 
-// Why `arrival` answers no restock the shop is waiting for; nullopt when it does.
+// Why an arrival naming the restock of `snapshot` answers no restock the shop waits for;
+// nullopt when it answers one (open or requested).
 std::optional<HeldReason> hold_reason(const ArrivalSnapshot& snapshot) {
   if (!snapshot.restock) return HeldReason::unknown_restock;
   const auto& restock = *snapshot.restock;
