@@ -168,7 +168,7 @@ inline void add_total(WarehouseStats& stats, std::string_view figure, std::strin
 
 // What the warehouse prunes, each by its own time: idempotency keys by when their order was
 // decided, outbox entries by when they were published, timeline entries by when they were
-// written, arrivals by when they were applied.
+// written, arrivals by when they were applied. Held arrivals are not among them: never pruned.
 enum class Retained { idempotency_keys, published_outbox, timeline_entries, arrivals };
 
 // One entry of a restock's timeline; its kinds, and which the store writes itself, are
