@@ -22,8 +22,8 @@ http::Handler guarded(const std::string& token, http::Handler handler) {
   return http::require_bearer_token(token, std::move(handler));
 }
 
-// ?limit= of /admin/restocks: 1..200, 20 when absent.
-Result<std::size_t> restock_limit(const Request& request) {
+// ?limit= of /admin/restocks and /admin/held-arrivals: 1..200, 20 when absent.
+Result<std::size_t> list_limit(const Request& request) {
   int64_t limit = 20;
   if (auto text = request.query_param("limit")) {
     const auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), limit);
@@ -51,7 +51,7 @@ void add_admin_store_routes(http::Router& router, ports::Store& store, const std
              }));
   router.add("GET", "/admin/restocks", "admin_restocks",
              guarded(token, [&store](Request&& request, Respond respond) {
-               auto limit = restock_limit(request);
+               auto limit = list_limit(request);
                if (!limit) return respond(http::error_response(limit.error()));
                auto history =
                    store.restock_history(request.query_param("product").value_or(""), *limit);
@@ -92,6 +92,34 @@ void add_admin_store_routes(http::Router& router, ports::Store& store, const std
                if (!product) return respond(http::error_response(product.error()));
                respond(http::json_response(200, codec::admin_product_json(*product)));
              }));
+}
+
+// The operator's decision about an arrival the warehouse held (domain::plan_held_decision):
+// POST /admin/held-arrivals/{request_id}/release or /discard. Both idempotent; the other decision
+// after one is 409 conflict.
+http::Handler decide_held(ports::Store& store, const std::string& token,
+                          domain::HeldDecision decision) {
+  return guarded(token, [&store, decision](Request&& request, Respond respond) {
+    auto held = store.decide_held_arrival(request.path_param("request_id"), decision);
+    if (!held) return respond(http::error_response(held.error()));
+    respond(http::json_response(200, codec::held_arrival_json(*held)));
+  });
+}
+
+void add_admin_held_arrival_routes(http::Router& router, ports::Store& store,
+                                   const std::string& token) {
+  router.add("GET", "/admin/held-arrivals", "admin_held_arrivals",
+             guarded(token, [&store](Request&& request, Respond respond) {
+               auto limit = list_limit(request);
+               if (!limit) return respond(http::error_response(limit.error()));
+               auto held = store.held_arrivals(*limit);
+               if (!held) return respond(http::error_response(held.error()));
+               respond(http::json_response(200, codec::held_arrivals_json(*held)));
+             }));
+  router.add("POST", "/admin/held-arrivals/{request_id}/release", "admin_release_held_arrival",
+             decide_held(store, token, domain::HeldDecision::released));
+  router.add("POST", "/admin/held-arrivals/{request_id}/discard", "admin_discard_held_arrival",
+             decide_held(store, token, domain::HeldDecision::discarded));
 }
 
 void add_admin_queue_routes(http::Router& router, ports::Broker& broker, const std::string& token) {
@@ -139,6 +167,7 @@ void add_admin_queue_routes(http::Router& router, ports::Broker& broker, const s
 void add_admin_routes(http::Router& router, ports::Store& store, ports::Broker& broker,
                       std::string token, const ShopMetrics* sales_metrics) {
   add_admin_store_routes(router, store, token, sales_metrics);
+  add_admin_held_arrival_routes(router, store, token);
   add_admin_queue_routes(router, broker, token);
 }
 

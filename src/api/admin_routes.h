@@ -5,6 +5,8 @@
 //   PUT /admin/products/{id}               create or update a product, with its stock
 //   PUT /admin/products/{id}/stock         set a product's stock
 //   GET /admin/restocks[?product=&limit=]  the latest restocks, each with its timeline
+//   GET /admin/held-arrivals[?limit=]      arrivals held for the operator, newest first
+//   POST /admin/held-arrivals/{request_id}/release (applied once) or /discard (nothing added)
 //   GET /admin/queues                      every work queue with its dead letters
 //   GET /admin/queues/{queue}, GET /admin/queues/{queue}/messages (a peek),
 //   POST /admin/queues/{queue}/redrive, DELETE /admin/queues/{queue}/messages

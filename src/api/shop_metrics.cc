@@ -146,8 +146,20 @@ class WarehouseCollector : public prometheus::Collectable {
                            "Restocks opened and not arrived, per product and state",
                            MetricType::Gauge,
                            {}};
+    MetricFamily held{"donut_arrivals_held_total",
+                      "Factory deliveries held for the operator (they answered no restock the shop "
+                      "waited for), per product",
+                      MetricType::Counter,
+                      {}};
+    MetricFamily waiting{"donut_arrivals_held_waiting",
+                         "Held deliveries the operator has neither released nor discarded",
+                         MetricType::Gauge,
+                         {}};
     for (const auto& p : stats.products) {
-      stock.metric.push_back(gauge(static_cast<double>(p.stock), {{"product", p.product_id}}));
+      const std::vector<ClientMetric::Label> product{{"product", p.product_id}};
+      held.metric.push_back(counter(static_cast<double>(p.arrivals_held), product));
+      waiting.metric.push_back(gauge(static_cast<double>(p.arrivals_held_waiting), product));
+      stock.metric.push_back(gauge(static_cast<double>(p.stock), product));
       in_flight.metric.push_back(gauge(static_cast<double>(p.restocks_open),
                                        {{"product", p.product_id}, {"state", "open"}}));
       in_flight.metric.push_back(gauge(static_cast<double>(p.restocks_requested),
@@ -155,6 +167,8 @@ class WarehouseCollector : public prometheus::Collectable {
     }
     out.push_back(std::move(stock));
     out.push_back(std::move(in_flight));
+    out.push_back(std::move(held));
+    out.push_back(std::move(waiting));
     add_replenishment(stats, out);
     out.push_back({"donut_outbox_pending",
                    "Warehouse events not yet published to the broker",

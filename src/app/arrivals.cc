@@ -75,8 +75,14 @@ MessageResult ArrivalHandler::handle_one(const ports::ReceivedMessage& message) 
       if (on_applied_) on_applied_();
       return MessageResult::ok();
     case domain::ArrivalStatus::duplicate:
-      spdlog::info("arrivals: request {} was applied before; ignoring the repeat",
+      spdlog::info("arrivals: request {} was applied or held before; ignoring the repeat",
                    arrival->request_id);
+      return MessageResult::ok();
+    case domain::ArrivalStatus::held:
+      spdlog::warn(
+          "arrivals: {} {} (request {}) answers no restock the shop waits for; held for "
+          "the operator, stock unchanged",
+          arrival->quantity, arrival->product_id, arrival->request_id);
       return MessageResult::ok();
     case domain::ArrivalStatus::unknown_product:
       spdlog::error("arrivals: unknown product '{}'; leaving the message for the dead-letter queue",

@@ -11,8 +11,11 @@
 // live: a queue keeps a message for its retention (4 days, ports/broker.h), its dead-letter queue
 // for as long again, and an operator's redrive starts a new stay in the queue. `validate` refuses
 // an arrivals window shorter than those three stays with a day to spare (kMinimumArrivalWindow).
-// Restocks are never pruned, and the state of each (arrived, with its time) stays. Idempotency
-// keys: a retry after the key's window is a new order (the API description says so).
+// Restocks are never pruned, and the state of each (arrived, with its time) stays, so a message
+// redelivered after its arrival's row went finds its restock arrived and is held, not applied.
+// Held arrivals are never pruned: each waits for the operator's decision (ports::Retained has no
+// kind for them). Idempotency keys: a retry after the key's window is a new order (the API
+// description says so).
 #pragma once
 
 #include <chrono>

@@ -128,6 +128,39 @@ std::string restock_history_json(const std::vector<ports::RestockHistory>& histo
   return json::serialize(json::object{{"restocks", std::move(restocks)}});
 }
 
+namespace {
+
+json::value text_or_null(const std::string& text) {
+  return text.empty() ? json::value(nullptr) : json::value(text);
+}
+
+json::object held_arrival_object(const domain::HeldArrival& held) {
+  const domain::Arrival& a = held.arrival;
+  return json::object{
+      {"request_id", a.request_id},
+      {"restock_id", text_or_null(a.restock_id)},
+      {"product_id", a.product_id},
+      {"quantity", a.quantity},
+      {"factory_id", text_or_null(a.factory_id)},
+      {"received_at", format_rfc3339(a.received_at)},
+      {"reason", domain::to_string(held.reason)},
+      {"held_at", format_rfc3339(held.held_at)},
+      {"decision", held.decision ? json::value(domain::to_string(*held.decision)) : nullptr},
+      {"decided_at", time_or_null(held.decided_at)}};
+}
+
+}  // namespace
+
+std::string held_arrival_json(const domain::HeldArrival& held) {
+  return json::serialize(held_arrival_object(held));
+}
+
+std::string held_arrivals_json(const std::vector<domain::HeldArrival>& held) {
+  json::array rows;
+  for (const auto& h : held) rows.push_back(held_arrival_object(h));
+  return json::serialize(json::object{{"held_arrivals", std::move(rows)}});
+}
+
 std::string warehouse_stats_json(
     const ports::WarehouseStats& stats,
     const std::optional<std::map<std::string, uint64_t>>& this_process_orders) {
@@ -145,6 +178,8 @@ std::string warehouse_stats_json(
         {"restocks_arrived", p.restocks_arrived},
         {"restocks_superseded", p.restocks_superseded},
         {"units_restocked", p.units_restocked},
+        {"arrivals_held", p.arrivals_held},
+        {"arrivals_held_waiting", p.arrivals_held_waiting},
         {"orders_refused", p.orders_refused},
         {"replenishment", replenishment_object(p.replenishment_settings, p.replenishment)}});
   }

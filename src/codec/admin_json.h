@@ -1,6 +1,6 @@
 // JSON of the admin routes' bodies (api/admin_routes.h), as docs/openapi/donut-states.json
-// documents them: the warehouse's figures, queues, dead letters and restock timelines, and the
-// product and stock requests.
+// documents them: the warehouse's figures, queues, dead letters, restock timelines and held
+// arrivals, and the product and stock requests.
 //
 // `donut restocks --json` prints the same timelines as GET /admin/restocks through
 // `restock_history_json`. Decoders are strict and validate what they read
@@ -18,6 +18,7 @@
 #include <boost/json/object.hpp>
 
 #include "common/error.h"
+#include "domain/arrival.h"
 #include "domain/product.h"
 #include "ports/broker.h"
 #include "ports/store.h"
@@ -32,6 +33,12 @@ std::string queue_stats_json(const ports::QueueStats& stats);
 std::string messages_json(const std::vector<ports::ReceivedMessage>& messages);
 // {"restocks":[{... "lead_time_ms", "events":[{"at","kind","detail"}...]}...]}
 std::string restock_history_json(const std::vector<ports::RestockHistory>& history);
+// An arrival held for the operator: {"request_id","restock_id","product_id","quantity",
+// "factory_id","received_at","reason","held_at","decision","decided_at"} (restock_id, factory_id,
+// decision and decided_at null when absent); GET /admin/held-arrivals answers
+// {"held_arrivals":[...]}.
+std::string held_arrival_json(const domain::HeldArrival& held);
+std::string held_arrivals_json(const std::vector<domain::HeldArrival>& held);
 // GET /admin/stats; `this_process_orders`, when given, becomes "this_process": the orders this
 // process decided, by outcome.
 std::string warehouse_stats_json(

@@ -40,6 +40,10 @@ void count_arrival(const Arrival& arrival, const ArrivalSnapshot& snapshot, cons
     out.push_back({std::string(figure::kArrivals), arrival.product_id, 1});
     out.push_back({std::string(figure::kUnitsArrived), arrival.product_id, arrival.quantity});
   }
+  if (plan.hold) {
+    out.push_back({std::string(figure::kArrivalsHeld), arrival.product_id, 1});
+    out.push_back({std::string(figure::kArrivalsHeldWaiting), arrival.product_id, 1});
+  }
   if (plan.close_restock) {
     const Restock& restock = snapshot.restock->restock;
     count_state_change(restock.product_id, restock.state, RestockState::arrived, out);
@@ -48,6 +52,16 @@ void count_arrival(const Arrival& arrival, const ArrivalSnapshot& snapshot, cons
     out.push_back(
         {std::string(figure::kLeadTimeBucket), std::to_string(lead_time_bucket(lead_time)), 1});
     out.push_back({std::string(figure::kLeadTimeMillis), "", lead_time.count()});
+  }
+}
+
+void count_held_decision(const HeldDecisionPlan& plan, TotalChanges& out) {
+  if (!plan.record) return;
+  const Arrival& arrival = plan.after.arrival;
+  out.push_back({std::string(figure::kArrivalsHeldWaiting), arrival.product_id, -1});
+  if (plan.add_stock) {
+    out.push_back({std::string(figure::kArrivals), arrival.product_id, 1});
+    out.push_back({std::string(figure::kUnitsArrived), arrival.product_id, arrival.quantity});
   }
 }
 

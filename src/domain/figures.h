@@ -35,6 +35,8 @@ inline constexpr std::string_view kLeadTimeBucket = "lead_time_le";     // subje
 inline constexpr std::string_view kLeadTimeMillis = "lead_time_ms";     // subject: empty
 inline constexpr std::string_view kRestocksPrefix = "restocks_";        // + state; subject: product
 inline constexpr std::string_view kUnitsRestocked = "units_restocked";  // of arrived restocks
+inline constexpr std::string_view kArrivalsHeld = "arrivals_held";      // subject: product id
+inline constexpr std::string_view kArrivalsHeldWaiting = "arrivals_held_waiting";  // undecided
 }  // namespace figure
 
 struct TotalChange {
@@ -64,5 +66,8 @@ void count_timeline_entry(TimelineKind kind, TotalChanges& out);
 // every entry, by count_timeline_entry where they are written).
 void count_arrival(const Arrival& arrival, const ArrivalSnapshot& snapshot, const ArrivalPlan& plan,
                    TimePoint now, TotalChanges& out);
+// What applying `plan`, the operator's decision about a held arrival, moves (its timeline entry
+// is counted where it is written).
+void count_held_decision(const HeldDecisionPlan& plan, TotalChanges& out);
 
 }  // namespace donut::domain

@@ -28,14 +28,43 @@ std::string arrived_note(const Arrival& arrival, int64_t stock_after) {
          "); stock " + std::to_string(stock_after);
 }
 
-ArrivalPlan duplicate(const Arrival& arrival, int64_t stock) {
+ArrivalPlan duplicate(const Arrival& arrival, int64_t stock, std::string_view what) {
   ArrivalPlan plan;
   plan.outcome.status = ArrivalStatus::duplicate;
   plan.outcome.stock_after = stock;
   if (!arrival.restock_id.empty()) {
-    plan.timeline.push_back({TimelineKind::duplicate_arrival,
-                             "request " + arrival.request_id + " was already applied"});
+    plan.timeline.push_back(
+        {TimelineKind::duplicate_arrival,
+         "request " + arrival.request_id + " was already " + std::string(what)});
   }
+  return plan;
+}
+
+// Why an arrival naming the restock of `snapshot` answers no restock the shop waits for;
+// nullopt when it answers one (open or requested).
+std::optional<HeldReason> hold_reason(const ArrivalSnapshot& snapshot) {
+  if (!snapshot.restock) return HeldReason::unknown_restock;
+  const auto& restock = *snapshot.restock;
+  if (restock.arrived_at || restock.restock.state == RestockState::arrived) {
+    return HeldReason::already_arrived;
+  }
+  if (restock.restock.state == RestockState::superseded) return HeldReason::superseded_restock;
+  return std::nullopt;
+}
+
+std::string held_note(const Arrival& arrival, HeldReason reason) {
+  return std::to_string(arrival.quantity) + " held for the operator, not added (request " +
+         arrival.request_id + ", factory " + arrival.factory_id + ", " +
+         std::string(to_string(reason)) + ")";
+}
+
+ArrivalPlan hold(const Arrival& arrival, HeldReason reason, int64_t stock, bool restock_known) {
+  ArrivalPlan plan;
+  plan.outcome.status = ArrivalStatus::held;
+  plan.outcome.stock_after = stock;
+  plan.hold = reason;
+  if (restock_known)
+    plan.timeline.push_back({TimelineKind::held_arrival, held_note(arrival, reason)});
   return plan;
 }
 
@@ -51,8 +80,15 @@ ArrivalPlan plan_arrival(const Arrival& arrival, const ArrivalSnapshot& snapshot
   }
   const auto& product = *snapshot.product;
   DONUT_ASSERT(product.stock >= 0);
-  if (snapshot.request_applied && !planted::is_planted(planted::Defect::arrival_applied_twice)) {
-    return duplicate(arrival, product.stock);
+  const bool applied_again =
+      snapshot.request_applied && planted::is_planted(planted::Defect::arrival_applied_twice);
+  if (snapshot.request_applied && !applied_again) {
+    return duplicate(arrival, product.stock, "applied");
+  }
+  if (snapshot.request_held) return duplicate(arrival, product.stock, "held for the operator");
+  const auto reason = hold_reason(snapshot);
+  if (reason && !applied_again) {
+    return hold(arrival, *reason, product.stock, snapshot.restock.has_value());
   }
   ArrivalPlan plan;
   plan.outcome.status = ArrivalStatus::applied;
@@ -79,6 +115,48 @@ ArrivalPlan plan_arrival(const Arrival& arrival, const ArrivalSnapshot& snapshot
                             now};
   DONUT_ASSERT(plan.outcome.stock_after > product.stock, "an arrival only adds stock");
   DONUT_ASSERT(!plan.close_restock || snapshot.restock->restock.id == arrival.restock_id);
+  return plan;
+}
+
+Result<HeldDecisionPlan> plan_held_decision(const HeldArrival& held, HeldDecision decision,
+                                            int64_t stock, TimePoint now, IdSource& ids) {
+  DONUT_ASSERT(stock >= 0);
+  HeldDecisionPlan plan;
+  plan.after = held;
+  plan.stock_after = stock;
+  const Arrival& arrival = held.arrival;
+  if (held.decision) {
+    if (*held.decision == decision) return plan;
+    return make_error(ErrorCode::conflict, "held arrival " + arrival.request_id + " was already " +
+                                               std::string(to_string(*held.decision)));
+  }
+  plan.record = true;
+  plan.after.decision = decision;
+  plan.after.decided_at = now;
+  const bool restock_known = held.reason != HeldReason::unknown_restock;
+  if (decision == HeldDecision::discarded) {
+    if (restock_known) {
+      plan.timeline =
+          TimelineEntry{TimelineKind::discarded_arrival,
+                        "the operator discarded " + std::to_string(arrival.quantity) +
+                            " held (request " + arrival.request_id + "); nothing added"};
+    }
+    return plan;
+  }
+  plan.add_stock = true;
+  plan.stock_after = stock + arrival.quantity;
+  if (restock_known) {
+    plan.timeline =
+        TimelineEntry{TimelineKind::arrived, "the operator released a held arrival: " +
+                                                 arrived_note(arrival, plan.stock_after)};
+  }
+  plan.event = StockArrived{ids.next_id(),
+                            arrival.product_id,
+                            arrival.restock_id,
+                            arrival.request_id,
+                            arrival.quantity,
+                            plan.stock_after,
+                            now};
   return plan;
 }
 

@@ -9,13 +9,21 @@
 // (the factory may call back before the worker marks it); open becomes requested, arrived stays
 // arrived; a superseded restock is not marked. Each recording queues a `restock.requested` event.
 //
-// Arrival: a request id is applied at most once; a repeat changes nothing but the restock's
-// timeline. An applied arrival adds its quantity to the stock, clears the product's open restock
-// if it is the one answered, and closes the restock it names: the first arrival for a restock
-// sets its state to arrived and its arrival time; a later arrival with another request id adds
-// its stock and its timeline entry but keeps the first arrival time. Each applied arrival queues
-// a `stock.arrived` event. The first arrival for a restock also teaches the product's lead time
-// (opened -> arrived) to the replenishment policy (replenishment.h, `observe_lead_time`).
+// Arrival: a request id is applied (or held) at most once; a repeat changes nothing but the
+// restock's timeline. An arrival answers a request: it is applied only to a restock the shop is
+// waiting for, open or requested (open too, because the factory may call back before the worker
+// marks the restock requested). Any other arrival is held for the operator, recorded but not
+// added to the stock: one naming no restock the warehouse knows, one for a superseded restock
+// (nothing was recorded as asked of the factory, and a newer restock asks for the same units), and
+// a second arrival, with another request id, for a restock that already arrived. An applied
+// arrival adds its quantity to the stock, clears the product's open restock if it is the one
+// answered, closes the restock (state arrived, its arrival time), queues a `stock.arrived` event
+// and teaches the product's lead time (opened -> arrived) to the replenishment policy
+// (replenishment.h, `observe_lead_time`).
+//
+// Held arrival: the operator releases it, which applies it to the stock once (a `stock.arrived`
+// event, no restock closed, no lead time learned), or discards it, which adds nothing. Deciding
+// again the same way changes nothing; deciding the other way after a decision is a conflict.
 //
 // Pure: no clock (the caller passes `now`), no randomness but the `IdSource` it is given, no I/O.
 #pragma once
@@ -25,6 +33,7 @@
 #include <string>
 #include <vector>
 
+#include "common/error.h"
 #include "common/ids.h"
 #include "common/time.h"
 #include "domain/arrival.h"
@@ -68,12 +77,14 @@ struct ArrivalSnapshot {
   };
   std::optional<Product> product;        // nullopt: unknown product
   bool request_applied = false;          // an arrival with this request id was applied before
+  bool request_held = false;             // an arrival with this request id was held before
   std::optional<RestockRecord> restock;  // the restock the arrival names, if it exists
 };
 
 struct ArrivalPlan {
   ArrivalOutcome outcome;
   bool record_arrival = false;      // insert the arrival row (its request id is new)
+  std::optional<HeldReason> hold;   // insert the held arrival row instead (no stock added)
   bool add_stock = false;           // stock becomes outcome.stock_after
   bool clear_open_restock = false;  // the product's open restock is the one that arrived
   bool close_restock = false;       // restock -> arrived, arrived_at = now (first arrival only)
@@ -84,5 +95,19 @@ struct ArrivalPlan {
 
 ArrivalPlan plan_arrival(const Arrival& arrival, const ArrivalSnapshot& snapshot, TimePoint now,
                          IdSource& ids);
+
+struct HeldDecisionPlan {
+  bool record = false;                    // false: it was decided this way before; nothing to write
+  HeldArrival after;                      // the held arrival as decided
+  bool add_stock = false;                 // release: record the arrival row, stock -> stock_after
+  int64_t stock_after = 0;                // the product's stock after the decision
+  std::optional<TimelineEntry> timeline;  // on after.arrival.restock_id (a restock it names)
+  std::optional<StockArrived> event;      // release: for the outbox
+};
+
+// `held` as stored, `stock` its product's stock as loaded. conflict when it was decided the
+// other way.
+Result<HeldDecisionPlan> plan_held_decision(const HeldArrival& held, HeldDecision decision,
+                                            int64_t stock, TimePoint now, IdSource& ids);
 
 }  // namespace donut::domain

@@ -7,13 +7,15 @@ namespace donut::domain {
 namespace {
 
 // One row per kind, in declaration order: the spelling is written in exactly one place.
-constexpr std::array<std::pair<TimelineKind, std::string_view>, 15> kKinds = {{
+constexpr std::array<std::pair<TimelineKind, std::string_view>, 17> kKinds = {{
     {TimelineKind::stock_out, "stock_out"},
     {TimelineKind::queued, "queued"},
     {TimelineKind::published, "published"},
     {TimelineKind::superseded, "superseded"},
     {TimelineKind::arrived, "arrived"},
     {TimelineKind::duplicate_arrival, "duplicate_arrival"},
+    {TimelineKind::held_arrival, "held_arrival"},
+    {TimelineKind::discarded_arrival, "discarded_arrival"},
     {TimelineKind::delivery, "delivery"},
     {TimelineKind::duplicate_delivery, "duplicate_delivery"},
     {TimelineKind::busy_delivery, "busy_delivery"},

@@ -21,6 +21,8 @@ enum class TimelineKind {
   superseded,         // a newer restock replaced this stale one
   arrived,            // an arrival was applied to the stock
   duplicate_arrival,  // an arrival repeated a request id applied before: nothing changed
+  held_arrival,       // an arrival answered no restock the shop waits for: held, nothing added
+  discarded_arrival,  // the operator discarded a held arrival: nothing added
   // Written by workers (`Store::record_restock_event`).
   delivery,            // the restock worker claimed a delivery of the stock-out message
   duplicate_delivery,  // a delivery found the restock already requested, arrived or superseded

@@ -14,6 +14,10 @@
 //   `mark_restock_requested` follow domain::plan_arrival and domain::plan_mark_requested (an
 //   engine loads their snapshot and applies their plan), so a restock's states, times and
 //   timeline are the same on every engine.
+// - An arrival that answers no restock the shop waits for is held (domain::plan_arrival): one
+//   held row per request id, the stock untouched, kept until the operator decides
+//   (`decide_held_arrival`, domain::plan_held_decision: a release applies it once) and never
+//   pruned.
 // - Outbox entries are returned oldest first until marked published; publishing the same
 //   entry twice must be harmless for consumers (at-least-once). A publisher claims entries
 //   before publishing them: claims of publishers running at once never overlap while their
@@ -78,7 +82,9 @@ struct ProductStats {
   int64_t restocks_requested = 0;
   int64_t restocks_arrived = 0;
   int64_t restocks_superseded = 0;
-  int64_t units_restocked = 0;  // what the arrived restocks asked the factory for
+  int64_t units_restocked = 0;        // what the arrived restocks asked the factory for
+  int64_t arrivals_held = 0;          // ever held for the operator
+  int64_t arrivals_held_waiting = 0;  // held and not yet released or discarded
 
   // `n` more restocks in `state`.
   void count_restocks(domain::RestockState state, int64_t n) {
@@ -149,6 +155,10 @@ inline void add_total(WarehouseStats& stats, std::string_view figure, std::strin
       product->units_arrived += total;
     } else if (figure == f::kUnitsRestocked) {
       product->units_restocked += total;
+    } else if (figure == f::kArrivalsHeld) {
+      product->arrivals_held += total;
+    } else if (figure == f::kArrivalsHeldWaiting) {
+      product->arrivals_held_waiting += total;
     } else if (figure.starts_with(f::kRestocksPrefix)) {
       const auto state = domain::parse_restock_state(figure.substr(f::kRestocksPrefix.size()));
       if (state) product->count_restocks(*state, total);
@@ -158,7 +168,7 @@ inline void add_total(WarehouseStats& stats, std::string_view figure, std::strin
 
 // What the warehouse prunes, each by its own time: idempotency keys by when their order was
 // decided, outbox entries by when they were published, timeline entries by when they were
-// written, arrivals by when they were applied.
+// written, arrivals by when they were applied. Held arrivals are not among them: never pruned.
 enum class Retained { idempotency_keys, published_outbox, timeline_entries, arrivals };
 
 // One entry of a restock's timeline; its kinds, and which the store writes itself, are
@@ -230,6 +240,14 @@ class Store {
   // Adds the quantity to the stock once per request id, closes the restock, and writes a
   // `stock.arrived` outbox event, all in one transaction.
   virtual Result<domain::ArrivalOutcome> apply_arrival(const domain::Arrival& arrival) = 0;
+  // The latest `max` held arrivals, waiting or decided, newest first.
+  virtual Result<std::vector<domain::HeldArrival>> held_arrivals(std::size_t max) = 0;
+  // The operator's decision about the held arrival `request_id`, in one transaction: a release
+  // adds its quantity to the stock and queues `stock.arrived`; a discard adds nothing. Answers
+  // the held arrival as decided; the same decision again changes nothing. not_found for no such
+  // held arrival, conflict when it was decided the other way.
+  virtual Result<domain::HeldArrival> decide_held_arrival(std::string_view request_id,
+                                                          domain::HeldDecision decision) = 0;
 
   // --- outbox ----------------------------------------------------------------------------
   // The oldest pending entries, claimed or not (a look, not a claim).

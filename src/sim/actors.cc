@@ -33,6 +33,7 @@ void World::on_claim(std::string_view restock_id, const ports::RestockClaim& cla
 }
 
 void World::on_arrival(const domain::Arrival& arrival, const domain::ArrivalOutcome& outcome) {
+  if (outcome.status == domain::ArrivalStatus::held) return on_held(arrival);
   if (outcome.status != domain::ArrivalStatus::applied) return;
   ++report_.arrivals_applied;
   trace("arrival applied",
@@ -41,6 +42,20 @@ void World::on_arrival(const domain::Arrival& arrival, const domain::ArrivalOutc
     violate("an arrival is applied at most once", "request " + arrival.request_id +
                                                       " was applied again (stock now " +
                                                       std::to_string(outcome.stock_after) + ")");
+  }
+}
+
+// The simulated factory answers only the shop's own requests, once per request id: the one
+// arrival the warehouse may hold is a late batch for a restock superseded meanwhile.
+void World::on_held(const domain::Arrival& arrival) {
+  ++report_.arrivals_held;
+  trace("arrival held",
+        arrival.request_id + " " + std::to_string(arrival.quantity) + " " + arrival.product_id);
+  auto restock = engine_store_->get_restock(arrival.restock_id);
+  if (!restock || restock->state != domain::RestockState::superseded) {
+    violate("only an arrival for a superseded restock is held",
+            "request " + arrival.request_id + " answers restock " + arrival.restock_id + ", " +
+                (restock ? std::string(domain::to_string(restock->state)) : "unknown"));
   }
 }
 

@@ -95,6 +95,14 @@ Result<domain::ArrivalOutcome> FaultyStore::apply_arrival(const domain::Arrival&
     return outcome;
   });
 }
+Result<std::vector<domain::HeldArrival>> FaultyStore::held_arrivals(std::size_t max) {
+  return call("held_arrivals", false, [&] { return engine_.held_arrivals(max); });
+}
+Result<domain::HeldArrival> FaultyStore::decide_held_arrival(std::string_view request_id,
+                                                             domain::HeldDecision decision) {
+  return call("decide_held_arrival", true,
+              [&] { return engine_.decide_held_arrival(request_id, decision); });
+}
 Result<std::vector<ports::OutboxEntry>> FaultyStore::pending_outbox(std::size_t max_entries) {
   return call("pending_outbox", false, [&] { return engine_.pending_outbox(max_entries); });
 }

@@ -61,6 +61,9 @@ class FaultyStore final : public ports::Store {
   Result<std::vector<ports::RestockHistory>> restock_history(std::string_view product_id,
                                                              std::size_t max) override;
   Result<domain::ArrivalOutcome> apply_arrival(const domain::Arrival& arrival) override;
+  Result<std::vector<domain::HeldArrival>> held_arrivals(std::size_t max) override;
+  Result<domain::HeldArrival> decide_held_arrival(std::string_view request_id,
+                                                  domain::HeldDecision decision) override;
   Result<std::vector<ports::OutboxEntry>> pending_outbox(std::size_t max_entries) override;
   Result<std::vector<ports::OutboxEntry>> claim_outbox(std::string_view owner,
                                                        std::size_t max_entries,

@@ -291,12 +291,13 @@ namespace donut::sim {
 std::string format_report(const SimReport& r) {
   std::string out = fmt::format(
       "seed {}: {} steps, {} operations; {} orders sold, {} refused; {} restocks, {} arrivals "
-      "applied ({} callbacks for superseded restocks); factory asked {} times ({} again after a "
-      "lease expired, {} after an answer lost); {} crashes; {} dead-letter alerts, {} redriven; "
-      "trace {:016x}\n",
+      "applied ({} callbacks for superseded restocks, {} arrivals held); factory asked {} times "
+      "({} again after a lease expired, {} after an answer lost); {} crashes; {} dead-letter "
+      "alerts, {} redriven; trace {:016x}\n",
       r.seed, r.steps, r.operations, r.orders_sold, r.orders_refused, r.restocks,
-      r.arrivals_applied, r.callbacks_for_superseded, r.factory_asks, r.reasks_after_lease_expiry,
-      r.reasks_after_unknown_answer, r.crashes, r.dead_letter_alerts, r.redriven, r.trace_hash);
+      r.arrivals_applied, r.callbacks_for_superseded, r.arrivals_held, r.factory_asks,
+      r.reasks_after_lease_expiry, r.reasks_after_unknown_answer, r.crashes, r.dead_letter_alerts,
+      r.redriven, r.trace_hash);
   if (r.violation) {
     out += fmt::format("VIOLATION at step {}: {}\n  {}\nlast events:\n", r.violation->step,
                        r.violation->invariant, r.violation->detail);

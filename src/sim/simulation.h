@@ -70,6 +70,7 @@ struct SimReport {
   int64_t restocks = 0;
   int64_t arrivals_applied = 0;
   int64_t callbacks_for_superseded = 0;  // the factory reporting a restock replaced since
+  int64_t arrivals_held = 0;  // held for the operator: in the simulation, superseded restocks only
   int64_t factory_asks = 0;
   int64_t reasks_after_lease_expiry = 0;    // asked again: the lease truly ran out
   int64_t reasks_after_unknown_answer = 0;  // asked again: the worker never saw the acceptance

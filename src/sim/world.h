@@ -104,6 +104,7 @@ class World final : public PortHooks, public ports::FactoryClient {
   void trace(std::string_view what, std::string_view detail = {});
   bool failed() const { return report_.violation.has_value(); }
   void violate(std::string invariant, std::string detail);
+  void on_held(const domain::Arrival& arrival);  // an arrival the warehouse held (actors.cc)
 
   // The scheduler (scheduler.cc).
   void step(bool under_faults);

@@ -1,7 +1,7 @@
 // The operations console: polls the admin API every 2 s with the bearer token the operator
 // typed (kept in sessionStorage: this tab only) and draws what it answers. Dead-letter queues
-// can be shown, redriven and purged from here; every call goes through the same admin routes
-// as `donut dlq`, so a refused token is refused here too.
+// can be shown, redriven and purged from here, and held arrivals released or discarded; every
+// call goes through the same admin routes as `donut dlq`, so a refused token is refused here too.
 'use strict';
 
 const TOKEN = 'donut-admin-token';
@@ -82,9 +82,12 @@ async function poll() {
   try {
     const [stats, queues, restocks] = await Promise.all([
       api('GET', '/admin/stats'), api('GET', '/admin/queues'), api('GET', '/admin/restocks?limit=12')]);
+    // After the three: on AWS the admin route's burst is three requests at once (deploy/aws/api.tf).
+    const held = await api('GET', '/admin/held-arrivals?limit=20');
     record(stats);
     drawProducts(stats, restocks.restocks);
     drawQueues(queues.queues, stats);
+    drawHeld(held.held_arrivals);
     drawRestocks(restocks.restocks);
     drawEvents(restocks.restocks);
     drawCharts();
@@ -143,6 +146,21 @@ function keyedRows(body, items, key, build, update) {
   for (const row of [...body.children]) if (!seen.has(row.dataset.key)) row.remove();
 }
 
+// A cell of buttons, one per [label, act]: each calls act(subject); `data-action` is the label
+// in lower case, and the accessible name says what it acts on.
+function actionCell(actions, subject, named) {
+  const cell = el('td');
+  for (const [label, act] of actions) {
+    const b = el('button', label);
+    b.type = 'button';
+    b.dataset.action = label.toLowerCase();
+    b.setAttribute('aria-label', `${label} ${named}`);
+    b.addEventListener('click', () => act(subject));
+    cell.append(b);
+  }
+  return cell;
+}
+
 function drawQueues(queues, stats) {
   keyedRows($('queues').tBodies[0], queues, (q) => q.queue, (q) => {
     const row = el('tr');
@@ -150,16 +168,8 @@ function drawQueues(queues, stats) {
     const name = el('th', q.queue);
     name.scope = 'row';
     row.append(name, el('td'), el('td'), el('td'), el('td'));
-    const actions = el('td');
-    for (const [label, act] of [['Show', showDead], ['Redrive', redrive], ['Purge', purge]]) {
-      const b = el('button', label);
-      b.type = 'button';
-      b.dataset.action = label.toLowerCase();
-      b.setAttribute('aria-label', `${label} ${q.dead_letter_queue}`);
-      b.addEventListener('click', () => act(q.dead_letter_queue));
-      actions.append(b);
-    }
-    row.append(actions);
+    row.append(actionCell([['Show', showDead], ['Redrive', redrive], ['Purge', purge]],
+      q.dead_letter_queue, q.dead_letter_queue));
     return row;
   }, (row, q) => {
     const cells = row.children;
@@ -176,17 +186,18 @@ function drawQueues(queues, stats) {
   $('outbox').textContent = `Outbox: ${stats.outbox_pending} event(s) waiting to be published${age}.`;
 }
 
-async function action(run, done) {
+// Runs an operator's action and shows what `done` makes of its answer in the element `target`.
+async function action(run, done, target = 'dead-letters') {
   try {
     const shown = done(await run());
-    $('dead-letters').replaceChildren(...(Array.isArray(shown) ? shown : [el('p', shown, 'status')]));
+    $(target).replaceChildren(...(Array.isArray(shown) ? shown : [el('p', shown, 'status')]));
     poll();
   } catch (e) {
     if (e.refused) {
-      $('dead-letters').replaceChildren(el('p', `Refused: ${e.message}.`, 'status problem'));
+      $(target).replaceChildren(el('p', `Refused: ${e.message}.`, 'status problem'));
       return showLogin(`${e.message}: type it again.`);
     }
-    $('dead-letters').replaceChildren(el('p', e.message, 'status problem'));
+    $(target).replaceChildren(el('p', e.message, 'status problem'));
   }
 }
 const showDead = (dlq) => action(() => api('GET', `/admin/queues/${dlq}/messages`), (a) => {
@@ -198,6 +209,40 @@ const redrive = (dlq) => action(() => api('POST', `/admin/queues/${dlq}/redrive`
 const purge = (dlq) => {
   if (!confirm(`Delete every message in ${dlq}? They are gone for good.`)) return;
   action(() => api('DELETE', `/admin/queues/${dlq}/messages`), (a) => `${dlq}: ${a.purged} message(s) deleted`);
+};
+
+const HELD_REASONS = {
+  unknown_restock: 'no such restock',
+  superseded_restock: 'superseded restock',
+  already_arrived: 'restock already arrived',
+};
+
+// Held arrivals (HeldArrival in the API document): waiting ones with their two decisions.
+function drawHeld(held) {
+  $('held-none').hidden = held.length > 0;
+  keyedRows($('held').tBodies[0], held, (h) => h.request_id, (h) => {
+    const row = el('tr');
+    const name = el('th', h.request_id);
+    name.scope = 'row';
+    row.append(name, el('td', h.product_id), el('td', String(h.quantity)),
+      el('td', HELD_REASONS[h.reason] ?? h.reason), el('td'), el('td'));
+    row.append(actionCell([['Release', (id) => decideHeld(id, 'release')],
+      ['Discard', (id) => decideHeld(id, 'discard')]], h.request_id, `held arrival ${h.request_id}`));
+    return row;
+  }, (row, h) => {
+    const cells = row.children;
+    cells[4].textContent = ago(h.held_at);
+    cells[5].textContent = h.decision ? `${h.decision} ${ago(h.decided_at)}` : 'waiting';
+    cells[5].className = h.decision ? '' : 'alarm';
+    for (const b of cells[6].querySelectorAll('button')) b.disabled = h.decision !== null;
+  });
+}
+
+const decideHeld = (requestId, decide) => {
+  const verb = decide === 'release' ? 'Add it to the stock' : 'Discard it; nothing is added';
+  if (!confirm(`${verb}: held arrival ${requestId}?`)) return;
+  const path = `/admin/held-arrivals/${encodeURIComponent(requestId)}/${decide}`;
+  action(() => api('POST', path), (h) => `${h.request_id}: ${h.decision}`, 'held-status');
 };
 
 function drawRestocks(restocks) {

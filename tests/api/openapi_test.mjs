@@ -331,6 +331,39 @@ test('stock arrivals: signed callbacks accepted, the rest refused', async () => 
     'content-type': 'text/plain' }, body: arrival })).status, 415);
   const big = JSON.stringify({ MessageAttributeProductId: 'x'.repeat(2000), MessageAttributeProductCnt: 1 });
   assert.equal((await shopCall('POST', '/v1/stock-arrivals', { headers: signed(big), body: big })).status, 413);
+
+  // It answers no restock the shop asked for: held for the operator, then released once.
+  const held = '/admin/held-arrivals';
+  await eventually('the arrival held', async () => (await shopCall('GET', held, { headers: admin() }))
+    .body.held_arrivals.some((h) => h.request_id === 'openapi-arrival-1' && h.decision === null));
+  assert.equal((await shopCall('GET', held)).status, 401);
+  assert.equal((await shopCall('GET', `${held}?limit=0`, { headers: admin() })).status, 400);
+  const stock = async () => (await shopCall('GET', '/v1/products/CP-502104')).body.stock;
+  const before = await stock();
+  const release = `${held}/openapi-arrival-1/release`;
+  assert.equal((await shopCall('POST', release)).status, 401);
+  const released = await shopCall('POST', release, { headers: admin() });
+  assert.equal(released.status, 200);
+  assert.equal(released.body.decision, 'released');
+  assert.equal((await shopCall('POST', release, { headers: admin() })).status, 200, 'idempotent');
+  assert.equal(await stock(), before + 1, 'applied once');
+  assert.equal((await shopCall('POST', `${held}/openapi-arrival-1/discard`, { headers: admin() })).status, 409);
+  assert.equal((await shopCall('POST', `${held}/openapi-arrival-9/discard`, { headers: admin() })).status, 404);
+  assert.equal((await shopCall('POST', `${held}/openapi-arrival-9/release`, { headers: admin() })).status, 404);
+  assert.equal((await shopCall('POST', `${held}/openapi-arrival-1/discard`)).status, 401);
+  assert.equal((await shopCall('POST', release, { headers: admin() })).status, 200);
+
+  // Another one, discarded: nothing added, and it cannot be released after.
+  const other = JSON.stringify({ MessageAttributeProductId: 'CP-502104', MessageAttributeProductCnt: 7,
+    MessageAttributeRequestId: 'openapi-arrival-2' });
+  assert.equal((await shopCall('POST', '/v1/stock-arrivals', { headers: signed(other), body: other })).status, 202);
+  await eventually('the second arrival held', async () => (await shopCall('GET', held, { headers: admin() }))
+    .body.held_arrivals.some((h) => h.request_id === 'openapi-arrival-2'));
+  const discard = `${held}/openapi-arrival-2/discard`;
+  assert.equal((await shopCall('POST', discard, { headers: admin() })).body.decision, 'discarded');
+  assert.equal((await shopCall('POST', discard, { headers: admin() })).status, 200, 'idempotent');
+  assert.equal((await shopCall('POST', `${held}/openapi-arrival-2/release`, { headers: admin() })).status, 409);
+  assert.equal(await stock(), before + 1, 'nothing added');
 });
 
 test('operations endpoints and this document', async () => {
@@ -509,7 +542,7 @@ test('every operation is rate limited as documented', async () => {
   await limitedCall('GET', '/healthz');
   for (const { method, path } of operations(shop)) {
     const concrete = path.replace('{id}', 'CP-502101').replace('{queue}', 'factory-requests')
-      .replace('{file}', 'shop.css');
+      .replace('{file}', 'shop.css').replace('{request_id}', 'openapi-arrival-9');
     assert.equal((await limitedCall(method.toUpperCase(), concrete)).status, 429, `${method} ${path}`);
   }
 });

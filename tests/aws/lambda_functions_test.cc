@@ -286,16 +286,19 @@ TEST_F(LambdaFunctions, ForgedCallbacksAreRefusedAtTheIntake) {
 }
 
 TEST_F(LambdaFunctions, APoisonMessageIsTheOnlyFailureOfItsBatch) {
-  ASSERT_TRUE(store_.store->upsert_product({"CP-7", "Glazed", 250, 0, 5}));
-  auto arrival = [&](const std::string& request) {
-    return codec::encode_arrival({request, "", "CP-7", 5, "FF-500293", clock_.now()});
+  // An arrival answers a restock: each product sells out, and its restock arrives.
+  auto arrival = [&](const std::string& product) {
+    EXPECT_TRUE(store_.store->upsert_product({product, "Glazed", 250, 1, 5}));
+    std::vector<domain::OrderRequest> last{{new_id(), product, 1, ""}};
+    const std::string restock_id = store_.store->place_orders(last)->front().restock_id;
+    return codec::encode_arrival({restock_id, restock_id, product, 5, "FF-500293", clock_.now()});
   };
-  std::vector<ports::ReceivedMessage> batch{{"m-1", "r-1", arrival("q-1"), {}, 1, {}, ""},
+  std::vector<ports::ReceivedMessage> batch{{"m-1", "r-1", arrival("CP-7"), {}, 1, {}, ""},
                                             {"m-poison", "r-2", "{not json", {}, 1, {}, ""},
-                                            {"m-3", "r-3", arrival("q-3"), {}, 1, {}, ""}};
+                                            {"m-3", "r-3", arrival("CP-9"), {}, 1, {}, ""}};
   auto answer = function("arrivals").invoke(sqs_event(batch, prefix_ + "stock-arrivals"));
   EXPECT_EQ(answer, json::parse(R"({"batchItemFailures":[{"itemIdentifier":"m-poison"}]})"));
-  EXPECT_EQ(stock("CP-7"), 10) << "the two good arrivals were applied";
+  EXPECT_EQ(stock("CP-7") + stock("CP-9"), 10) << "the two good arrivals were applied";
 }
 
 TEST_F(LambdaFunctions, AFailedMessageReturnsAfterItsBackoffNotAfterTheVisibilityTimeout) {

@@ -118,13 +118,17 @@ TEST_F(LambdaHost, ABodyOverTheLimitIsRefusedBeforeAnyRoute) {
 
 TEST_F(LambdaHost, OnlyThePoisonMessageOfABatchIsReportedAsFailed) {
   app::ArrivalHandler handler(store_);
-  const auto good = [&](const std::string& request) {
-    return codec::encode_arrival({request, "", "CP-1", 5, "FF", clock_.now()});
+  ASSERT_TRUE(store_.upsert_product({"CP-2", "Plain", 200, 10, 5}));
+  // An arrival answers a restock: each product sells out, and its restock arrives.
+  const auto good = [&](const std::string& product) {
+    std::vector<domain::OrderRequest> all{{"order-" + product, product, 10, ""}};
+    const std::string restock_id = store_.place_orders(all)->front().restock_id;
+    return codec::encode_arrival({restock_id, restock_id, product, 5, "FF", clock_.now()});
   };
   json::array records;
-  records.push_back(json::parse(sqs_record("m-1", good("q-1"))));
+  records.push_back(json::parse(sqs_record("m-1", good("CP-1"))));
   records.push_back(json::parse(sqs_record("m-poison", "{not json")));
-  records.push_back(json::parse(sqs_record("m-3", good("q-3"))));
+  records.push_back(json::parse(sqs_record("m-3", good("CP-2"))));
   json::object event;
   event["Records"] = std::move(records);
   runtime_.push("req-1", json::serialize(event));
@@ -133,7 +137,8 @@ TEST_F(LambdaHost, OnlyThePoisonMessageOfABatchIsReportedAsFailed) {
       api, sqs_handler([&](auto messages, auto stop) { return handler.handle(messages, stop); }),
       1));
   EXPECT_EQ(runtime_.response("req-1"), R"({"batchItemFailures":[{"itemIdentifier":"m-poison"}]})");
-  EXPECT_EQ(store_.get_product("CP-1")->stock, 20);
+  EXPECT_EQ(store_.get_product("CP-1")->stock, 5);
+  EXPECT_EQ(store_.get_product("CP-2")->stock, 5);
 }
 
 TEST_F(LambdaHost, ABatchNearItsDeadlineLeavesTheRestForRedelivery) {

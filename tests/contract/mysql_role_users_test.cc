@@ -133,6 +133,12 @@ TEST_F(MysqlRoleUsers, EachRoleDoesItsWholeJobAsItsOwnUser) {
   ASSERT_TRUE(applied) << applied.error().message;
   EXPECT_EQ(applied->status, domain::ArrivalStatus::applied);
   EXPECT_EQ(arrivals->apply_arrival(arrival)->status, domain::ArrivalStatus::duplicate);
+  const domain::Arrival second{"req-2", restock_id, "CP-1", 3, "FF-1", clock_.now()};
+  EXPECT_EQ(arrivals->apply_arrival(second)->status, domain::ArrivalStatus::held);
+  ASSERT_EQ(admin->held_arrivals(10)->size(), 1u);
+  auto released = admin->decide_held_arrival("req-2", domain::HeldDecision::released);
+  ASSERT_TRUE(released) << released.error().message;
+  EXPECT_EQ(admin->get_product("CP-1")->stock, 8);
 
   auto relay = store_as("relay");
   ASSERT_TRUE(relay);
@@ -144,7 +150,7 @@ TEST_F(MysqlRoleUsers, EachRoleDoesItsWholeJobAsItsOwnUser) {
 
   auto stats = admin->stats();
   ASSERT_TRUE(stats) << stats.error().message;
-  EXPECT_EQ(stats->products.front().stock, 5);
+  EXPECT_EQ(stats->products.front().stock, 8) << "5 arrived, 3 released";
   auto history = admin->restock_history("CP-1", 5);
   ASSERT_TRUE(history) << history.error().message;
   EXPECT_EQ(history->front().restock.state, domain::RestockState::arrived);

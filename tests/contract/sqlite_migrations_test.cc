@@ -147,10 +147,8 @@ TEST(SqliteMigrations, TheRunningTotalsStartFromTheHistory) {
     ASSERT_NO_FATAL_FAILURE(live_some_history(store, clock));
     expected = stats_figures(store);
   }
-  // As the previous version left it: no totals table, its version recorded.
-  const int before = latest_version() - 1;
-  run_raw(path,
-          "DROP TABLE warehouse_totals; PRAGMA user_version = " + std::to_string(before) + ";");
+  // As version 7 left it: no totals table (0008), no held arrivals (0009).
+  run_raw(path, "DROP TABLE warehouse_totals; DROP TABLE held_arrivals; PRAGMA user_version = 7;");
 
   auto db = sqlite::Database::open({path, 2, true});
   ASSERT_TRUE(db) << db.error().message;

@@ -1,6 +1,6 @@
 // The store contract for a restock's life after it opened (ports/store.h; the rule is
-// domain/restock_plans.h): each state transition, and two distinct arrivals on one restock, on
-// every engine. Instantiated with the other contract tests (store_engines_*.cc).
+// domain/restock_plans.h): each state transition, and a second distinct arrival on one restock
+// (held), on every engine. Instantiated with the other contract tests (store_engines_*.cc).
 #include <string>
 #include <vector>
 
@@ -73,20 +73,27 @@ TEST_P(StoreContract, RestockLifeOpenBecomesSupersededAndIsNeverMarkedRequested)
   EXPECT_EQ(outbox_types(), (std::vector<std::string>{"stock.empty", "stock.empty"}));
 }
 
-// A superseded restock's batch may still come (the factory accepted it unseen): it is applied and
-// closes that restock, and the newer restock stays the product's open one.
-TEST_P(StoreContract, RestockLifeSupersededBecomesArrivedAndTheNewerRestockStaysOpen) {
+// A superseded restock's batch may still come (the factory accepted it unseen), but nothing
+// recorded it as asked of the factory and the newer restock asks for the same units: it is held
+// for the operator, the superseded restock stays superseded and the newer one stays open.
+TEST_P(StoreContract, RestockLifeAnArrivalForASupersededRestockIsHeld) {
   const auto old_id = open_restock();
   clock_.advance(std::chrono::hours(2));
   const auto new_id = place({order("CP-1", 1)})[0].restock_id;
   ASSERT_NE(new_id, old_id);
-  EXPECT_EQ(arrive("req-old", old_id, 5).status, domain::ArrivalStatus::applied);
+  const auto outcome = arrive("req-old", old_id, 5);
+  EXPECT_EQ(outcome.status, domain::ArrivalStatus::held);
+  EXPECT_EQ(outcome.stock_after, 0);
   const auto h = history(old_id);
-  EXPECT_EQ(h.restock.state, RestockState::arrived);
-  EXPECT_TRUE(h.arrived_at);
+  EXPECT_EQ(h.restock.state, RestockState::superseded);
+  EXPECT_FALSE(h.arrived_at);
+  EXPECT_EQ(count(TimelineKind::held_arrival, kinds(old_id)), 1);
   EXPECT_EQ(store_->get_product("CP-1")->open_restock_id, new_id);
   EXPECT_EQ(store_->get_restock(new_id)->state, RestockState::open);
-  EXPECT_EQ(stock("CP-1"), 5);
+  EXPECT_EQ(stock("CP-1"), 0);
+  const auto held = store_->held_arrivals(10);
+  ASSERT_TRUE(held && held->size() == 1u);
+  EXPECT_EQ(held->front().reason, domain::HeldReason::superseded_restock);
 }
 
 TEST_P(StoreContract, RestockLifeUnknownRestocksAreNotMarked) {
@@ -94,10 +101,10 @@ TEST_P(StoreContract, RestockLifeUnknownRestocksAreNotMarked) {
   EXPECT_TRUE(outbox().empty());
 }
 
-// Two batches with distinct request ids answer one restock (a factory that delivered twice): both
-// add their stock, the restock keeps the first arrival's time, and the timeline, the events and
-// the figures are the same on every engine.
-TEST_P(StoreContract, RestockLifeTwoDistinctArrivalsOnOneRestock) {
+// Two batches with distinct request ids answer one restock (a factory that delivered twice, or
+// a forged second callback): the first is applied and closes the restock; the second is held for
+// the operator, adds nothing, and the timeline, the events and the figures say so on every engine.
+TEST_P(StoreContract, RestockLifeASecondDistinctArrivalOnOneRestockIsHeld) {
   const auto id = open_restock();
   ASSERT_TRUE(*store_->mark_restock_requested(id));
   clock_.advance(std::chrono::seconds(10));
@@ -106,28 +113,26 @@ TEST_P(StoreContract, RestockLifeTwoDistinctArrivalsOnOneRestock) {
   const auto second = arrive("req-2", id, 3);
 
   EXPECT_EQ(first.status, domain::ArrivalStatus::applied);
-  EXPECT_EQ(second.status, domain::ArrivalStatus::applied);
+  EXPECT_EQ(second.status, domain::ArrivalStatus::held);
   EXPECT_EQ(first.stock_after, 5);
-  EXPECT_EQ(second.stock_after, 8);
-  EXPECT_EQ(stock("CP-1"), 8);
+  EXPECT_EQ(second.stock_after, 5);
+  EXPECT_EQ(stock("CP-1"), 5);
   EXPECT_TRUE(store_->get_product("CP-1")->open_restock_id.empty());
 
   const auto h = history(id);
   EXPECT_EQ(h.restock.state, RestockState::arrived);
   ASSERT_TRUE(h.arrived_at);
   EXPECT_EQ(*h.arrived_at - h.restock.opened_at, std::chrono::seconds(10)) << "the first arrival";
-  std::vector<std::string> arrived;
+  std::vector<std::string> held_notes;
   for (const auto& e : h.events) {
-    if (e.kind == TimelineKind::arrived) arrived.push_back(e.detail);
+    if (e.kind == TimelineKind::held_arrival) held_notes.push_back(e.detail);
   }
-  ASSERT_EQ(arrived.size(), 2u);
-  EXPECT_NE(arrived[0].find("request req-1"), std::string::npos) << arrived[0];
-  EXPECT_NE(arrived[0].find("stock 5"), std::string::npos) << arrived[0];
-  EXPECT_NE(arrived[1].find("request req-2"), std::string::npos) << arrived[1];
-  EXPECT_NE(arrived[1].find("stock 8"), std::string::npos) << arrived[1];
-  EXPECT_EQ(count(TimelineKind::duplicate_arrival, kinds(id)), 0);
-  EXPECT_EQ(outbox_types(), (std::vector<std::string>{"stock.empty", "restock.requested",
-                                                      "stock.arrived", "stock.arrived"}));
+  ASSERT_EQ(held_notes.size(), 1u);
+  EXPECT_NE(held_notes[0].find("request req-2"), std::string::npos) << held_notes[0];
+  EXPECT_NE(held_notes[0].find("already_arrived"), std::string::npos) << held_notes[0];
+  EXPECT_EQ(count(TimelineKind::arrived, kinds(id)), 1);
+  EXPECT_EQ(outbox_types(),
+            (std::vector<std::string>{"stock.empty", "restock.requested", "stock.arrived"}));
 
   auto stats = store_->stats();
   ASSERT_TRUE(stats);
@@ -135,20 +140,25 @@ TEST_P(StoreContract, RestockLifeTwoDistinctArrivalsOnOneRestock) {
   EXPECT_DOUBLE_EQ(stats->lead_times.sum_seconds, 10.0);
   const auto& p = stats->products.front();
   ASSERT_EQ(p.product_id, "CP-1");
-  EXPECT_EQ(p.arrivals, 2);
-  EXPECT_EQ(p.units_arrived, 8);
+  EXPECT_EQ(p.arrivals, 1);
+  EXPECT_EQ(p.units_arrived, 5);
+  EXPECT_EQ(p.arrivals_held, 1);
+  EXPECT_EQ(p.arrivals_held_waiting, 1);
   EXPECT_EQ(p.restocks_arrived, 1);
 }
 
-// The second batch comes after the shelf emptied again: the newer restock stays open.
-TEST_P(StoreContract, RestockLifeALateSecondArrivalLeavesTheNextRestockOpen) {
+// The second batch comes after the shelf emptied again: it is held, and the newer restock stays
+// open, waiting for its own arrival.
+TEST_P(StoreContract, RestockLifeALateSecondArrivalIsHeldAndLeavesTheNextRestockOpen) {
   const auto id = open_restock();
   arrive("req-1", id, 5);
   const auto next = place({order("CP-1", 5)})[0].restock_id;
   ASSERT_FALSE(next.empty());
   ASSERT_NE(next, id);
   clock_.advance(std::chrono::seconds(30));
-  EXPECT_EQ(arrive("req-2", id, 5).stock_after, 5);
+  const auto late = arrive("req-2", id, 5);
+  EXPECT_EQ(late.status, domain::ArrivalStatus::held);
+  EXPECT_EQ(late.stock_after, 0);
   EXPECT_EQ(store_->get_product("CP-1")->open_restock_id, next);
   EXPECT_EQ(store_->get_restock(next)->state, RestockState::open);
   const auto h = history(id);

@@ -279,12 +279,19 @@ TEST(MysqlStrictness, AnArrivalThatDoesNotFitIsAnErrorNotACutShortRow) {
   ASSERT_TRUE(db) << db.error().message;
   clock::SystemClock clock;
   mysql::MysqlStore store(*db, clock);
-  ASSERT_TRUE(store.upsert_product({"CP-1", "Glazed", 250, 0, 0}));
-  domain::Arrival arrival{"req-1", "", "CP-1", 5, std::string(300, 'f'), clock.now()};
+  ASSERT_TRUE(store.upsert_product({"CP-1", "Glazed", 250, 1, 5}));
+  std::vector<domain::OrderRequest> last{{new_id(), "CP-1", 1, ""}};
+  const std::string restock_id = store.place_orders(last)->front().restock_id;
+  ASSERT_FALSE(restock_id.empty());
+  domain::Arrival arrival{"req-1", restock_id, "CP-1", 5, std::string(300, 'f'), clock.now()};
   auto refused = store.apply_arrival(arrival);
   ASSERT_FALSE(refused) << "a 300-character factory id does not fit VARCHAR(255)";
   EXPECT_EQ(store.get_product("CP-1")->stock, 0);
   EXPECT_EQ(query_int(**db, "SELECT COUNT(*) FROM arrivals"), 0);
+  arrival.restock_id = "no-such-restock";
+  ASSERT_FALSE(store.apply_arrival(arrival)) << "nor when it is held";
+  EXPECT_EQ(query_int(**db, "SELECT COUNT(*) FROM held_arrivals"), 0);
+  arrival.restock_id = restock_id;
 
   arrival.factory_id = "FF-1";
   ASSERT_EQ(store.apply_arrival(arrival)->status, domain::ArrivalStatus::applied);

@@ -158,10 +158,15 @@ TEST_F(EndToEnd, IdempotencyKeyReplaysOverHttp) {
 }
 
 TEST_F(EndToEnd, RepeatedAndForgedCallbacksChangeNothing) {
-  start(testing::fast_config(dir_));
-  add_product("CP-3", 0, 0);
+  auto config = testing::fast_config(dir_);
+  config.roles.restock = false;  // the restock stays open; the test is the factory
+  start(std::move(config));
+  add_product("CP-3", 1, 7);
+  const auto restock_id = testing::json_string(post_order(url_, "CP-3", 1).json, "restock_id");
+  ASSERT_FALSE(restock_id.empty());
   const std::string body =
-      R"({"MessageAttributeProductId":"CP-3","MessageAttributeProductCnt":7,"MessageAttributeRequestId":"req-77"})";
+      R"({"MessageAttributeProductId":"CP-3","MessageAttributeProductCnt":7,"MessageAttributeRequestId":")" +
+      restock_id + "\"}";
   const auto secret = system_->config().http.callback_secret;
   const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
                           std::chrono::system_clock::now().time_since_epoch())
@@ -197,16 +202,21 @@ TEST_F(EndToEnd, RepeatedAndForgedCallbacksChangeNothing) {
 }
 
 TEST_F(EndToEnd, OutOfOrderCallbacksAreEachAppliedOnce) {
-  start(testing::fast_config(dir_));
-  add_product("CP-4", 0, 0);
+  auto config = testing::fast_config(dir_);
+  config.roles.restock = false;  // the restocks stay open; the test is the factory
+  start(std::move(config));
+  add_product("CP-4", 1, 10);
+  add_product("CP-5", 1, 20);
+  const auto restock_4 = testing::json_string(post_order(url_, "CP-4", 1).json, "restock_id");
+  const auto restock_5 = testing::json_string(post_order(url_, "CP-5", 1).json, "restock_id");
   const auto secret = system_->config().http.callback_secret;
   const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
                           std::chrono::system_clock::now().time_since_epoch())
                           .count();
-  auto callback = [&](const std::string& request_id, int quantity) {
-    const std::string body =
-        R"({"MessageAttributeProductId":"CP-4","MessageAttributeProductCnt":)" +
-        std::to_string(quantity) + R"(,"MessageAttributeRequestId":")" + request_id + "\"}";
+  auto callback = [&](const std::string& product, const std::string& request_id, int quantity) {
+    const std::string body = R"({"MessageAttributeProductId":")" + product +
+                             R"(","MessageAttributeProductCnt":)" + std::to_string(quantity) +
+                             R"(,"MessageAttributeRequestId":")" + request_id + "\"}";
     return testing::request("POST", url_ + "/v1/stock-arrivals", body,
                             {{"Content-Type", "application/json"},
                              {"X-Factory-Timestamp", std::to_string(now)},
@@ -214,13 +224,16 @@ TEST_F(EndToEnd, OutOfOrderCallbacksAreEachAppliedOnce) {
         .status;
   };
   // The second batch reports first, then the first, then the second again.
-  EXPECT_EQ(callback("req-2", 20), 202);
-  EXPECT_EQ(callback("req-1", 10), 202);
-  EXPECT_EQ(callback("req-2", 20), 202);
-  ASSERT_TRUE(eventually([&] { return stock("CP-4") == 30 && depth("stock-arrivals") == 0; }));
+  EXPECT_EQ(callback("CP-5", restock_5, 20), 202);
+  EXPECT_EQ(callback("CP-4", restock_4, 10), 202);
+  EXPECT_EQ(callback("CP-5", restock_5, 20), 202);
+  ASSERT_TRUE(eventually(
+      [&] { return stock("CP-4") == 10 && stock("CP-5") == 20 && depth("stock-arrivals") == 0; }));
   std::this_thread::sleep_for(Millis(200));
-  EXPECT_EQ(stock("CP-4"), 30);
-  EXPECT_EQ(system_->store().stats()->products.front().arrivals, 2);
+  EXPECT_EQ(stock("CP-4"), 10);
+  EXPECT_EQ(stock("CP-5"), 20);
+  const auto products = system_->store().stats()->products;
+  EXPECT_EQ(products[0].arrivals + products[1].arrivals, 2);
 }
 
 TEST_F(EndToEnd, AdminRoutesNeedTheBearerToken) {

@@ -1,7 +1,8 @@
 // The shop's doors tried by callers who are not friendly (docs/SECURITY.md names each test):
 // made-up ids and paths by the thousand against the metrics, callbacks replayed with other URL
-// parameters or naming no request, the factory simulator's doors without the shop's token or
-// signature. Every case runs the whole local system over HTTP on loopback.
+// parameters, naming no request or a request the shop never made (held), the factory
+// simulator's doors without the shop's token or signature. Every case runs the whole local system
+// over HTTP on loopback.
 #include <atomic>
 #include <mutex>
 #include <set>
@@ -32,6 +33,15 @@ class TrustBoundaries : public testing::LocalSystemTest {
     add_product("CP-B", 1, 9);
     return {testing::json_string(post_order(url_, "CP-A", 1).json, "restock_id"),
             testing::json_string(post_order(url_, "CP-B", 1).json, "restock_id")};
+  }
+  // Starts without the restock worker (the test is the factory) and sells out CP-A (restocks 5):
+  // its restock stays open; its id.
+  std::string start_with_an_open_restock() {
+    auto config = testing::fast_config(dir_);
+    config.roles.restock = false;
+    start(std::move(config));
+    add_product("CP-A", 1, 5);
+    return testing::json_string(post_order(url_, "CP-A", 1).json, "restock_id");
   }
 };
 
@@ -202,11 +212,7 @@ TEST_F(TrustBoundaries, TheSignedRequestIdDecidesWhichRestockArrives) {
 }
 
 TEST_F(TrustBoundaries, ACallbackNamingNoRequestIsRefused) {
-  auto config = testing::fast_config(dir_);
-  config.roles.restock = false;
-  start(std::move(config));
-  add_product("CP-A", 1, 5);
-  const auto restock_a = testing::json_string(post_order(url_, "CP-A", 1).json, "restock_id");
+  const auto restock_a = start_with_an_open_restock();
   // Signed, but without MessageAttributeRequestId: nothing signed says which request it answers.
   const std::string body = R"({"MessageAttributeProductId":"CP-A","MessageAttributeProductCnt":5})";
   const auto headers = signed_by(system_->config().http.callback_secret, body);
@@ -220,6 +226,42 @@ TEST_F(TrustBoundaries, ACallbackNamingNoRequestIsRefused) {
   std::this_thread::sleep_for(Millis(300));
   EXPECT_EQ(stock("CP-A"), 0) << "nothing was added";
   EXPECT_EQ(system_->store().get_restock(restock_a)->state, domain::RestockState::open);
+}
+
+// A signed callback (the secret leaked, or a factory gone wrong) for a request the shop never
+// made: held for the operator, not added; visible through the admin API, and released once.
+TEST_F(TrustBoundaries, ASignedCallbackForARestockNeverOpenedIsHeldNotAdded) {
+  const auto restock_a = start_with_an_open_restock();
+  const std::string body = R"({"MessageAttributeProductId":"CP-A","MessageAttributeProductCnt":)"
+                           R"(1000000,"MessageAttributeRequestId":"FORGED-1"})";
+  const auto secret = system_->config().http.callback_secret;
+  for (int delivery = 0; delivery < 3; ++delivery) {
+    auto answer =
+        testing::request("POST", url_ + "/v1/stock-arrivals", body, signed_by(secret, body));
+    ASSERT_EQ(answer.status, 202) << answer.body;
+  }
+  const std::vector<std::pair<std::string, std::string>> admin{
+      {"Authorization", "Bearer " + system_->config().http.admin_token}};
+  ASSERT_TRUE(eventually([&] {
+    auto held = testing::request("GET", url_ + "/admin/held-arrivals", "", admin);
+    return held.status == 200 && held.body.find("FORGED-1") != std::string::npos &&
+           depth("stock-arrivals") == 0;
+  }));
+  EXPECT_EQ(stock("CP-A"), 0) << "held, not added";
+  EXPECT_EQ(system_->store().get_restock(restock_a)->state, domain::RestockState::open);
+  auto held = system_->store().held_arrivals(10);
+  ASSERT_TRUE(held);
+  ASSERT_EQ(held->size(), 1u) << "three deliveries, one held row";
+  EXPECT_EQ(held->front().reason, domain::HeldReason::unknown_restock);
+
+  for (int i = 0; i < 2; ++i) {
+    auto released =
+        testing::request("POST", url_ + "/admin/held-arrivals/FORGED-1/release", "", admin);
+    ASSERT_EQ(released.status, 200) << released.body;
+  }
+  EXPECT_EQ(stock("CP-A"), 1'000'000) << "the operator's release, applied once";
+  EXPECT_EQ(testing::request("POST", url_ + "/admin/held-arrivals/FORGED-1/release", "", {}).status,
+            401);
 }
 
 // What a manufacture request of the shop looks like: the Legacy Factory fields, signed.

@@ -82,6 +82,8 @@ test('the series an operator alerts on are there, with the story in them', () =>
   assert.notEqual(value('donut_outbox_oldest_age_seconds'), undefined);
   assert.ok(value('donut_order_batch_size_count') >= 3);
   assert.equal(value('donut_restocks_in_flight{product="M-2",state="open"}'), 1);
+  assert.equal(value('donut_arrivals_held_total{product="M-1"}'), 0, 'every delivery answered a restock');
+  assert.equal(value('donut_arrivals_held_waiting{product="M-1"}'), 0);
   assert.equal(value('donut_warehouse_up'), 1);
   assert.equal(value('donut_broker_up'), 1);
   // The replenishment policy per product: M-1 restocks at zero (the default of a new product),

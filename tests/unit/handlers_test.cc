@@ -302,11 +302,12 @@ TEST_F(Handlers, ArrivalIntakeChecksTheSignatureBeforeEnqueueing) {
 
 TEST_F(Handlers, ArrivalsApplyOnceAndUnknownProductsGoToTheDeadLetterQueue) {
   ArrivalHandler handler(store_);
+  const auto restock_id = empty_the_shelf();
   ports::ReceivedMessage message;
-  message.body = codec::encode_arrival({"req-1", "", "CP-1", 12, "FF", clock_.now()});
+  message.body = codec::encode_arrival({restock_id, restock_id, "CP-1", 12, "FF", clock_.now()});
   EXPECT_TRUE(handler.handle_one(message).done);
   EXPECT_TRUE(handler.handle_one(message).done);
-  EXPECT_EQ(store_.get_product("CP-1")->stock, 14);
+  EXPECT_EQ(store_.get_product("CP-1")->stock, 12);
   message.body = codec::encode_arrival({"req-2", "", "nope", 12, "FF", clock_.now()});
   EXPECT_FALSE(handler.handle_one(message).done);
 }
@@ -350,11 +351,11 @@ TEST_F(Handlers, DlqMonitorMailsOnceWhenADeadLetterQueueFills) {
 }
 
 TEST_F(Handlers, OutboxRelayFansEventsOutByType) {
-  empty_the_shelf();
+  const auto restock_id = empty_the_shelf();
   EXPECT_EQ(broker_.stats(kFactoryRequestsQueue)->visible, 1);
   EXPECT_EQ(broker_.stats(kNotificationsQueue)->visible, 1);
   EXPECT_TRUE(store_.pending_outbox(10)->empty());
-  ASSERT_TRUE(store_.apply_arrival({"q", "", "CP-1", 1, "", clock_.now()}));
+  ASSERT_TRUE(store_.apply_arrival({restock_id, restock_id, "CP-1", 1, "", clock_.now()}));
   OutboxRelay relay(store_, broker_, Millis(1000));
   EXPECT_EQ(*relay.drain(), 1);
   EXPECT_EQ(broker_.stats(kFactoryRequestsQueue)->visible, 1)

@@ -1,6 +1,6 @@
-// The rules of a restock after it opened (domain::plan_mark_requested, domain::plan_arrival) and
-// the timeline's vocabulary, checked on plain values. The store contract suite checks that each
-// engine applies the plan it is given.
+// The rules of a restock after it opened (domain::plan_mark_requested, domain::plan_arrival,
+// domain::plan_held_decision) and the timeline's vocabulary, checked on plain values. The store
+// contract suite checks that each engine applies the plan it is given.
 #include <regex>
 #include <set>
 #include <string>
@@ -68,13 +68,13 @@ int64_t total(const TotalChanges& changes, std::string_view figure, std::string_
 
 TEST(RunningTotals, AFirstArrivalMovesItsRestockToArrivedAndCountsItsLeadTime) {
   CountingIds ids;
-  const auto snapshot = on_shelf(0, "r1", restock(RestockState::superseded));
+  const auto snapshot = on_shelf(0, "r1", restock(RestockState::requested));
   const auto plan = plan_arrival(arrival("q1"), snapshot, kNow, ids);
   TotalChanges changes;
   count_arrival(arrival("q1"), snapshot, plan, kNow, changes);
   EXPECT_EQ(total(changes, "arrivals", "glazed"), 1);
   EXPECT_EQ(total(changes, "units_arrived", "glazed"), 5);
-  EXPECT_EQ(total(changes, "restocks_superseded", "glazed"), -1);
+  EXPECT_EQ(total(changes, "restocks_requested", "glazed"), -1);
   EXPECT_EQ(total(changes, "restocks_arrived", "glazed"), 1);
   EXPECT_EQ(total(changes, "lead_time_le", "8"), 1) << "8 minutes: within 600 s";
   EXPECT_EQ(total(changes, "lead_time_ms", ""), 8 * 60'000);
@@ -88,6 +88,17 @@ TEST(RunningTotals, ARepeatedArrivalMovesNoTotal) {
   TotalChanges changes;
   count_arrival(arrival("q1"), snapshot, plan, kNow, changes);
   EXPECT_TRUE(changes.empty());
+}
+
+TEST(RunningTotals, AHeldArrivalCountsAsHeldAndWaitingOnly) {
+  CountingIds ids;
+  const auto snapshot = on_shelf(0, "r1", restock(RestockState::superseded));
+  const auto plan = plan_arrival(arrival("q1"), snapshot, kNow, ids);
+  TotalChanges changes;
+  count_arrival(arrival("q1"), snapshot, plan, kNow, changes);
+  EXPECT_EQ(total(changes, "arrivals_held", "glazed"), 1);
+  EXPECT_EQ(total(changes, "arrivals_held_waiting", "glazed"), 1);
+  EXPECT_EQ(changes.size(), 2u) << "no arrival, no restock state, no lead time";
 }
 
 // --- requested ---------------------------------------------------------------------------------
@@ -167,41 +178,133 @@ TEST(PlanArrival, ARepeatedRequestIdChangesNothingButTheTimeline) {
   EXPECT_EQ(plan.timeline[0].detail, "request req-1 was already applied");
 }
 
-// A second batch for a restock that already arrived (another request id): its stock counts, as
-// every arrival's does, but the restock keeps its first arrival time.
-TEST(PlanArrival, ASecondRequestIdForAnArrivedRestockKeepsTheFirstArrival) {
+// An arrival answers a request: one the shop is not waiting for is held for the operator, with
+// nothing added, no restock closed, no event, and a timeline entry when there is a restock.
+void expect_held(const ArrivalPlan& plan, HeldReason reason, int64_t stock) {
+  EXPECT_EQ(plan.outcome.status, ArrivalStatus::held);
+  EXPECT_EQ(plan.outcome.stock_after, stock);
+  EXPECT_EQ(plan.hold, reason);
+  EXPECT_FALSE(plan.record_arrival || plan.add_stock || plan.close_restock ||
+               plan.clear_open_restock || plan.lead_time);
+  EXPECT_FALSE(plan.event);
+}
+
+TEST(PlanArrival, ASecondRequestIdForAnArrivedRestockIsHeld) {
   CountingIds ids;
   const auto plan =
       plan_arrival(arrival("req-2", 3), on_shelf(5, "", restock(RestockState::arrived)), kNow, ids);
-  EXPECT_EQ(plan.outcome.status, ArrivalStatus::applied);
-  EXPECT_EQ(plan.outcome.stock_after, 8);
-  EXPECT_TRUE(plan.record_arrival);
-  EXPECT_TRUE(plan.add_stock);
-  EXPECT_FALSE(plan.close_restock) << "arrived_at stays the first arrival's";
-  EXPECT_FALSE(plan.clear_open_restock) << "another restock may be open by now";
+  expect_held(plan, HeldReason::already_arrived, 5);
   ASSERT_EQ(plan.timeline.size(), 1u);
-  EXPECT_EQ(plan.timeline[0].kind, TimelineKind::arrived);
-  ASSERT_TRUE(plan.event);
+  EXPECT_EQ(plan.timeline[0].kind, TimelineKind::held_arrival);
+  EXPECT_EQ(plan.timeline[0].detail,
+            "3 held for the operator, not added (request req-2, factory FF-1, already_arrived)");
 }
 
-TEST(PlanArrival, ASupersededRestockThatArrivesIsClosed) {
+TEST(PlanArrival, AnArrivalForASupersededRestockIsHeld) {
   CountingIds ids;
   const auto plan = plan_arrival(arrival("req-1"),
                                  on_shelf(1, "r2", restock(RestockState::superseded)), kNow, ids);
-  EXPECT_TRUE(plan.close_restock);
-  EXPECT_FALSE(plan.clear_open_restock) << "r2, the newer restock, stays open";
-  EXPECT_EQ(plan.outcome.stock_after, 6);
+  expect_held(plan, HeldReason::superseded_restock, 1);
+  ASSERT_EQ(plan.timeline.size(), 1u);
+  EXPECT_EQ(plan.timeline[0].kind, TimelineKind::held_arrival);
 }
 
-TEST(PlanArrival, AnArrivalForNoKnownRestockStillAddsItsStock) {
+TEST(PlanArrival, AnArrivalForNoKnownRestockIsHeldWithNoTimeline) {
   CountingIds ids;
   Arrival foreign = arrival("req-9");
   foreign.restock_id.clear();
   const auto plan = plan_arrival(foreign, on_shelf(2, "r1", std::nullopt), kNow, ids);
-  EXPECT_EQ(plan.outcome.stock_after, 7);
-  EXPECT_FALSE(plan.close_restock || plan.clear_open_restock);
+  expect_held(plan, HeldReason::unknown_restock, 2);
   EXPECT_TRUE(plan.timeline.empty()) << "no restock to write on";
-  EXPECT_TRUE(plan.event);
+  const auto unknown = plan_arrival(arrival("req-8"), on_shelf(2, "r1", std::nullopt), kNow, ids);
+  expect_held(unknown, HeldReason::unknown_restock, 2);
+  EXPECT_EQ(ids.next_id(), "id1") << "no id spent on a held arrival";
+}
+
+// The factory may call back before the worker marks the restock requested.
+TEST(PlanArrival, AnArrivalForAnOpenRestockIsApplied) {
+  CountingIds ids;
+  const auto plan =
+      plan_arrival(arrival("req-1"), on_shelf(0, "r1", restock(RestockState::open)), kNow, ids);
+  EXPECT_EQ(plan.outcome.status, ArrivalStatus::applied);
+  EXPECT_TRUE(plan.close_restock && plan.clear_open_restock);
+  EXPECT_FALSE(plan.hold);
+}
+
+TEST(PlanArrival, ARedeliveryOfAHeldRequestIdChangesNothingButTheTimeline) {
+  CountingIds ids;
+  auto snapshot = on_shelf(5, "", restock(RestockState::arrived));
+  snapshot.request_held = true;
+  const auto plan = plan_arrival(arrival("req-2"), snapshot, kNow, ids);
+  EXPECT_EQ(plan.outcome.status, ArrivalStatus::duplicate);
+  EXPECT_FALSE(plan.hold || plan.record_arrival || plan.add_stock);
+  ASSERT_EQ(plan.timeline.size(), 1u);
+  EXPECT_EQ(plan.timeline[0].detail, "request req-2 was already held for the operator");
+}
+
+HeldArrival held(HeldReason reason = HeldReason::already_arrived) {
+  return {arrival("req-2", 3), reason, kEarlier, std::nullopt, std::nullopt};
+}
+
+TEST(PlanHeldDecision, AReleaseAddsTheStockOnceAndQueuesTheArrival) {
+  CountingIds ids;
+  const auto plan = plan_held_decision(held(), HeldDecision::released, 5, kNow, ids);
+  ASSERT_TRUE(plan);
+  EXPECT_TRUE(plan->record);
+  EXPECT_TRUE(plan->add_stock);
+  EXPECT_EQ(plan->stock_after, 8);
+  EXPECT_EQ(plan->after.decision, HeldDecision::released);
+  EXPECT_EQ(plan->after.decided_at, kNow);
+  ASSERT_TRUE(plan->timeline);
+  EXPECT_EQ(plan->timeline->kind, TimelineKind::arrived);
+  ASSERT_TRUE(plan->event);
+  EXPECT_EQ(plan->event->request_id, "req-2");
+  EXPECT_EQ(plan->event->stock_after, 8);
+
+  const auto again = plan_held_decision(plan->after, HeldDecision::released, 8, kNow, ids);
+  ASSERT_TRUE(again);
+  EXPECT_FALSE(again->record || again->add_stock || again->event || again->timeline);
+  EXPECT_EQ(again->stock_after, 8);
+  EXPECT_EQ(plan_held_decision(plan->after, HeldDecision::discarded, 8, kNow, ids).error().code,
+            ErrorCode::conflict);
+}
+
+TEST(PlanHeldDecision, ADiscardAddsNothing) {
+  CountingIds ids;
+  const auto plan =
+      plan_held_decision(held(HeldReason::unknown_restock), HeldDecision::discarded, 5, kNow, ids);
+  ASSERT_TRUE(plan);
+  EXPECT_TRUE(plan->record);
+  EXPECT_FALSE(plan->add_stock || plan->event);
+  EXPECT_FALSE(plan->timeline) << "no restock to write on";
+  EXPECT_EQ(plan->stock_after, 5);
+  EXPECT_EQ(plan->after.decision, HeldDecision::discarded);
+  EXPECT_EQ(plan_held_decision(plan->after, HeldDecision::released, 5, kNow, ids).error().code,
+            ErrorCode::conflict);
+}
+
+TEST(PlanHeldDecision, MovesTheHeldFigures) {
+  CountingIds ids;
+  TotalChanges changes;
+  const auto plan = plan_held_decision(held(), HeldDecision::released, 5, kNow, ids);
+  count_held_decision(*plan, changes);
+  ASSERT_EQ(changes.size(), 3u);
+  EXPECT_EQ(changes[0].figure, figure::kArrivalsHeldWaiting);
+  EXPECT_EQ(changes[0].delta, -1);
+  EXPECT_EQ(changes[2].figure, figure::kUnitsArrived);
+  EXPECT_EQ(changes[2].delta, 3);
+}
+
+TEST(HeldArrivals, ReasonsAndDecisionsParseBack) {
+  for (auto reason :
+       {HeldReason::unknown_restock, HeldReason::superseded_restock, HeldReason::already_arrived}) {
+    EXPECT_EQ(parse_held_reason(to_string(reason)), reason);
+  }
+  for (auto decision : {HeldDecision::released, HeldDecision::discarded}) {
+    EXPECT_EQ(parse_held_decision(to_string(decision)), decision);
+  }
+  EXPECT_FALSE(parse_held_reason("Released"));
+  EXPECT_FALSE(parse_held_decision(""));
 }
 
 TEST(PlanArrival, AnUnknownProductIsRefusedWithNothingToWrite) {
@@ -234,7 +337,7 @@ TEST(TimelineKinds, EachKindHasOneSpellingThatParsesBack) {
     EXPECT_TRUE(names.insert(name).second) << name;
     EXPECT_EQ(parse_timeline_kind(name), kind) << name;
   }
-  EXPECT_EQ(names.size(), 15u);
+  EXPECT_EQ(names.size(), 17u);
   EXPECT_FALSE(parse_timeline_kind("Arrived"));
   EXPECT_FALSE(parse_timeline_kind(""));
 }

@@ -5,10 +5,12 @@
 // the stock come back by itself; ordering works from the keyboard; every field has a label;
 // a phone-sized window needs no sideways scrolling. Console: a failing factory fills the
 // dead-letter queue and the console shows it; with a wrong token its buttons are refused
-// (and nothing moves); with the token, redrive puts the restock through. Another site: a page the
+// (and nothing moves); with the token, redrive puts the restock through; a held arrival waits
+// there until the operator releases it. Another site: a page the
 // operator visits cannot make the factory simulator manufacture or change its knobs.
 //
 //   node tests/web/browser_test.mjs <donut binary> <repository> [--screenshots <dir>]
+import { createHmac } from 'node:crypto';
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { execFileSync } from 'node:child_process';
@@ -209,6 +211,36 @@ test('console: a failing factory fills the dead-letter queue; refused without th
   assert.equal((await admin('PUT', '/admin/products/SB-2/replenishment',
     { policy: 'reorder_point', max_restock_quantity: 400 })).status, 200);
   await eventually('SB-2 at its reorder point', async () => /at the reorder point.*max 400/.test(await rowOf('SB-2')));
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+// A signed delivery for a restock the shop never opened is held, not added; the console shows it
+// waiting, and the operator releases it (once: the button is gone after).
+test('console: a held arrival waits for the operator, who releases it once', async () => {
+  assert.equal((await product('SB-5', 2, 5)).status, 200);
+  const body = JSON.stringify({ MessageAttributeProductId: 'SB-5', MessageAttributeProductCnt: 6,
+    MessageAttributeRequestId: 'browser-held-1', MessageAttributeFactoryId: 'FF-9' });
+  const ts = String(Math.floor(Date.now() / 1000));
+  const signature = 'v1=' + createHmac('sha256', shop.secret).update(`${ts}.${body}`).digest('hex');
+  const called = await fetch(`${shop.url}/v1/stock-arrivals`, { method: 'POST', body,
+    headers: { 'content-type': 'application/json', 'x-factory-timestamp': ts, 'x-factory-signature': signature } });
+  assert.equal(called.status, 202);
+  const stockOf = async () => (await admin('GET', '/admin/stats')).body.products.find((p) => p.product_id === 'SB-5').stock;
+
+  const { page, problems } = await open('/ops');
+  page.on('dialog', (d) => d.accept());
+  await page.waitForSelector('#login:not([hidden])');
+  await page.type('#token', shop.token);
+  await page.keyboard.press('Enter');
+  const row = 'tr[data-key="browser-held-1"]';
+  await page.waitForFunction((s) => document.querySelector(s)?.cells[5].textContent === 'waiting', { timeout: 30000 }, row);
+  assert.match(await text(page, row), /SB-5.*6.*no such restock/);
+  assert.equal(await stockOf(), 2, 'held, not added');
+  await page.click(`${row} button[data-action="release"]`);
+  await page.waitForFunction(() => /browser-held-1: released/.test(document.querySelector('#held-status').textContent));
+  await page.waitForFunction((s) => document.querySelector(`${s} button[data-action="release"]`).disabled, {}, row);
+  assert.equal(await stockOf(), 8, 'released once');
   assert.deepEqual(problems, []);
   await page.close();
 });

@@ -1,6 +1,7 @@
 #include "adapters/memory/memory_store.h"
 
 #include <algorithm>
+#include <tuple>
 
 #include "codec/events_json.h"
 #include "common/ids.h"
@@ -235,6 +236,7 @@ Result<domain::ArrivalOutcome> MemoryStore::apply_arrival(const domain::Arrival&
         domain::ArrivalSnapshot::Product{p.stock, p.open_restock_id, p.replenishment.lead_time};
   }
   snapshot.request_applied = arrivals_.contains(arrival.request_id);
+  snapshot.request_held = held_.contains(arrival.request_id);
   if (!arrival.restock_id.empty()) snapshot.restock = restock_record(arrival.restock_id);
   const auto plan = domain::plan_arrival(arrival, snapshot, now, ids_);
   domain::TotalChanges counted;
@@ -242,6 +244,9 @@ Result<domain::ArrivalOutcome> MemoryStore::apply_arrival(const domain::Arrival&
   add_totals(counted);
 
   if (plan.record_arrival) arrivals_.emplace(arrival.request_id, now);
+  if (plan.hold)
+    held_.emplace(arrival.request_id,
+                  domain::HeldArrival{arrival, *plan.hold, now, std::nullopt, std::nullopt});
   if (plan.add_stock) {
     auto& p = product->second.product;
     p.stock = plan.outcome.stock_after;
@@ -257,6 +262,50 @@ Result<domain::ArrivalOutcome> MemoryStore::apply_arrival(const domain::Arrival&
   }
   if (plan.event) add_event(*plan.event, now);
   return plan.outcome;
+}
+
+Result<std::vector<domain::HeldArrival>> MemoryStore::held_arrivals(std::size_t max) {
+  std::lock_guard lock(mutex_);
+  std::vector<domain::HeldArrival> held;
+  for (const auto& [id, h] : held_) held.push_back(h);
+  std::sort(held.begin(), held.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.held_at, a.arrival.request_id) > std::tie(b.held_at, b.arrival.request_id);
+  });
+  if (held.size() > max) held.resize(max);
+  return held;
+}
+
+// The rule is domain::plan_held_decision; this applies its plan.
+Result<domain::HeldArrival> MemoryStore::decide_held_arrival(std::string_view request_id,
+                                                             domain::HeldDecision decision) {
+  const TimePoint now = clock_.now();
+  std::lock_guard lock(mutex_);
+  auto held = held_.find(request_id);
+  if (held == held_.end()) {
+    return make_error(ErrorCode::not_found, "no held arrival '" + std::string(request_id) + "'");
+  }
+  const domain::Arrival& arrival = held->second.arrival;
+  auto product = products_.find(arrival.product_id);
+  if (product == products_.end()) {
+    return make_error(ErrorCode::not_found, "no product '" + arrival.product_id + "'");
+  }
+  DONUT_ASSIGN_OR_RETURN(
+      auto plan,
+      domain::plan_held_decision(held->second, decision, product->second.product.stock, now, ids_));
+  if (!plan.record) return plan.after;
+  if (plan.add_stock && !arrivals_.emplace(arrival.request_id, now).second) {
+    return make_error(ErrorCode::conflict, "arrival " + arrival.request_id + " was applied");
+  }
+  domain::TotalChanges counted;
+  domain::count_held_decision(plan, counted);
+  add_totals(counted);
+  product->second.product.stock = plan.stock_after;
+  if (plan.timeline) {
+    add_timeline_entry(arrival.restock_id, plan.timeline->kind, plan.timeline->detail, now);
+  }
+  if (plan.event) add_event(*plan.event, now);
+  held->second = plan.after;
+  return plan.after;
 }
 
 Result<std::vector<ports::OutboxEntry>> MemoryStore::pending_outbox(std::size_t max_entries) {

@@ -40,6 +40,9 @@ class MemoryStore final : public ports::Store {
   Result<std::vector<ports::RestockHistory>> restock_history(std::string_view product_id,
                                                              std::size_t max) override;
   Result<domain::ArrivalOutcome> apply_arrival(const domain::Arrival& arrival) override;
+  Result<std::vector<domain::HeldArrival>> held_arrivals(std::size_t max) override;
+  Result<domain::HeldArrival> decide_held_arrival(std::string_view request_id,
+                                                  domain::HeldDecision decision) override;
   Result<std::vector<ports::OutboxEntry>> pending_outbox(std::size_t max_entries) override;
   Result<std::vector<ports::OutboxEntry>> claim_outbox(std::string_view owner,
                                                        std::size_t max_entries,
@@ -81,9 +84,10 @@ class MemoryStore final : public ports::Store {
   std::map<std::string, domain::Order, std::less<>> orders_;
   std::map<std::string, domain::OrderOutcome, std::less<>> keys_;
   std::map<std::string, domain::Restock, std::less<>> restocks_;
-  std::map<std::string, TimePoint, std::less<>> arrivals_;  // request id -> applied at
-  std::map<int64_t, ports::OutboxEntry> outbox_;            // pending only
-  std::map<int64_t, TimePoint> published_at_;               // of entries that are on a timeline
+  std::map<std::string, TimePoint, std::less<>> arrivals_;        // request id -> applied at
+  std::map<std::string, domain::HeldArrival, std::less<>> held_;  // by request id, never pruned
+  std::map<int64_t, ports::OutboxEntry> outbox_;                  // pending only
+  std::map<int64_t, TimePoint> published_at_;  // of entries that are on a timeline
   struct OutboxClaim {
     std::string owner;
     TimePoint until;

@@ -45,6 +45,8 @@ struct MysqlDialect {
       "received_at_ms, applied_at_ms) SELECT * FROM (SELECT ? AS request_id, ? AS restock_id, "
       "? AS product_id, ? AS quantity, ? AS factory_id, ? AS received_at_ms, ? AS applied_at_ms) "
       "AS n WHERE NOT EXISTS (SELECT 1 FROM arrivals a WHERE a.request_id = n.request_id)";
+  static constexpr std::string_view kSelectHeldLocked =
+      "SELECT " DONUT_SQL_HELD_COLUMNS " FROM held_arrivals WHERE request_id = ? FOR UPDATE";
   static constexpr std::string_view kAddToTotal =
       "INSERT INTO warehouse_totals (figure, subject, total) VALUES (?, ?, ?) "
       "ON DUPLICATE KEY UPDATE total = total + VALUES(total)";

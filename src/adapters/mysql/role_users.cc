@@ -30,6 +30,7 @@ constexpr TableGrant kArrivals[] = {
     {"schema_migrations", "SELECT"},
     {"products", "SELECT, UPDATE"},
     {"arrivals", "SELECT, INSERT"},
+    {"held_arrivals", "SELECT, INSERT"},  // what answers no awaited restock waits there
     {"restocks", "SELECT, UPDATE"},
     {"restock_events", "INSERT"},
     {"outbox", "INSERT"},
@@ -48,11 +49,14 @@ constexpr TableGrant kAdmin[] = {
     {"schema_migrations", "SELECT"},
     {"products", "SELECT, INSERT, UPDATE"},
     {"product_sales", "SELECT, INSERT, UPDATE"},
-    {"arrivals", "SELECT"},
+    // Releasing a held arrival applies it: its arrivals row, the stock, its timeline entry, its
+    // stock.arrived event and the totals; discarding marks it.
+    {"arrivals", "SELECT, INSERT"},
+    {"held_arrivals", "SELECT, UPDATE"},
     {"restocks", "SELECT"},
-    {"restock_events", "SELECT"},
-    {"outbox", "SELECT"},
-    {"warehouse_totals", "SELECT"},
+    {"restock_events", "SELECT, INSERT"},
+    {"outbox", "SELECT, INSERT"},
+    {"warehouse_totals", "SELECT, INSERT, UPDATE"},
 };
 constexpr RoleGrants kRoles[] = {
     {"sales", kSales}, {"restock", kRestock}, {"arrivals", kArrivals},

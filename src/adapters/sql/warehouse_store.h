@@ -12,6 +12,7 @@
 //   kSelectStockLocked    id, stock, restock quantity, open restock and its age, and the
 //                         replenishment state (DONUT_SQL_REPLENISHMENT_COLUMNS), locked
 //   kSelectRestockLocked  the restock row, locked
+//   kSelectHeldLocked     a held arrival (DONUT_SQL_HELD_COLUMNS) by request id, locked
 //   kInsertArrivalIfNew   insert an arrival unless its request id exists (0 rows changed)
 //   kAddToTotal           add to a running total (figure, subject, delta), creating it at 0
 //   kPrune...             delete up to N rows older than a time, oldest first: (time, N); the
@@ -40,6 +41,11 @@
 #define DONUT_SQL_PRODUCT_COLUMNS                    \
   "id, name, price_cents, stock, restock_quantity, " \
   "open_restock_id, " DONUT_SQL_REPLENISHMENT_COLUMNS
+
+// A held arrival's row, in the order the store reads it.
+#define DONUT_SQL_HELD_COLUMNS                                                         \
+  "request_id, restock_id, product_id, quantity, factory_id, received_at_ms, reason, " \
+  "held_at_ms, decision, decided_at_ms"
 
 #include "domain/sales.h"
 #include "ports/clock.h"
@@ -72,6 +78,9 @@ class WarehouseStore final : public ports::Store {
   Result<std::vector<ports::RestockHistory>> restock_history(std::string_view product_id,
                                                              std::size_t max) override;
   Result<domain::ArrivalOutcome> apply_arrival(const domain::Arrival& arrival) override;
+  Result<std::vector<domain::HeldArrival>> held_arrivals(std::size_t max) override;
+  Result<domain::HeldArrival> decide_held_arrival(std::string_view request_id,
+                                                  domain::HeldDecision decision) override;
   Result<std::vector<ports::OutboxEntry>> pending_outbox(std::size_t max_entries) override;
   Result<std::vector<ports::OutboxEntry>> claim_outbox(std::string_view owner,
                                                        std::size_t max_entries,

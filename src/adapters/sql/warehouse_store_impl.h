@@ -505,28 +505,97 @@ Result<domain::ArrivalSnapshot> load_arrival_snapshot(Connection& c, const domai
   DONUT_ASSIGN_OR_RETURN(auto s, c.prepare("SELECT 1 FROM arrivals WHERE request_id = ?"));
   s.bind(arrival.request_id);
   DONUT_ASSIGN_OR_RETURN(snapshot.request_applied, s.next());
+  DONUT_ASSIGN_OR_RETURN(auto held, c.prepare("SELECT 1 FROM held_arrivals WHERE request_id = ?"));
+  held.bind(arrival.request_id);
+  DONUT_ASSIGN_OR_RETURN(snapshot.request_held, held.next());
   if (!arrival.restock_id.empty()) {
     DONUT_ASSIGN_OR_RETURN(snapshot.restock, find_restock<Dialect>(c, arrival.restock_id, true));
   }
   return snapshot;
 }
 
-template <class Dialect, class Connection>
-Status insert_arrival(Connection& c, const domain::Arrival& arrival, TimePoint now) {
-  DONUT_ASSIGN_OR_RETURN(auto insert, c.prepare(Dialect::kInsertArrivalIfNew));
-  insert.bind(arrival.request_id)
+// Binds an arrival's six columns, request id to received at, as the arrivals and the
+// held_arrivals tables both start.
+template <class Statement>
+Statement& bind_arrival(Statement& s, const domain::Arrival& arrival) {
+  return s.bind(arrival.request_id)
       .bind_optional(arrival.restock_id)
       .bind(arrival.product_id)
       .bind(arrival.quantity)
       .bind_optional(arrival.factory_id)
-      .bind(to_unix_ms(arrival.received_at))
-      .bind(to_unix_ms(now));
+      .bind(to_unix_ms(arrival.received_at));
+}
+
+template <class Dialect, class Connection>
+Status insert_arrival(Connection& c, const domain::Arrival& arrival, TimePoint now) {
+  DONUT_ASSIGN_OR_RETURN(auto insert, c.prepare(Dialect::kInsertArrivalIfNew));
+  bind_arrival(insert, arrival).bind(to_unix_ms(now));
   DONUT_ASSIGN_OR_RETURN(int64_t inserted, insert.run());
   if (inserted == 0) {  // another transaction applied it after the snapshot: decide again
     return make_error(ErrorCode::conflict,
                       "arrival " + arrival.request_id + " was applied concurrently");
   }
   return ok();
+}
+
+// The held arrival `plan_arrival` decided to keep for the operator. Every writer of a held row
+// locks its product first, so two deliveries of one request id never both insert.
+template <class Connection>
+Status insert_held(Connection& c, const domain::Arrival& arrival, domain::HeldReason reason,
+                   TimePoint now) {
+  DONUT_ASSIGN_OR_RETURN(auto s, c.prepare("INSERT INTO held_arrivals (" DONUT_SQL_HELD_COLUMNS
+                                           ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL)"));
+  bind_arrival(s, arrival).bind(domain::to_string(reason)).bind(to_unix_ms(now));
+  return s.run().has_value() ? ok() : Status(c.error("hold arrival"));
+}
+
+// A row of DONUT_SQL_HELD_COLUMNS. A reason or decision this binary does not know (written by a
+// newer one) reads as unknown_restock, or as still waiting.
+template <class Row>
+domain::HeldArrival read_held(const Row& s) {
+  domain::HeldArrival h;
+  h.arrival = {s.column_text(0), s.column_text(1), s.column_text(2),
+               s.column_int(3),  s.column_text(4), from_unix_ms(s.column_int(5))};
+  h.reason =
+      domain::parse_held_reason(s.column_view(6)).value_or(domain::HeldReason::unknown_restock);
+  h.held_at = from_unix_ms(s.column_int(7));
+  if (!s.column_is_null(8)) h.decision = domain::parse_held_decision(s.column_view(8));
+  if (!s.column_is_null(9)) h.decided_at = from_unix_ms(s.column_int(9));
+  return h;
+}
+
+template <class Connection>
+Result<std::optional<domain::HeldArrival>> find_held(Connection& c, std::string_view sql,
+                                                     std::string_view request_id) {
+  DONUT_ASSIGN_OR_RETURN(auto s, c.prepare(sql));
+  s.bind(request_id);
+  DONUT_ASSIGN_OR_RETURN(bool row, s.next());
+  if (!row) return std::optional<domain::HeldArrival>();
+  return std::optional<domain::HeldArrival>(read_held(s));
+}
+
+// Writes what domain::plan_held_decision decided, in the transaction that loaded the held row.
+template <class Dialect, class Connection>
+Status apply_held_decision(Connection& c, const domain::HeldDecisionPlan& plan, TimePoint now) {
+  const domain::Arrival& arrival = plan.after.arrival;
+  domain::TotalChanges totals;
+  domain::count_held_decision(plan, totals);
+  if (plan.add_stock) {
+    DONUT_RETURN_IF_ERROR(insert_arrival<Dialect>(c, arrival, now));
+    DONUT_ASSIGN_OR_RETURN(auto s, c.prepare("UPDATE products SET stock = ? WHERE id = ?"));
+    s.bind(plan.stock_after).bind(arrival.product_id);
+    if (!s.run()) return c.error("add stock");
+  }
+  DONUT_ASSIGN_OR_RETURN(auto s, c.prepare("UPDATE held_arrivals SET decision = ?, "
+                                           "decided_at_ms = ? WHERE request_id = ?"));
+  s.bind(domain::to_string(*plan.after.decision)).bind(to_unix_ms(now)).bind(arrival.request_id);
+  if (!s.run()) return c.error("decide held arrival");
+  if (plan.timeline) {
+    DONUT_RETURN_IF_ERROR(insert_restock_event(c, totals, arrival.restock_id, plan.timeline->kind,
+                                               plan.timeline->detail, now));
+  }
+  if (plan.event) DONUT_RETURN_IF_ERROR(insert_outbox<Dialect>(c, totals, *plan.event, now));
+  return add_totals<Dialect>(c, std::move(totals));
 }
 
 // The product's update for an arrival: the stock, the open restock cleared when it is the one
@@ -552,6 +621,7 @@ Status apply_arrival_plan(Connection& c, const domain::Arrival& arrival,
   domain::TotalChanges totals;
   domain::count_arrival(arrival, snapshot, plan, now, totals);
   if (plan.record_arrival) DONUT_RETURN_IF_ERROR(insert_arrival<Dialect>(c, arrival, now));
+  if (plan.hold) DONUT_RETURN_IF_ERROR(insert_held(c, arrival, *plan.hold, now));
   if (plan.add_stock) {
     DONUT_ASSIGN_OR_RETURN(auto s, c.prepare(add_stock_sql(plan)));
     s.bind(plan.outcome.stock_after);
@@ -723,6 +793,63 @@ Result<domain::ArrivalOutcome> WarehouseStore<Database, Dialect>::apply_arrival(
         DONUT_RETURN_IF_ERROR(detail::apply_arrival_plan<Dialect>(c, arrival, snapshot, plan, now));
         return plan.outcome;
       });
+}
+
+template <class Database, class Dialect>
+Result<std::vector<domain::HeldArrival>> WarehouseStore<Database, Dialect>::held_arrivals(
+    std::size_t max) {
+  return db_->with_connection([&](auto& c) -> Result<std::vector<domain::HeldArrival>> {
+    DONUT_ASSIGN_OR_RETURN(auto s, c.prepare("SELECT " DONUT_SQL_HELD_COLUMNS " FROM held_arrivals "
+                                             "ORDER BY held_at_ms DESC, request_id DESC LIMIT ?"));
+    s.bind(static_cast<int64_t>(max));
+    std::vector<domain::HeldArrival> held;
+    for (;;) {
+      DONUT_ASSIGN_OR_RETURN(bool row, s.next());
+      if (!row) break;
+      held.push_back(detail::read_held(s));
+    }
+    return held;
+  });
+}
+
+// The rule is domain::plan_held_decision; this locks the product, then the held row (the order
+// every writer of a held row follows), and writes its plan, in one transaction. A decision the
+// rule refuses is answered after the transaction: a conflict inside it would be retried.
+template <class Database, class Dialect>
+Result<domain::HeldArrival> WarehouseStore<Database, Dialect>::decide_held_arrival(
+    std::string_view request_id, domain::HeldDecision decision) {
+  const TimePoint now = clock_.now();
+  std::optional<Error> refused;
+  auto decided =
+      db_->template transaction<domain::HeldArrival>([&](auto& c) -> Result<domain::HeldArrival> {
+        refused.reset();
+        const auto not_found = [&](std::string_view what) {
+          return make_error(ErrorCode::not_found, "no " + std::string(what));
+        };
+        DONUT_ASSIGN_OR_RETURN(auto seen, detail::find_held(c,
+                                                            "SELECT " DONUT_SQL_HELD_COLUMNS
+                                                            " FROM held_arrivals WHERE "
+                                                            "request_id = ?",
+                                                            request_id));
+        if (!seen) return not_found("held arrival '" + std::string(request_id) + "'");
+        DONUT_ASSIGN_OR_RETURN(
+            auto product, detail::find_product<Dialect>(c, seen->arrival.product_id, now, true));
+        if (!product) return not_found("product '" + seen->arrival.product_id + "'");
+        DONUT_ASSIGN_OR_RETURN(auto held,
+                               detail::find_held(c, Dialect::kSelectHeldLocked, request_id));
+        if (!held) return not_found("held arrival '" + std::string(request_id) + "'");
+        auto plan = domain::plan_held_decision(*held, decision, product->stock, now, ids_);
+        if (!plan) {
+          refused = plan.error();
+          return *held;
+        }
+        if (plan->record) {
+          DONUT_RETURN_IF_ERROR(detail::apply_held_decision<Dialect>(c, *plan, now));
+        }
+        return plan->after;
+      });
+  if (refused) return *refused;
+  return decided;
 }
 
 template <class Database, class Dialect>

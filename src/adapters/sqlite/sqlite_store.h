@@ -37,6 +37,8 @@ struct SqliteDialect {
       "INSERT INTO arrivals (request_id, restock_id, product_id, quantity, factory_id, "
       "received_at_ms, applied_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?) "
       "ON CONFLICT (request_id) DO NOTHING";
+  static constexpr std::string_view kSelectHeldLocked =
+      "SELECT " DONUT_SQL_HELD_COLUMNS " FROM held_arrivals WHERE request_id = ?";
   static constexpr std::string_view kAddToTotal =
       "INSERT INTO warehouse_totals (figure, subject, total) VALUES (?, ?, ?) "
       "ON CONFLICT (figure, subject) DO UPDATE SET total = total + excluded.total";
