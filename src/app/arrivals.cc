@@ -23,10 +23,9 @@ Result<domain::Arrival> ArrivalIntake::accept(std::string_view timestamp,
     return make_error(ErrorCode::invalid_argument,
                       "the callback names no request: MessageAttributeRequestId is missing");
   }
-  if (callback.request_id.size() > 64 || callback.factory_id.size() > 255) {
-    return make_error(ErrorCode::invalid_argument,
-                      "MessageAttributeRequestId (64) or MessageAttributeFactoryId (255) is too "
-                      "long");
+  DONUT_RETURN_IF_ERROR(domain::validate_request_id(callback.request_id));
+  if (callback.factory_id.size() > 255) {
+    return make_error(ErrorCode::invalid_argument, "MessageAttributeFactoryId (255) is too long");
   }
   domain::Arrival arrival;
   // The restock worker asks with the restock's id as the request id, so the signed id names

@@ -12,7 +12,8 @@
 // for as long again, and an operator's redrive starts a new stay in the queue. `validate` refuses
 // an arrivals window shorter than those three stays with a day to spare (kMinimumArrivalWindow).
 // Restocks are never pruned, and the state of each (arrived, with its time) stays, so a message
-// redelivered after its arrival's row went finds its restock arrived and is held, not applied.
+// redelivered after its arrival's row went finds its restock arrived with that very request
+// (the request id is the restock's) and is a duplicate, not applied and not held.
 // Held arrivals are never pruned: each waits for the operator's decision (ports::Retained has no
 // kind for them). Idempotency keys: a retry after the key's window is a new order (the API
 // description says so).

@@ -40,6 +40,15 @@ ArrivalPlan duplicate(const Arrival& arrival, int64_t stock, std::string_view wh
   return plan;
 }
 
+// Whether the restock of `snapshot` arrived with this very request: the restock worker asks with
+// the restock's id as the request id, and a restock arrives only when that request is applied.
+bool answered_before(const Arrival& arrival, const ArrivalSnapshot& snapshot) {
+  if (!snapshot.restock) return false;
+  const auto& restock = *snapshot.restock;
+  const bool arrived = restock.arrived_at || restock.restock.state == RestockState::arrived;
+  return arrived && arrival.request_id == restock.restock.id;
+}
+
 // Why an arrival naming the restock of `snapshot` answers no restock the shop waits for;
 // nullopt when it answers one (open or requested).
 std::optional<HeldReason> hold_reason(const ArrivalSnapshot& snapshot) {
@@ -86,6 +95,11 @@ ArrivalPlan plan_arrival(const Arrival& arrival, const ArrivalSnapshot& snapshot
     return duplicate(arrival, product.stock, "applied");
   }
   if (snapshot.request_held) return duplicate(arrival, product.stock, "held for the operator");
+  if (answered_before(arrival, snapshot) && !applied_again) {
+    // Its arrivals row was pruned, but its restock arrived with this very request: a late
+    // redelivery, not a delivery to hold (releasing it would add the units twice).
+    return duplicate(arrival, product.stock, "applied: its restock arrived with it");
+  }
   const auto reason = hold_reason(snapshot);
   if (reason && !applied_again) {
     return hold(arrival, *reason, product.stock, snapshot.restock.has_value());

@@ -21,6 +21,15 @@ Status validate_product_id(std::string_view id) {
   return ok();
 }
 
+Status validate_request_id(std::string_view id) {
+  if (id.empty() || id.size() > 64 || !std::all_of(id.begin(), id.end(), is_id_char)) {
+    return make_error(ErrorCode::invalid_argument,
+                      "MessageAttributeRequestId must be 1 to 64 characters of letters, digits, "
+                      "'-', '_' or '.'");
+  }
+  return ok();
+}
+
 Status validate_quantity(int64_t quantity, int64_t max_quantity) {
   if (quantity < 1 || quantity > max_quantity) {
     return make_error(ErrorCode::invalid_argument,

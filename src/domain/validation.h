@@ -14,6 +14,10 @@ namespace donut::domain {
 // Product ids look like "CP-502101": 1..64 characters of [A-Za-z0-9._-].
 Status validate_product_id(std::string_view id);
 
+// A factory request id (the restock's id, a ULID, when the shop asked): 1..64 characters of
+// [A-Za-z0-9._-], so that it names one path segment of the admin API as it is.
+Status validate_request_id(std::string_view id);
+
 // 1 <= quantity <= max_quantity (the shop's per-order limit).
 Status validate_quantity(int64_t quantity, int64_t max_quantity);
 

@@ -285,9 +285,14 @@ TEST_F(Handlers, ArrivalIntakeChecksTheSignatureBeforeEnqueueing) {
       intake.accept(std::to_string(ts), sign_callback("s3cret", ts, anonymous), anonymous);
   ASSERT_FALSE(nameless);
   EXPECT_EQ(nameless.error().code, ErrorCode::invalid_argument);
-  // Fields longer than the warehouse keeps are refused at the door, not cut short later.
+  // Fields longer than the warehouse keeps are refused at the door, not cut short later; a
+  // request id that would not name one path segment of the admin API as it is, too (a held
+  // arrival under it could never be released or discarded).
   for (const std::string& field :
        {R"("MessageAttributeRequestId":")" + std::string(65, 'r') + "\"",
+        std::string(R"("MessageAttributeRequestId":"a/b")"),
+        std::string(R"("MessageAttributeRequestId":"a%2Fb")"),
+        std::string(R"("MessageAttributeRequestId":"a b")"),
         R"("MessageAttributeRequestId":"req-2","MessageAttributeFactoryId":")" +
             std::string(256, 'f') + "\""}) {
     const std::string long_body =

@@ -200,6 +200,19 @@ TEST(PlanArrival, ASecondRequestIdForAnArrivedRestockIsHeld) {
             "3 held for the operator, not added (request req-2, factory FF-1, already_arrived)");
 }
 
+// Its arrivals row pruned (request_applied false), the request its restock arrived with is still
+// recognised: a duplicate, never a hold whose release would add the units a second time.
+TEST(PlanArrival, TheRequestARestockArrivedWithIsADuplicateEvenOnceItsRowIsPruned) {
+  CountingIds ids;
+  const auto plan =
+      plan_arrival(arrival("r1", 5), on_shelf(5, "", restock(RestockState::arrived)), kNow, ids);
+  EXPECT_EQ(plan.outcome.status, ArrivalStatus::duplicate);
+  EXPECT_EQ(plan.outcome.stock_after, 5);
+  EXPECT_FALSE(plan.hold || plan.record_arrival || plan.add_stock || plan.event);
+  ASSERT_EQ(plan.timeline.size(), 1u);
+  EXPECT_EQ(plan.timeline[0].kind, TimelineKind::duplicate_arrival);
+}
+
 TEST(PlanArrival, AnArrivalForASupersededRestockIsHeld) {
   CountingIds ids;
   const auto plan = plan_arrival(arrival("req-1"),

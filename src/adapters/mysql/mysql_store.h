@@ -50,7 +50,7 @@ struct MysqlDialect {
   static constexpr std::string_view kAddToTotal =
       "INSERT INTO warehouse_totals (figure, subject, total) VALUES (?, ?, ?) "
       "ON DUPLICATE KEY UPDATE total = total + VALUES(total)";
-  // Pruning: an index on each time (migration 0005; the outbox's pending index serves), so a
+  // Pruning: an index on each time (migration 0008; the outbox's pending index serves), so a
   // pass reads only the rows it deletes.
   static constexpr std::string_view kPruneIdempotencyKeys =
       "DELETE FROM idempotency_keys WHERE decided_at_ms < ? ORDER BY decided_at_ms LIMIT ?";
