@@ -34,12 +34,19 @@ void count_timeline_entry(TimelineKind kind, TotalChanges& out) {
   out.push_back({std::string(figure::kTimelineEntries), std::string(to_string(kind)), 1});
 }
 
+namespace {
+
+// An arrival applied to the stock: counted with its units.
+void count_applied(const Arrival& arrival, TotalChanges& out) {
+  out.push_back({std::string(figure::kArrivals), arrival.product_id, 1});
+  out.push_back({std::string(figure::kUnitsArrived), arrival.product_id, arrival.quantity});
+}
+
+}  // namespace
+
 void count_arrival(const Arrival& arrival, const ArrivalSnapshot& snapshot, const ArrivalPlan& plan,
                    TimePoint now, TotalChanges& out) {
-  if (plan.record_arrival) {
-    out.push_back({std::string(figure::kArrivals), arrival.product_id, 1});
-    out.push_back({std::string(figure::kUnitsArrived), arrival.product_id, arrival.quantity});
-  }
+  if (plan.record_arrival) count_applied(arrival, out);
   if (plan.hold) {
     out.push_back({std::string(figure::kArrivalsHeld), arrival.product_id, 1});
     out.push_back({std::string(figure::kArrivalsHeldWaiting), arrival.product_id, 1});
@@ -59,10 +66,7 @@ void count_held_decision(const HeldDecisionPlan& plan, TotalChanges& out) {
   if (!plan.record) return;
   const Arrival& arrival = plan.after.arrival;
   out.push_back({std::string(figure::kArrivalsHeldWaiting), arrival.product_id, -1});
-  if (plan.add_stock) {
-    out.push_back({std::string(figure::kArrivals), arrival.product_id, 1});
-    out.push_back({std::string(figure::kUnitsArrived), arrival.product_id, arrival.quantity});
-  }
+  if (plan.add_stock) count_applied(arrival, out);
 }
 
 }  // namespace donut::domain

@@ -40,24 +40,37 @@ ArrivalPlan duplicate(const Arrival& arrival, int64_t stock, std::string_view wh
   return plan;
 }
 
+// The `stock.arrived` event of an arrival applied to the stock, which is then `stock_after`.
+StockArrived arrived_event(const Arrival& arrival, int64_t stock_after, TimePoint now,
+                           IdSource& ids) {
+  return {ids.next_id(),
+          arrival.product_id,
+          arrival.restock_id,
+          arrival.request_id,
+          arrival.quantity,
+          stock_after,
+          now};
+}
+
+bool has_arrived(const RestockRecord& restock) {
+  return restock.arrived_at || restock.restock.state == RestockState::arrived;
+}
+
 // Whether the restock of `snapshot` arrived with this very request: the restock worker asks with
 // the restock's id as the request id, and a restock arrives only when that request is applied.
 bool answered_before(const Arrival& arrival, const ArrivalSnapshot& snapshot) {
-  if (!snapshot.restock) return false;
-  const auto& restock = *snapshot.restock;
-  const bool arrived = restock.arrived_at || restock.restock.state == RestockState::arrived;
-  return arrived && arrival.request_id == restock.restock.id;
+  return snapshot.restock && has_arrived(*snapshot.restock) &&
+         arrival.request_id == snapshot.restock->restock.id;
 }
 
 // Why an arrival naming the restock of `snapshot` answers no restock the shop waits for;
 // nullopt when it answers one (open or requested).
 std::optional<HeldReason> hold_reason(const ArrivalSnapshot& snapshot) {
   if (!snapshot.restock) return HeldReason::unknown_restock;
-  const auto& restock = *snapshot.restock;
-  if (restock.arrived_at || restock.restock.state == RestockState::arrived) {
-    return HeldReason::already_arrived;
+  if (has_arrived(*snapshot.restock)) return HeldReason::already_arrived;
+  if (snapshot.restock->restock.state == RestockState::superseded) {
+    return HeldReason::superseded_restock;
   }
-  if (restock.restock.state == RestockState::superseded) return HeldReason::superseded_restock;
   return std::nullopt;
 }
 
@@ -120,13 +133,7 @@ ArrivalPlan plan_arrival(const Arrival& arrival, const ArrivalSnapshot& snapshot
     plan.timeline.push_back(
         {TimelineKind::arrived, arrived_note(arrival, plan.outcome.stock_after)});
   }
-  plan.event = StockArrived{ids.next_id(),
-                            arrival.product_id,
-                            arrival.restock_id,
-                            arrival.request_id,
-                            arrival.quantity,
-                            plan.outcome.stock_after,
-                            now};
+  plan.event = arrived_event(arrival, plan.outcome.stock_after, now, ids);
   DONUT_ASSERT(plan.outcome.stock_after > product.stock, "an arrival only adds stock");
   DONUT_ASSERT(!plan.close_restock || snapshot.restock->restock.id == arrival.restock_id);
   return plan;
@@ -164,13 +171,7 @@ Result<HeldDecisionPlan> plan_held_decision(const HeldArrival& held, HeldDecisio
         TimelineEntry{TimelineKind::arrived, "the operator released a held arrival: " +
                                                  arrived_note(arrival, plan.stock_after)};
   }
-  plan.event = StockArrived{ids.next_id(),
-                            arrival.product_id,
-                            arrival.restock_id,
-                            arrival.request_id,
-                            arrival.quantity,
-                            plan.stock_after,
-                            now};
+  plan.event = arrived_event(arrival, plan.stock_after, now, ids);
   return plan;
 }
 

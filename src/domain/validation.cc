@@ -11,10 +11,15 @@ bool is_id_char(char c) {
          c == '_' || c == '.';
 }
 
+// 1..64 characters of [A-Za-z0-9._-]: an id that is one path segment as it is.
+bool is_short_id(std::string_view id) {
+  return !id.empty() && id.size() <= 64 && std::all_of(id.begin(), id.end(), is_id_char);
+}
+
 }  // namespace
 
 Status validate_product_id(std::string_view id) {
-  if (id.empty() || id.size() > 64 || !std::all_of(id.begin(), id.end(), is_id_char)) {
+  if (!is_short_id(id)) {
     return make_error(ErrorCode::invalid_argument,
                       "product_id must be 1 to 64 characters of letters, digits, '-', '_' or '.'");
   }
@@ -22,7 +27,7 @@ Status validate_product_id(std::string_view id) {
 }
 
 Status validate_request_id(std::string_view id) {
-  if (id.empty() || id.size() > 64 || !std::all_of(id.begin(), id.end(), is_id_char)) {
+  if (!is_short_id(id)) {
     return make_error(ErrorCode::invalid_argument,
                       "MessageAttributeRequestId must be 1 to 64 characters of letters, digits, "
                       "'-', '_' or '.'");

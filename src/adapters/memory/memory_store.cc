@@ -155,10 +155,9 @@ Result<std::vector<OrderOutcome>> MemoryStore::place_orders(
     row.product.open_restock_id = change.state.open_restock_id;
     row.restock_opened_at = change.state.restock_opened_at;
     row.product.replenishment.demand = change.state.replenishment.demand;
+    row.orders_sold += change.orders_sold;
+    row.units_sold += change.units_sold;
     row.orders_refused += change.orders_refused;
-    auto& sales = sales_[change.product_id];
-    sales.orders += change.orders_sold;
-    sales.units += change.units_sold;
   }
   for (const auto& record : plan.keys) keys_.emplace(record.key, plan.outcomes[record.outcome]);
   return std::move(plan.outcomes);
@@ -451,13 +450,11 @@ Result<ports::WarehouseStats> MemoryStore::stats() {
     ports::ProductStats p;
     p.product_id = id;
     p.stock = row.product.stock;
+    p.orders = row.orders_sold;
+    p.units_sold = row.units_sold;
     p.orders_refused = row.orders_refused;
     p.replenishment_settings = row.product.replenishment.settings;
     p.replenishment = read(row, now).figures;
-    if (auto sales = sales_.find(id); sales != sales_.end()) {
-      p.orders = sales->second.orders;
-      p.units_sold = sales->second.units;
-    }
     stats.products.push_back(std::move(p));
   }
   stats.outbox_pending = static_cast<int64_t>(outbox_.size());

@@ -57,7 +57,8 @@ class MemoryStore final : public ports::Store {
   struct ProductRow {
     domain::Product product;  // its figures are computed when it is read
     TimePoint restock_opened_at{};
-    int64_t orders_refused = 0;
+    // Its sales, as the SQL stores' product_sales row keeps them.
+    int64_t orders_sold = 0, units_sold = 0, orders_refused = 0;
   };
   struct TimelineEntry {
     ports::RestockEvent event;
@@ -94,10 +95,6 @@ class MemoryStore final : public ports::Store {
   };
   std::map<int64_t, OutboxClaim> outbox_claims_;  // of pending entries
   std::map<std::string, Timeline, std::less<>> timelines_;
-  struct Sales {
-    int64_t orders = 0, units = 0;
-  };
-  std::map<std::string, Sales, std::less<>> sales_;  // per product, kept as the SQL stores do
   std::map<std::pair<std::string, std::string>, int64_t> totals_;  // domain/figures.h
   int64_t next_outbox_id_ = 1;
 };
