@@ -8,6 +8,7 @@
 # process, all at once, and adds their rates; its p50/p99 are the worst process's. A last
 # per-request row spreads the same processes' orders over 8 products instead of one: 8 row
 # locks instead of one, what splitting the hot product's stock over 8 rows could give at best.
+# Last, the several processes on the hot product again without an fsync at each commit.
 # Usage: bench/orders_mysql.sh [build-dir] [seconds] [processes]
 # Beside each database row: MariaDB's row-lock waits and statements per commit, and the CPU
 # time MariaDB and the `donut` processes spent per commit (from /proc), so a run shows where
@@ -118,6 +119,10 @@ run_wrk per-request http://127.0.0.1:18390
 run_wrk_each "per-request x$processes" "${several[@]}"
 run_wrk group http://127.0.0.1:18290
 PRODUCTS=$spread run_wrk_each "per-request x$processes, 8 products" "${several[@]}"
+# Whether the fsync is what the hot row waits for: the same run with the log written at each
+# commit but flushed once a second (not durable; a diagnosis only).
+mysql --no-defaults -h127.0.0.1 -P"$port" -uroot -e "SET GLOBAL innodb_flush_log_at_trx_commit = 2"
+run_wrk_each "per-request x$processes, no fsync" "${several[@]}"
 echo "load: $(uptime | sed 's/.*load average: //')"
 awk -v g="$(cat "$work/group.rps")" -v p="$(cat "$work/per-request.rps")" \
   -v s="$(cat "$work/per-request x$processes.rps")" -v c="$(cat "$work/ceiling.rps")" -v n="$processes" \
