@@ -7,7 +7,9 @@
 #      once, as Lambda's environments each commit their own), and the ceiling again at the end
 #      to show how much the machine moved meanwhile. Each row's share is of the first ceiling.
 #   2. The crowd (bench/crowd.sh): 64 and then 10,000 visitors opening and closing connections
-#      against `donut up`, each against the same crowd on the plain server.
+#      against `donut up`, each against the same crowd on the plain server; the generator on the
+#      last core and the server on the others, so that the ceiling run shows whether the
+#      generator could go faster than the shop let it.
 #   3. Lambda: each packaged zip's size and its function's cold start in the al2023-shaped
 #      sandbox (init: exec to the first Runtime API `next`, median of <cold starts>), when the
 #      zips are built (`--target lambda_packages`).
@@ -122,7 +124,9 @@ wait 2>/dev/null || true
 pids=()
 
 echo
-echo "== 2. the crowd (20 s each; $(uptime | sed 's/.*load/load/'))"
+last_cpu=$(($(nproc) - 1))
+export CROWD_CPUS=$last_cpu SERVER_CPUS=0-$((last_cpu > 0 ? last_cpu - 1 : 0))
+echo "== 2. the crowd (20 s each; generator on cpu $CROWD_CPUS, server on $SERVER_CPUS; $(uptime | sed 's/.*load/load/'))"
 "$root/bench/crowd.sh" "$donut" 64 20 | tee "$work/crowd-64.txt"
 "$root/bench/crowd.sh" "$donut" 10000 20 | tee "$work/crowd-10000.txt"
 awk '{print $3}' "$work/crowd-64.txt" "$work/crowd-10000.txt" | paste -sd' ' |
