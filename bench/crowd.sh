@@ -6,6 +6,9 @@
 # how fast the generator itself can go in the same conditions. Prints one line of figures:
 # orders/s, the ceiling and the ratio to it, p50/p99 of the answered orders, p99 of connecting,
 # refusals (503 too_many_connections), errors, and donut's peak and final RSS.
+# With CROWD_CPUS and SERVER_CPUS set (taskset lists, e.g. 1 and 0), the generator and the
+# server (plain or donut) each run on their own cores, so that neither takes the other's time:
+# then the ceiling run says whether the generator could go faster than donut let it.
 # Usage: bench/crowd.sh <donut-binary> <connections> [seconds] [extra `donut up` options...]
 set -euo pipefail
 donut=$(realpath "$1")
@@ -23,8 +26,13 @@ trap cleanup EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 wait_for() { for _ in $(seq 100); do curl -fs "$1" >/dev/null 2>&1 && return 0; sleep 0.1; done; echo "not up: $1" >&2; exit 1; }
 figure() { sed -n "s/.*\b$1=\([^ ]*\).*/\1/p" "$2"; }
+pin_crowd=() pin_server=() crowd_threads=2
+if [[ -n ${CROWD_CPUS:-} ]]; then
+  pin_crowd=(taskset -c "$CROWD_CPUS") pin_server=(taskset -c "$SERVER_CPUS")
+  crowd_threads=$(taskset -c "$CROWD_CPUS" nproc)
+fi
 run_crowd() {  # run_crowd <port> <out>
-  "$crowd" --port "$1" --connections "$connections" --seconds "$seconds" --threads 2 \
+  "${pin_crowd[@]}" "$crowd" --port "$1" --connections "$connections" --seconds "$seconds" --threads "$crowd_threads" \
     --orders-per-visit 3 --keep-alive-share 0.1 --products HOT >"$2"
 }
 
@@ -33,14 +41,14 @@ echo '{"products":[{"id":"HOT","name":"Hot","price_cents":100,"stock":1000000000
   >"$work/products.json"
 
 ceiling_port=$(free_port)
-"$plain" "$ceiling_port" 2 >"$work/plain.log" 2>&1 &
+"${pin_server[@]}" "$plain" "$ceiling_port" 2 >"$work/plain.log" 2>&1 &
 pids+=($!)
 wait_for "http://127.0.0.1:$ceiling_port/"
 run_crowd "$ceiling_port" "$work/ceiling.txt"
 kill "${pids[0]}"
 
 port=$(free_port)
-"$donut" up --data-dir "$work/donut" --port "$port" --factory-port 0 --seed-file "$work/products.json" \
+"${pin_server[@]}" "$donut" up --data-dir "$work/donut" --port "$port" --factory-port 0 --seed-file "$work/products.json" \
   --log-level warn --max-quantity 10 "$@" >"$work/donut.log" 2>&1 &
 donut_pid=$!
 pids+=($donut_pid)

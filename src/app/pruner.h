@@ -40,6 +40,18 @@ struct RetentionWindows {
   std::chrono::seconds arrivals = std::chrono::hours(24 * 30);
 };
 
+// Each window with the environment variable that sets it in hours: `donut relay`'s options and
+// the Lambda relay read the same names from this one list.
+struct RetentionSetting {
+  const char* env;
+  std::chrono::seconds RetentionWindows::*window;
+};
+inline constexpr RetentionSetting kRetentionSettings[] = {
+    {"DONUT_KEEP_IDEMPOTENCY_KEYS_HOURS", &RetentionWindows::idempotency_keys},
+    {"DONUT_KEEP_PUBLISHED_OUTBOX_HOURS", &RetentionWindows::published_outbox},
+    {"DONUT_KEEP_TIMELINES_HOURS", &RetentionWindows::timeline_entries},
+    {"DONUT_KEEP_ARRIVALS_HOURS", &RetentionWindows::arrivals}};
+
 // Three stays of a message in a queue (queue, dead-letter queue, redriven queue), and a day.
 inline constexpr std::chrono::seconds kMinimumArrivalWindow =
     3 * ports::kDefaultRetention + std::chrono::hours(24);

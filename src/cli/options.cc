@@ -1,5 +1,11 @@
 #include "cli/options.h"
 
+#include <algorithm>
+#include <iterator>
+
+#include "app/pruner.h"
+#include "common/assert.h"
+
 namespace donut::cli {
 
 using local::LocalConfig;
@@ -246,12 +252,20 @@ void add_mail_options(CLI::App& app, LocalConfig& c) {
 
 namespace {
 
-// A window in whole hours, read into `window`.
-void add_window_option(CLI::App& app, const std::string& name, std::chrono::seconds& window,
-                       const std::string& help, const std::string& env) {
+// A window in whole hours, read into `windows.*window`, from its option or the variable
+// app::kRetentionSettings names for it.
+void add_window_option(CLI::App& app, const std::string& name,
+                       donut::app::RetentionWindows& windows,
+                       std::chrono::seconds donut::app::RetentionWindows::*member,
+                       const std::string& help) {
+  const auto setting = std::find_if(
+      std::begin(donut::app::kRetentionSettings), std::end(donut::app::kRetentionSettings),
+      [&](const donut::app::RetentionSetting& s) { return s.window == member; });
+  DONUT_ASSERT(setting != std::end(donut::app::kRetentionSettings), "every window has a variable");
+  auto& window = windows.*member;
   app.add_option_function<int64_t>(
          name, [&window](int64_t hours) { window = std::chrono::hours(hours); }, help)
-      ->envname(env)
+      ->envname(setting->env)
       ->check(CLI::Range(int64_t{1}, int64_t{24 * 3660}))
       ->default_str(std::to_string(std::chrono::duration_cast<std::chrono::hours>(window).count()));
 }
@@ -259,21 +273,19 @@ void add_window_option(CLI::App& app, const std::string& name, std::chrono::seco
 }  // namespace
 
 void add_retention_options(CLI::App& app, LocalConfig& c) {
+  using W = donut::app::RetentionWindows;
   auto& w = c.retention;
-  add_window_option(app, "--keep-idempotency-keys-hours", w.idempotency_keys,
+  add_window_option(app, "--keep-idempotency-keys-hours", w, &W::idempotency_keys,
                     "Hours an Idempotency-Key replays its first answer; a retry after it is a new "
-                    "order",
-                    "DONUT_KEEP_IDEMPOTENCY_KEYS_HOURS");
-  add_window_option(app, "--keep-published-outbox-hours", w.published_outbox,
+                    "order");
+  add_window_option(app, "--keep-published-outbox-hours", w, &W::published_outbox,
                     "Hours a published outbox entry is kept (a timeline shows when it was "
-                    "published while it is)",
-                    "DONUT_KEEP_PUBLISHED_OUTBOX_HOURS");
-  add_window_option(app, "--keep-timelines-hours", w.timeline_entries,
-                    "Hours a restock timeline entry is kept", "DONUT_KEEP_TIMELINES_HOURS");
-  add_window_option(app, "--keep-arrivals-hours", w.arrivals,
+                    "published while it is)");
+  add_window_option(app, "--keep-timelines-hours", w, &W::timeline_entries,
+                    "Hours a restock timeline entry is kept");
+  add_window_option(app, "--keep-arrivals-hours", w, &W::arrivals,
                     "Hours an applied arrival's request id is kept (at least 13 days: a "
-                    "redelivered arrival is recognised by it)",
-                    "DONUT_KEEP_ARRIVALS_HOURS");
+                    "redelivered arrival is recognised by it)");
 }
 
 }  // namespace donut::cli

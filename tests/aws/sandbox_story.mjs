@@ -14,14 +14,15 @@
 // HTTPS -> arrivals_intake -> SQS -> arrivals, and the stock is back; the notifier mails through
 // SES; the sales user's database password rotates under the warm function; a failing factory fills the dead-letter queue and the admin function's redrive
 // completes it. Nothing AWS would refuse was asked. Then each function's cold start is measured
-// (`--cold-starts N`, median).
+// (`--cold-starts N`, median; `--cold-starts-only` measures them without the story, as
+// bench/limits.sh does).
 //
 // With --deploy-dir, another copy of the Terraform is played (tests/aws/sandbox_strict.mjs
 // removes a permission from one and expects the story to stop at the step that needs it, naming
 // it: a step fails as soon as AWS refused something, with what it refused).
 //
 //   node tests/aws/sandbox_story.mjs --donut <donut binary> --lambda-dir <folder of the zips>
-//        [--cold-starts N] [--deploy-dir <deploy/aws copy>] [--keep]
+//        [--cold-starts N] [--cold-starts-only] [--deploy-dir <deploy/aws copy>] [--keep]
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -36,6 +37,7 @@ import { startSandbox } from '../../tools/lambda-sandbox/deployment.mjs';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const { values: options } = parseArgs({ options: {
   donut: { type: 'string' }, 'lambda-dir': { type: 'string' }, 'cold-starts': { type: 'string', default: '20' },
+  'cold-starts-only': { type: 'boolean', default: false },
   'deploy-dir': { type: 'string' }, keep: { type: 'boolean', default: false } } });
 if (!options.donut || !options['lambda-dir']) {
   console.error('usage: sandbox_story.mjs --donut <binary> --lambda-dir <dir> [--cold-starts N] [--deploy-dir <dir>]');
@@ -224,6 +226,10 @@ async function main() {
   log(`sandbox ready: ${Object.keys(sandbox.functions).length} functions, ${sandbox.routes.length} routes, ` +
     `${sandbox.mappings.length} queue mappings, ${sandbox.queues.length} queues, relay ${sandbox.scheduleExpression}; ` +
     `Lambda quota ${sandbox.options.lambdaQuota}, TZ=${process.env.TZ ?? '(unset)'}`);
+  if (options['cold-starts-only']) {
+    await coldStarts(Number(options['cold-starts']));
+    return;
+  }
   await story();
   const storyMs = performance.now() - storyStarted;
   log(`story done in ${(storyMs / 1000).toFixed(1)} s; schedule fired ${sandbox.schedule.fired} times; ` +

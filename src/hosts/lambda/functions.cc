@@ -456,15 +456,11 @@ Result<Function> migrate_function(Wiring& wiring) {
 // The retention windows, in hours, from the variables `donut relay` reads too.
 Result<app::RetentionWindows> retention_from_environment() {
   app::RetentionWindows windows;
-  const std::pair<const char*, std::chrono::seconds*> settings[] = {
-      {"DONUT_KEEP_IDEMPOTENCY_KEYS_HOURS", &windows.idempotency_keys},
-      {"DONUT_KEEP_PUBLISHED_OUTBOX_HOURS", &windows.published_outbox},
-      {"DONUT_KEEP_TIMELINES_HOURS", &windows.timeline_entries},
-      {"DONUT_KEEP_ARRIVALS_HOURS", &windows.arrivals}};
-  for (auto [name, window] : settings) {
-    const auto fallback = std::chrono::duration_cast<std::chrono::hours>(*window).count();
-    DONUT_ASSIGN_OR_RETURN(const int64_t hours, int_env(name, fallback, 1, 24 * 3660));
-    *window = std::chrono::hours(hours);
+  for (const auto& setting : app::kRetentionSettings) {
+    auto& window = windows.*setting.window;
+    const auto fallback = std::chrono::duration_cast<std::chrono::hours>(window).count();
+    DONUT_ASSIGN_OR_RETURN(const int64_t hours, int_env(setting.env, fallback, 1, 24 * 3660));
+    window = std::chrono::hours(hours);
   }
   DONUT_RETURN_IF_ERROR(app::validate(windows, app::kSqsMinimumArrivalWindow));
   return windows;
