@@ -18,13 +18,9 @@ shift $(($# < 3 ? $# : 3))
 build=$(dirname "$(dirname "$donut")")
 crowd=$build/bench/crowd
 plain=$build/bench/plain_server
-work=$(mktemp -d)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_for() { for _ in $(seq 100); do curl -fs "$1" >/dev/null 2>&1 && return 0; sleep 0.1; done; echo "not up: $1" >&2; exit 1; }
+# shellcheck source=bench/lib.sh
+source "$(dirname "$0")/lib.sh"
 figure() { sed -n "s/.*\b$1=\([^ ]*\).*/\1/p" "$2"; }
 pin_crowd=() pin_server=() crowd_threads=2
 if [[ -n ${CROWD_CPUS:-} ]]; then
@@ -51,7 +47,7 @@ port=$(free_port)
 "${pin_server[@]}" "$donut" up --data-dir "$work/donut" --port "$port" --factory-port 0 --seed-file "$work/products.json" \
   --log-level warn --max-quantity 10 "$@" >"$work/donut.log" 2>&1 &
 donut_pid=$!
-pids+=($donut_pid)
+pids+=("$donut_pid")
 wait_for "http://127.0.0.1:$port/healthz"
 run_crowd "$port" "$work/donut.txt"
 peak=$(awk '/VmHWM/ {printf "%.0f", $2 / 1024}' "/proc/$donut_pid/status")

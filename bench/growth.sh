@@ -13,10 +13,6 @@ build=${1:-$root/build/release}
 target=${2:-10000000}
 round_seconds=${3:-15}
 donut=$build/src/donut
-work=$(mktemp -d)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT
 # shellcheck source=bench/lib.sh
 source "$root/bench/lib.sh"
 

@@ -1,5 +1,18 @@
-# What the bench scripts share: sourced, never run. Each script sets `work` (a temporary
-# folder) and `pids` (processes to stop on exit) before calling these.
+# shellcheck shell=bash disable=SC2154  # root, seconds: set by the script that sources this
+# What the bench scripts share: sourced, never run. Sourcing it makes `work`, a temporary
+# folder, and `pids`, the processes to stop: on exit each is stopped, then `on_exit` runs if the
+# script defines one (to stop a database), then the folder is removed.
+
+work=$(mktemp -d)
+pids=()
+bench_exit() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  if declare -F on_exit >/dev/null; then on_exit; fi
+  rm -rf "$work"
+}
+trap bench_exit EXIT
+trap "exit 1" INT TERM HUP PIPE  # exit runs bench_exit
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 

@@ -23,24 +23,18 @@ seconds=${2:-10}
 processes=${3:-4}
 cold_starts=${4:-20}
 donut=$build/src/donut
-work=$(mktemp -d)
-pids=()
 mariadb_port=$((30000 + RANDOM % 10000))
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  [[ -d $work/mariadb ]] && "$root/scripts/test-server" mariadb stop "$work/mariadb"
-  rm -rf "$work"
-}
-trap cleanup EXIT
 # shellcheck source=bench/lib.sh
 source "$root/bench/lib.sh"
+on_exit() { if [[ -d $work/mariadb ]]; then "$root/scripts/test-server" mariadb stop "$work/mariadb"; fi; }
 
 products_json 10 >"$work/products.json"
 ten=P0,P1,P2,P3,P4,P5,P6,P7,P8,P9
 url() { echo "http://127.0.0.1:$1"; }
 
-start_up() {  # start_up <name> [extra args]: `donut up` on SQLite; prints its port
+# Both leave the port of what they started in `started` (not printed: a $(...) subshell would
+# keep the process out of `pids`).
+start_up() {  # start_up <name> [extra args]: `donut up` on SQLite
   local name=$1 port
   shift
   port=$(free_port)
@@ -48,10 +42,10 @@ start_up() {  # start_up <name> [extra args]: `donut up` on SQLite; prints its p
     --log-level warn --max-quantity 10 "$@" >"$work/$name.log" 2>&1 &
   pids+=($!)
   wait_for "$(url "$port")/healthz"
-  echo "$port"
+  started=$port
 }
 
-start_sales() {  # start_sales <name> <database> [extra args]: `donut sales` on MariaDB; prints its port
+start_sales() {  # start_sales <name> <database> [extra args]: `donut sales` on MariaDB
   local name=$1 database=$2 port
   shift 2
   port=$(free_port)
@@ -60,7 +54,7 @@ start_sales() {  # start_sales <name> <database> [extra args]: `donut sales` on 
     >"$work/$name.log" 2>&1 &
   pids+=($!)
   wait_for "$(url "$port")/healthz"
-  echo "$port"
+  started=$port
 }
 
 # run_spread <name> <ports...>: the 64 connections spread over several processes' ports, one
@@ -85,28 +79,29 @@ run_spread() {
 }
 
 echo "== 1. orders at 64 connections ($seconds s each; $(uptime | sed 's/.*load/load/'))"
-"$build/bench/plain_server" 18180 2 >"$work/plain.log" 2>&1 &
+plain=$(free_port)
+"$build/bench/plain_server" "$plain" 2 >"$work/plain.log" 2>&1 &
 pids+=($!)
-wait_for "$(url 18180)/"
+wait_for "$(url "$plain")/"
 "$root/scripts/test-server" mariadb start "$work/mariadb" "$mariadb_port"
-group=$(start_up sqlite-group)
-per_request=$(start_up sqlite-per-request --order-strategy per-request)
-my_group=$(start_sales mariadb-group bench_group)
-my_per_request=$(start_sales mariadb-per-request bench_per_request --order-strategy per-request)
+start_up sqlite-group && group=$started
+start_up sqlite-per-request --order-strategy per-request && per_request=$started
+start_sales mariadb-group bench_group && my_group=$started
+start_sales mariadb-per-request bench_per_request --order-strategy per-request && my_per_request=$started
 spread=()
 for i in $(seq "$processes"); do
-  spread+=("$(start_sales "mariadb-per-request-$i" bench_spread --order-strategy per-request)")
+  start_sales "mariadb-per-request-$i" bench_spread --order-strategy per-request && spread+=("$started")
 done
 
 printf "%-26s %12s %10s %10s   %s\n" "run" "requests/s" "p50" "p99" "answers"
-run_wrk ceiling "$(url 18180)"
+run_wrk ceiling "$(url "$plain")"
 run_wrk sqlite-group "$(url "$group")"
 PRODUCTS=$ten run_wrk sqlite-group-10-products "$(url "$group")"
 run_wrk sqlite-per-request "$(url "$per_request")"
 run_wrk mariadb-group "$(url "$my_group")"
 run_wrk mariadb-per-request "$(url "$my_per_request")"
 run_spread "mariadb-per-request-x$processes" "${spread[@]}"
-run_wrk ceiling-again "$(url 18180)"
+run_wrk ceiling-again "$(url "$plain")"
 
 ceiling=$(cat "$work/ceiling.rps")
 echo

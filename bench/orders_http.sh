@@ -14,28 +14,9 @@ build=${1:-$root/build/release}
 seconds=${2:-10}
 donut=$build/src/donut
 plain=$build/bench/plain_server
-work=$(mktemp -d)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT
-
-products='{"products":[{"id":"HOT","name":"Hot","price_cents":100,"stock":100000000,"restock_quantity":0}'
-for i in $(seq 0 9); do products+=",{\"id\":\"P$i\",\"name\":\"P$i\",\"price_cents\":100,\"stock\":100000000,\"restock_quantity\":0}"; done
-echo "$products]}" >"$work/products.json"
-
-wait_for() { for _ in $(seq 100); do curl -fs "$1" >/dev/null 2>&1 && return 0; sleep 0.1; done; echo "not up: $1"; exit 1; }
-
-run_wrk() {  # run_wrk <name> <url> [PRODUCTS]
-  local name=$1 url=$2
-  PRODUCTS=${3:-HOT} wrk -t2 -c64 -d"${seconds}s" --latency -s "$root/loadtest/wrk/order.lua" "$url" >"$work/$name.txt"
-  local rps p50 p99 statuses
-  rps=$(awk '/Requests\/sec/ {print $2}' "$work/$name.txt")
-  p50=$(awk '$1=="50%" {print $2}' "$work/$name.txt")
-  p99=$(awk '$1=="99%" {print $2}' "$work/$name.txt")
-  statuses=$(grep '^statuses:' "$work/$name.txt" | cut -d' ' -f2-)
-  printf "%-22s %12s %10s %10s   %s\n" "$name" "$rps" "$p50" "$p99" "$statuses"
-  echo "$rps" >"$work/$name.rps"
-}
+# shellcheck source=bench/lib.sh
+source "$root/bench/lib.sh"
+products_json 10 >"$work/products.json"
 
 start_donut() {  # start_donut <name> <port> [extra args]
   local name=$1 port=$2
@@ -56,7 +37,7 @@ printf "%-22s %12s %10s %10s   %s\n" "run (64 connections)" "requests/s" "p50" "
 run_wrk ceiling http://127.0.0.1:18180
 run_wrk group http://127.0.0.1:18280
 run_wrk per-request http://127.0.0.1:18380
-run_wrk group-10-products http://127.0.0.1:18280 "P0,P1,P2,P3,P4,P5,P6,P7,P8,P9"
+PRODUCTS=P0,P1,P2,P3,P4,P5,P6,P7,P8,P9 run_wrk group-10-products http://127.0.0.1:18280
 console_feed() {  # what an open console asks, at its pace
   local token
   token=$(cat "$work/group/admin-token")
@@ -70,7 +51,7 @@ console_feed() {  # what an open console asks, at its pace
 }
 console_feed &
 feed=$!
-pids+=($feed)
+pids+=("$feed")
 run_wrk group+console http://127.0.0.1:18280
 kill $feed 2>/dev/null || true
 

@@ -21,19 +21,12 @@ seconds=${2:-10}
 processes=${3:-4}
 read -r -a per_request_args <<<"${PER_REQUEST_ARGS:-}"
 donut=$build/src/donut
-work=$(mktemp -d)
-pids=()
 port=$((30000 + RANDOM % 10000))
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  "$root/scripts/test-server" mariadb stop "$work/mariadb"
-  rm -rf "$work"
-}
-trap cleanup EXIT
+# shellcheck source=bench/lib.sh
+source "$root/bench/lib.sh"
+on_exit() { "$root/scripts/test-server" mariadb stop "$work/mariadb"; }
 "$root/scripts/test-server" mariadb start "$work/mariadb" "$port"
 
-wait_for() { for _ in $(seq 100); do curl -fs "$1" >/dev/null 2>&1 && return 0; sleep 0.1; done; echo "not up: $1"; exit 1; }
 spread=HOT,S2,S3,S4,S5,S6,S7,S8
 product() { echo "{\"id\":\"$1\",\"name\":\"$1\",\"price_cents\":100,\"stock\":100000000,\"restock_quantity\":0}"; }
 echo "{\"products\":[$(for id in ${spread//,/ }; do product "$id"; done | paste -sd,)]}" >"$work/products.json"
