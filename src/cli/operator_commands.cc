@@ -8,7 +8,7 @@
 #include <boost/json.hpp>
 
 #include "adapters/clock/clocks.h"
-#include "adapters/http/curl_client.h"
+#include "adapters/http/http_client.h"
 #include "app/topology.h"
 #include "cli/options.h"
 #include "cli/restocks_command.h"

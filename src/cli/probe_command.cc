@@ -4,7 +4,7 @@
 #include <memory>
 #include <string>
 
-#include "adapters/http/curl_client.h"
+#include "adapters/http/http_client.h"
 
 namespace donut::cli {
 namespace {

@@ -5,7 +5,7 @@
 #include <boost/json.hpp>
 #include <spdlog/spdlog.h>
 
-#include "adapters/http/curl_client.h"
+#include "adapters/http/http_client.h"
 #include "app/queue_consumer.h"
 #include "codec/factory_json.h"
 #include "codec/factory_signature.h"

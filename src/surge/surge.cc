@@ -10,7 +10,7 @@
 #include <boost/json.hpp>
 #include <fmt/format.h>
 
-#include "adapters/http/curl_client.h"
+#include "adapters/http/http_client.h"
 #include "codec/admin_json.h"
 #include "common/ids.h"
 #include "surge/throttled.h"

@@ -9,7 +9,7 @@
 #include <atomic>
 #include <cstdint>
 
-#include "adapters/http/curl_client.h"
+#include "adapters/http/http_client.h"
 #include "common/time.h"
 
 namespace donut::surge {

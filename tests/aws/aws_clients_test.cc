@@ -13,7 +13,7 @@
 #include "adapters/aws/aws_broker.h"
 #include "adapters/aws/ses_mailer.h"
 #include "adapters/clock/clocks.h"
-#include "adapters/http/curl_client.h"
+#include "adapters/http/http_client.h"
 #include "common/ids.h"
 #include "http/server.h"
 #include "support/scripted_aws.h"

@@ -12,7 +12,7 @@
 
 #include "adapters/aws/aws_broker.h"
 #include "adapters/clock/clocks.h"
-#include "adapters/http/curl_client.h"
+#include "adapters/http/http_client.h"
 #include "app/topology.h"
 #include "codec/events_json.h"
 #include "common/ids.h"

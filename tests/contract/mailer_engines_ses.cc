@@ -4,7 +4,7 @@
 
 #include "adapters/aws/ses_mailer.h"
 #include "adapters/clock/clocks.h"
-#include "adapters/http/curl_client.h"
+#include "adapters/http/http_client.h"
 #include "contract/mailer_contract.h"
 #include "support/test_servers.h"
 

@@ -1,11 +1,11 @@
-// The attacker's tests of every request the shop makes over libcurl (curl_client.h): a URL that
+// The attacker's tests of every request the shop makes (http_client.h): a URL that
 // names another protocol — file://, gopher://, dict:// — is refused before anything is read or
 // sent, and a redirect is never followed anywhere.
 #include <fstream>
 
 #include <gtest/gtest.h>
 
-#include "adapters/http/curl_client.h"
+#include "adapters/http/http_client.h"
 #include "support/raw_http.h"
 #include "support/temp_dir.h"
 

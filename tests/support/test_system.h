@@ -12,7 +12,7 @@
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
 
-#include "adapters/http/curl_client.h"
+#include "adapters/http/http_client.h"
 #include "hosts/local/local_system.h"
 #include "support/temp_dir.h"
 

@@ -8,7 +8,7 @@
 #include <boost/url/parse.hpp>
 #include <spdlog/spdlog.h>
 
-#include "adapters/http/curl_client.h"
+#include "adapters/http/http_client.h"
 #include "codec/json_fields.h"
 #include "common/backoff.h"
 #include "common/deadline.h"

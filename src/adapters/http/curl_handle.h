@@ -1,6 +1,6 @@
-// The libcurl easy handle as an owning pointer, shared by everything here that speaks through
-// libcurl (HTTP and SMTP). Creating the first handle runs libcurl's global setup, once and
-// thread-safely. A handle is used by one thread at a time.
+// The libcurl easy handle as an owning pointer, for the SMTP mailer (HTTP goes through
+// http_client.h, which does not use libcurl). Creating the first handle runs libcurl's global
+// setup, once and thread-safely. A handle is used by one thread at a time.
 #pragma once
 
 #include <memory>

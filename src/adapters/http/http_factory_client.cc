@@ -2,7 +2,7 @@
 
 #include <boost/json.hpp>
 
-#include "adapters/http/curl_client.h"
+#include "adapters/http/http_client.h"
 #include "codec/factory_json.h"
 #include "codec/factory_signature.h"
 #include "codec/json_fields.h"

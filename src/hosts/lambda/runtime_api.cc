@@ -5,7 +5,7 @@
 
 #include <boost/json.hpp>
 
-#include "adapters/http/curl_client.h"
+#include "adapters/http/http_client.h"
 
 namespace donut::lambda {
 namespace {
