@@ -97,6 +97,20 @@ TEST_P(StoreContract, BatchesOfEverySizeAreWrittenInFull) {
   EXPECT_EQ(stock("BIG"), 100000 - placed);
 }
 
+// `locked` is told once per call, before the call returns, however the batch ends.
+TEST_P(StoreContract, TellsOnceWhenTheBatchsProductsAreLocked) {
+  int told = 0;
+  auto sold =
+      store_->place_orders(std::vector{order("CP-1", 2), order("CP-2", 1)}, [&told] { ++told; });
+  ASSERT_TRUE(sold);
+  EXPECT_EQ(told, 1);
+  auto refused = store_->place_orders(std::vector{order("CP-2", 50)}, [&told] { ++told; });
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->front().status, OrderStatus::out_of_stock);
+  EXPECT_EQ(told, 2);
+  EXPECT_EQ(stock("CP-1"), 8);
+}
+
 // The order that opened a restock says so; its replay does not (nothing opened twice).
 TEST_P(StoreContract, OnlyTheOrderThatOpenedARestockSaysSo) {
   auto first = place({order("CP-1", 10, "k-open"), order("CP-1", 1)});

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 #include "adapters/sql/warehouse_store.h"
@@ -443,11 +444,13 @@ Result<domain::Product> WarehouseStore<Database, Dialect>::set_replenishment(
 // transaction.
 template <class Database, class Dialect>
 Result<std::vector<domain::OrderOutcome>> WarehouseStore<Database, Dialect>::place_orders(
-    std::span<const domain::OrderRequest> requests) {
+    std::span<const domain::OrderRequest> requests, const std::function<void()>& locked) {
   const TimePoint now = clock_.now();
+  bool told_locked = false;
   return db_->template transaction<std::vector<domain::OrderOutcome>>(
       [&](auto& c) -> Result<std::vector<domain::OrderOutcome>> {
         DONUT_ASSIGN_OR_RETURN(auto snapshot, detail::load_sale_snapshot<Dialect>(c, requests));
+        if (locked && !std::exchange(told_locked, true)) locked();
         auto plan = domain::plan_sales(requests, snapshot, policy_, now, ids_);
         domain::TotalChanges totals;  // moved only by a stock-out: a sale alone writes none
         for (const auto& opened : plan.restocks_opened) {
