@@ -3,11 +3,14 @@
 # innodb_flush_log_at_trx_commit=1), side by side in one run: `donut sales` with one
 # transaction per order (per-request) and with group commit (group), plus the plain-200 HTTP
 # ceiling. Starts a throw-away MariaDB with scripts/test-server.
-# Usage: bench/orders_mysql.sh [build-dir] [seconds]
+# With a baseline build (e.g. of main), its `donut sales` runs group commit too, in the same
+# run against the same server ("group-baseline"), for a before/after measured side by side.
+# Usage: bench/orders_mysql.sh [build-dir] [seconds] [baseline-build-dir]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$root/build/release}
 seconds=${2:-10}
+baseline=${3:-}
 donut=$build/src/donut
 work=$(mktemp -d)
 pids=()
@@ -26,9 +29,10 @@ seed='{"products":[{"id":"HOT","name":"Hot","price_cents":100,"stock":100000000,
 echo "$seed" >"$work/products.json"
 
 start_sales() {  # start_sales <name> <http port> [extra args]
-  local name=$1 http=$2
+  local name=$1 http=$2 binary=$donut
   shift 2
-  "$donut" sales --database "mysql://root@127.0.0.1:$port/bench_${name//-/_}" --data-dir "$work/$name" \
+  [[ $name == *-baseline ]] && binary=$baseline/src/donut
+  "$binary" sales --database "mysql://root@127.0.0.1:$port/bench_${name//-/_}" --data-dir "$work/$name" \
     --port "$http" --seed-file "$work/products.json" --log-level warn "$@" >"$work/$name.log" 2>&1 &
   pids+=($!)
   wait_for "http://127.0.0.1:$http/healthz"
@@ -49,10 +53,17 @@ pids+=($!)
 wait_for "http://127.0.0.1:18190/"
 start_sales per-request 18390 --order-strategy per-request
 start_sales group 18290
+[[ -n $baseline ]] && start_sales group-baseline 18490
 
 printf "%-22s %12s %10s %10s   %s\n" "run (64 connections)" "requests/s" "p50" "p99" "answers"
 run_wrk ceiling http://127.0.0.1:18190
 run_wrk per-request http://127.0.0.1:18390
+[[ -n $baseline ]] && run_wrk group-baseline http://127.0.0.1:18490
 run_wrk group http://127.0.0.1:18290
 awk -v g="$(cat "$work/group.rps")" -v p="$(cat "$work/per-request.rps")" -v c="$(cat "$work/ceiling.rps")" \
   'BEGIN {printf "group commit / per-request on MariaDB: %.1fx; group commit at %.2f of the HTTP ceiling\n", g / p, g / c}'
+if [[ -n $baseline ]]; then
+  awk -v b="$(cat "$work/group-baseline.rps")" -v g="$(cat "$work/group.rps")" -v c="$(cat "$work/ceiling.rps")" \
+    'BEGIN {printf "baseline group commit at %.2f of the HTTP ceiling; this build / baseline: %.2fx\n", b / c, g / b}'
+fi
+echo "load: $(uptime | sed 's/.*load average: //')"
