@@ -24,7 +24,7 @@ cleanup() {
 trap cleanup EXIT
 "$root/scripts/test-server" mariadb start "$work/mariadb" "$port"
 
-wait_for() { for _ in $(seq 100); do curl -fs "$1" >/dev/null 2>&1 && return 0; sleep 0.1; done; echo "not up: $1"; exit 1; }
+wait_for() { for _ in $(seq 300); do curl -fs "$1" >/dev/null 2>&1 && return 0; sleep 0.1; done; echo "not up: $1"; exit 1; }
 seed='{"products":[{"id":"HOT","name":"Hot","price_cents":100,"stock":100000000,"restock_quantity":0}]}'
 echo "$seed" >"$work/products.json"
 
