@@ -16,8 +16,8 @@ trap "exit 1" INT TERM HUP PIPE  # exit runs bench_exit
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
-wait_for() {  # wait_for <url>: up to 10 s
-  for _ in $(seq 100); do curl -fs "$1" >/dev/null 2>&1 && return 0; sleep 0.1; done
+wait_for() {  # wait_for <url>: up to 30 s (a MariaDB busy migrating takes a while)
+  for _ in $(seq 300); do curl -fs "$1" >/dev/null 2>&1 && return 0; sleep 0.1; done
   echo "not up: $1" >&2
   exit 1
 }

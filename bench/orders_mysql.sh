@@ -9,17 +9,20 @@
 # per-request row spreads the same processes' orders over 8 products instead of one: 8 row
 # locks instead of one, what splitting the hot product's stock over 8 rows could give at best.
 # Last, the several processes on the hot product again without an fsync at each commit.
-# Usage: bench/orders_mysql.sh [build-dir] [seconds] [processes]
 # Beside each database row: MariaDB's row-lock waits and statements per commit, and the CPU
 # time MariaDB and the `donut` processes spent per commit (from /proc), so a run shows where
 # the time goes.
 # Extra `donut sales` options for the per-request runs: PER_REQUEST_ARGS (e.g. "--http-threads 8").
+# With a baseline build (e.g. of main), its `donut sales` runs group commit too, in the same
+# run against the same server ("group-baseline"), for a before/after measured side by side.
+# Usage: bench/orders_mysql.sh [build-dir] [seconds] [processes] [baseline-build-dir]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$root/build/release}
 seconds=${2:-10}
 processes=${3:-4}
 read -r -a per_request_args <<<"${PER_REQUEST_ARGS:-}"
+baseline=${4:-}
 donut=$build/src/donut
 port=$((30000 + RANDOM % 10000))
 # shellcheck source=bench/lib.sh
@@ -32,9 +35,10 @@ product() { echo "{\"id\":\"$1\",\"name\":\"$1\",\"price_cents\":100,\"stock\":1
 echo "{\"products\":[$(for id in ${spread//,/ }; do product "$id"; done | paste -sd,)]}" >"$work/products.json"
 
 start_sales() {  # start_sales <name> <database> <http port> [extra args]
-  local name=$1 database=$2 http=$3
+  local name=$1 database=$2 http=$3 binary=$donut
   shift 3
-  "$donut" sales --database "mysql://root@127.0.0.1:$port/$database" --data-dir "$work/$name" \
+  [[ $name == *-baseline ]] && binary=$baseline/src/donut
+  "$binary" sales --database "mysql://root@127.0.0.1:$port/$database" --data-dir "$work/$name" \
     --port "$http" --seed-file "$work/products.json" --log-level warn "$@" >"$work/$name.log" 2>&1 &
   pids+=($!)
   wait_for "http://127.0.0.1:$http/healthz"
@@ -103,6 +107,7 @@ for i in $(seq "$processes"); do
   several+=("http://127.0.0.1:$((18400 + i))")
 done
 start_sales group bench_group 18290
+[[ -n $baseline ]] && start_sales group-baseline bench_group_baseline 18490
 
 echo "load: $(uptime | sed 's/.*load average: //')"
 printf "%-28s %12s %10s %10s %11s %11s %11s %11s  %s\n" "run (64 connections)" "requests/s" "p50" "p99" \
@@ -110,6 +115,7 @@ printf "%-28s %12s %10s %10s %11s %11s %11s %11s  %s\n" "run (64 connections)" "
 run_wrk ceiling http://127.0.0.1:18190
 run_wrk per-request http://127.0.0.1:18390
 run_wrk_each "per-request x$processes" "${several[@]}"
+[[ -n $baseline ]] && run_wrk group-baseline http://127.0.0.1:18490
 run_wrk group http://127.0.0.1:18290
 PRODUCTS=$spread run_wrk_each "per-request x$processes, 8 products" "${several[@]}"
 # Whether the fsync is what the hot row waits for: the same run with the log written at each
@@ -122,3 +128,7 @@ awk -v g="$(cat "$work/group.rps")" -v p="$(cat "$work/per-request.rps")" \
   -v e="$(cat "$work/per-request x$processes, 8 products.rps")" \
   'BEGIN {printf "group commit / per-request on MariaDB: %.1fx (%.1fx against %d processes); group commit at %.2f of the HTTP ceiling\n", g / p, g / s, n, g / c;
          printf "per-request, %d processes: 8 products / 1 hot product: %.1fx\n", n, e / s}'
+if [[ -n $baseline ]]; then
+  awk -v g="$(cat "$work/group.rps")" -v b="$(cat "$work/group-baseline.rps")" \
+    'BEGIN {printf "group commit, this build / the baseline: %.2fx\n", g / b}'
+fi

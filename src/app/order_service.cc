@@ -22,10 +22,15 @@ OrderService::OrderService(ports::Store& store, Options options,
                            std::function<void()> on_restock_opened)
     : store_(store), options_(options), on_restock_opened_(std::move(on_restock_opened)) {
   if (options_.strategy == Strategy::group_commit) {
-    writer_ = std::thread([this] {
-      name_this_thread("sales-writer");
-      writer_loop();
-    });
+    writer_count_ = options_.writers != 0 ? options_.writers
+                                          : std::max<std::size_t>(1, store_.pipelined_batches());
+    writers_.reserve(writer_count_);
+    for (std::size_t i = 0; i < writer_count_; ++i) {
+      writers_.emplace_back([this] {
+        name_this_thread("sales-writer");
+        writer_loop();
+      });
+    }
   }
 }
 
@@ -40,7 +45,7 @@ void OrderService::stop() {
     stopping_ = true;
   }
   work_available_.notify_all();
-  if (writer_.joinable()) writer_.join();
+  for (auto& writer : writers_) writer.join();
   // caller_commits: what is still queued was never decided; it is refused, not lost in silence.
   std::vector<Pending> undecided;
   {
@@ -81,17 +86,37 @@ void OrderService::take_batch(std::vector<Pending>& batch) {
 }
 
 void OrderService::writer_loop() {
+  // writer_count_, not writers_.size(): the constructor may still be starting the others.
+  const bool pipelined = writer_count_ > 1;
   std::vector<Pending> batch;
   for (;;) {
+    uint64_t taken = 0;
     {
       std::unique_lock lock(mutex_);
-      work_available_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      work_available_.wait(
+          lock, [&] { return (stopping_ && queue_.empty()) || (turn_ == 0 && !queue_.empty()); });
       if (queue_.empty()) return;  // stopping and drained
       take_batch(batch);
+      taken = ++batches_taken_;
+      if (pipelined) turn_ = taken;
     }
-    decide(batch);
+    if (!pipelined) {
+      decide(batch);
+    } else {
+      decide(batch, [this, taken] { pass_turn(taken); });
+      pass_turn(taken);  // the store failed before locking
+    }
     batch.clear();
   }
+}
+
+void OrderService::pass_turn(uint64_t taken) {
+  {
+    std::lock_guard lock(mutex_);
+    if (turn_ != taken) return;
+    turn_ = 0;
+  }
+  work_available_.notify_one();
 }
 
 std::size_t OrderService::commit_queued() {
@@ -114,11 +139,11 @@ std::size_t OrderService::queued() const {
   return queue_.size();
 }
 
-void OrderService::decide(std::vector<Pending>& batch) {
+void OrderService::decide(std::vector<Pending>& batch, const std::function<void()>& locked) {
   std::vector<domain::OrderRequest> requests;
   requests.reserve(batch.size());
   for (auto& pending : batch) requests.push_back(std::move(pending.request));
-  auto outcomes = store_.place_orders(requests);
+  auto outcomes = store_.place_orders(requests, locked);
   transactions_.fetch_add(1, std::memory_order_relaxed);
   orders_.fetch_add(batch.size(), std::memory_order_relaxed);
   if (!outcomes) {

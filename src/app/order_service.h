@@ -5,7 +5,11 @@
 //   every order waiting at that moment and decides them all in ONE store transaction (one
 //   fsync), then answers each caller. Under load a batch fills while the previous one commits,
 //   so throughput grows with concurrency while each answer still follows its own durable commit.
-//   Nothing is answered before the transaction holding it has committed.
+//   Nothing is answered before the transaction holding it has committed. Where the store lets
+//   transactions overlap (`Store::pipelined_batches`, MySQL: 2), as many writers take turns:
+//   the next one takes the next batch once the previous batch's products are locked, so its
+//   statements run while the previous commit flushes, and each product's orders are still
+//   decided in the order they were queued.
 // - per_request: each order is its own transaction on the caller's thread (the seed's way, kept
 //   as the baseline the benchmark compares against).
 // - caller_commits: group commit without the writer thread: orders wait until the owner calls
@@ -49,6 +53,8 @@ class OrderService {
     // A host hands the task to its HTTP threads, so one wake-up answers a whole batch and the
     // writer goes back to deciding.
     std::function<void(std::function<void()>)> answer_on;
+    // group_commit: writer threads; zero takes the store's `pipelined_batches()`.
+    std::size_t writers = 0;
   };
 
   // `on_restock_opened` runs after a commit that opened a restock and before its orders are
@@ -80,8 +86,12 @@ class OrderService {
   void writer_loop();
   // Moves up to max_batch queued orders into `batch`; call with `mutex_` held.
   void take_batch(std::vector<Pending>& batch);
-  // Decides `batch` in one transaction and answers it; leaves `batch` empty.
-  void decide(std::vector<Pending>& batch);
+  // Decides `batch` in one transaction and answers it; leaves `batch` empty. `locked` is the
+  // store's (ports/store.h).
+  void decide(std::vector<Pending>& batch, const std::function<void()>& locked = {});
+  // Lets the next writer take a batch once batch `taken` has its products locked (or ended);
+  // a later call for the same batch changes nothing.
+  void pass_turn(uint64_t taken);
   // Logs the stock-outs a batch caused and asserts the port's promise about its answers.
   static void check_answers(std::span<const domain::OrderRequest> requests,
                             std::span<const domain::OrderOutcome> outcomes);
@@ -94,7 +104,12 @@ class OrderService {
   std::condition_variable work_available_;
   std::vector<Pending> queue_;
   bool stopping_ = false;
-  std::thread writer_;
+  // Pipelined writers: the number of the batch taken whose products are not locked yet, which
+  // the others wait for (0: none); batches are numbered from 1 as they are taken.
+  uint64_t turn_ = 0;
+  uint64_t batches_taken_ = 0;
+  std::size_t writer_count_ = 0;  // set before the writers start, never changed after
+  std::vector<std::thread> writers_;
   std::atomic<uint64_t> orders_{0};
   std::atomic<uint64_t> transactions_{0};
 };

@@ -41,6 +41,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstdlib>
+#include <functional>
 #include <iterator>
 #include <optional>
 #include <span>
@@ -212,8 +213,22 @@ class Store {
       std::string_view product_id, const domain::ReplenishmentSettings& settings) = 0;
 
   // --- sales -----------------------------------------------------------------------------
+  // `locked`, when given, runs once before anything is written, when every product of the
+  // batch is locked for this transaction: a caller pipelining batches starts the next one
+  // then, and the next batch waits for these rows, so a product's orders are still decided in
+  // the order they were taken (an engine that retries a transaction after a deadlock does not
+  // call it again). The engine may call it later, up to the end of the call, never earlier.
   virtual Result<std::vector<domain::OrderOutcome>> place_orders(
-      std::span<const domain::OrderRequest> requests) = 0;
+      std::span<const domain::OrderRequest> requests, const std::function<void()>& locked) = 0;
+  Result<std::vector<domain::OrderOutcome>> place_orders(
+      std::span<const domain::OrderRequest> requests) {
+    return place_orders(requests, {});
+  }
+  // How many `place_orders` transactions may usefully run at once: 1 where one commits at a
+  // time (SQLite's single writer, the memory store's lock); more where the engine lets a
+  // transaction take rows another has committed but not yet flushed (InnoDB releases its row
+  // locks before the log is on disk), so the next batch's statements overlap this one's fsync.
+  virtual std::size_t pipelined_batches() const { return 1; }
   virtual Result<domain::Order> get_order(std::string_view order_id) = 0;  // not_found
 
   // --- restocks --------------------------------------------------------------------------

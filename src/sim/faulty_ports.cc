@@ -54,8 +54,8 @@ Result<domain::Product> FaultyStore::set_replenishment(
               [&] { return engine_.set_replenishment(product_id, settings); });
 }
 Result<std::vector<domain::OrderOutcome>> FaultyStore::place_orders(
-    std::span<const domain::OrderRequest> requests) {
-  return call("place_orders", true, [&] { return engine_.place_orders(requests); });
+    std::span<const domain::OrderRequest> requests, const std::function<void()>& locked) {
+  return call("place_orders", true, [&] { return engine_.place_orders(requests, locked); });
 }
 Result<domain::Order> FaultyStore::get_order(std::string_view order_id) {
   return call("get_order", false, [&] { return engine_.get_order(order_id); });

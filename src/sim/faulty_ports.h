@@ -48,8 +48,9 @@ class FaultyStore final : public ports::Store {
   Result<domain::Product> set_stock(std::string_view product_id, int64_t stock) override;
   Result<domain::Product> set_replenishment(std::string_view product_id,
                                             const domain::ReplenishmentSettings& settings) override;
+  using ports::Store::place_orders;
   Result<std::vector<domain::OrderOutcome>> place_orders(
-      std::span<const domain::OrderRequest> requests) override;
+      std::span<const domain::OrderRequest> requests, const std::function<void()>& locked) override;
   Result<domain::Order> get_order(std::string_view order_id) override;
   Result<ports::RestockClaim> claim_restock(std::string_view restock_id, std::string_view owner,
                                             TimePoint lease_until) override;

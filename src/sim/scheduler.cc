@@ -80,7 +80,7 @@ void World::restart(Role role) {
       sales_.reset();
       sales_ = std::make_unique<app::OrderService>(
           *store_,
-          app::OrderService::Options{app::OrderService::Strategy::caller_commits, 64, {}, {}});
+          app::OrderService::Options{app::OrderService::Strategy::caller_commits, 64, {}, {}, 0});
       for (auto index : in_flight_) to_retry_.push_back(index);
       in_flight_.clear();
       break;

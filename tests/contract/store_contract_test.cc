@@ -73,6 +73,44 @@ TEST_P(StoreContract, ALargeBatchIsWrittenInFull) {
   }
 }
 
+// Batches of every shape the multi-row INSERTs cut them into (one statement of the exact size
+// up to 64 rows, chunks of 256, 128 and 64 above) keep each order.
+TEST_P(StoreContract, BatchesOfEverySizeAreWrittenInFull) {
+  ASSERT_TRUE(store_->upsert_product({"BIG", "Big", 100, 100000, 0}));
+  int64_t placed = 0;
+  for (std::size_t size : {1, 2, 3, 7, 63, 64, 65, 127, 129, 200, 321, 600}) {
+    std::vector<OrderRequest> requests;
+    for (std::size_t i = 0; i < size; ++i) requests.push_back(order("BIG", 1));
+    auto outcomes = place(requests);
+    ASSERT_EQ(outcomes.size(), size);
+    placed += static_cast<int64_t>(size);
+    ASSERT_TRUE(store_->get_order(outcomes.front().order_id)) << size;
+    ASSERT_TRUE(store_->get_order(outcomes.back().order_id)) << size;
+    auto stats = store_->stats();
+    ASSERT_TRUE(stats);
+    for (const auto& p : stats->products) {
+      if (p.product_id == "BIG") {
+        ASSERT_EQ(p.orders, placed) << size;
+      }
+    }
+  }
+  EXPECT_EQ(stock("BIG"), 100000 - placed);
+}
+
+// `locked` is told once per call, before the call returns, however the batch ends.
+TEST_P(StoreContract, TellsOnceWhenTheBatchsProductsAreLocked) {
+  int told = 0;
+  auto sold =
+      store_->place_orders(std::vector{order("CP-1", 2), order("CP-2", 1)}, [&told] { ++told; });
+  ASSERT_TRUE(sold);
+  EXPECT_EQ(told, 1);
+  auto refused = store_->place_orders(std::vector{order("CP-2", 50)}, [&told] { ++told; });
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->front().status, OrderStatus::out_of_stock);
+  EXPECT_EQ(told, 2);
+  EXPECT_EQ(stock("CP-1"), 8);
+}
+
 // The order that opened a restock says so; its replay does not (nothing opened twice).
 TEST_P(StoreContract, OnlyTheOrderThatOpenedARestockSaysSo) {
   auto first = place({order("CP-1", 10, "k-open"), order("CP-1", 1)});

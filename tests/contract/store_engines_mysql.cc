@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cstdlib>
 #include <netinet/in.h>
+#include <optional>
 #include <string_view>
 #include <sys/socket.h>
 #include <thread>
@@ -14,6 +15,7 @@
 #include "adapters/mysql/database.h"
 #include "adapters/mysql/migrations.h"
 #include "adapters/mysql/mysql_store.h"
+#include "app/order_service.h"
 #include "contract/store_contract.h"
 #include "support/test_servers.h"
 
@@ -371,6 +373,43 @@ TEST(MysqlStrictness, ADatabaseMadeCaseInsensitiveComparesIdsByteForByteOnceMigr
   ASSERT_TRUE(outcome) << outcome.error().message;
   EXPECT_FALSE((*outcome)[0].replayed) << "a key differing in case is another order";
   EXPECT_EQ(store.get_product("CP-A")->stock, 3);
+}
+
+// Group commit on MySQL runs two writers taking turns (Store::pipelined_batches): the second
+// batch's statements wait for the first's row lock, not for its fsync. Orders queued one after
+// the other are still decided in that order, each sold exactly once, never below zero.
+TEST(MysqlPipelinedSales, TwoWritersDecideAHotProductInTheOrderItWasQueued) {
+  clock::SystemClock clock;
+  auto db = mysql::Database::open(fresh_database());
+  ASSERT_TRUE(db) << db.error().message;
+  mysql::MysqlStore store(*db, clock);
+  ASSERT_EQ(store.pipelined_batches(), 2u);
+  constexpr int kStock = 1200, kOrders = 1500;
+  ASSERT_TRUE(store.upsert_product({"HOT", "Hot", 100, kStock, 0}));
+  std::vector<std::optional<domain::OrderOutcome>> outcomes(kOrders);
+  {
+    app::OrderService service(store, {app::OrderService::Strategy::group_commit, 8, {}, {}, 0});
+    for (int i = 0; i < kOrders; ++i) {
+      service.submit({new_id(), "HOT", 1, ""}, [&outcomes, i](Result<domain::OrderOutcome> o) {
+        ASSERT_TRUE(o) << o.error().message;
+        outcomes[i] = std::move(*o);
+      });
+    }
+    service.stop();
+    EXPECT_GE(service.counters().transactions, kOrders / 8u);
+  }
+  int64_t left = kStock;
+  for (int i = 0; i < kOrders; ++i) {
+    ASSERT_TRUE(outcomes[i]) << "order " << i << " was answered";
+    const auto expected =
+        i < kStock ? domain::OrderStatus::sold : domain::OrderStatus::out_of_stock;
+    ASSERT_EQ(outcomes[i]->status, expected) << "order " << i;
+    if (i < kStock) {
+      ASSERT_EQ(outcomes[i]->stock_left, --left) << "order " << i;
+    }
+  }
+  EXPECT_EQ(store.get_product("HOT")->stock, 0);
+  EXPECT_EQ(query_int(**db, "SELECT COUNT(*) FROM orders"), kStock);
 }
 
 TEST(MysqlUrl, Parses) {

@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include "adapters/clock/clocks.h"
+#include "adapters/memory/memory_store.h"
 #include "adapters/sqlite/database.h"
 #include "adapters/sqlite/sqlite_store.h"
 #include "common/ids.h"
@@ -158,6 +159,39 @@ TEST(OrderService, HandsEachBatchsAnswersOverAsOneTask) {
   EXPECT_EQ(answered, (std::vector<std::string>{"o-0 sold", "o-1 sold", "o-2 sold",
                                                 "o-3 out_of_stock", "o-4 out_of_stock"}));
   EXPECT_EQ(store.get_product("P")->stock, 0) << "decided before the answers were handed over";
+}
+
+// Two writers taking turns: the second takes the next batch once the first one's products are
+// locked, so orders queued one after the other are still decided in that order.
+TEST(OrderService, PipelinedWritersDecideAProductsOrdersInTheOrderTheyWereQueued) {
+  clock::ManualClock clock;
+  memory::MemoryStore store(clock);
+  ASSERT_TRUE(store.upsert_product({"P", "P", 1, 1500, 0}));
+  constexpr int kOrders = 2000;
+  std::vector<std::optional<domain::OrderOutcome>> outcomes(kOrders);
+  {
+    OrderService service(store, {OrderService::Strategy::group_commit, 16, {}, {}, 2});
+    for (int i = 0; i < kOrders; ++i) {
+      service.submit({new_id(), "P", 1, ""}, [&outcomes, i](Result<domain::OrderOutcome> outcome) {
+        ASSERT_TRUE(outcome);
+        outcomes[i] = std::move(*outcome);
+      });
+    }
+    service.stop();
+    EXPECT_GE(service.counters().transactions, kOrders / 16u);
+  }
+  int64_t previous_left = 1500;
+  for (int i = 0; i < kOrders; ++i) {
+    ASSERT_TRUE(outcomes[i]) << "order " << i << " was answered";
+    if (i < 1500) {
+      ASSERT_EQ(outcomes[i]->status, domain::OrderStatus::sold) << "order " << i;
+      ASSERT_EQ(outcomes[i]->stock_left, previous_left - 1) << "order " << i;
+      previous_left = outcomes[i]->stock_left;
+    } else {
+      ASSERT_EQ(outcomes[i]->status, domain::OrderStatus::out_of_stock) << "order " << i;
+    }
+  }
+  EXPECT_EQ(store.get_product("P")->stock, 0);
 }
 
 TEST(OrderService, CallerCommitsRefusesWhatIsStillQueuedWhenItStops) {

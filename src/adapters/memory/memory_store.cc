@@ -113,7 +113,7 @@ Result<domain::Product> MemoryStore::set_replenishment(
 }
 
 Result<std::vector<OrderOutcome>> MemoryStore::place_orders(
-    std::span<const domain::OrderRequest> requests) {
+    std::span<const domain::OrderRequest> requests, const std::function<void()>& locked) {
   const TimePoint now = clock_.now();
   std::lock_guard lock(mutex_);
   domain::SaleSnapshot snapshot;
@@ -129,6 +129,7 @@ Result<std::vector<OrderOutcome>> MemoryStore::place_orders(
                                  row.product.replenishment});
     }
   }
+  if (locked) locked();
   auto plan = domain::plan_sales(requests, snapshot, policy_, now, ids_);
 
   for (const auto& old : plan.restocks_superseded) {

@@ -37,9 +37,11 @@ Statement::~Statement() {
   if (stmt_ != nullptr) reset();
 }
 
+// Client side only: every result is stored whole (`mysql_stmt_store_result`) and no long data is
+// ever sent, so nothing waits on the server, and `mysql_stmt_reset` would cost a round trip
+// (COM_STMT_RESET) per statement, as many as the statements themselves.
 void Statement::reset() {
   if (executed_) mysql_stmt_free_result(stmt_);
-  mysql_stmt_reset(stmt_);
   params_.clear();
   executed_ = false;
   result_binds_.clear();
@@ -241,7 +243,7 @@ Error Connection::statement_error(MYSQL_STMT* stmt, std::string_view what) {
 }
 
 Result<Statement> Connection::prepare(std::string_view sql) {
-  auto it = statements_.find(std::string(sql));
+  auto it = statements_.find(sql);
   if (it == statements_.end()) {
     MYSQL_STMT* stmt = mysql_stmt_init(mysql_);
     if (stmt == nullptr) return error("stmt_init");

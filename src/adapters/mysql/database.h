@@ -113,9 +113,16 @@ class Connection {
 
  private:
   explicit Connection(MYSQL* mysql) : mysql_(mysql) {}
+  // Looks a statement up by its text without copying it (a batch's INSERT is a few KB).
+  struct TextHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view text) const noexcept {
+      return std::hash<std::string_view>{}(text);
+    }
+  };
   MYSQL* mysql_;
   bool broken_ = false;
-  std::unordered_map<std::string, MYSQL_STMT*> statements_;
+  std::unordered_map<std::string, MYSQL_STMT*, TextHash, std::equal_to<>> statements_;
 };
 
 class Database {

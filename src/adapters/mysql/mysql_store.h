@@ -15,6 +15,10 @@ namespace donut::mysql {
 struct MysqlDialect {
   // Claims are taken at READ COMMITTED (mysql::Database::transaction_read_committed).
   static constexpr bool kClaimsReadCommitted = true;
+  // InnoDB releases a transaction's row locks at COMMIT before its log is flushed: a second
+  // batch locks the hot product and runs its statements during the first one's fsync, and its
+  // own flush (which cannot finish before the first's) then covers both.
+  static constexpr std::size_t kPipelinedBatches = 2;
   static constexpr std::string_view kUpsertProduct =
       "INSERT INTO products (id, name, price_cents, stock, restock_quantity, replenishment_policy, "
       "max_restock_quantity, service_level_bp) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "

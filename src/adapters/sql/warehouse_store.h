@@ -18,6 +18,8 @@
 //   kPrune...             delete up to N rows older than a time, oldest first: (time, N); the
 //                         keys', the outbox's, the timeline's and the arrivals' statement
 //   inserted_id(c, s)     the id of the row an INSERT added
+//   kPipelinedBatches     how many sale transactions may usefully run at once
+//                         (Store::pipelined_batches)
 //
 // An UPDATE's row count means rows *matched* on every engine (MySQL connects with
 // CLIENT_FOUND_ROWS), so "0" is "no such row", never "already that value".
@@ -65,8 +67,10 @@ class WarehouseStore final : public ports::Store {
   Result<domain::Product> set_stock(std::string_view product_id, int64_t stock) override;
   Result<domain::Product> set_replenishment(std::string_view product_id,
                                             const domain::ReplenishmentSettings& settings) override;
+  using ports::Store::place_orders;
   Result<std::vector<domain::OrderOutcome>> place_orders(
-      std::span<const domain::OrderRequest> requests) override;
+      std::span<const domain::OrderRequest> requests, const std::function<void()>& locked) override;
+  std::size_t pipelined_batches() const override { return Dialect::kPipelinedBatches; }
   Result<domain::Order> get_order(std::string_view order_id) override;
   Result<ports::RestockClaim> claim_restock(std::string_view restock_id, std::string_view owner,
                                             TimePoint lease_until) override;

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 #include "adapters/sql/warehouse_store.h"
@@ -289,29 +290,38 @@ inline std::string_view product_of_new_restock(const domain::SalePlan& plan,
   return {};
 }
 
-// Multi-row INSERT statements for 1, 2, 4, ... 256 orders: a batch goes in as few statements
-// as its size in binary has ones (at most 256 rows each), while each size keeps one cached
-// prepared statement.
+// Multi-row INSERT statements. A batch of up to 64 orders (what 64 waiting connections make)
+// goes in as one statement of its exact size, one round trip to a server; larger ones in
+// chunks of 256, 128 or 64 rows and the rest. Each size keeps one cached prepared statement: at
+// most 66 per connection.
+constexpr std::size_t kExactInsertRows = 64;
 constexpr std::size_t kMaxOrdersPerInsert = 256;
 
 inline std::string_view insert_orders_sql(std::size_t rows) {
   static const auto statements = [] {
-    std::array<std::string, 9> sql;
-    for (std::size_t i = 0; i < sql.size(); ++i) {
-      sql[i] = "INSERT INTO orders (id, product_id, quantity, created_at_ms) VALUES (?,?,?,?)";
-      for (std::size_t row = 1; row < (std::size_t{1} << i); ++row) sql[i] += ",(?,?,?,?)";
+    std::array<std::string, kMaxOrdersPerInsert + 1> sql;
+    for (std::size_t n = 1; n < sql.size(); ++n) {
+      if (n > kExactInsertRows && !std::has_single_bit(n)) continue;
+      sql[n] = "INSERT INTO orders (id, product_id, quantity, created_at_ms) VALUES (?,?,?,?)";
+      sql[n].reserve(sql[n].size() + 10 * (n - 1));
+      for (std::size_t row = 1; row < n; ++row) sql[n] += ",(?,?,?,?)";
     }
     return sql;
   }();
-  DONUT_ASSERT(rows > 0 && rows <= kMaxOrdersPerInsert && (rows & (rows - 1)) == 0);
-  return statements[static_cast<std::size_t>(std::countr_zero(rows))];
+  DONUT_ASSERT(rows > 0 && rows <= kMaxOrdersPerInsert && !statements[rows].empty());
+  return statements[rows];
+}
+
+inline std::size_t insert_chunk(std::size_t rows_left) {
+  if (rows_left <= kExactInsertRows) return rows_left;
+  return std::min(std::bit_floor(rows_left), kMaxOrdersPerInsert);
 }
 
 template <class Connection>
 Status insert_orders(Connection& c, std::span<const domain::Order> rows) {
   std::size_t next = 0;
   while (next < rows.size()) {
-    const std::size_t chunk = std::min(std::bit_floor(rows.size() - next), kMaxOrdersPerInsert);
+    const std::size_t chunk = insert_chunk(rows.size() - next);
     DONUT_ASSIGN_OR_RETURN(auto s, c.prepare(insert_orders_sql(chunk)));
     // The plan outlives the statement: its ids are bound where they are, not copied.
     for (std::size_t i = next; i < next + chunk; ++i) {
@@ -434,11 +444,13 @@ Result<domain::Product> WarehouseStore<Database, Dialect>::set_replenishment(
 // transaction.
 template <class Database, class Dialect>
 Result<std::vector<domain::OrderOutcome>> WarehouseStore<Database, Dialect>::place_orders(
-    std::span<const domain::OrderRequest> requests) {
+    std::span<const domain::OrderRequest> requests, const std::function<void()>& locked) {
   const TimePoint now = clock_.now();
+  bool told_locked = false;
   return db_->template transaction<std::vector<domain::OrderOutcome>>(
       [&](auto& c) -> Result<std::vector<domain::OrderOutcome>> {
         DONUT_ASSIGN_OR_RETURN(auto snapshot, detail::load_sale_snapshot<Dialect>(c, requests));
+        if (locked && !std::exchange(told_locked, true)) locked();
         auto plan = domain::plan_sales(requests, snapshot, policy_, now, ids_);
         domain::TotalChanges totals;  // moved only by a stock-out: a sale alone writes none
         for (const auto& opened : plan.restocks_opened) {

@@ -14,6 +14,8 @@ namespace donut::sqlite {
 struct SqliteDialect {
   // One writer at a time: claims need no other isolation than BEGIN IMMEDIATE's.
   static constexpr bool kClaimsReadCommitted = false;
+  // The write lock is held through the commit's fsync: a second batch would only wait for it.
+  static constexpr std::size_t kPipelinedBatches = 1;
   static constexpr std::string_view kUpsertProduct =
       "INSERT INTO products (id, name, price_cents, stock, restock_quantity, replenishment_policy, "
       "max_restock_quantity, service_level_bp) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "

@@ -305,8 +305,11 @@ Result<Function> sales_function(Wiring& wiring) {
     DONUT_ASSIGN_OR_RETURN(auto* broker, wiring.broker());
     state->relay = std::make_unique<app::OutboxRelay>(*store, *broker, std::chrono::minutes(1));
   }
+  // One writer: an environment handles one invocation at a time, so there is never a second
+  // batch to pipeline.
   state->orders = std::make_unique<app::OrderService>(
-      *store, app::OrderService::Options{app::OrderService::Strategy::group_commit, 1024, {}, {}},
+      *store,
+      app::OrderService::Options{app::OrderService::Strategy::group_commit, 1024, {}, {}, 1},
       [raw = state.get()] { raw->restock_opened = true; });
   DONUT_ASSIGN_OR_RETURN(const int64_t max_quantity,
                          int_env("DONUT_MAX_QUANTITY", 1000, 1, 1'000'000));
