@@ -346,6 +346,10 @@ TEST(HttpClientUrls, UserInformationAndEscapedHostNamesAreRefused) {
   EXPECT_EQ(with_user.error().code, ErrorCode::invalid_argument) << with_user.error().message;
   EXPECT_EQ(with_user.error().message.find("s3cret"), std::string::npos)
       << with_user.error().message;
+  auto malformed = http_client::get("http://user:s3 cret@127.0.0.1:" + port + "/");
+  ASSERT_FALSE(malformed);
+  EXPECT_EQ(malformed.error().message.find("s3 cret"), std::string::npos)
+      << malformed.error().message;
   auto user_only = http_client::get("http://user@127.0.0.1:" + port + "/");
   ASSERT_FALSE(user_only);
   EXPECT_EQ(user_only.error().code, ErrorCode::invalid_argument) << user_only.error().message;

@@ -52,7 +52,12 @@ struct Target {
 Result<Target> parse_url(const std::string& url) {
   auto parsed = boost::urls::parse_uri(url);
   // Unavailable, as any other call that cannot be made: callers retry or give up alike.
-  if (!parsed) return make_error(ErrorCode::unavailable, "not a URL: '" + url + "'");
+  if (!parsed) {
+    // What precedes an '@' may be a password: such a URL is not repeated.
+    return make_error(ErrorCode::unavailable, url.find('@') == std::string::npos
+                                                  ? "not a URL: '" + url + "'"
+                                                  : "not a URL (with an '@', not repeated)");
+  }
   // Credentials in a URL would be repeated by every error message and log line naming it.
   if (parsed->has_userinfo()) {
     return make_error(ErrorCode::invalid_argument,
