@@ -21,9 +21,13 @@ namespace {
 
 // Answers every GET on every connection it accepted with 200 "ok", keeping each open, and
 // counts the connections (what a client's keep-alive is measured by) and keeps what it read.
+// Given `script`, the first requests it reads get those bytes instead, one string each; one
+// ending in kThenClose is followed by the end of its connection.
+constexpr std::string_view kThenClose = "<then close>";
 class KeepAlivePeer {
  public:
-  KeepAlivePeer() : thread_([this](std::stop_token stop) { serve(stop); }) {}
+  explicit KeepAlivePeer(std::vector<std::string> script = {})
+      : script_(std::move(script)), thread_([this](std::stop_token stop) { serve(stop); }) {}
   uint16_t port() const { return listener_.port(); }
   int connections() const { return connections_.load(); }
   std::string received() {
@@ -58,12 +62,20 @@ class KeepAlivePeer {
     for (auto end = pending.find("\r\n\r\n"); end != std::string::npos;
          end = pending.find("\r\n\r\n")) {
       pending.erase(0, end + 4);
-      const std::string answer = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+      std::string answer = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+      if (peer.answered_ < peer.script_.size()) answer = peer.script_[peer.answered_];
+      ++peer.answered_;
+      const bool then_close = answer.ends_with(kThenClose);
+      if (then_close) answer.resize(answer.size() - kThenClose.size());
       (void)::send(fd, answer.data(), answer.size(), MSG_NOSIGNAL);
+      // Shut down, not closed: the descriptor stays this connection's, never a new one's.
+      if (then_close) ::shutdown(fd, SHUT_RDWR);
     }
   }
 
   testing::RawListener listener_;
+  std::vector<std::string> script_;
+  std::size_t answered_ = 0;  // the serving thread's only
   std::atomic<int> connections_{0};
   std::mutex mutex_;
   std::string received_;
@@ -189,6 +201,162 @@ TEST(HttpClientConnect, APortNobodyListensOnIsUnavailable) {
       http_client::get("http://127.0.0.1:" + std::to_string(port) + "/", std::chrono::seconds(5));
   ASSERT_FALSE(answer);
   EXPECT_EQ(answer.error().code, ErrorCode::unavailable) << answer.error().message;
+}
+
+// 103 Early Hints (or 100 Continue) before the answer: the caller gets the final answer, and
+// nothing of it is left for the next request on the kept connection.
+TEST(HttpClientInterim, AnInterimAnswerIsReadPastToTheFinalOne) {
+  KeepAlivePeer peer(
+      {"HTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n"
+       "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
+       "HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nsecond"});
+  auto first = http_client::get(peer.url(), std::chrono::seconds(5));
+  ASSERT_TRUE(first) << first.error().message;
+  EXPECT_EQ(first->status, 200);
+  EXPECT_EQ(first->body, "ok");
+  auto second = http_client::get(peer.url(), std::chrono::seconds(5));
+  ASSERT_TRUE(second) << second.error().message;
+  EXPECT_EQ(second->status, 200);
+  EXPECT_EQ(second->body, "second");
+  EXPECT_EQ(peer.connections(), 1);
+}
+
+// A kept connection that ends after an interim answer got the request: sending it again could
+// do its work twice, so the call fails rather than retrying.
+TEST(HttpClientInterim, AConnectionEndingAfterAnInterimAnswerIsNotRetried) {
+  KeepAlivePeer peer({"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
+                      "HTTP/1.1 100 Continue\r\n\r\n" + std::string(kThenClose)});
+  ASSERT_TRUE(http_client::get(peer.url(), std::chrono::seconds(5)));
+  auto second = http_client::get(peer.url(), std::chrono::seconds(5));
+  ASSERT_FALSE(second) << second->status;
+  EXPECT_EQ(second.error().code, ErrorCode::unavailable) << second.error().message;
+  EXPECT_EQ(peer.connections(), 1);
+}
+
+TEST(HttpClientInterim, InterimAnswersWithoutEndAreAnError) {
+  std::string endless;
+  for (int i = 0; i < 20; ++i) endless += "HTTP/1.1 100 Continue\r\n\r\n";
+  KeepAlivePeer peer({endless});
+  auto answer = http_client::get(peer.url(), std::chrono::seconds(5));
+  ASSERT_FALSE(answer);
+  EXPECT_EQ(answer.error().code, ErrorCode::unavailable) << answer.error().message;
+  EXPECT_NE(answer.error().message.find("interim"), std::string::npos) << answer.error().message;
+}
+
+// A body beyond the limit ends the call at once, not at its timeout, and its connection is not
+// kept (the next request is answered on a new one).
+TEST(HttpClientBodyLimit, AContentLengthAboveTheLimitIsRefused) {
+  KeepAlivePeer peer({"HTTP/1.1 200 OK\r\nContent-Length: " +
+                      std::to_string(http_client::kDefaultMaxBody + 1) + "\r\n\r\nok"});
+  const auto started = std::chrono::steady_clock::now();
+  auto answer = http_client::get(peer.url(), std::chrono::seconds(5));
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(2));
+  ASSERT_FALSE(answer);
+  EXPECT_EQ(answer.error().code, ErrorCode::unavailable) << answer.error().message;
+  EXPECT_NE(answer.error().message.find(std::to_string(http_client::kDefaultMaxBody)),
+            std::string::npos)
+      << answer.error().message;
+  ASSERT_TRUE(http_client::get(peer.url(), std::chrono::seconds(5)));
+  EXPECT_EQ(peer.connections(), 2);
+}
+
+TEST(HttpClientBodyLimit, AHugeChunkIsRefused) {
+  KeepAlivePeer peer(
+      {"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n7fffffffffffffff\r\nxxxx"});
+  const auto started = std::chrono::steady_clock::now();
+  auto answer = http_client::get(peer.url(), std::chrono::seconds(5));
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(2));
+  ASSERT_FALSE(answer);
+  EXPECT_EQ(answer.error().code, ErrorCode::unavailable) << answer.error().message;
+  EXPECT_NE(answer.error().message.find("limit"), std::string::npos) << answer.error().message;
+}
+
+TEST(HttpClientBodyLimit, SmallChunksAddingUpBeyondTheCallersLimitAreRefused) {
+  std::string chunks = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
+  for (int i = 0; i < 10; ++i) chunks += "10\r\n0123456789abcdef\r\n";
+  chunks += "0\r\n\r\n";
+  KeepAlivePeer peer({chunks});
+  http_client::Request request;
+  request.url = peer.url();
+  request.max_body = 100;
+  auto answer = http_client::perform(request);
+  ASSERT_FALSE(answer);
+  EXPECT_EQ(answer.error().code, ErrorCode::unavailable) << answer.error().message;
+  EXPECT_NE(answer.error().message.find("100 bytes"), std::string::npos) << answer.error().message;
+}
+
+// A CR or LF in a caller's header value or method would add headers (or a request) of its own.
+TEST(HttpClientHeaders, CrLfInAHeaderOrTheMethodIsRefusedBeforeSending) {
+  KeepAlivePeer peer;
+  const std::vector<std::pair<std::string, std::string>> bad_headers[] = {
+      {{"X-A", "v\r\nX-Injected: 1"}},
+      {{"X-A", "v\nX-Injected: 1"}},
+      {{"X-A", std::string("v\0X-Injected", 12)}},
+      {{"X-Injected: 1\r\nX-A", "v"}},
+      {{"X A", "v"}},
+      {{"", "v"}}};
+  for (const auto& headers : bad_headers) {
+    http_client::Request request;
+    request.url = peer.url();
+    request.headers = headers;
+    auto answer = http_client::perform(request);
+    ASSERT_FALSE(answer) << headers[0].first;
+    EXPECT_EQ(answer.error().code, ErrorCode::invalid_argument) << answer.error().message;
+  }
+  for (const std::string method : {"GET / HTTP/1.1\r\nX-Injected: 1\r\n\r\nGET", "GET /", ""}) {
+    http_client::Request request;
+    request.method = method;
+    request.url = peer.url();
+    auto answer = http_client::perform(request);
+    ASSERT_FALSE(answer) << method;
+    EXPECT_EQ(answer.error().code, ErrorCode::invalid_argument) << answer.error().message;
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_EQ(peer.received().find("X-Injected"), std::string::npos) << peer.received();
+  EXPECT_EQ(peer.connections(), 0);
+  // Tokens with their symbols, and values with tabs and other bytes, still go.
+  http_client::Request fine;
+  fine.method = "PROPFIND";
+  fine.url = peer.url();
+  fine.headers = {{"X-Amz-Target", "AmazonSQS.ReceiveMessage"}, {"X~!#$%&'*+.^_`|", "a\tb:\"c\""}};
+  ASSERT_TRUE(http_client::perform(fine));
+}
+
+// A kept connection idle longer than the limit is not reused: a NAT may have dropped it.
+TEST(HttpClientKeepAlive, AConnectionIdleBeyondTheLimitIsNotReused) {
+  KeepAlivePeer peer;
+  http_client::Request request;
+  request.url = peer.url();
+  request.max_idle = std::chrono::milliseconds(100);
+  ASSERT_TRUE(http_client::perform(request));
+  ASSERT_TRUE(http_client::perform(request));
+  EXPECT_EQ(peer.connections(), 1) << "reused within the limit";
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  ASSERT_TRUE(http_client::perform(request));
+  EXPECT_EQ(peer.connections(), 2) << "a new connection after the limit";
+}
+
+// Credentials in a URL would be repeated by every message naming it; a percent escape in a
+// host name could look up another name than the one checked.
+TEST(HttpClientUrls, UserInformationAndEscapedHostNamesAreRefused) {
+  KeepAlivePeer peer;
+  const auto port = std::to_string(peer.port());
+  auto with_user = http_client::get("http://user:s3cret@127.0.0.1:" + port + "/");
+  ASSERT_FALSE(with_user);
+  EXPECT_EQ(with_user.error().code, ErrorCode::invalid_argument) << with_user.error().message;
+  EXPECT_EQ(with_user.error().message.find("s3cret"), std::string::npos)
+      << with_user.error().message;
+  auto malformed = http_client::get("http://user:s3 cret@127.0.0.1:" + port + "/");
+  ASSERT_FALSE(malformed);
+  EXPECT_EQ(malformed.error().message.find("s3 cret"), std::string::npos)
+      << malformed.error().message;
+  auto user_only = http_client::get("http://user@127.0.0.1:" + port + "/");
+  ASSERT_FALSE(user_only);
+  EXPECT_EQ(user_only.error().code, ErrorCode::invalid_argument) << user_only.error().message;
+  auto escaped = http_client::get("http://local%68ost:" + port + "/");
+  ASSERT_FALSE(escaped);
+  EXPECT_EQ(escaped.error().code, ErrorCode::invalid_argument) << escaped.error().message;
+  EXPECT_EQ(peer.connections(), 0);
 }
 
 }  // namespace

@@ -31,6 +31,9 @@ using Clock = std::chrono::steady_clock;
 constexpr auto kConnectTimeoutCap = std::chrono::seconds(5);
 constexpr auto kStopCheck = std::chrono::milliseconds(100);  // how soon a stop request is seen
 constexpr std::size_t kKeptPerThread = 4;  // origins a thread keeps a connection to
+// Interim answers read past before the final one: a server sends one or two (100 Continue,
+// 103 Early Hints); a peer sending them without end would otherwise hold the call to its timeout.
+constexpr int kMaxInterim = 8;
 
 struct Origin {
   bool tls = false;
@@ -49,7 +52,23 @@ struct Target {
 Result<Target> parse_url(const std::string& url) {
   auto parsed = boost::urls::parse_uri(url);
   // Unavailable, as any other call that cannot be made: callers retry or give up alike.
-  if (!parsed) return make_error(ErrorCode::unavailable, "not a URL: '" + url + "'");
+  if (!parsed) {
+    // What precedes an '@' may be a password: such a URL is not repeated.
+    return make_error(ErrorCode::unavailable, url.find('@') == std::string::npos
+                                                  ? "not a URL: '" + url + "'"
+                                                  : "not a URL (with an '@', not repeated)");
+  }
+  // Credentials in a URL would be repeated by every error message and log line naming it.
+  if (parsed->has_userinfo()) {
+    return make_error(ErrorCode::invalid_argument,
+                      "a URL with user information (user:password@) is refused; host " +
+                          std::string(parsed->encoded_host_and_port()));
+  }
+  // A decoded escape could make the name looked up differ from the one checked or signed.
+  if (parsed->host_type() == boost::urls::host_type::name &&
+      parsed->encoded_host().find('%') != boost::core::string_view::npos) {
+    return make_error(ErrorCode::invalid_argument, "a host name with a percent escape: " + url);
+  }
   const auto scheme = parsed->scheme_id();
   if (scheme != boost::urls::scheme::http && scheme != boost::urls::scheme::https) {
     return make_error(ErrorCode::unavailable, "Unsupported protocol '" +
@@ -104,6 +123,7 @@ struct Connection {
   std::optional<beast::tcp_stream> plain;
   std::optional<beast::ssl_stream<beast::tcp_stream>> secure;
   beast::flat_buffer buffer;
+  Clock::time_point last_used;  // when its last answer was read, for `ThreadState::take`
 };
 
 // What a thread keeps: its event loop and the connections it may reuse. The connections are
@@ -112,15 +132,19 @@ struct ThreadState {
   asio::io_context io;
   std::vector<std::unique_ptr<Connection>> kept;  // oldest first
 
-  std::unique_ptr<Connection> take(const Origin& origin) {
+  // The origin's kept connection, unless it was idle longer than `max_idle`: then it is closed
+  // (a flow a NAT dropped meanwhile would hang the read rather than fail it).
+  std::unique_ptr<Connection> take(const Origin& origin, Millis max_idle) {
     auto found =
         std::find_if(kept.begin(), kept.end(), [&](const auto& c) { return c->origin == origin; });
     if (found == kept.end()) return nullptr;
     auto connection = std::move(*found);
     kept.erase(found);
+    if (Clock::now() - connection->last_used > max_idle) return nullptr;
     return connection;
   }
   void keep(std::unique_ptr<Connection> connection) {
+    connection->last_used = Clock::now();
     if (kept.size() >= kKeptPerThread) kept.erase(kept.begin());
     kept.push_back(std::move(connection));
   }
@@ -139,6 +163,8 @@ struct Exchange {
   Clock::time_point deadline;
   bool expired = false;
   bool stopped = false;
+  bool endless_interim = false;  // more than kMaxInterim 1xx answers
+  bool got_some = false;         // any byte of an answer, interim ones included
 
   bool over() {
     if (!expired && !stopped) {
@@ -266,20 +292,37 @@ bhttp::request<bhttp::string_body> to_beast(const Request& request, const Target
   return out;
 }
 
-// Sends the request and reads the answer.
+// Sends the request and reads the final answer into `out`. Beast ends a message after a 1xx
+// header block, so each interim answer is read with a parser of its own and dropped; otherwise
+// the caller would get the 1xx and the next request on the connection this one's answer.
 template <class Stream>
 beast::error_code exchange(Exchange& x, Connection& c, Stream& stream,
-                           bhttp::request<bhttp::string_body>& request,
-                           bhttp::response_parser<bhttp::string_body>& parser) {
+                           bhttp::request<bhttp::string_body>& request, std::size_t max_body,
+                           bhttp::response<bhttp::string_body>& out) {
   auto ec = x.await(c, [&](auto done) { bhttp::async_write(stream, request, done); });
   if (ec) return ec;
-  ec = x.await(c, [&](auto done) { bhttp::async_read(stream, c.buffer, parser, done); });
-  // A TLS peer that ends an answer delimited by the end of the connection without a
-  // close_notify: the answer is complete all the same.
-  if (ec == ssl::error::stream_truncated && parser.is_header_done() && parser.need_eof()) {
-    parser.put_eof(ec);
+  for (int interim = 0;; ++interim) {
+    bhttp::response_parser<bhttp::string_body> parser;
+    parser.body_limit(max_body);
+    if (request.method() == bhttp::verb::head) parser.skip(true);
+    ec = x.await(c, [&](auto done) { bhttp::async_read(stream, c.buffer, parser, done); });
+    x.got_some = x.got_some || parser.got_some();
+    // A TLS peer that ends an answer delimited by the end of the connection without a
+    // close_notify: the answer is complete all the same.
+    if (ec == ssl::error::stream_truncated && parser.is_header_done() && parser.need_eof()) {
+      parser.put_eof(ec);
+    }
+    if (ec) return ec;
+    const unsigned status = parser.get().result_int();
+    if (status < 100 || status > 199 || status == 101) {
+      out = parser.release();
+      return {};
+    }
+    if (interim + 1 > kMaxInterim) {
+      x.endless_interim = true;
+      return bhttp::error::bad_status;
+    }
   }
-  return ec;
 }
 
 Response to_response(bhttp::response<bhttp::string_body>&& message) {
@@ -302,19 +345,55 @@ Result<Response> failure(const Request& request, const Exchange& x, const beast:
     return make_error(ErrorCode::timeout,
                       what + ": no answer in " + std::to_string(request.timeout.count()) + " ms");
   }
+  if (ec == bhttp::error::body_limit) {
+    return make_error(ErrorCode::unavailable, what + ": the answer's body exceeds the limit of " +
+                                                  std::to_string(request.max_body) + " bytes");
+  }
+  if (x.endless_interim) {
+    return make_error(ErrorCode::unavailable, what + ": more than " + std::to_string(kMaxInterim) +
+                                                  " interim (1xx) answers");
+  }
   return make_error(ErrorCode::unavailable, what + ": " + ec.message());
+}
+
+// RFC 9110 token: a method or a header name.
+bool is_token(std::string_view text) {
+  static constexpr std::string_view kSymbols = "!#$%&'*+-.^_`|~";
+  return !text.empty() && std::all_of(text.begin(), text.end(), [](unsigned char ch) {
+    return std::isalnum(ch) != 0 || kSymbols.find(static_cast<char>(ch)) != std::string_view::npos;
+  });
+}
+
+// Beast writes the method and headers verbatim: a CR or LF from a caller's value would end the
+// header there and start one (or a request) of the value's choosing. Values are not repeated in
+// the message, as they may be credentials.
+Status check_request_line_and_headers(const Request& request) {
+  if (!is_token(request.method)) {
+    return make_error(ErrorCode::invalid_argument, "an HTTP method that is not a token");
+  }
+  for (const auto& [name, value] : request.headers) {
+    if (!is_token(name)) {
+      return make_error(ErrorCode::invalid_argument, "a header name that is not a token");
+    }
+    if (value.find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos) {
+      return make_error(ErrorCode::invalid_argument,
+                        "header " + name + ": a value with CR, LF or NUL");
+    }
+  }
+  return ok();
 }
 
 }  // namespace
 
 Result<Response> perform(const Request& request) {
+  DONUT_RETURN_IF_ERROR(check_request_line_and_headers(request));
   DONUT_ASSIGN_OR_RETURN(const Target target, parse_url(request.url));
   auto& state = thread_state();
   const auto started = Clock::now();
   Exchange x{state.io, request.stop, started + request.timeout};
   auto message = to_beast(request, target);
   for (int attempt = 0; attempt < 2; ++attempt) {
-    auto connection = state.take(target.origin);
+    auto connection = state.take(target.origin, request.max_idle);
     const bool reused = connection != nullptr;
     if (!reused) {
       connection = std::make_unique<Connection>(state.io, target.origin);
@@ -322,20 +401,19 @@ Result<Response> perform(const Request& request) {
         return failure(request, x, ec);
       }
     }
-    bhttp::response_parser<bhttp::string_body> parser;
-    parser.body_limit(boost::none);
-    if (request.method == "HEAD") parser.skip(true);
+    bhttp::response<bhttp::string_body> answer;
     connection->buffer.clear();
-    const auto ec = connection->secure
-                        ? exchange(x, *connection, *connection->secure, message, parser)
-                        : exchange(x, *connection, *connection->plain, message, parser);
+    x.got_some = false;
+    const auto ec =
+        connection->secure
+            ? exchange(x, *connection, *connection->secure, message, request.max_body, answer)
+            : exchange(x, *connection, *connection->plain, message, request.max_body, answer);
     if (!ec) {
-      auto answer = parser.release();
       if (answer.keep_alive()) state.keep(std::move(connection));
       return to_response(std::move(answer));
     }
     // A kept connection the peer had closed meanwhile: send again once, on a new one.
-    if (!reused || parser.got_some() || x.over()) return failure(request, x, ec);
+    if (!reused || x.got_some || x.over()) return failure(request, x, ec);
   }
   return make_error(ErrorCode::unavailable, request.method + " " + request.url + ": no answer");
 }

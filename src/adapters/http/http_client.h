@@ -14,7 +14,18 @@
 // Only http:// and https:// URLs are requested (any other scheme is refused with `unavailable`
 // before a connection is made), and a redirect is returned as the answer, never followed: a URL
 // that came from configuration or a peer cannot make the process read a file or talk another
-// protocol to an internal host.
+// protocol to an internal host. A URL with user information (`user:password@`) or a host name
+// with a percent escape is refused (`invalid_argument`, the credentials not repeated): no
+// credential travels in a URL that error messages and logs repeat. A method or header name that
+// is not an RFC 9110 token, or a header value with CR, LF or NUL, is refused the same way
+// before anything is sent, so no caller's value can add a header or a request of its own.
+//
+// Interim answers (1xx but 101 Switching Protocols) are read past: the caller gets the final
+// answer, and a kept connection starts its next request with nothing left unread. An answer
+// whose body exceeds `max_body` ends as `unavailable` naming the limit, its connection dropped.
+//
+// HTTP_PROXY, HTTPS_PROXY and NO_PROXY are not honoured: every request goes directly to its
+// origin (a self-hosted shop behind a proxy must allow direct egress to the factory and AWS).
 //
 // TLS peers are verified, the chain against one CA bundle for the process (`ca_bundle`, read
 // once) and the certificate's names against the URL's host (SNI is sent for a DNS name). On
@@ -22,6 +33,7 @@
 // HTTPS call would fail there.
 #pragma once
 
+#include <cstddef>
 #include <stop_token>
 #include <string>
 #include <utility>
@@ -32,6 +44,19 @@
 
 namespace donut::http_client {
 
+// The largest answer body read by default: a Lambda synchronous payload is at most 6 MB and ten
+// SQS messages about 10 MB, so 32 MiB fits every answer the shop expects with room to spare, and
+// a peer sending an endless body or a chunk of 2^63 bytes costs at most that much memory rather
+// than growing until the timeout (12 h for the Runtime API's long poll).
+inline constexpr std::size_t kDefaultMaxBody = std::size_t{32} << 20;
+
+// How long a kept connection may have been idle and still be reused. NAT gateways and
+// firewalls drop idle TCP flows silently (an AWS NAT gateway after 350 s), and a Lambda environment
+// frozen between invocations wakes with connections that look open but whose reads hang until the
+// whole timeout; curl, before this client, dropped them after 118 s. A new connection costs a
+// handshake, a dead one the call.
+inline constexpr Millis kDefaultMaxIdle = std::chrono::seconds(60);
+
 struct Request {
   std::string method = "GET";
   std::string url;
@@ -39,6 +64,8 @@ struct Request {
   std::string body;
   Millis timeout = std::chrono::seconds(10);
   std::stop_token stop;
+  std::size_t max_body = kDefaultMaxBody;  // larger answers end as `unavailable`
+  Millis max_idle = kDefaultMaxIdle;       // a kept connection idle longer is not reused
 };
 
 struct Response {
