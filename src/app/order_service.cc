@@ -103,11 +103,21 @@ void OrderService::writer_loop() {
     if (!pipelined) {
       decide(batch);
     } else {
-      decide(batch, [this, taken] { pass_turn(taken); });
+      decide(
+          batch, [this, taken] { pass_turn(taken); }, taken);
       pass_turn(taken);  // the store failed before locking
     }
     batch.clear();
   }
+}
+
+void OrderService::wait_for_earlier_batches(uint64_t taken) {
+  {
+    std::unique_lock lock(mutex_);
+    earlier_returned_.wait(lock, [&] { return returned_through_ + 1 == taken; });
+    returned_through_ = taken;
+  }
+  earlier_returned_.notify_all();
 }
 
 void OrderService::pass_turn(uint64_t taken) {
@@ -139,11 +149,13 @@ std::size_t OrderService::queued() const {
   return queue_.size();
 }
 
-void OrderService::decide(std::vector<Pending>& batch, const std::function<void()>& locked) {
+void OrderService::decide(std::vector<Pending>& batch, const std::function<void()>& locked,
+                          uint64_t taken) {
   std::vector<domain::OrderRequest> requests;
   requests.reserve(batch.size());
   for (auto& pending : batch) requests.push_back(std::move(pending.request));
   auto outcomes = store_.place_orders(requests, locked);
+  if (taken != 0) wait_for_earlier_batches(taken);
   transactions_.fetch_add(1, std::memory_order_relaxed);
   orders_.fetch_add(batch.size(), std::memory_order_relaxed);
   if (!outcomes) {

@@ -9,7 +9,10 @@
 //   transactions overlap (`Store::pipelined_batches`, MySQL: 2), as many writers take turns:
 //   the next one takes the next batch once the previous batch's products are locked, so its
 //   statements run while the previous commit flushes, and each product's orders are still
-//   decided in the order they were queued.
+//   decided in the order they were queued, except that a batch the engine retries (a deadlock,
+//   or a key the batch before recorded meanwhile) can be decided after the one that followed
+//   it: stock never below zero and nothing sold twice all the same. A batch is answered only
+//   once every batch taken before it has returned from the store.
 // - per_request: each order is its own transaction on the caller's thread (the seed's way, kept
 //   as the baseline the benchmark compares against).
 // - caller_commits: group commit without the writer thread: orders wait until the owner calls
@@ -88,7 +91,14 @@ class OrderService {
   void take_batch(std::vector<Pending>& batch);
   // Decides `batch` in one transaction and answers it; leaves `batch` empty. `locked` is the
   // store's (ports/store.h).
-  void decide(std::vector<Pending>& batch, const std::function<void()>& locked = {});
+  // `taken`: the pipelined batch's number (0: not pipelined).
+  void decide(std::vector<Pending>& batch, const std::function<void()>& locked = {},
+              uint64_t taken = 0);
+  // Pipelined writers: returns once every batch taken before batch `taken` has returned from
+  // the store. A batch's COMMIT flushes the log of those before it only if it wrote something;
+  // one that only replays keys writes nothing, and could otherwise answer from a batch whose
+  // COMMIT is still on its way to disk.
+  void wait_for_earlier_batches(uint64_t taken);
   // Lets the next writer take a batch once batch `taken` has its products locked (or ended);
   // a later call for the same batch changes nothing.
   void pass_turn(uint64_t taken);
@@ -109,6 +119,9 @@ class OrderService {
   uint64_t turn_ = 0;
   uint64_t batches_taken_ = 0;
   std::size_t writer_count_ = 0;  // set before the writers start, never changed after
+  // The last pipelined batch whose store call and every earlier one's have returned.
+  uint64_t returned_through_ = 0;
+  std::condition_variable earlier_returned_;
   std::vector<std::thread> writers_;
   std::atomic<uint64_t> orders_{0};
   std::atomic<uint64_t> transactions_{0};

@@ -304,6 +304,31 @@ TEST(MysqlStrictness, AnArrivalThatDoesNotFitIsAnErrorNotACutShortRow) {
       << "the sales totals' row exists already: passed over too";
 }
 
+// A statement the server fails after sending its result's header (here a subquery of more than
+// one row) stays in the connection's cache: its next execution must answer, not wait for the
+// rows of the failed one until the read timeout and lose the connection.
+TEST(MysqlStatements, AStatementThatFailedMidResultRunsAgainFromTheCache) {
+  auto db = mysql::Database::open(fresh_database());
+  ASSERT_TRUE(db) << db.error().message;
+  clock::SystemClock clock;
+  mysql::MysqlStore store(*db, clock);
+  ASSERT_TRUE(store.upsert_product({"CP-1", "Glazed", 250, 1, 5}));
+  ASSERT_TRUE(store.upsert_product({"CP-2", "Maple", 250, 1, 5}));
+  const std::string_view sql = "SELECT (SELECT id FROM products WHERE stock >= ?) FROM products";
+  auto again = (*db)->with_connection([&](mysql::Connection& c) -> Result<bool> {
+    DONUT_ASSIGN_OR_RETURN(auto failing, c.prepare(sql));
+    failing.bind(int64_t{0});
+    auto refused = failing.next();
+    EXPECT_FALSE(refused) << "two products: the subquery returns more than one row";
+    failing.reset();
+    DONUT_ASSIGN_OR_RETURN(auto s, c.prepare(sql));
+    s.bind(int64_t{1'000'000'000});
+    return s.next();
+  });
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_TRUE(*again);
+}
+
 // A database made before donut first runs (the image's MARIADB_DATABASE, RDS's db_name) has the
 // server's collation, which compares case-insensitively; the tables take it. An id that differs
 // from a product's only in case is still another product: two of them in one batch must not

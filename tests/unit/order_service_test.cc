@@ -3,6 +3,8 @@
 #include "app/order_service.h"
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <future>
 #include <optional>
 #include <thread>
@@ -192,6 +194,59 @@ TEST(OrderService, PipelinedWritersDecideAProductsOrdersInTheOrderTheyWereQueued
     }
   }
   EXPECT_EQ(store.get_product("P")->stock, 0);
+}
+
+// The store's first batch locks its products, lets the next writer go, and is held there:
+// the COMMIT of a batch that is still on its way to disk.
+class FirstBatchHeld : public memory::MemoryStore {
+ public:
+  using memory::MemoryStore::MemoryStore;
+  using memory::MemoryStore::place_orders;
+  Result<std::vector<domain::OrderOutcome>> place_orders(
+      std::span<const domain::OrderRequest> requests,
+      const std::function<void()>& locked) override {
+    if (calls_.fetch_add(1) == 0) {
+      if (locked) locked();
+      first_locked.set_value();
+      release.get_future().wait();
+      first_returned = true;
+      return memory::MemoryStore::place_orders(requests, {});
+    }
+    return memory::MemoryStore::place_orders(requests, locked);
+  }
+  std::promise<void> first_locked;
+  std::promise<void> release;
+  std::atomic<bool> first_returned{false};
+
+ private:
+  std::atomic<int> calls_{0};
+};
+
+// A batch that only replays a key writes nothing, so its COMMIT flushes nothing: answered while
+// the batch that recorded the key is still committing, a crash could lose the sale it replays.
+TEST(OrderService, PipelinedWritersAnswerABatchOnlyOnceTheOnesBeforeItReturned) {
+  clock::ManualClock clock;
+  FirstBatchHeld store(clock);
+  ASSERT_TRUE(store.upsert_product({"P", "P", 1, 10, 0}));
+  std::atomic<bool> second_answered{false};
+  std::atomic<bool> second_after_first{false};
+  {
+    OrderService service(store, {OrderService::Strategy::group_commit, 1, {}, {}, 2});
+    service.submit({new_id(), "P", 1, "key-1"},
+                   [](Result<domain::OrderOutcome> outcome) { EXPECT_TRUE(outcome); });
+    store.first_locked.get_future().wait();
+    service.submit({new_id(), "P", 1, "key-2"}, [&](Result<domain::OrderOutcome> outcome) {
+      EXPECT_TRUE(outcome);
+      second_after_first = store.first_returned.load();
+      second_answered = true;
+    });
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    EXPECT_FALSE(second_answered) << "answered while the batch before it was still committing";
+    store.release.set_value();
+    service.stop();
+  }
+  EXPECT_TRUE(second_answered);
+  EXPECT_TRUE(second_after_first);
 }
 
 TEST(OrderService, CallerCommitsRefusesWhatIsStillQueuedWhenItStops) {

@@ -16,7 +16,7 @@
 
 namespace donut::memory {
 
-class MemoryStore final : public ports::Store {
+class MemoryStore : public ports::Store {
  public:
   explicit MemoryStore(const ports::Clock& clock, domain::RestockPolicy policy = {})
       : clock_(clock), policy_(policy) {}

@@ -107,7 +107,7 @@ Status Statement::execute() {
   if (!binds.empty() && mysql_stmt_bind_param(stmt_, binds.data()) != 0) {
     return connection_->statement_error(stmt_, "bind");
   }
-  if (mysql_stmt_execute(stmt_) != 0) return connection_->statement_error(stmt_, "execute");
+  if (mysql_stmt_execute(stmt_) != 0) return failed("execute");
   executed_ = true;
   MYSQL_RES* meta = mysql_stmt_result_metadata(stmt_);
   if (meta == nullptr) return ok();
@@ -128,12 +128,22 @@ Status Statement::execute() {
     b.is_null = &nulls_[i];
     b.error = &errors_[i];
   }
-  if (mysql_stmt_bind_result(stmt_, result_binds_.data()) != 0) {
-    return connection_->statement_error(stmt_, "bind result");
-  }
-  if (mysql_stmt_store_result(stmt_) != 0)
-    return connection_->statement_error(stmt_, "store result");
+  if (mysql_stmt_bind_result(stmt_, result_binds_.data()) != 0) return failed("bind result");
+  if (mysql_stmt_store_result(stmt_) != 0) return failed("store result");
   return ok();
+}
+
+// The server can fail a statement after it sent the result's header (a statement timeout, KILL
+// QUERY, a subquery of more than one row): the statement is left waiting for rows that will
+// never come, and `reset` above, which frees only what the client stored, would leave it so;
+// its next execution from the cache would wait for them until the read timeout. Only
+// COM_STMT_RESET puts it back to prepared: that round trip is paid on failure only. The error is
+// read first, as the reset clears it.
+Error Statement::failed(std::string_view what) {
+  Error error = connection_->statement_error(stmt_, what);
+  mysql_stmt_reset(stmt_);
+  executed_ = false;
+  return error;
 }
 
 Result<int64_t> Statement::run() {

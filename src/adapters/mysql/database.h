@@ -75,6 +75,8 @@ class Statement {
     unsigned long length = 0;
   };
   Status execute();
+  // The error of a failed execution, with the statement put back to prepared.
+  Error failed(std::string_view what);
 
   MYSQL_STMT* stmt_;
   Connection* connection_;
