@@ -108,7 +108,11 @@ port=$((20000 + RANDOM % 20000)); fport=$((port + 1))
 "$donut" up --data-dir "$data/d" --port $port --factory-port $fport --factory-delay-ms 1500 \
   --log-format json >"$data/up.json" 2>"$data/up.log" &
 pid=$!
-for _ in $(seq 50); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
+# Serving comes first and the lines saying so after it: wait for both (an ASan build is slow).
+for _ in $(seq 100); do
+  curl -fs "http://127.0.0.1:$port/healthz" >/dev/null && grep -q '"msg":"ready"' "$data/up.json" && break
+  sleep 0.1
+done
 contains "up says where it listens, as a JSON log line" "\"msg\":\"listening on http://127.0.0.1:$port" "$data/up.json"
 check "stock list" 0 "$donut" stock list --data-dir "$data/d"
 contains "stock list shows the catalogue" "CP-502104" "$data/out"
