@@ -6,6 +6,8 @@
 // it is on Lambda.
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
+#include <iterator>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -67,6 +69,17 @@ TEST_F(TlsClient, APrivateCaIsTrustedOnlyWhenItIsTheBundle) {
   EXPECT_EXIT(get_and_exit(port_, other.file("ca.pem")), ::testing::ExitedWithCode(1),
               "certificate verify failed")
       << "a CA that did not sign the server's certificate";
+}
+
+// A bundle the size of al2023's with the private CA last: read lazily (lazy_ca_bundle.h), the
+// CA is still found by the handshake's chain, as a whole-file load would find it.
+TEST_F(TlsClient, TheCaLastInABundleOfTheSystemsSizeIsTrusted) {
+  GTEST_FLAG_SET(death_test_style, "fast");
+  std::ifstream system("/etc/ssl/certs/ca-certificates.crt");
+  std::ifstream ca(dir_.file("ca.pem"));
+  std::ofstream(dir_.file("large.pem")) << std::string(std::istreambuf_iterator<char>(system), {})
+                                        << std::string(std::istreambuf_iterator<char>(ca), {});
+  EXPECT_EXIT(get_and_exit(port_, dir_.file("large.pem")), ::testing::ExitedWithCode(0), "");
 }
 
 TEST_F(TlsClient, ATrustedCertificateForAnotherHostIsRefused) {

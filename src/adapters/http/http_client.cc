@@ -19,6 +19,8 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#include "adapters/http/lazy_ca_bundle.h"
+
 namespace donut::http_client {
 namespace {
 namespace asio = boost::asio;
@@ -91,21 +93,33 @@ Result<Target> parse_url(const std::string& url) {
   return target;
 }
 
-// One context for the process: the CA bundle is read and parsed once, not per connection.
+// One context for the process: the CA bundle is read once, not per connection, and its
+// certificates decoded only as chains need them (lazy_ca_bundle.h). The bundle is declared
+// first so that it outlives the context's store at exit.
+struct TlsClient {
+  std::unique_ptr<LazyCaBundle> bundle;
+  ssl::context context{ssl::context::tls_client};
+};
+
 ssl::context& tls_context() {
-  static ssl::context context = [] {
-    ssl::context c(ssl::context::tls_client);
-    c.set_verify_mode(ssl::verify_peer);
-    SSL_CTX_set_min_proto_version(c.native_handle(), TLS1_2_VERSION);
-    beast::error_code ec;
-    if (const auto& bundle = ca_bundle(); !bundle.empty()) {
-      c.load_verify_file(bundle, ec);  // unreadable: no CA at all, so every peer is refused
+  static TlsClient client = [] {
+    TlsClient c;
+    c.context.set_verify_mode(ssl::verify_peer);
+    SSL_CTX_set_min_proto_version(c.context.native_handle(), TLS1_2_VERSION);
+    if (const auto& path = ca_bundle(); !path.empty()) {
+      // Unreadable or empty: no CA at all, so every peer is refused.
+      if (auto bundle = LazyCaBundle::read(path)) {
+        if (bundle.value()->attach(SSL_CTX_get_cert_store(c.context.native_handle()))) {
+          c.bundle = std::move(bundle.value());
+        }
+      }
     } else {
-      c.set_default_verify_paths(ec);
+      beast::error_code ec;
+      c.context.set_default_verify_paths(ec);
     }
     return c;
   }();
-  return context;
+  return client.context;
 }
 
 // A connection to one origin, kept by its thread between requests.

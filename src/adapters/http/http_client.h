@@ -28,7 +28,8 @@
 // origin (a self-hosted shop behind a proxy must allow direct egress to the factory and AWS).
 //
 // TLS peers are verified, the chain against one CA bundle for the process (`ca_bundle`, read
-// once) and the certificate's names against the URL's host (SNI is sent for a DNS name). On
+// once, each certificate decoded only when a chain needs it: lazy_ca_bundle.h) and the
+// certificate's names against the URL's host (SNI is sent for a DNS name). On
 // Lambda's provided.al2023 the bundle lives where Debian's does not, so without the search every
 // HTTPS call would fail there.
 #pragma once
