@@ -5,6 +5,8 @@
 // source mappings), and a small stand-in for API Gateway turns the factory's HTTP callback into
 // an API Gateway event for `arrivals_intake`.
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <thread>
 
 #include <boost/json.hpp>
@@ -347,6 +349,10 @@ TEST_F(LambdaFunctions, DatabaseCredentialsComeFromSecretsManagerAndAreNeverEcho
   ::setenv("DONUT_DATABASE_HOST", "127.0.0.1", 1);
   ::setenv("DONUT_DATABASE_PORT", "1", 1);  // nothing listens: the connection is refused
   ::setenv("DONUT_DATABASE_SECRET", "arn:aws:secretsmanager:us-east-1:1:secret:db", 1);
+  // The zip's layout: the RDS CAs of each region in rds-ca/ (scripts/package-lambda).
+  std::filesystem::create_directories(dir_.path() / "task" / "rds-ca");
+  std::ofstream(dir_.path() / "task" / "rds-ca" / "us-east-1.pem") << "(the region's CAs)\n";
+  ::setenv("LAMBDA_TASK_ROOT", (dir_.path() / "task").c_str(), 1);
   Function sales("sales");
   const auto error = sales.runtime().wait_for("init");
   EXPECT_NE(error.find("cannot connect to MySQL at 127.0.0.1:1"), std::string::npos) << error;
@@ -354,8 +360,18 @@ TEST_F(LambdaFunctions, DatabaseCredentialsComeFromSecretsManagerAndAreNeverEcho
   ASSERT_EQ(secrets.requests().size(), 1u);
   EXPECT_EQ(json::parse(secrets.requests()[0].body).at("SecretId").as_string(),
             "arn:aws:secretsmanager:us-east-1:1:secret:db");
+
+  // In a region whose CAs the zip does not carry, init says so before it asks for the secret.
+  ::setenv("AWS_REGION", "xx-nowhere-1", 1);
+  Function elsewhere("sales");
+  const auto refused = elsewhere.runtime().wait_for("init");
+  EXPECT_NE(refused.find("no RDS CA bundle for the region 'xx-nowhere-1'"), std::string::npos)
+      << refused;
+  EXPECT_NE(refused.find("rds-ca/xx-nowhere-1.pem"), std::string::npos) << refused;
+  EXPECT_EQ(secrets.requests().size(), 1u) << "no second call to Secrets Manager";
+  ::setenv("AWS_REGION", "us-east-1", 1);
   for (const char* name : {"AWS_ENDPOINT_URL_SECRETS_MANAGER", "DONUT_DATABASE_HOST",
-                           "DONUT_DATABASE_PORT", "DONUT_DATABASE_SECRET"}) {
+                           "DONUT_DATABASE_PORT", "DONUT_DATABASE_SECRET", "LAMBDA_TASK_ROOT"}) {
     ::unsetenv(name);
   }
 }

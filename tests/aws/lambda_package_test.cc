@@ -1,6 +1,7 @@
-// The packaged `sales` function: unzip it, run its `bootstrap` against a fake Runtime API, and
-// check it serves API Gateway events. Also measures the cold start (process start to first
-// response, median of 20) and the peak memory, printed for the record, never asserted.
+// The packaged `sales` function: unzip it, run its `bootstrap` against a fake Runtime API and a
+// MariaDB server (the functions run on MySQL only: the zip carries no SQLite), and check it
+// serves API Gateway events. Also measures the cold start (process start to first response,
+// median of 20) and the peak memory, printed for the record, never asserted.
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
@@ -16,16 +17,16 @@
 #include <gtest/gtest.h>
 
 #include "adapters/clock/clocks.h"
-#include "adapters/sqlite/database.h"
-#include "adapters/sqlite/sqlite_store.h"
 #include "support/fake_lambda_runtime.h"
 #include "support/temp_dir.h"
+#include "support/test_servers.h"
+#include "wiring/store.h"
 
 #ifndef DONUT_LAMBDA_ZIP
 #error "DONUT_LAMBDA_ZIP must name the packaged sales function"
 #endif
-#ifndef DONUT_RDS_CA_BUNDLE
-#error "DONUT_RDS_CA_BUNDLE must name the RDS CA bundle the zips carry"
+#ifndef DONUT_RDS_CA_FOLDER
+#error "DONUT_RDS_CA_FOLDER must name the folder of the RDS CAs the zips carry"
 #endif
 #ifndef DONUT_PACKAGE_LAMBDA
 #error "DONUT_PACKAGE_LAMBDA must name scripts/package-lambda and DONUT_LAMBDA_BINARY donut-lambda"
@@ -33,6 +34,8 @@
 
 namespace donut {
 namespace {
+
+const bool kMariaDb = testing::use_server<testing::MariaDbServer>();
 
 std::string http_event(const std::string& method, const std::string& path,
                        const std::string& body) {
@@ -70,13 +73,14 @@ TEST(LambdaPackage, BootstrapServesApiGatewayEventsAndStartsFast) {
   ASSERT_EQ(std::system(
                 ("unzip -q " + std::string(DONUT_LAMBDA_ZIP) + " -d " + dir.file("task")).c_str()),
             0);
-  const auto database = dir.file("warehouse.db");
+  const auto database = testing::MariaDbServer::url("lambda_package");
   {
     clock::SystemClock clock;
-    auto db = sqlite::Database::open({database, 1, true});
-    ASSERT_TRUE(db);
-    sqlite::SqliteStore store(*db, clock);
-    ASSERT_TRUE(store.upsert_product({"CP-1", "Glazed", 250, 1000, 0}));
+    wiring::StoreSettings settings;
+    settings.database = database;
+    auto opened = wiring::open_store(settings, clock);
+    ASSERT_TRUE(opened) << opened.error().message;
+    ASSERT_TRUE(opened->store->upsert_product({"CP-1", "Glazed", 250, 1000, 0}));
   }
 
   std::vector<double> cold_starts_ms;
@@ -148,14 +152,15 @@ TEST(LambdaPackage, EachZipStartsItsOwnFunction) {
 
 // Packaging twice gives the same bytes (Terraform's source_code_hash changes only with the
 // code), the MariaDB authentication plugins the connector loads at run time are in the zip,
-// and the bootstrap points the connector at them; the RDS CA bundle is there, where the functions
-// look for it, and holds the CA Terraform gives the instance.
+// and the bootstrap points the connector at them; the RDS CAs are there, one file per region
+// where the functions look for it (rds-ca/$AWS_REGION.pem), and each holds the CA Terraform gives
+// the instance in that region and no other region's.
 TEST(LambdaPackage, ZipsAreReproducibleAndCarryTheDatabasePluginsAndCas) {
   testing::TempDir dir;
   const auto package = [&](const std::string& name) {
     const std::string zip = dir.file(name);
     const std::string command = std::string(DONUT_PACKAGE_LAMBDA) + " " + DONUT_LAMBDA_BINARY +
-                                " restock " + zip + " " + DONUT_RDS_CA_BUNDLE + " > /dev/null";
+                                " restock " + zip + " " + DONUT_RDS_CA_FOLDER + " > /dev/null";
     EXPECT_EQ(std::system(command.c_str()), 0) << command;
     std::ifstream in(zip, std::ios::binary);
     return std::string(std::istreambuf_iterator<char>(in), {});
@@ -176,16 +181,32 @@ TEST(LambdaPackage, ZipsAreReproducibleAndCarryTheDatabasePluginsAndCas) {
   const std::string script(std::istreambuf_iterator<char>(bootstrap), {});
   EXPECT_NE(script.find("MARIADB_PLUGIN_DIR=\"$here/lib/mariadb\""), std::string::npos) << script;
 
-  const std::string subjects = dir.file("subjects.txt");
-  ASSERT_EQ(std::system(("openssl crl2pkcs7 -nocrl -certfile " + dir.file("task") +
-                         "/rds-ca-bundle.pem | openssl pkcs7 -print_certs -noout > " + subjects)
-                            .c_str()),
-            0);
-  std::ifstream in(subjects);
-  const std::string text(std::istreambuf_iterator<char>(in), {});
-  // deploy/aws/database.tf: ca_cert_identifier = "rds-ca-rsa2048-g1", in the region deployed to.
-  EXPECT_NE(text.find("CN = Amazon RDS us-east-1 Root CA RSA2048 G1"), std::string::npos);
-  EXPECT_NE(text.find("CN = Amazon RDS eu-west-1 Root CA RSA2048 G1"), std::string::npos);
+  const auto subjects_of = [&](const std::string& region) {
+    const std::string subjects = dir.file(region + ".txt");
+    EXPECT_EQ(std::system(("openssl crl2pkcs7 -nocrl -certfile " + dir.file("task") + "/rds-ca/" +
+                           region + ".pem | openssl pkcs7 -print_certs -noout > " + subjects)
+                              .c_str()),
+              0)
+        << region;
+    std::ifstream in(subjects);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  for (const std::string region : {"us-east-1", "eu-west-1", "ap-southeast-2"}) {
+    SCOPED_TRACE(region);
+    const std::string text = subjects_of(region);
+    // deploy/aws/database.tf: ca_cert_identifier = "rds-ca-rsa2048-g1", in the region deployed to.
+    EXPECT_NE(text.find("CN = Amazon RDS " + region + " Root CA RSA2048 G1"), std::string::npos)
+        << text;
+    size_t certificates = 0, of_the_region = 0;
+    for (size_t at = text.find("subject="); at != std::string::npos;
+         at = text.find("subject=", at + 1)) {
+      ++certificates;
+      const std::string line = text.substr(at, text.find('\n', at) - at);
+      if (line.find("Amazon RDS " + region + " Root CA") != std::string::npos) ++of_the_region;
+    }
+    EXPECT_EQ(certificates, 3u) << text;
+    EXPECT_EQ(of_the_region, certificates) << "only the region's own CAs: " << text;
+  }
 }
 
 }  // namespace

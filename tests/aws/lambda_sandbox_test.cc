@@ -4,7 +4,8 @@
 // AWS over TLS: SNS and SQS (fauxqs) behind a TLS terminator (stunnel) whose certificate comes
 // from a private CA. With the CA at the al2023 path the admin function starts and answers;
 // without it every AWS call fails and the function reports an init error, which is what a
-// function that relied on libcurl's Debian path would do on a real account.
+// function that relied on libcurl's Debian path would do on a real account. Its warehouse is a
+// MariaDB server on 127.0.0.1: the functions run on MySQL only.
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
@@ -40,6 +41,7 @@ namespace json = boost::json;
 using testing::FauxqsServer;
 
 const bool kFauxqs = testing::use_server<testing::FauxqsServer>();
+const bool kMariaDb = testing::use_server<testing::MariaDbServer>();
 
 class LambdaSandbox : public ::testing::Test {
  protected:
@@ -78,8 +80,8 @@ class LambdaSandbox : public ::testing::Test {
         "AWS_LAMBDA_LOG_STREAM_NAME=2026/12/01/[$LATEST]" + random_hex(16),
         "AWS_ENDPOINT_URL_SQS=" + endpoint, "AWS_ENDPOINT_URL_SNS=" + endpoint,
         "DONUT_AWS_MANAGE_RESOURCES=1", "DONUT_AWS_PREFIX=" + prefix,
-        "DONUT_DATABASE=/tmp/warehouse.db", "DONUT_ADMIN_TOKEN=sandbox-token",
-        "DONUT_LOG_LEVEL=warn"};
+        "DONUT_DATABASE=" + testing::MariaDbServer::url("sandbox"),
+        "DONUT_ADMIN_TOKEN=sandbox-token", "DONUT_LOG_LEVEL=warn"};
     const pid_t pid = ::fork();
     if (pid == 0) {
       std::vector<char*> argv;

@@ -13,12 +13,13 @@
 //   migrate          invoked by Terraform at apply: as the database's owner, the schema
 //                    migrations and each role's own MySQL user (adapters/mysql/role_users.h)
 //
-// Environment: DONUT_DATABASE (a mysql:// URL or SQLite file) or DONUT_DATABASE_HOST +
+// Environment: DONUT_DATABASE (a mysql:// URL; a SQLite file only where the build links that
+// engine, the in-process tests: `donut-lambda` is MySQL only) or DONUT_DATABASE_HOST +
 // DONUT_DATABASE_SECRET (the function's role's secret {"username","password"}: its own MySQL
 // user, which never migrates; the migrate function instead reads DONUT_DATABASE_MASTER_SECRET,
 // RDS's managed master secret, and DONUT_DATABASE_ROLE_SECRETS, {"<role>": "<secret ARN>"}),
-// DONUT_DATABASE_NAME (default donut), DONUT_DATABASE_CA (default the zip's RDS CA bundle: RDS is
-// reached over TLS only); DONUT_TOPIC_ARN; DONUT_ARRIVALS_QUEUE (queue URL);
+// DONUT_DATABASE_NAME (default donut), DONUT_DATABASE_CA (default the zip's RDS CAs of the region
+// Lambda runs in, rds-ca/$AWS_REGION.pem: RDS is reached over TLS only); DONUT_TOPIC_ARN; DONUT_ARRIVALS_QUEUE (queue URL);
 // DONUT_FACTORY_URL; DONUT_CALLBACK_URL; DONUT_CALLBACK_SECRET; DONUT_MAIL_FROM; DONUT_MAIL_TO;
 // DONUT_MAX_QUANTITY; DONUT_ADMIN_TOKEN; DONUT_AWS_PREFIX (queue names, for admin);
 // DONUT_MYSQL_POOL_SIZE and DONUT_MYSQL_MAX_IDLE_SECONDS (connections per environment, and how
