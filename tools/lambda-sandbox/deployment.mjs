@@ -154,6 +154,11 @@ export class Sandbox {
       'openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 -extfile san.cnf -out server.pem',
     ].join(' && ')], { cwd: this.caDir, stdio: ['ignore', 'ignore', 'ignore'] });
     this.ca = readFileSync(join(this.caDir, 'ca.pem'));
+    // The root's system bundle is as large as al2023's (about 150 certificates): the private CA
+    // and Debian's. OpenSSL parses all of it for the first HTTPS call, about 0.14 ms each, and a
+    // bundle of one would leave that out of the cold starts measured here.
+    this.systemBundle = join(this.caDir, 'system-bundle.pem');
+    writeFileSync(this.systemBundle, Buffer.concat([this.ca, readFileSync(DEBIAN_CA_BUNDLE)]));
     this.dirs = { mariadb: join(work, 'mariadb'), fauxqs: join(work, 'fauxqs'), ses: join(work, 'ses') };
     this.testServer('mariadb', 'start', this.dirs.mariadb, this.ports.mariadb, { DONUT_MARIADB_TLS_DIR: this.caDir });
     this.cleanups.push(() => this.testServer('mariadb', 'stop', this.dirs.mariadb));
@@ -466,9 +471,6 @@ export class Sandbox {
       AWS_ENDPOINT_URL_SESV2: tls(this.ports.sesTls),
       AWS_ENDPOINT_URL_SECRETS_MANAGER: tls(this.ports.secretsTls),
       DONUT_DATABASE_PORT: String(this.ports.mariadb),
-      // The test server's certificate is from the private CA, not RDS's (whose bundle the zip
-      // carries and uses by default).
-      DONUT_DATABASE_CA: '/etc/pki/tls/certs/ca-bundle.crt',
     };
     this.concurrency = new AccountConcurrency(this.options.lambdaQuota);
     this.specs = {};
@@ -483,7 +485,10 @@ export class Sandbox {
       const spec = {
         runScript: join(this.options.root, 'tools/lambda-sandbox/run'),
         zip: tf.value(body.filename, scope),
-        caBundle: join(this.caDir, 'ca.pem'),
+        caBundle: this.systemBundle,
+        // The test server's certificate is from the private CA, not RDS's: added to the zip's
+        // RDS CAs of each region, so the function finds it where it looks on AWS.
+        rdsCa: join(this.caDir, 'ca.pem'),
         environment: { ...Object.fromEntries(Object.entries(variablesOf).map(([k, v]) => [k, String(v)])), ...sandboxEnvironment },
         lambda: { functionName: name, memoryMb: tf.value(body.memory_size, scope),
           timeoutMs: tf.value(body.timeout, scope) * 1000, region: this.region,
@@ -710,6 +715,9 @@ export class Sandbox {
 }
 
 // AWS managed policies the files may attach, as AWS publishes them.
+// Debian's bundle of the public CAs (ca-certificates), the stand-in for al2023's.
+const DEBIAN_CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
+
 const MANAGED_POLICIES = {
   'arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole': {
     Version: '2012-10-17',

@@ -135,8 +135,10 @@ export class RuntimeApi {
 export class FunctionEnvironment {
   // `environment`: the function's own variables (Terraform's, and the sandbox's endpoints);
   // `lambda`: { functionName, memoryMb, timeoutMs, region, credentials } — what Lambda adds.
-  constructor({ runScript, zip, caBundle, environment, lambda, logFile }) {
-    Object.assign(this, { runScript, zip, caBundle, environment, lambda, logFile });
+  // `caBundle`: the root's system bundle; `rdsCa`: the stand-in database's CA, added to the
+  // zip's RDS CAs of each region (tools/lambda-sandbox/run).
+  constructor({ runScript, zip, caBundle, rdsCa, environment, lambda, logFile }) {
+    Object.assign(this, { runScript, zip, caBundle, rdsCa, environment, lambda, logFile });
     this.coldStarts = [];
   }
 
@@ -168,7 +170,8 @@ export class FunctionEnvironment {
     this.startedAt = Date.now();
     this.child = spawn(this.runScript, [this.zip, this.caBundle,
       ...Object.entries(variables).map(([k, v]) => `${k}=${v}`)],
-    { stdio: ['ignore', log, log], env: { ...process.env, LAMBDA_SANDBOX_READY: this.readyFile } });
+    { stdio: ['ignore', log, log], env: { ...process.env, LAMBDA_SANDBOX_READY: this.readyFile,
+      ...(this.rdsCa ? { LAMBDA_SANDBOX_RDS_CA: this.rdsCa } : {}) } });
     const child = this.child;
     this.exited = new Promise((resolve) => child.on('exit', () => {
       if (this.child === child) this.child = undefined;
