@@ -3,6 +3,8 @@
 // the system's public CAs with the private ones among them, by OpenSSL's own X509_verify_cert.
 // Only the issuers a chain asks for are decoded; a CA re-keyed under the same name is found by
 // its key; a certificate from a CA outside the bundle is refused; other PEM blocks are skipped.
+// Where the file is unusual (TRUSTED and X509 CERTIFICATE blocks, a malformed block, a BER
+// certificate decoded at attach) the answer is compared with the whole-file load's.
 #include "adapters/http/lazy_ca_bundle.h"
 
 #include <cstdlib>
@@ -15,6 +17,7 @@
 #include <gtest/gtest.h>
 #include <openssl/pem.h>
 #include <openssl/x509_vfy.h>
+#include <openssl/x509v3.h>
 
 #include "support/temp_dir.h"
 
@@ -92,7 +95,66 @@ make c 'Donut Test Root C'
     std::unique_ptr<X509_STORE_CTX, decltype(&X509_STORE_CTX_free)> context(X509_STORE_CTX_new(),
                                                                             X509_STORE_CTX_free);
     X509_STORE_CTX_init(context.get(), store, certificate.get(), nullptr);
+    X509_STORE_CTX_set_purpose(context.get(), X509_PURPOSE_SSL_SERVER);  // as a TLS client's
     return X509_verify_cert(context.get()) == 1;
+  }
+
+  // What the whole-file load (`load_verify_file`) makes of `bundle` for `leaf`; false when it
+  // refuses the file.
+  bool verifies_eagerly(const std::string& bundle, const std::string& leaf) {
+    std::unique_ptr<X509_STORE, decltype(&X509_STORE_free)> store(X509_STORE_new(),
+                                                                  X509_STORE_free);
+    return X509_STORE_load_file(store.get(), dir_.file(bundle).c_str()) == 1 &&
+           verifies_in(store.get(), leaf);
+  }
+  bool verifies_lazily(const std::string& bundle, const std::string& leaf) {
+    auto lazy = LazyCaBundle::read(dir_.file(bundle));
+    return lazy && verifies(*lazy.value(), leaf);
+  }
+
+  // Runs `command` in the test's folder.
+  void shell(const std::string& command) {
+    ASSERT_EQ(
+        std::system(
+            ("cd " + dir_.path().string() + " && (" + command + ") >> openssl.log 2>&1").c_str()),
+        0)
+        << command;
+  }
+
+  // b-ber.pem: B with its tbsCertificate re-encoded in BER's indefinite length (30 80 ... 00 00),
+  // which d2i_X509 accepts; its signature is not checked, B being a trust anchor.
+  void write_indefinite_b() {
+    std::unique_ptr<BIO, decltype(&BIO_free)> in(BIO_new_file(dir_.file("b.pem").c_str(), "r"),
+                                                 BIO_free);
+    std::unique_ptr<X509, decltype(&X509_free)> b(
+        PEM_read_bio_X509(in.get(), nullptr, nullptr, nullptr), X509_free);
+    ASSERT_TRUE(b);
+    unsigned char* encoded = nullptr;
+    const int size = i2d_X509(b.get(), &encoded);
+    ASSERT_GT(size, 0);
+    const std::string der(reinterpret_cast<const char*>(encoded), static_cast<std::size_t>(size));
+    OPENSSL_free(encoded);
+    const auto* begin = reinterpret_cast<const unsigned char*>(der.data());
+    const unsigned char* p = begin;
+    long length = 0;
+    int tag = 0, tag_class = 0;
+    ASSERT_EQ(ASN1_get_object(&p, &length, &tag, &tag_class, size), V_ASN1_CONSTRUCTED);
+    ASSERT_EQ(ASN1_get_object(&p, &length, &tag, &tag_class, size - (p - begin)),
+              V_ASN1_CONSTRUCTED);
+    const std::string inner = std::string("\x30\x80", 2) +
+                              std::string(reinterpret_cast<const char*>(p), length) +
+                              std::string(2, '\0') + der.substr((p - begin) + length);
+    ASSERT_LT(inner.size(), 0x10000u);
+    std::string ber("\x30\x82", 2);
+    ber += static_cast<char>(inner.size() >> 8);
+    ber += static_cast<char>(inner.size() & 0xff);
+    ber += inner;
+    std::unique_ptr<BIO, decltype(&BIO_free)> out(BIO_new_file(dir_.file("b-ber.pem").c_str(), "w"),
+                                                  BIO_free);
+    ASSERT_GT(PEM_write_bio(out.get(), PEM_STRING_X509, "",
+                            reinterpret_cast<const unsigned char*>(ber.data()),
+                            static_cast<long>(ber.size())),
+              0);
   }
 
   testing::TempDir dir_;
@@ -124,6 +186,61 @@ TEST_F(LazyCaBundleTest, ACertificateFromACaOutsideTheBundleIsRefused) {
   EXPECT_FALSE(verifies(*bundle.value(), "leaf-c.pem"));
   EXPECT_EQ(bundle.value()->decoded(), 0u);
   EXPECT_FALSE(verifies(*bundle.value(), "c.pem")) << "nor the CA itself, self-signed";
+}
+
+// OpenSSL reads "TRUSTED CERTIFICATE" blocks (with their trust settings, a rejection too) and
+// the old "X509 CERTIFICATE" ones as certificates of the file.
+TEST_F(LazyCaBundleTest, TrustedAndOldStyleBlocksAreReadAsTheWholeFileLoadReadsThem) {
+  shell(
+      "openssl x509 -in a.pem -trustout -addtrust serverAuth -out a-trusted.pem && "
+      "openssl x509 -in a.pem -trustout -addreject serverAuth -out a-rejected.pem && "
+      "sed 's/ CERTIFICATE-----/ X509 CERTIFICATE-----/' a.pem > a-old.pem");
+  for (const char* block : {"a-trusted.pem", "a-old.pem", "a-rejected.pem"}) {
+    SCOPED_TRACE(block);
+    std::ofstream(dir_.file("bundle.pem")) << text("b.pem") + text(block);
+    const bool trusted = std::string(block) != "a-rejected.pem";
+    ASSERT_EQ(verifies_eagerly("bundle.pem", "leaf-a.pem"), trusted) << "the premise";
+    EXPECT_EQ(verifies_lazily("bundle.pem", "leaf-a.pem"), trusted);
+    EXPECT_TRUE(verifies_lazily("bundle.pem", "leaf-b.pem"));
+  }
+}
+
+// A block that is not base64 makes OpenSSL refuse the whole file; so does the lazy read, rather
+// than trust the certificates before it and silently drop those after.
+TEST_F(LazyCaBundleTest, AMalformedBlockRefusesTheFileAsTheWholeFileLoadDoes) {
+  std::ofstream(dir_.file("bundle.pem"))
+      << text("a.pem") << "-----BEGIN CERTIFICATE-----\n!!not base64!!\n-----END CERTIFICATE-----\n"
+      << text("b.pem");
+  ASSERT_FALSE(verifies_eagerly("bundle.pem", "leaf-a.pem")) << "the premise";
+  const auto bundle = LazyCaBundle::read(dir_.file("bundle.pem"));
+  ASSERT_FALSE(bundle) << "read though malformed";
+  EXPECT_NE(bundle.error().message.find("bundle.pem"), std::string::npos) << bundle.error().message;
+}
+
+// A certificate whose subject cannot be found without decoding it (B, its tbsCertificate in
+// BER's indefinite length, which OpenSSL accepts) is decoded at attach; B2, of the same name, must
+// still be found, though the store then never asks its lookups for that name again.
+TEST_F(LazyCaBundleTest, ACertificateDecodedAtOnceHidesNoneOfItsName) {
+  write_indefinite_b();
+  std::ofstream(dir_.file("bundle.pem")) << text("b-ber.pem") + text("b2.pem");
+  ASSERT_TRUE(verifies_eagerly("bundle.pem", "leaf-b2.pem")) << "the premise";
+  ASSERT_TRUE(verifies_eagerly("bundle.pem", "leaf-b.pem")) << "the premise: BER is read";
+  EXPECT_TRUE(verifies_lazily("bundle.pem", "leaf-b2.pem"));
+  EXPECT_TRUE(verifies_lazily("bundle.pem", "leaf-b.pem"));
+}
+
+// One bundle, several stores (the header's promise): each store trusts the whole file, the
+// certificates decoded at attach too.
+TEST_F(LazyCaBundleTest, EachStoreItIsAttachedToTrustsTheWholeFile) {
+  write_indefinite_b();
+  std::ofstream(dir_.file("bundle.pem")) << text("a.pem") + text("b-ber.pem");
+  auto bundle = LazyCaBundle::read(dir_.file("bundle.pem"));
+  ASSERT_TRUE(bundle);
+  for (int store = 0; store < 2; ++store) {
+    SCOPED_TRACE(store);
+    EXPECT_TRUE(verifies(*bundle.value(), "leaf-b.pem"));
+    EXPECT_TRUE(verifies(*bundle.value(), "leaf-a.pem"));
+  }
 }
 
 TEST_F(LazyCaBundleTest, AFileWithoutCertificatesIsAnError) {

@@ -9,7 +9,10 @@
 //
 // Promises: the store trusts exactly the certificates of the file, as `load_verify_file` would;
 // a block whose subject cannot be found without decoding it is decoded at once and added, so
-// nothing of the file is left out; blocks other than CERTIFICATE are skipped. The lookup is safe
+// nothing of the file is left out, and the certificates of its name come with it; blocks are
+// read as PEM_X509_INFO_read_bio reads them (CERTIFICATE, X509 CERTIFICATE, and TRUSTED
+// CERTIFICATE with its trust settings; other blocks skipped; a malformed one refuses the file,
+// a certificate that does not decode is left out). The lookup is safe
 // from several threads (one mutex, held only while a subject's certificates are decoded). The
 // bundle must outlive every store it is attached to.
 #pragma once
@@ -42,14 +45,18 @@ class LazyCaBundle {
 
  private:
   struct Entry {
-    X509_NAME* subject = nullptr;  // owned; null once decoded eagerly
+    X509_NAME* subject = nullptr;  // owned; null when it cannot be found without decoding
     std::string der;
+    bool trust_settings = false;  // a TRUSTED CERTIFICATE block: DER and X509_CERT_AUX
     bool decoded = false;
   };
   LazyCaBundle() = default;
+  static X509* decode(const Entry& entry);
   static int get_by_subject(X509_LOOKUP* lookup, X509_LOOKUP_TYPE type, const X509_NAME* name,
                             X509_OBJECT* found);
   bool add_certificates_of(X509_STORE* store, const X509_NAME* name, X509_OBJECT* found);
+  // The indexed certificates named `name` into `store`, `mutex_` held; true when one is there.
+  bool add_indexed_of(X509_STORE* store, const X509_NAME* name);
 
   std::vector<Entry> entries_;
   mutable std::mutex mutex_;
