@@ -2,8 +2,9 @@
 # Every figure of "how close to the machine's limit" in one run, side by side, as ratios:
 #   1. POST /v1/orders at 64 keep-alive connections (wrk -t2 -c64): the HTTP ceiling (the same
 #      server answering 200 {}, bench/plain_server), `donut up` on SQLite (group commit on one
-#      hot product and on 10 products, one transaction per order), `donut sales` on MariaDB
-#      (group commit, one transaction per order in one process and in <processes> processes at
+#      hot product, with an Idempotency-Key on every order as the storefront sends, and on 10
+#      products; one transaction per order), `donut sales` on MariaDB (group commit, without and
+#      with keys; one transaction per order in one process and in <processes> processes at
 #      once, as Lambda's environments each commit their own), and the ceiling again at the end
 #      to show how much the machine moved meanwhile. Each row's share is of the first ceiling.
 #   2. The crowd (bench/crowd.sh): 64 and then 10,000 visitors opening and closing connections
@@ -96,9 +97,11 @@ done
 printf "%-26s %12s %10s %10s   %s\n" "run" "requests/s" "p50" "p99" "answers"
 run_wrk ceiling "$(url "$plain")"
 run_wrk sqlite-group "$(url "$group")"
+KEY_PREFIX=sqlite-$$ run_wrk sqlite-group-keyed "$(url "$group")"
 PRODUCTS=$ten run_wrk sqlite-group-10-products "$(url "$group")"
 run_wrk sqlite-per-request "$(url "$per_request")"
 run_wrk mariadb-group "$(url "$my_group")"
+KEY_PREFIX=mariadb-$$ run_wrk mariadb-group-keyed "$(url "$my_group")"
 run_wrk mariadb-per-request "$(url "$my_per_request")"
 run_spread "mariadb-per-request-x$processes" "${spread[@]}"
 run_wrk ceiling-again "$(url "$plain")"
@@ -106,8 +109,8 @@ run_wrk ceiling-again "$(url "$plain")"
 ceiling=$(cat "$work/ceiling.rps")
 echo
 printf "%-26s %s\n" "run" "share of the HTTP ceiling"
-for name in sqlite-group sqlite-group-10-products sqlite-per-request mariadb-group \
-  mariadb-per-request "mariadb-per-request-x$processes" ceiling-again; do
+for name in sqlite-group sqlite-group-keyed sqlite-group-10-products sqlite-per-request \
+  mariadb-group mariadb-group-keyed mariadb-per-request "mariadb-per-request-x$processes" ceiling-again; do
   awk -v n="$name" -v r="$(cat "$work/$name.rps")" -v c="$ceiling" 'BEGIN {printf "%-26s %.2f\n", n, r / c}'
 done
 awk -v g="$(cat "$work/sqlite-group.rps")" -v p="$(cat "$work/sqlite-per-request.rps")" \

@@ -204,6 +204,41 @@ TEST_P(StoreContract, IdempotencyKeyReplaysTheFirstAnswer) {
   EXPECT_EQ(stock("CP-1"), 7);
 }
 
+// Keys are read and written per batch, in statements of many rows: batches of every size
+// record each new key once and replay each recorded one, whatever the mix and the order.
+TEST_P(StoreContract, KeyedBatchesOfEverySizeRecordAndReplayEveryKey) {
+  ASSERT_TRUE(store_->upsert_product({"BIG", "Big", 100, 100000, 0}));
+  int64_t sold = 0;
+  for (std::size_t size : {1, 2, 15, 16, 17, 31, 33, 64, 65, 100, 129}) {
+    SCOPED_TRACE(size);
+    const auto key = [size](std::size_t i) {
+      return "k" + std::to_string(size) + "-" + std::to_string(i);
+    };
+    std::vector<OrderRequest> first;
+    for (std::size_t i = 0; i < size; ++i) first.push_back(order("BIG", 1, key(i)));
+    const auto placed = place(first);
+    ASSERT_EQ(placed.size(), size);
+    sold += static_cast<int64_t>(size);
+    // The same keys again, in reverse order, with as many new ones between them.
+    std::vector<OrderRequest> second;
+    for (std::size_t i = size; i-- > 0;) {
+      second.push_back(order("BIG", 1, key(i)));
+      second.push_back(order("BIG", 1, key(size + i)));
+    }
+    const auto again = place(second);
+    ASSERT_EQ(again.size(), 2 * size);
+    sold += static_cast<int64_t>(size);
+    for (std::size_t j = 0; j < again.size(); j += 2) {
+      const std::size_t i = size - 1 - j / 2;
+      EXPECT_TRUE(again[j].replayed) << key(i);
+      EXPECT_EQ(again[j].order_id, placed[i].order_id) << key(i);
+      EXPECT_FALSE(again[j + 1].replayed) << key(size + i);
+      EXPECT_EQ(again[j + 1].status, OrderStatus::sold) << key(size + i);
+    }
+  }
+  EXPECT_EQ(stock("BIG"), 100000 - sold);
+}
+
 TEST_P(StoreContract, IdempotencyKeyReplaysAnOutOfStockAnswer) {
   place({order("CP-2", 3)});
   auto first = place({order("CP-2", 1, "k")});

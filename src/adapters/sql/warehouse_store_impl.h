@@ -23,6 +23,67 @@
 namespace donut::sql {
 namespace detail {
 
+// Statements of many rows: `head`, then `row` repeated `n` times with `separator` between,
+// then `tail`. A batch of up to `exact` rows goes in as one statement of its exact size, one
+// round trip to a server; a larger one in chunks of powers of two up to `largest`, then the
+// rest. Each size keeps one cached prepared statement per connection: `exact` plus the powers
+// above it (servers count them: MySQL's max_prepared_stmt_count).
+class RowStatements {
+ public:
+  RowStatements(std::string_view head, std::string_view row, std::string_view separator,
+                std::string_view tail, std::size_t exact, std::size_t largest)
+      : exact_(exact), sql_(largest + 1) {
+    DONUT_ASSERT(exact >= 1 && exact <= largest && std::has_single_bit(largest));
+    for (std::size_t n = 1; n <= largest; ++n) {
+      if (n > exact && !std::has_single_bit(n)) continue;
+      std::string& sql = sql_[n];
+      sql.reserve(head.size() + n * (row.size() + separator.size()) + tail.size());
+      sql.append(head).append(row);
+      for (std::size_t i = 1; i < n; ++i) sql.append(separator).append(row);
+      sql.append(tail);
+    }
+  }
+  // The rows of the next statement, of `left` still to go.
+  std::size_t chunk(std::size_t left) const {
+    if (left <= exact_) return left;
+    return std::min(std::bit_floor(left), sql_.size() - 1);
+  }
+  std::string_view sql(std::size_t rows) const {
+    DONUT_ASSERT(rows > 0 && rows < sql_.size() && !sql_[rows].empty());
+    return sql_[rows];
+  }
+
+ private:
+  std::size_t exact_;
+  std::vector<std::string> sql_;
+};
+
+// Orders: a batch of up to 64 (what 64 waiting connections make) in one statement; at most 66
+// statements per connection.
+inline const RowStatements& insert_orders_statements() {
+  static const RowStatements statements(
+      "INSERT INTO orders (id, product_id, quantity, created_at_ms) VALUES ", "(?,?,?,?)", ",", "",
+      64, 256);
+  return statements;
+}
+
+// Idempotency keys, read and written once per batch rather than once per key: exact sizes up to
+// 16, then 32 and 64 (18 statements each per connection).
+inline const RowStatements& find_keys_statements() {
+  static const RowStatements statements(
+      "SELECT idem_key, product_id, quantity, status, order_id, stock_left, restock_id, "
+      "decided_at_ms FROM idempotency_keys WHERE idem_key IN (",
+      "?", ",", ")", 16, 64);
+  return statements;
+}
+inline const RowStatements& insert_keys_statements() {
+  static const RowStatements statements(
+      "INSERT INTO idempotency_keys (idem_key, product_id, quantity, status, order_id, "
+      "stock_left, restock_id, decided_at_ms) VALUES ",
+      "(?,?,?,?,?,?,?,?)", ",", "", 16, 64);
+  return statements;
+}
+
 // DONUT_SQL_REPLENISHMENT_COLUMNS, from column `first` on. A policy this binary does not know
 // (there is none: the schema's CHECK allows only these) reads as at_zero.
 template <class Row>
@@ -156,40 +217,46 @@ Status insert_outbox(Connection& c, domain::TotalChanges& totals, const domain::
                               domain::event_type(event), now, outbox_id);
 }
 
-template <class Dialect, class Connection>
-Result<std::optional<domain::OrderOutcome>> find_key(Connection& c, std::string_view key) {
-  DONUT_ASSIGN_OR_RETURN(auto s, c.prepare("SELECT product_id, quantity, status, order_id, "
-                                           "stock_left, restock_id, decided_at_ms "
-                                           "FROM idempotency_keys WHERE idem_key = ?"));
-  s.bind(key);
-  DONUT_ASSIGN_OR_RETURN(bool row, s.next());
-  if (!row) return std::optional<domain::OrderOutcome>();
-  domain::OrderOutcome o;
-  o.product_id = s.column_text(0);
-  o.quantity = s.column_int(1);
-  const auto status = domain::parse_order_status(s.column_view(2));
-  if (!status) {
-    return make_error(ErrorCode::internal, "idempotency key " + std::string(key) +
-                                               " has an unknown status " + s.column_text(2));
+// The outcomes recorded under `keys` (sorted, unique), into `found`. A row whose key differs
+// from every one asked for (a case-insensitive collation) is no record of this batch's keys.
+template <class Connection>
+Status find_keys(Connection& c, std::span<const std::string_view> keys,
+                 std::map<std::string, domain::OrderOutcome, std::less<>>& found) {
+  const RowStatements& statements = find_keys_statements();
+  for (std::size_t next = 0; next < keys.size();) {
+    const std::size_t chunk = statements.chunk(keys.size() - next);
+    DONUT_ASSIGN_OR_RETURN(auto s, c.prepare(statements.sql(chunk)));
+    for (std::size_t i = next; i < next + chunk; ++i) s.bind_borrowed(keys[i]);
+    for (;;) {
+      DONUT_ASSIGN_OR_RETURN(bool row, s.next());
+      if (!row) break;
+      const std::string_view key = s.column_view(0);
+      if (!std::binary_search(keys.begin() + next, keys.begin() + next + chunk, key)) continue;
+      const auto status = domain::parse_order_status(s.column_view(3));
+      if (!status) {
+        return make_error(ErrorCode::internal, "idempotency key " + std::string(key) +
+                                                   " has an unknown status " + s.column_text(3));
+      }
+      domain::OrderOutcome o;
+      o.product_id = s.column_text(1);
+      o.quantity = s.column_int(2);
+      o.status = *status;
+      o.order_id = s.column_text(4);
+      o.stock_left = s.column_int(5);
+      o.restock_id = s.column_text(6);
+      o.decided_at = from_unix_ms(s.column_int(7));
+      found.emplace(std::string(key), std::move(o));
+    }
+    next += chunk;
   }
-  o.status = *status;
-  o.order_id = s.column_text(3);
-  o.stock_left = s.column_int(4);
-  o.restock_id = s.column_text(5);
-  o.decided_at = from_unix_ms(s.column_int(6));
-  return std::optional<domain::OrderOutcome>(std::move(o));
+  return ok();
 }
 
-// What the sale rule needs to decide `requests`: the recorded keys, then the products the
-// replays do not answer, each row locked until the transaction ends, in sorted order.
 template <class Dialect, class Connection>
 Result<domain::SaleSnapshot> load_sale_snapshot(Connection& c,
                                                 std::span<const domain::OrderRequest> requests) {
   domain::SaleSnapshot snapshot;
-  for (std::string_view key : domain::keys_to_load(requests)) {
-    DONUT_ASSIGN_OR_RETURN(auto first, find_key<Dialect>(c, key));
-    if (first) snapshot.keys.emplace(key, std::move(*first));
-  }
+  DONUT_RETURN_IF_ERROR(find_keys(c, domain::keys_to_load(requests), snapshot.keys));
   for (std::string_view id : domain::products_to_load(requests, snapshot.keys)) {
     DONUT_ASSIGN_OR_RETURN(auto s, c.prepare(Dialect::kSelectStockLocked));
     s.bind(id);
@@ -221,21 +288,29 @@ Status insert_opened_restock(Connection& c, domain::TotalChanges& totals,
   return insert_outbox<Dialect>(c, totals, opened.event, now);
 }
 
+// The outcomes the plan decided under new idempotency keys, in as few statements as the
+// batch allows.
 template <class Connection>
-Status insert_key_record(Connection& c, std::string_view key, const domain::OrderOutcome& o) {
-  DONUT_ASSIGN_OR_RETURN(
-      auto s, c.prepare("INSERT INTO idempotency_keys (idem_key, product_id, quantity, status, "
-                        "order_id, stock_left, restock_id, decided_at_ms) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
-  s.bind(key)
-      .bind(o.product_id)
-      .bind(o.quantity)
-      .bind(domain::to_string(o.status))
-      .bind_optional(o.order_id)
-      .bind(o.stock_left)
-      .bind_optional(o.restock_id)
-      .bind(to_unix_ms(o.decided_at));
-  return s.run().has_value() ? ok() : Status(c.error("insert idempotency key"));
+Status insert_key_records(Connection& c, const domain::SalePlan& plan) {
+  const RowStatements& statements = insert_keys_statements();
+  for (std::size_t next = 0; next < plan.keys.size();) {
+    const std::size_t chunk = statements.chunk(plan.keys.size() - next);
+    DONUT_ASSIGN_OR_RETURN(auto s, c.prepare(statements.sql(chunk)));
+    for (std::size_t i = next; i < next + chunk; ++i) {
+      const domain::OrderOutcome& o = plan.outcomes[plan.keys[i].outcome];
+      s.bind_borrowed(plan.keys[i].key)
+          .bind_borrowed(o.product_id)
+          .bind(o.quantity)
+          .bind(domain::to_string(o.status))
+          .bind_optional(o.order_id)
+          .bind(o.stock_left)
+          .bind_optional(o.restock_id)
+          .bind(to_unix_ms(o.decided_at));
+    }
+    if (!s.run()) return c.error("insert idempotency keys");
+    next += chunk;
+  }
+  return ok();
 }
 
 template <class Connection>
@@ -290,39 +365,13 @@ inline std::string_view product_of_new_restock(const domain::SalePlan& plan,
   return {};
 }
 
-// Multi-row INSERT statements. A batch of up to 64 orders (what 64 waiting connections make)
-// goes in as one statement of its exact size, one round trip to a server; larger ones in
-// chunks of 256, 128 or 64 rows and the rest. Each size keeps one cached prepared statement: at
-// most 66 per connection.
-constexpr std::size_t kExactInsertRows = 64;
-constexpr std::size_t kMaxOrdersPerInsert = 256;
-
-inline std::string_view insert_orders_sql(std::size_t rows) {
-  static const auto statements = [] {
-    std::array<std::string, kMaxOrdersPerInsert + 1> sql;
-    for (std::size_t n = 1; n < sql.size(); ++n) {
-      if (n > kExactInsertRows && !std::has_single_bit(n)) continue;
-      sql[n] = "INSERT INTO orders (id, product_id, quantity, created_at_ms) VALUES (?,?,?,?)";
-      sql[n].reserve(sql[n].size() + 10 * (n - 1));
-      for (std::size_t row = 1; row < n; ++row) sql[n] += ",(?,?,?,?)";
-    }
-    return sql;
-  }();
-  DONUT_ASSERT(rows > 0 && rows <= kMaxOrdersPerInsert && !statements[rows].empty());
-  return statements[rows];
-}
-
-inline std::size_t insert_chunk(std::size_t rows_left) {
-  if (rows_left <= kExactInsertRows) return rows_left;
-  return std::min(std::bit_floor(rows_left), kMaxOrdersPerInsert);
-}
-
 template <class Connection>
 Status insert_orders(Connection& c, std::span<const domain::Order> rows) {
+  const RowStatements& statements = insert_orders_statements();
   std::size_t next = 0;
   while (next < rows.size()) {
-    const std::size_t chunk = insert_chunk(rows.size() - next);
-    DONUT_ASSIGN_OR_RETURN(auto s, c.prepare(insert_orders_sql(chunk)));
+    const std::size_t chunk = statements.chunk(rows.size() - next);
+    DONUT_ASSIGN_OR_RETURN(auto s, c.prepare(statements.sql(chunk)));
     // The plan outlives the statement: its ids are bound where they are, not copied.
     for (std::size_t i = next; i < next + chunk; ++i) {
       s.bind_borrowed(rows[i].id)
@@ -456,10 +505,7 @@ Result<std::vector<domain::OrderOutcome>> WarehouseStore<Database, Dialect>::pla
         for (const auto& opened : plan.restocks_opened) {
           DONUT_RETURN_IF_ERROR(detail::insert_opened_restock<Dialect>(c, totals, opened, now));
         }
-        for (const auto& record : plan.keys) {
-          DONUT_RETURN_IF_ERROR(
-              detail::insert_key_record(c, record.key, plan.outcomes[record.outcome]));
-        }
+        DONUT_RETURN_IF_ERROR(detail::insert_key_records(c, plan));
         DONUT_RETURN_IF_ERROR(detail::insert_orders(c, plan.orders));
         for (const auto& change : plan.products) {
           DONUT_RETURN_IF_ERROR(detail::update_product(c, change));
