@@ -75,7 +75,8 @@ TEST_F(TlsClient, APrivateCaIsTrustedOnlyWhenItIsTheBundle) {
 // CA is still found by the handshake's chain, as a whole-file load would find it.
 TEST_F(TlsClient, TheCaLastInABundleOfTheSystemsSizeIsTrusted) {
   GTEST_FLAG_SET(death_test_style, "fast");
-  std::ifstream system("/etc/ssl/certs/ca-certificates.crt");
+  std::ifstream system("/etc/ssl/certs/ca-certificates.crt");  // ca-certificates (install-deps)
+  ASSERT_TRUE(system) << "the system's bundle, the large one this test needs";
   std::ifstream ca(dir_.file("ca.pem"));
   std::ofstream(dir_.file("large.pem")) << std::string(std::istreambuf_iterator<char>(system), {})
                                         << std::string(std::istreambuf_iterator<char>(ca), {});

@@ -94,32 +94,29 @@ Result<Target> parse_url(const std::string& url) {
 }
 
 // One context for the process: the CA bundle is read once, not per connection, and its
-// certificates decoded only as chains need them (lazy_ca_bundle.h). The bundle is declared
-// first so that it outlives the context's store at exit.
-struct TlsClient {
-  std::unique_ptr<LazyCaBundle> bundle;
-  ssl::context context{ssl::context::tls_client};
-};
-
+// certificates decoded only as chains need them (lazy_ca_bundle.h). The bundle lives as long as
+// the process, never freed: a handshake still running on another thread while the process
+// exits may ask it for an issuer after the statics are gone.
 ssl::context& tls_context() {
-  static TlsClient client = [] {
-    TlsClient c;
-    c.context.set_verify_mode(ssl::verify_peer);
-    SSL_CTX_set_min_proto_version(c.context.native_handle(), TLS1_2_VERSION);
+  static ssl::context context = [] {
+    ssl::context c(ssl::context::tls_client);
+    c.set_verify_mode(ssl::verify_peer);
+    SSL_CTX_set_min_proto_version(c.native_handle(), TLS1_2_VERSION);
     if (const auto& path = ca_bundle(); !path.empty()) {
-      // Unreadable or empty: no CA at all, so every peer is refused.
+      // Unreadable, malformed or empty: no CA at all, so every peer is refused.
       if (auto bundle = LazyCaBundle::read(path)) {
-        if (bundle.value()->attach(SSL_CTX_get_cert_store(c.context.native_handle()))) {
-          c.bundle = std::move(bundle.value());
+        if (bundle.value()->attach(SSL_CTX_get_cert_store(c.native_handle()))) {
+          static const LazyCaBundle* const kept = bundle.value().release();
+          (void)kept;
         }
       }
     } else {
       beast::error_code ec;
-      c.context.set_default_verify_paths(ec);
+      c.set_default_verify_paths(ec);
     }
     return c;
   }();
-  return client.context;
+  return context;
 }
 
 // A connection to one origin, kept by its thread between requests.
