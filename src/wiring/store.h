@@ -1,9 +1,10 @@
 // Wiring of the store port: the warehouse's settings turned into a Store. The engine is chosen
 // by the URL's scheme from a small table (store.cc): mysql:// is MySQL/MariaDB, anything else a
 // SQLite file. Each engine's opener is a function of its own (mysql_store.cc, sqlite_store.cc).
-// Both hosts link both: the Lambda functions run on MySQL when deployed and on a SQLite file in
-// the sandbox tests. A build without MariaDB Connector/C compiles mysql_store_left_out.cc
-// instead, whose opener says so.
+// The local host links both (donut_wiring_store); the Lambda functions, which run on RDS only,
+// link MySQL alone (donut_wiring_store_mysql_only: sqlite_store_left_out.cc refuses a file), so
+// their zips carry no SQLite. A build without MariaDB Connector/C compiles
+// mysql_store_left_out.cc instead, whose opener says so.
 // Errors: a malformed URL is `invalid_argument`; a server that cannot be reached `unavailable`.
 #pragma once
 
