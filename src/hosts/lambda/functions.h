@@ -19,14 +19,14 @@
 // user, which never migrates; the migrate function instead reads DONUT_DATABASE_MASTER_SECRET,
 // RDS's managed master secret, and DONUT_DATABASE_ROLE_SECRETS, {"<role>": "<secret ARN>"}),
 // DONUT_DATABASE_NAME (default donut), DONUT_DATABASE_CA (default the zip's RDS CAs of the region
-// Lambda runs in, rds-ca/$AWS_REGION.pem: RDS is reached over TLS only); DONUT_TOPIC_ARN; DONUT_ARRIVALS_QUEUE (queue URL);
-// DONUT_FACTORY_URL; DONUT_CALLBACK_URL; DONUT_CALLBACK_SECRET; DONUT_MAIL_FROM; DONUT_MAIL_TO;
-// DONUT_MAX_QUANTITY; DONUT_ADMIN_TOKEN; DONUT_AWS_PREFIX (queue names, for admin);
-// DONUT_MYSQL_POOL_SIZE and DONUT_MYSQL_MAX_IDLE_SECONDS (connections per environment, and how
-// long one may sit idle before it is replaced, under the server's wait_timeout);
-// DONUT_MAIL_SENDERS (the notifier's environments sharing SES's send rate); and the AWS_*
-// variables Lambda sets (aws_config.h). With DONUT_AWS_MANAGE_RESOURCES=1 the broker creates its
-// topic and queues (emulators, trials).
+// Lambda runs in, rds-ca/$AWS_REGION.pem: RDS is reached over TLS only); DONUT_TOPIC_ARN;
+// DONUT_ARRIVALS_QUEUE (queue URL); DONUT_FACTORY_URL; DONUT_CALLBACK_URL; DONUT_CALLBACK_SECRET;
+// DONUT_MAIL_FROM; DONUT_MAIL_TO; DONUT_MAX_QUANTITY; DONUT_ADMIN_TOKEN; DONUT_AWS_PREFIX (queue
+// names, for admin); DONUT_MYSQL_POOL_SIZE and DONUT_MYSQL_MAX_IDLE_SECONDS (connections per
+// environment, and how long one may sit idle before it is replaced, under the server's
+// wait_timeout); DONUT_MAIL_SENDERS (the notifier's environments sharing SES's send rate); and the
+// AWS_* variables Lambda sets (aws_config.h). With DONUT_AWS_MANAGE_RESOURCES=1 the broker creates
+// its topic and queues (emulators, trials).
 //
 // A function whose configuration is incomplete reports an init error naming what is missing.
 #pragma once
