@@ -714,10 +714,10 @@ export class Sandbox {
   }
 }
 
-// AWS managed policies the files may attach, as AWS publishes them.
 // Debian's bundle of the public CAs (ca-certificates), the stand-in for al2023's.
 const DEBIAN_CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
 
+// AWS managed policies the files may attach, as AWS publishes them.
 const MANAGED_POLICIES = {
   'arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole': {
     Version: '2012-10-17',

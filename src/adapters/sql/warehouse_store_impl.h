@@ -43,7 +43,19 @@ class RowStatements {
       sql.append(tail);
     }
   }
-  // The rows of the next statement, of `left` still to go.
+  // Calls `run(first, count, sql)` for each statement that `rows` rows take, in order: rows
+  // [first, first + count) go in `sql`. Stops at the first error `run` returns.
+  template <class Run>
+  Status for_each_chunk(std::size_t rows, Run run) const {
+    for (std::size_t first = 0; first < rows;) {
+      const std::size_t count = chunk(rows - first);
+      DONUT_RETURN_IF_ERROR(run(first, count, sql(count)));
+      first += count;
+    }
+    return ok();
+  }
+
+ private:
   std::size_t chunk(std::size_t left) const {
     if (left <= exact_) return left;
     return std::min(std::bit_floor(left), sql_.size() - 1);
@@ -53,7 +65,6 @@ class RowStatements {
     return sql_[rows];
   }
 
- private:
   std::size_t exact_;
   std::vector<std::string> sql_;
 };
@@ -217,41 +228,47 @@ Status insert_outbox(Connection& c, domain::TotalChanges& totals, const domain::
                               domain::event_type(event), now, outbox_id);
 }
 
+// A row of find_keys_statements(): the key (column 0) and the outcome recorded under it.
+template <class Row>
+Result<domain::OrderOutcome> read_key_record(const Row& s) {
+  const auto status = domain::parse_order_status(s.column_view(3));
+  if (!status) {
+    return make_error(ErrorCode::internal, "idempotency key " + s.column_text(0) +
+                                               " has an unknown status " + s.column_text(3));
+  }
+  domain::OrderOutcome o;
+  o.product_id = s.column_text(1);
+  o.quantity = s.column_int(2);
+  o.status = *status;
+  o.order_id = s.column_text(4);
+  o.stock_left = s.column_int(5);
+  o.restock_id = s.column_text(6);
+  o.decided_at = from_unix_ms(s.column_int(7));
+  return o;
+}
+
 // The outcomes recorded under `keys` (sorted, unique), into `found`. A row whose key differs
 // from every one asked for (a case-insensitive collation) is no record of this batch's keys.
 template <class Connection>
 Status find_keys(Connection& c, std::span<const std::string_view> keys,
                  std::map<std::string, domain::OrderOutcome, std::less<>>& found) {
-  const RowStatements& statements = find_keys_statements();
-  for (std::size_t next = 0; next < keys.size();) {
-    const std::size_t chunk = statements.chunk(keys.size() - next);
-    DONUT_ASSIGN_OR_RETURN(auto s, c.prepare(statements.sql(chunk)));
-    for (std::size_t i = next; i < next + chunk; ++i) s.bind_borrowed(keys[i]);
-    for (;;) {
-      DONUT_ASSIGN_OR_RETURN(bool row, s.next());
-      if (!row) break;
-      const std::string_view key = s.column_view(0);
-      if (!std::binary_search(keys.begin() + next, keys.begin() + next + chunk, key)) continue;
-      const auto status = domain::parse_order_status(s.column_view(3));
-      if (!status) {
-        return make_error(ErrorCode::internal, "idempotency key " + std::string(key) +
-                                                   " has an unknown status " + s.column_text(3));
-      }
-      domain::OrderOutcome o;
-      o.product_id = s.column_text(1);
-      o.quantity = s.column_int(2);
-      o.status = *status;
-      o.order_id = s.column_text(4);
-      o.stock_left = s.column_int(5);
-      o.restock_id = s.column_text(6);
-      o.decided_at = from_unix_ms(s.column_int(7));
-      found.emplace(std::string(key), std::move(o));
-    }
-    next += chunk;
-  }
-  return ok();
+  return find_keys_statements().for_each_chunk(
+      keys.size(), [&](std::size_t first, std::size_t count, std::string_view sql) -> Status {
+        const auto asked = keys.subspan(first, count);
+        DONUT_ASSIGN_OR_RETURN(auto s, c.prepare(sql));
+        for (std::string_view key : asked) s.bind_borrowed(key);
+        for (;;) {
+          DONUT_ASSIGN_OR_RETURN(bool row, s.next());
+          if (!row) return ok();
+          if (!std::binary_search(asked.begin(), asked.end(), s.column_view(0))) continue;
+          DONUT_ASSIGN_OR_RETURN(auto outcome, read_key_record(s));
+          found.emplace(s.column_text(0), std::move(outcome));
+        }
+      });
 }
 
+// What the sale rule needs to decide `requests`: the recorded keys, then the products the
+// replays do not answer, each row locked until the transaction ends, in sorted order.
 template <class Dialect, class Connection>
 Result<domain::SaleSnapshot> load_sale_snapshot(Connection& c,
                                                 std::span<const domain::OrderRequest> requests) {
@@ -292,25 +309,22 @@ Status insert_opened_restock(Connection& c, domain::TotalChanges& totals,
 // batch allows.
 template <class Connection>
 Status insert_key_records(Connection& c, const domain::SalePlan& plan) {
-  const RowStatements& statements = insert_keys_statements();
-  for (std::size_t next = 0; next < plan.keys.size();) {
-    const std::size_t chunk = statements.chunk(plan.keys.size() - next);
-    DONUT_ASSIGN_OR_RETURN(auto s, c.prepare(statements.sql(chunk)));
-    for (std::size_t i = next; i < next + chunk; ++i) {
-      const domain::OrderOutcome& o = plan.outcomes[plan.keys[i].outcome];
-      s.bind_borrowed(plan.keys[i].key)
-          .bind_borrowed(o.product_id)
-          .bind(o.quantity)
-          .bind(domain::to_string(o.status))
-          .bind_optional(o.order_id)
-          .bind(o.stock_left)
-          .bind_optional(o.restock_id)
-          .bind(to_unix_ms(o.decided_at));
-    }
-    if (!s.run()) return c.error("insert idempotency keys");
-    next += chunk;
-  }
-  return ok();
+  return insert_keys_statements().for_each_chunk(
+      plan.keys.size(), [&](std::size_t first, std::size_t count, std::string_view sql) -> Status {
+        DONUT_ASSIGN_OR_RETURN(auto s, c.prepare(sql));
+        for (const auto& record : std::span(plan.keys).subspan(first, count)) {
+          const domain::OrderOutcome& o = plan.outcomes[record.outcome];
+          s.bind_borrowed(record.key)
+              .bind_borrowed(o.product_id)
+              .bind(o.quantity)
+              .bind(domain::to_string(o.status))
+              .bind_optional(o.order_id)
+              .bind(o.stock_left)
+              .bind_optional(o.restock_id)
+              .bind(to_unix_ms(o.decided_at));
+        }
+        return s.run().has_value() ? ok() : Status(c.error("insert idempotency keys"));
+      });
 }
 
 template <class Connection>
@@ -367,22 +381,18 @@ inline std::string_view product_of_new_restock(const domain::SalePlan& plan,
 
 template <class Connection>
 Status insert_orders(Connection& c, std::span<const domain::Order> rows) {
-  const RowStatements& statements = insert_orders_statements();
-  std::size_t next = 0;
-  while (next < rows.size()) {
-    const std::size_t chunk = statements.chunk(rows.size() - next);
-    DONUT_ASSIGN_OR_RETURN(auto s, c.prepare(statements.sql(chunk)));
-    // The plan outlives the statement: its ids are bound where they are, not copied.
-    for (std::size_t i = next; i < next + chunk; ++i) {
-      s.bind_borrowed(rows[i].id)
-          .bind_borrowed(rows[i].product_id)
-          .bind(rows[i].quantity)
-          .bind(to_unix_ms(rows[i].created_at));
-    }
-    if (!s.run()) return c.error("insert orders");
-    next += chunk;
-  }
-  return ok();
+  return insert_orders_statements().for_each_chunk(
+      rows.size(), [&](std::size_t first, std::size_t count, std::string_view sql) -> Status {
+        DONUT_ASSIGN_OR_RETURN(auto s, c.prepare(sql));
+        // The plan outlives the statement: its ids are bound where they are, not copied.
+        for (const domain::Order& order : rows.subspan(first, count)) {
+          s.bind_borrowed(order.id)
+              .bind_borrowed(order.product_id)
+              .bind(order.quantity)
+              .bind(to_unix_ms(order.created_at));
+        }
+        return s.run().has_value() ? ok() : Status(c.error("insert orders"));
+      });
 }
 
 // Runs `sql` (no parameters) and calls `on_row` with each row.
