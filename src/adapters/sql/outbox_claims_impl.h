@@ -29,7 +29,7 @@ Result<std::vector<ports::OutboxEntry>> WarehouseStore<Database, Dialect>::claim
     DONUT_ASSIGN_OR_RETURN(auto claim, c.prepare(Dialect::kUpsertOutboxClaim));
     for (const auto& entry : entries) {
       claim.bind(entry.id).bind(owner).bind(to_unix_ms(now + lease));
-      if (!claim.run()) return c.error("claim outbox");
+      DONUT_RETURN_IF_ERROR(detail::run_named(claim, "claim outbox"));
       claim.reset();
     }
     return entries;
@@ -50,7 +50,7 @@ Status WarehouseStore<Database, Dialect>::release_outbox(std::string_view owner,
         auto s, c.prepare("DELETE FROM outbox_claims WHERE outbox_id = ? AND claimed_by = ?"));
     for (int64_t id : outbox_ids) {
       s.bind(id).bind(owner);
-      if (!s.run()) return c.error("release outbox");
+      DONUT_RETURN_IF_ERROR(detail::run_named(s, "release outbox"));
       s.reset();
     }
     return ok();

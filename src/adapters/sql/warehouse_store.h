@@ -32,6 +32,8 @@
 #pragma once
 
 #include <memory>
+#include <string>
+#include <string_view>
 
 // A product's replenishment state as its row keeps it (domain/replenishment.h), in the order
 // the store reads it; and a whole product row. Macros, so that each dialect's statements are
@@ -54,6 +56,21 @@
 #include "ports/store.h"
 
 namespace donut::sql {
+
+namespace detail {
+
+// Runs `s`, a failure named by `what` and classified by the statement's own error (a connection
+// lost mid-batch is `unavailable`, a duplicate key `conflict`). The connection's last error is
+// no substitute: MySQL's is gone once a failed statement has been reset for the cache, and it
+// would read as an `internal` error with no message.
+template <class Statement>
+Status run_named(Statement& s, std::string_view what) {
+  auto ran = s.run();
+  if (ran) return ok();
+  return make_error(ran.error().code, std::string(what) + ": " + ran.error().message);
+}
+
+}  // namespace detail
 
 template <class Database, class Dialect>
 class WarehouseStore final : public ports::Store {

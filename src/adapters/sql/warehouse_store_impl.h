@@ -184,7 +184,7 @@ Status add_totals(Connection& c, domain::TotalChanges changes) {
     }
     if (delta != 0) {
       s.bind(changes[i].figure).bind(changes[i].subject).bind(delta);
-      if (!s.run()) return c.error("add to total");
+      DONUT_RETURN_IF_ERROR(detail::run_named(s, "add to total"));
       s.reset();
     }
     i = j;
@@ -207,7 +207,7 @@ Status insert_restock_event(Connection& c, domain::TotalChanges& totals,
   } else {
     s.bind_null();
   }
-  return s.run().has_value() ? ok() : Status(c.error("insert restock event"));
+  return detail::run_named(s, "insert restock event");
 }
 
 // The event's outbox row, and its "queued" entry on the restock's timeline.
@@ -220,7 +220,7 @@ Status insert_outbox(Connection& c, domain::TotalChanges& totals, const domain::
       .bind(domain::event_type(event))
       .bind(codec::encode_event(event))
       .bind(to_unix_ms(now));
-  if (!s.run()) return c.error("insert outbox");
+  DONUT_RETURN_IF_ERROR(detail::run_named(s, "insert outbox"));
   const int64_t outbox_id = Dialect::inserted_id(c, s);
   const std::string& restock_id = domain::event_restock_id(event);
   if (restock_id.empty()) return ok();
@@ -298,7 +298,7 @@ Status insert_opened_restock(Connection& c, domain::TotalChanges& totals,
       .bind(opened.restock.product_id)
       .bind(opened.restock.quantity)
       .bind(to_unix_ms(opened.restock.opened_at));
-  if (!s.run()) return c.error("insert restock");
+  DONUT_RETURN_IF_ERROR(detail::run_named(s, "insert restock"));
   domain::count_opened(opened.restock, totals);
   DONUT_RETURN_IF_ERROR(insert_restock_event(
       c, totals, opened.restock.id, domain::TimelineKind::stock_out, opened.stock_out, now));
@@ -323,7 +323,7 @@ Status insert_key_records(Connection& c, const domain::SalePlan& plan) {
               .bind_optional(o.restock_id)
               .bind(to_unix_ms(o.decided_at));
         }
-        return s.run().has_value() ? ok() : Status(c.error("insert idempotency keys"));
+        return detail::run_named(s, "insert idempotency keys");
       });
 }
 
@@ -342,7 +342,7 @@ Status update_product(Connection& c, const domain::ProductChange& change) {
       .bind(demand.square_micros)
       .bind(to_unix_ms(demand.updated_at))
       .bind(change.product_id);
-  if (!s.run()) return c.error("update product");
+  DONUT_RETURN_IF_ERROR(detail::run_named(s, "update product"));
   if (change.orders_sold == 0 && change.orders_refused == 0) return ok();
   DONUT_ASSIGN_OR_RETURN(auto t, c.prepare("UPDATE product_sales SET orders = orders + ?, "
                                            "units = units + ?, refused_orders = refused_orders + ? "
@@ -351,7 +351,7 @@ Status update_product(Connection& c, const domain::ProductChange& change) {
       .bind(change.units_sold)
       .bind(change.orders_refused)
       .bind(change.product_id);
-  return t.run().has_value() ? ok() : Status(c.error("update sales totals"));
+  return detail::run_named(t, "update sales totals");
 }
 
 template <class Connection>
@@ -391,7 +391,7 @@ Status insert_orders(Connection& c, std::span<const domain::Order> rows) {
               .bind(order.quantity)
               .bind(to_unix_ms(order.created_at));
         }
-        return s.run().has_value() ? ok() : Status(c.error("insert orders"));
+        return detail::run_named(s, "insert orders");
       });
 }
 
@@ -491,7 +491,7 @@ Result<domain::Product> WarehouseStore<Database, Dialect>::set_replenishment(
         .bind(settings.max_restock_quantity)
         .bind(settings.service_level_bp)
         .bind(product_id);
-    if (!s.run()) return c.error("set replenishment");
+    DONUT_RETURN_IF_ERROR(detail::run_named(s, "set replenishment"));
     found->replenishment.settings = settings;
     found->figures =
         domain::replenishment_figures(found->replenishment, found->restock_quantity, now);
@@ -614,7 +614,7 @@ Status insert_held(Connection& c, const domain::Arrival& arrival, domain::HeldRe
   DONUT_ASSIGN_OR_RETURN(auto s, c.prepare("INSERT INTO held_arrivals (" DONUT_SQL_HELD_COLUMNS
                                            ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL)"));
   bind_arrival(s, arrival).bind(domain::to_string(reason)).bind(to_unix_ms(now));
-  return s.run().has_value() ? ok() : Status(c.error("hold arrival"));
+  return detail::run_named(s, "hold arrival");
 }
 
 // A row of DONUT_SQL_HELD_COLUMNS. A reason or decision this binary does not know (written by a
@@ -652,12 +652,12 @@ Status apply_held_decision(Connection& c, const domain::HeldDecisionPlan& plan, 
     DONUT_RETURN_IF_ERROR(insert_arrival<Dialect>(c, arrival, now));
     DONUT_ASSIGN_OR_RETURN(auto s, c.prepare("UPDATE products SET stock = ? WHERE id = ?"));
     s.bind(plan.stock_after).bind(arrival.product_id);
-    if (!s.run()) return c.error("add stock");
+    DONUT_RETURN_IF_ERROR(detail::run_named(s, "add stock"));
   }
   DONUT_ASSIGN_OR_RETURN(auto s, c.prepare("UPDATE held_arrivals SET decision = ?, "
                                            "decided_at_ms = ? WHERE request_id = ?"));
   s.bind(domain::to_string(*plan.after.decision)).bind(to_unix_ms(now)).bind(arrival.request_id);
-  if (!s.run()) return c.error("decide held arrival");
+  DONUT_RETURN_IF_ERROR(detail::run_named(s, "decide held arrival"));
   if (plan.timeline) {
     DONUT_RETURN_IF_ERROR(insert_restock_event(c, totals, arrival.restock_id, plan.timeline->kind,
                                                plan.timeline->detail, now));
@@ -699,7 +699,7 @@ Status apply_arrival_plan(Connection& c, const domain::Arrival& arrival,
           .bind(plan.lead_time->arrivals);
     }
     s.bind(arrival.product_id);
-    if (!s.run()) return c.error("add stock");
+    DONUT_RETURN_IF_ERROR(detail::run_named(s, "add stock"));
   }
   if (plan.close_restock) {
     DONUT_ASSIGN_OR_RETURN(auto s, c.prepare("UPDATE restocks SET state = ?, arrived_at_ms = ? "
@@ -707,7 +707,7 @@ Status apply_arrival_plan(Connection& c, const domain::Arrival& arrival,
     s.bind(domain::to_string(domain::RestockState::arrived))
         .bind(to_unix_ms(now))
         .bind(arrival.restock_id);
-    if (!s.run()) return c.error("close restock");
+    DONUT_RETURN_IF_ERROR(detail::run_named(s, "close restock"));
   }
   for (const auto& entry : plan.timeline) {
     DONUT_RETURN_IF_ERROR(
@@ -734,7 +734,7 @@ Result<ports::RestockClaim> WarehouseStore<Database, Dialect>::claim_restock(
           DONUT_ASSIGN_OR_RETURN(auto s, c.prepare("UPDATE restocks SET claimed_by = ?, "
                                                    "claim_expires_at_ms = ? WHERE id = ?"));
           s.bind(owner).bind(to_unix_ms(lease_until)).bind(restock_id);
-          if (!s.run()) return c.error("claim restock");
+          DONUT_RETURN_IF_ERROR(detail::run_named(s, "claim restock"));
           claim.restock.claimed_by = std::string(owner);
           claim.restock.claim_expires_at = lease_until;
         }
@@ -755,7 +755,7 @@ Result<bool> WarehouseStore<Database, Dialect>::mark_restock_requested(
     s.bind(domain::to_string(plan.state_after))
         .bind(to_unix_ms(plan.requested_at))
         .bind(restock_id);
-    if (!s.run()) return c.error("mark restock requested");
+    DONUT_RETURN_IF_ERROR(detail::run_named(s, "mark restock requested"));
     domain::TotalChanges totals;
     domain::count_state_change(found->restock.product_id, found->restock.state, plan.state_after,
                                totals);
@@ -773,7 +773,7 @@ Status WarehouseStore<Database, Dialect>::release_restock(std::string_view resto
                                              "claim_expires_at_ms = 0 "
                                              "WHERE id = ? AND claimed_by = ?"));
     s.bind(restock_id).bind(owner);
-    if (!s.run()) return c.error("release restock");
+    DONUT_RETURN_IF_ERROR(detail::run_named(s, "release restock"));
     return ok();
   });
 }
@@ -950,10 +950,10 @@ Status WarehouseStore<Database, Dialect>::mark_published(std::span<const int64_t
                            c.prepare("DELETE FROM outbox_claims WHERE outbox_id = ?"));
     for (int64_t id : outbox_ids) {
       s.bind(to_unix_ms(now)).bind(id);
-      if (!s.run()) return c.error("mark published");
+      DONUT_RETURN_IF_ERROR(detail::run_named(s, "mark published"));
       s.reset();
       unclaim.bind(id);
-      if (!unclaim.run()) return c.error("mark published");
+      DONUT_RETURN_IF_ERROR(detail::run_named(unclaim, "mark published"));
       unclaim.reset();
     }
     return ok();
